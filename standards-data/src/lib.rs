@@ -1,0 +1,16 @@
+//! The rules as versioned data files, embedded at compile time.
+//!
+//! This crate holds no logic: `waste-core` parses these texts once and applies them. Every file names its
+//! source and confidence (`[C]` full official text, `S` secondary source, `UNCONFIRMED`); see `SOURCES.md`.
+
+/// GB 34330-2017 clause table (identification of solid waste).
+pub const GB34330_2017: &str = include_str!("../data/gb34330-2017.toml");
+
+/// National Catalogue of Hazardous Wastes, 2021 edition: categories, lab-relevant codes, exemptions.
+pub const CATALOGUE_2021: &str = include_str!("../data/catalogue-2021.toml");
+
+/// Substance table: CAS, names and synonyms, rule flags, hazard characteristics, EPA-600/2-80-076 groups.
+pub const SUBSTANCES: &str = include_str!("../data/substances.csv");
+
+/// Laboratory collection streams with container colours.
+pub const STREAMS: &str = include_str!("../data/streams.toml");

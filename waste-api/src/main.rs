@@ -1,0 +1,10 @@
+//! `waste-api`: the service (default) and its command-line tools.
+//!
+//! - `waste-api classify [FILE] [--on YYYY-MM-DD]`: classify one request (FILE or stdin), print the result JSON.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    cli::run(&args)
+}

@@ -1,0 +1,235 @@
+//! GB 34330-2017: is it solid (or liquid) waste, and under which clause.
+//!
+//! Order (REFERENCE.md rules 1–6): scope (§1), then the exclusions of §6 and §7, then the source criteria of §4.
+//! Nothing defaults to "not waste": a waste no criterion matches is `undetermined` (expert identification).
+
+use crate::citation::{Explanation, WarningCode};
+use crate::request::{Fate, Origin, Waste};
+use crate::substance::{Flag, SubstanceTable};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolidWasteOutcome {
+    SolidWaste,
+    NotSolidWaste,
+    NotLiquidWaste,
+    OutOfScope,
+    Undetermined,
+}
+
+impl SolidWasteOutcome {
+    /// Whether the waste rules (catalogue, streams, storage) apply.
+    pub fn is_waste(self) -> bool {
+        matches!(self, Self::SolidWaste | Self::Undetermined)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseKind {
+    Scope,
+    Definition,
+    Criterion,
+    Route,
+    Product,
+    ExclusionSolid,
+    ExclusionLiquid,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Clause {
+    pub id: String,
+    pub kind: ClauseKind,
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+/// One edition of the identification standard, as data. A later edition (GB 34330-2025) is added as another
+/// data file; `superseded_on` makes every decision after that date say which edition it used.
+#[derive(Debug, Clone)]
+pub struct IdentificationStandard {
+    /// Printed name, e.g. `GB 34330-2017`.
+    pub name: String,
+    pub edition: String,
+    pub effective_from: Date,
+    pub superseded_on: Option<Date>,
+    pub superseded_by: Option<String>,
+    clauses: HashMap<String, Clause>,
+}
+
+#[derive(Deserialize)]
+struct RawStandard {
+    standard: RawHead,
+    clause: Vec<Clause>,
+}
+#[derive(Deserialize)]
+struct RawHead {
+    code: String,
+    edition: String,
+    effective_from: String,
+    superseded_on: Option<String>,
+    superseded_by: Option<String>,
+}
+
+fn date(s: &str) -> Result<Date, String> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| format!("date '{s}': {e}"))
+}
+
+impl IdentificationStandard {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let raw: RawStandard = toml::from_str(text).map_err(|e| format!("identification standard: {e}"))?;
+        let mut clauses = HashMap::new();
+        for c in raw.clause {
+            let id = c.id.clone();
+            if clauses.insert(id.clone(), c).is_some() {
+                return Err(format!("identification standard: clause {id} is listed twice"));
+            }
+        }
+        let std = Self {
+            name: format!("{}-{}", raw.standard.code, raw.standard.edition),
+            edition: raw.standard.edition,
+            effective_from: date(&raw.standard.effective_from)?,
+            superseded_on: raw.standard.superseded_on.as_deref().map(date).transpose()?,
+            superseded_by: raw.standard.superseded_by,
+            clauses,
+        };
+        // Every clause the rules can cite must be in the data, so no decision cites a clause that is not there.
+        for id in CITED {
+            if std.clause(id).is_none() {
+                return Err(format!("{}: the rules cite clause {id}, which the data lacks", std.name));
+            }
+        }
+        Ok(std)
+    }
+
+    pub fn clause(&self, id: &str) -> Option<&Clause> {
+        self.clauses.get(id)
+    }
+
+    pub fn clauses(&self) -> impl Iterator<Item = &Clause> {
+        self.clauses.values()
+    }
+
+    fn text(&self, id: &str) -> &str {
+        self.clause(id).map(|c| c.text_en.as_str()).unwrap_or("")
+    }
+}
+
+/// Every clause `identify` can return.
+pub const CITED: [&str; 18] = [
+    "1", "4.1 a)", "4.1 b)", "4.1 c)", "4.1 d)", "4.1 h)", "4.1 i)", "4.2 c)", "4.2 g)", "4.2 l)", "4.3 l)",
+    "6.1 a)", "6.1 b)", "6.1 d)", "7.1", "7.2", "7.3", "3.1",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identification {
+    pub outcome: SolidWasteOutcome,
+    /// The deciding clause as printed, e.g. `4.2 c)`; for `undetermined`, the definition clause 3.1.
+    pub clause: String,
+}
+
+/// The source criterion (§4) for each origin. Exhaustive on purpose: a new origin must be given its clause.
+fn source_clause(origin: Origin) -> Option<&'static str> {
+    match origin {
+        Origin::OffSpecProduct => Some("4.1 a)"),
+        Origin::ExpiredReagent | Origin::ExpiredDrug => Some("4.1 b)"),
+        Origin::ContaminatedReagent | Origin::ContaminatedConsumables | Origin::OilyRagsOrPpe => Some("4.1 c)"),
+        Origin::EmptyPackaging | Origin::Sharps | Origin::Battery | Origin::PhotographicChemicals => Some("4.1 d)"),
+        Origin::Glassware | Origin::MercuryDevice | Origin::MercuryLamp | Origin::ResearchSample => Some("4.1 h)"),
+        Origin::UnusedReagent | Origin::NovelSubstance => Some("4.1 i)"),
+        Origin::ExperimentResidue => Some("4.2 c)"),
+        Origin::VesselCleaningResidue => Some("4.2 g)"),
+        Origin::AnimalCarcass => Some("4.2 l)"),
+        Origin::SpentAdsorbent => Some("4.3 l)"),
+        Origin::Other => None,
+    }
+}
+
+/// Decides whether `waste` is solid (or liquid) waste under `std`, explaining each step.
+pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Waste, on: Date, ex: &mut Explanation) -> Identification {
+    let name = std.name.as_str();
+    if let (Some(since), Some(by)) = (std.superseded_on, &std.superseded_by)
+        && on >= since
+    {
+        ex.warn(
+            WarningCode::EditionSuperseded,
+            format!("{by} applies since {since}; this decision uses the {name} clauses because the {by} clause mapping is not yet in the data"),
+        );
+    }
+    let decided = |outcome, clause: &str| Identification { outcome, clause: clause.to_owned() };
+
+    // §1 scope.
+    if waste.radioactive {
+        ex.step("scope: radioactive waste", format!("{name} 1"), "out of scope");
+        ex.warn(WarningCode::OtherRegime, "radioactive waste is managed under the radioactive-waste rules, not as hazardous waste");
+        return decided(SolidWasteOutcome::OutOfScope, "1");
+    }
+    ex.step("scope: not radioactive", format!("{name} 1"), "in scope");
+
+    // §6 exclusions (the fate the user declares).
+    let exclusion = match waste.fate {
+        Fate::ReuseAsIs => Some("6.1 a)"),
+        Fate::ReturnToProcess => Some("6.1 b)"),
+        Fate::KeptForAnalysis => Some("6.1 d)"),
+        Fate::Discard | Fate::DischargeMeetsStandard | Fate::TreatThenDischarge | Fate::NeutralizeThenDischarge => None,
+    };
+    if let Some(clause) = exclusion {
+        ex.step(format!("exclusion: {}", std.text(clause)), format!("{name} {clause}"), "not managed as solid waste");
+        ex.warn(WarningCode::ClaimNeedsEvidence, format!("the exclusion {name} {clause} rests on the declared fate; keep the record that shows it"));
+        return decided(SolidWasteOutcome::NotSolidWaste, clause);
+    }
+    ex.step("exclusions of section 6", format!("{name} 6.1"), "none applies to a discarded waste");
+
+    // §7 exclusions for liquids that are discharged.
+    let discharge = match waste.fate {
+        Fate::DischargeMeetsStandard => Some("7.1"),
+        Fate::TreatThenDischarge => Some("7.2"),
+        Fate::NeutralizeThenDischarge => {
+            let acid_or_base = waste
+                .components
+                .iter()
+                .filter_map(|c| c.substance)
+                .any(|id| table.get(id).has(Flag::Acid) || table.get(id).has(Flag::Base));
+            if acid_or_base {
+                Some("7.3")
+            } else {
+                ex.step("exclusion 7.3: neutralised waste acid or alkali", format!("{name} 7.3"), "no acid or base among the components");
+                ex.warn(WarningCode::ExclusionNotApplied, format!("{name} 7.3 covers only neutralised waste acid or alkali; no component is an acid or a base, so the waste stays waste"));
+                None
+            }
+        }
+        Fate::Discard | Fate::ReuseAsIs | Fate::ReturnToProcess | Fate::KeptForAnalysis => None,
+    };
+    if let Some(clause) = discharge {
+        ex.step(format!("exclusion: {}", std.text(clause)), format!("{name} {clause}"), "not managed as liquid waste");
+        let concerns: Vec<&str> = waste
+            .components
+            .iter()
+            .filter_map(|c| c.substance.map(|id| table.get(id)))
+            .filter(|s| [Flag::Cyanide, Flag::Mercury, Flag::HeavyMetal, Flag::Halogenated].iter().any(|f| s.has(*f)))
+            .map(|s| s.name_en.as_str())
+            .collect();
+        let mut msg = format!("the exclusion {name} {clause} rests on the claim that the discharge meets the applicable discharge standard; keep the measurement that shows it");
+        if !concerns.is_empty() {
+            msg.push_str(&format!(" (the waste contains {}, which discharge standards limit strictly)", concerns.join(", ")));
+        }
+        ex.warn(WarningCode::ClaimNeedsEvidence, msg);
+        return decided(SolidWasteOutcome::NotLiquidWaste, clause);
+    }
+
+    // §4 source criteria.
+    match source_clause(waste.origin) {
+        Some(clause) => {
+            ex.step(format!("source criterion: {}", std.text(clause)), format!("{name} {clause}"), "solid waste");
+            decided(SolidWasteOutcome::SolidWaste, clause)
+        }
+        None => {
+            ex.step("source criteria of sections 4 and 5", format!("{name} 4"), "no criterion matches the declared origin");
+            ex.warn(WarningCode::IdentificationRequired, format!("no {name} criterion matches origin \"other\": the waste is undetermined and needs expert identification; it is handled as waste meanwhile"));
+            decided(SolidWasteOutcome::Undetermined, "3.1")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Pure rules for laboratory hazardous waste.
+//!
+//! No I/O: the rules data comes from `standards-data` (embedded text) and is parsed once into [`Standards`].
+//! Every public decision carries its source (standard, edition, clause) so that it can be shown to an inspector.
+
+pub mod cas;
+pub mod catalogue;
+pub mod citation;
+pub mod classify;
+pub mod hazard;
+pub mod hazardous;
+pub mod identification;
+pub mod request;
+pub mod standards;
+pub mod stream;
+pub mod substance;
+
+pub use cas::CasNumber;
+pub use citation::Citation;
+pub use classify::{Classification, classify, classify_json};
+pub use hazard::{Hazard, HazardSet};
+pub use request::{InputError, Waste, WasteRequest, parse_request};
+pub use standards::Standards;
+pub use stream::Stream;
