@@ -15,7 +15,9 @@ pub fn run(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         None | Some("serve") => {
-            eprintln!("waste-api: the HTTP service is not built yet (it arrives with the service issue); try `waste-api classify`");
+            eprintln!(
+                "waste-api: the HTTP service is not built yet (it arrives with the service issue); try `waste-api classify`"
+            );
             ExitCode::from(2)
         }
         Some(other) => {
@@ -36,7 +38,8 @@ fn report(r: Result<(), String>) -> ExitCode {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| format!("--on: '{s}' is not a date (YYYY-MM-DD)"))
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("--on: '{s}' is not a date (YYYY-MM-DD)"))
 }
 
 fn classify(args: &[String]) -> Result<(), String> {
@@ -51,14 +54,19 @@ fn classify(args: &[String]) -> Result<(), String> {
         }
     }
     let input = match &file {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+        }
         None => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read stdin: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
             s
         }
     };
-    let result = waste_core::classify_json(Standards::embedded(), &input, on).map_err(|e| format!("invalid request: {e}"))?;
+    let result = waste_core::classify_json(Standards::embedded(), &input, on)
+        .map_err(|e| format!("invalid request: {e}"))?;
     let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(())

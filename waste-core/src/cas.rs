@@ -23,19 +23,33 @@ impl CasNumber {
     pub fn parse(input: &str) -> Result<Self, CasError> {
         let s = input.trim();
         let mut parts = s.split('-');
-        let (Some(a), Some(b), Some(c), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(a), Some(b), Some(c), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(CasError::Format(input.to_owned()));
         };
         let digits = |p: &str| !p.is_empty() && p.bytes().all(|d| d.is_ascii_digit());
-        if !(digits(a) && digits(b) && digits(c)) || !(2..=7).contains(&a.len()) || b.len() != 2 || c.len() != 1 {
+        let shape_ok = digits(a)
+            && digits(b)
+            && digits(c)
+            && (2..=7).contains(&a.len())
+            && b.len() == 2
+            && c.len() == 1;
+        if !shape_ok {
             return Err(CasError::Format(input.to_owned()));
         }
         let body = a.bytes().chain(b.bytes()).rev();
-        let sum: u32 = body.enumerate().map(|(i, d)| (i as u32 + 1) * u32::from(d - b'0')).sum();
+        let sum: u32 = body
+            .enumerate()
+            .map(|(i, d)| (i as u32 + 1) * u32::from(d - b'0'))
+            .sum();
         let expected = sum % 10;
         let given = u32::from(c.as_bytes()[0] - b'0');
         if expected != given {
-            return Err(CasError::CheckDigit { input: input.to_owned(), expected });
+            return Err(CasError::CheckDigit {
+                input: input.to_owned(),
+                expected,
+            });
         }
         Ok(Self(s.to_owned()))
     }
@@ -86,14 +100,29 @@ mod tests {
     fn wrong_check_digit_is_refused_with_the_expected_digit() {
         assert_eq!(
             CasNumber::parse("75-09-3"),
-            Err(CasError::CheckDigit { input: "75-09-3".into(), expected: 2 })
+            Err(CasError::CheckDigit {
+                input: "75-09-3".into(),
+                expected: 2
+            })
         );
     }
 
     #[test]
     fn malformed_numbers_are_refused() {
-        for s in ["", "75092", "7-09-2", "75-9-2", "75-09-22", "75-09-x", "12345678-09-2", "75-09-2-1"] {
-            assert!(matches!(CasNumber::parse(s), Err(CasError::Format(_))), "{s}");
+        for s in [
+            "",
+            "75092",
+            "7-09-2",
+            "75-9-2",
+            "75-09-22",
+            "75-09-x",
+            "12345678-09-2",
+            "75-09-2-1",
+        ] {
+            assert!(
+                matches!(CasNumber::parse(s), Err(CasError::Format(_))),
+                "{s}"
+            );
         }
     }
 }

@@ -30,7 +30,9 @@ impl HwCode {
         let shape_ok = b.len() == 10
             && b[3] == b'-'
             && b[7] == b'-'
-            && b.iter().enumerate().all(|(i, c)| i == 3 || i == 7 || c.is_ascii_digit());
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 3 || i == 7 || c.is_ascii_digit());
         if !shape_ok {
             return Err(CodeError::Format(s.to_owned()));
         }
@@ -79,7 +81,10 @@ impl fmt::Display for HwCode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HazardNotation {
     /// A single characteristic, or `,`: the first is definite, the rest possible.
-    Definite { definite: Hazard, possible: HazardSet },
+    Definite {
+        definite: Hazard,
+        possible: HazardSet,
+    },
     /// `/`: one or more of the listed characteristics.
     AnyOf(HazardSet),
 }
@@ -96,7 +101,10 @@ impl HazardNotation {
         } else {
             let list = tokens(',')?;
             let (first, rest) = list.split_first()?;
-            Some(Self::Definite { definite: *first, possible: rest.iter().copied().collect() })
+            Some(Self::Definite {
+                definite: *first,
+                possible: rest.iter().copied().collect(),
+            })
         }
     }
 
@@ -117,13 +125,21 @@ impl HazardNotation {
     pub fn applicable(&self, indicated: HazardSet, complete: bool) -> HazardSet {
         match self {
             Self::Definite { definite, possible } => {
-                let mut s = if complete { possible.intersection(indicated) } else { *possible };
+                let mut s = if complete {
+                    possible.intersection(indicated)
+                } else {
+                    *possible
+                };
                 s.insert(*definite);
                 s
             }
             Self::AnyOf(list) => {
                 let hit = list.intersection(indicated);
-                if complete && !hit.is_empty() { hit } else { *list }
+                if complete && !hit.is_empty() {
+                    hit
+                } else {
+                    *list
+                }
             }
         }
     }
@@ -131,10 +147,14 @@ impl HazardNotation {
 
 impl fmt::Display for HazardNotation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let join = |set: HazardSet, sep: &str| set.iter().map(Hazard::as_str).collect::<Vec<_>>().join(sep);
+        let join = |set: HazardSet, sep: &str| {
+            set.iter().map(Hazard::as_str).collect::<Vec<_>>().join(sep)
+        };
         match self {
             Self::Definite { definite, possible } if possible.is_empty() => write!(f, "{definite}"),
-            Self::Definite { definite, possible } => write!(f, "{definite},{}", join(*possible, ",")),
+            Self::Definite { definite, possible } => {
+                write!(f, "{definite},{}", join(*possible, ","))
+            }
             Self::AnyOf(s) => f.write_str(&join(*s, "/")),
         }
     }
@@ -214,8 +234,12 @@ impl Catalogue {
         let mut codes = HashMap::new();
         for c in raw.code {
             let code = HwCode::parse(&c.code).map_err(|e| format!("catalogue: {e}"))?;
-            let hazards = HazardNotation::parse(&c.hazards)
-                .ok_or_else(|| format!("catalogue: {} has a bad hazard string '{}'", c.code, c.hazards))?;
+            let hazards = HazardNotation::parse(&c.hazards).ok_or_else(|| {
+                format!(
+                    "catalogue: {} has a bad hazard string '{}'",
+                    c.code, c.hazards
+                )
+            })?;
             let entry = CodeEntry {
                 code,
                 description_zh: c.description_zh,
@@ -231,14 +255,28 @@ impl Catalogue {
         let categories = raw
             .category
             .into_iter()
-            .map(|c| Category { id: c.id, name_zh: c.name_zh, name_en: c.name_en })
+            .map(|c| Category {
+                id: c.id,
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+            })
             .collect();
         let exemptions = raw
             .exemption
             .into_iter()
-            .map(|e| Exemption { id: e.id, code: e.code, waste_en: e.waste_en, condition_en: e.condition_en })
+            .map(|e| Exemption {
+                id: e.id,
+                code: e.code,
+                waste_en: e.waste_en,
+                condition_en: e.condition_en,
+            })
             .collect();
-        Ok(Self { name: raw.edition.name, categories, codes, exemptions })
+        Ok(Self {
+            name: raw.edition.name,
+            categories,
+            codes,
+            exemptions,
+        })
     }
 
     pub fn code(&self, code: &str) -> Option<&CodeEntry> {
@@ -266,11 +304,23 @@ mod tests {
     #[test]
     fn code_shape_and_category_rule_10() {
         assert!(HwCode::parse("900-047-49").is_ok());
-        assert_eq!(HwCode::parse("900-047-49").map(|c| c.category()), Ok("HW49".into()));
-        assert!(matches!(HwCode::parse("900-047-42"), Err(CodeError::Category(_, 42))));
-        assert!(matches!(HwCode::parse("900-047-51"), Err(CodeError::Category(_, 51))));
+        assert_eq!(
+            HwCode::parse("900-047-49").map(|c| c.category()),
+            Ok("HW49".into())
+        );
+        assert!(matches!(
+            HwCode::parse("900-047-42"),
+            Err(CodeError::Category(_, 42))
+        ));
+        assert!(matches!(
+            HwCode::parse("900-047-51"),
+            Err(CodeError::Category(_, 51))
+        ));
         for bad in ["90-047-49", "900047-49", "900-047-4a", "900-047-490"] {
-            assert!(matches!(HwCode::parse(bad), Err(CodeError::Format(_))), "{bad}");
+            assert!(
+                matches!(HwCode::parse(bad), Err(CodeError::Format(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -278,19 +328,43 @@ mod tests {
     #[test]
     fn hazard_notation_note_1() {
         let comma = HazardNotation::parse("T,I").expect("valid");
-        assert_eq!(comma, HazardNotation::Definite { definite: Hazard::T, possible: [Hazard::I].into_iter().collect() });
+        assert_eq!(
+            comma,
+            HazardNotation::Definite {
+                definite: Hazard::T,
+                possible: [Hazard::I].into_iter().collect()
+            }
+        );
         // T is always kept; I only when the components show it, or when some component is unknown.
-        assert_eq!(comma.applicable(HazardSet::EMPTY, true).to_vec(), vec![Hazard::T]);
-        assert_eq!(comma.applicable([Hazard::I].into_iter().collect(), true).to_vec(), vec![Hazard::T, Hazard::I]);
-        assert_eq!(comma.applicable(HazardSet::EMPTY, false).to_vec(), vec![Hazard::T, Hazard::I]);
+        assert_eq!(
+            comma.applicable(HazardSet::EMPTY, true).to_vec(),
+            vec![Hazard::T]
+        );
+        assert_eq!(
+            comma
+                .applicable([Hazard::I].into_iter().collect(), true)
+                .to_vec(),
+            vec![Hazard::T, Hazard::I]
+        );
+        assert_eq!(
+            comma.applicable(HazardSet::EMPTY, false).to_vec(),
+            vec![Hazard::T, Hazard::I]
+        );
 
         let any = HazardNotation::parse("T/C/I/R").expect("valid");
         assert_eq!(any.to_string(), "T/C/I/R");
-        assert_eq!(any.applicable([Hazard::C].into_iter().collect(), true).to_vec(), vec![Hazard::C]);
+        assert_eq!(
+            any.applicable([Hazard::C].into_iter().collect(), true)
+                .to_vec(),
+            vec![Hazard::C]
+        );
         assert_eq!(any.applicable(HazardSet::EMPTY, true).len_for_test(), 4);
         assert!(HazardNotation::parse("T,C/I").is_none());
         assert!(HazardNotation::parse("X").is_none());
-        assert_eq!(HazardNotation::parse("T").map(|n| n.to_string()), Some("T".into()));
+        assert_eq!(
+            HazardNotation::parse("T").map(|n| n.to_string()),
+            Some("T".into())
+        );
     }
 
     trait Len {

@@ -27,7 +27,10 @@ pub struct Citation {
 
 impl Citation {
     pub fn new(standard: impl Into<String>, clause: impl Into<String>) -> Self {
-        Self { standard: standard.into(), clause: clause.into() }
+        Self {
+            standard: standard.into(),
+            clause: clause.into(),
+        }
     }
 }
 
@@ -87,10 +90,22 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    pub fn step(&mut self, rule: impl Into<String>, citation: impl Into<String>, result: impl Into<String>) {
-        self.trace.push(TraceStep { rule: rule.into(), citation: citation.into(), result: result.into() });
+    pub fn step(
+        &mut self,
+        rule: impl Into<String>,
+        citation: impl Into<String>,
+        result: impl Into<String>,
+    ) {
+        self.trace.push(TraceStep {
+            rule: rule.into(),
+            citation: citation.into(),
+            result: result.into(),
+        });
     }
     pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
-        self.warnings.push(Warning { code, message: message.into() });
+        self.warnings.push(Warning {
+            code,
+            message: message.into(),
+        });
     }
 }

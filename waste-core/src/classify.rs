@@ -70,7 +70,11 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
     let table = &std.substances;
     let mut components = Vec::with_capacity(waste.components.len());
     for (i, c) in waste.components.iter().enumerate() {
-        let label = c.name.clone().or_else(|| c.cas.as_ref().map(ToString::to_string)).unwrap_or_default();
+        let label = c
+            .name
+            .clone()
+            .or_else(|| c.cas.as_ref().map(ToString::to_string))
+            .unwrap_or_default();
         match c.resolution {
             Resolution::Unknown => ex.warn(
                 WarningCode::UnknownSubstance,
@@ -88,28 +92,56 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
             fraction: c.fraction,
             substance: c.substance.map(|id| {
                 let s = table.get(id);
-                SubstanceRef { cas: s.cas.to_string(), name_en: s.name_en.clone(), name_zh: s.name_zh.clone() }
+                SubstanceRef {
+                    cas: s.cas.to_string(),
+                    name_en: s.name_en.clone(),
+                    name_zh: s.name_zh.clone(),
+                }
             }),
         });
     }
 
-    let ident: Identification = identification::identify(&std.identification, table, waste, on, &mut ex);
+    let ident: Identification =
+        identification::identify(&std.identification, table, waste, on, &mut ex);
     let decision: HazardDecision = hazardous::decide(&std.catalogue, table, waste, &ident, &mut ex);
     let stream = match decision.outcome {
-        HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification | HazardOutcome::Exempt => stream::stream_of(table, waste, &mut ex),
-        HazardOutcome::NotHazardous | HazardOutcome::NotApplicable => None,
+        HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification => {
+            stream::stream_of(table, waste, &mut ex)
+        }
+        // Exempt waste is not managed as hazardous waste at that stage: it takes no hazardous-waste stream.
+        HazardOutcome::Exempt | HazardOutcome::NotHazardous | HazardOutcome::NotApplicable => None,
     };
-    if stream.is_none() && matches!(decision.outcome, HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification) && waste.lab_kind != crate::request::LabKind::Medical {
-        ex.step("collection", stream::STREAM_SOURCE, "no shared stream: collect on its own and label it");
+    if stream.is_none()
+        && matches!(
+            decision.outcome,
+            HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification
+        )
+        && waste.lab_kind != crate::request::LabKind::Medical
+    {
+        ex.step(
+            "collection",
+            stream::STREAM_SOURCE,
+            "no shared stream: collect on its own and label it",
+        );
     }
 
-    let code_entry = decision.code.as_ref().and_then(|c| std.catalogue.code(c.as_str()));
+    let code_entry = decision
+        .code
+        .as_ref()
+        .and_then(|c| std.catalogue.code(c.as_str()));
     let category = decision.code.as_ref().map(|c| c.category());
-    let category_name = category.as_deref().and_then(|c| std.catalogue.category(c)).map(|c| format!("{} {}", c.name_zh, c.name_en));
+    let category_name = category
+        .as_deref()
+        .and_then(|c| std.catalogue.category(c))
+        .map(|c| format!("{} {}", c.name_zh, c.name_en));
     Classification {
         solid_waste: SolidWasteResult {
             outcome: ident.outcome,
-            clause_text: std.identification.clause(&ident.clause).map(|c| c.text_en.clone()).unwrap_or_default(),
+            clause_text: std
+                .identification
+                .clause(&ident.clause)
+                .map(|c| c.text_en.clone())
+                .unwrap_or_default(),
             clause: ident.clause,
             standard: std.identification.name.clone(),
         },

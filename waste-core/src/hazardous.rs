@@ -49,8 +49,22 @@ pub struct HazardDecision {
 
 /// Every code the rules can assign; `Standards::parse` checks each is in the catalogue data.
 pub const ASSIGNED: [&str; 16] = [
-    "841-001-01", "841-002-01", "841-003-01", "841-004-01", "841-005-01", "900-002-03", "900-017-14", "900-019-16",
-    "900-023-29", "900-024-29", "900-039-49", "900-041-49", "900-044-49", "900-047-49", "900-052-31", "900-999-49",
+    "841-001-01",
+    "841-002-01",
+    "841-003-01",
+    "841-004-01",
+    "841-005-01",
+    "900-002-03",
+    "900-017-14",
+    "900-019-16",
+    "900-023-29",
+    "900-024-29",
+    "900-039-49",
+    "900-041-49",
+    "900-044-49",
+    "900-047-49",
+    "900-052-31",
+    "900-999-49",
 ];
 
 const LAB_CODE: &str = "900-047-49";
@@ -83,15 +97,33 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn listed(&self, code: &str, why: &str, ex: &mut Explanation) -> HazardDecision {
         let (hazards, code_v) = match self.cat.code(code) {
-            Some(entry) => (entry.hazards.applicable(self.contents.indicated, self.contents.all_known()), Some(entry.code.clone())),
+            Some(entry) => (
+                entry
+                    .hazards
+                    .applicable(self.contents.indicated, self.contents.all_known()),
+                Some(entry.code.clone()),
+            ),
             None => (self.contents.indicated, HwCode::parse(code).ok()),
         };
-        ex.step(why, format!("{} {code}", self.name), format!("hazardous, {code}"));
-        HazardDecision { outcome: HazardOutcome::Hazardous, code: code_v, hazards, clause: code.to_owned() }
+        ex.step(
+            why,
+            format!("{} {code}", self.name),
+            format!("hazardous, {code}"),
+        );
+        HazardDecision {
+            outcome: HazardOutcome::Hazardous,
+            code: code_v,
+            hazards,
+            clause: code.to_owned(),
+        }
     }
 
     fn needs_identification(&self, why: &str, ex: &mut Explanation) -> HazardDecision {
-        ex.step(why, format!("{} Art.6", self.name), "needs identification (GB 5085)");
+        ex.step(
+            why,
+            format!("{} Art.6", self.name),
+            "needs identification (GB 5085)",
+        );
         HazardDecision {
             outcome: HazardOutcome::NeedsIdentification,
             code: None,
@@ -102,7 +134,12 @@ impl Ctx<'_> {
 
     fn not_hazardous(&self, why: &str, clause: &str, ex: &mut Explanation) -> HazardDecision {
         ex.step(why, format!("{} {clause}", self.name), "not hazardous");
-        HazardDecision { outcome: HazardOutcome::NotHazardous, code: None, hazards: HazardSet::EMPTY, clause: clause.to_owned() }
+        HazardDecision {
+            outcome: HazardOutcome::NotHazardous,
+            code: None,
+            hazards: HazardSet::EMPTY,
+            clause: clause.to_owned(),
+        }
     }
 
     /// Benign when fully declared, otherwise identification: the end of every path that found no listing.
@@ -110,14 +147,24 @@ impl Ctx<'_> {
         let c = &self.contents;
         if c.known.iter().any(|s| !s.is_benign()) {
             ex.warn(WarningCode::IdentificationRequired, "a component has hazard characteristics but no catalogue entry covers this waste: identify it per GB 5085 and collect it as hazardous meanwhile");
-            self.needs_identification("a component has hazard characteristics; no entry applies", ex)
+            self.needs_identification(
+                "a component has hazard characteristics; no entry applies",
+                ex,
+            )
         } else if c.unknown {
             self.needs_identification("a component is unknown, so hazard cannot be ruled out", ex)
         } else if c.fully_declared {
-            self.not_hazardous("every component is known and none has a hazard characteristic; no entry applies", "Art.2", ex)
+            self.not_hazardous(
+                "every component is known and none has a hazard characteristic; no entry applies",
+                "Art.2",
+                ex,
+            )
         } else {
             ex.warn(WarningCode::IncompleteComposition, "the declared components do not account for the whole waste: declare every component with fractions summing to 1 before it can be found not hazardous");
-            self.needs_identification("the composition is not fully declared, so hazard cannot be ruled out", ex)
+            self.needs_identification(
+                "the composition is not fully declared, so hazard cannot be ruled out",
+                ex,
+            )
         }
     }
 
@@ -125,13 +172,28 @@ impl Ctx<'_> {
     /// formaldehyde; waste acids and bases; residues and samples with hazardous characteristics.
     fn lab_waste(&self, ex: &mut Explanation) -> HazardDecision {
         let c = &self.contents;
-        let scope = [Flag::Cyanide, Flag::Fluoride, Flag::HeavyMetal, Flag::Mercury, Flag::MineralOil, Flag::Solvent, Flag::Formaldehyde, Flag::Acid, Flag::Base];
-        let in_scope = scope.iter().any(|f| c.any(*f)) || c.known.iter().any(|s| !s.hazards.is_empty());
+        let scope = [
+            Flag::Cyanide,
+            Flag::Fluoride,
+            Flag::HeavyMetal,
+            Flag::Mercury,
+            Flag::MineralOil,
+            Flag::Solvent,
+            Flag::Formaldehyde,
+            Flag::Acid,
+            Flag::Base,
+        ];
+        let in_scope =
+            scope.iter().any(|f| c.any(*f)) || c.known.iter().any(|s| !s.hazards.is_empty());
         if in_scope {
             if c.any(Flag::Solvent) {
                 ex.warn(WarningCode::IndustrialCodeNotAssigned, "900-401-06/900-402-06/900-404-06 name solvents used in industrial production; laboratory solvent waste takes 900-047-49");
             }
-            return self.listed(LAB_CODE, "laboratory waste with listed contents or hazardous characteristics", ex);
+            return self.listed(
+                LAB_CODE,
+                "laboratory waste with listed contents or hazardous characteristics",
+                ex,
+            );
         }
         self.unlisted(ex)
     }
@@ -139,11 +201,15 @@ impl Ctx<'_> {
     /// Discarded reagents: 900-999-49 when a component is in the Catalogue of Hazardous Chemicals.
     fn reagent(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
         if waste.form == Form::GasInContainer {
-            ex.warn(WarningCode::OtherRegime, "900-999-49 excludes chemicals listed only as pressurised gases; a gas cylinder is returned to its supplier or identified on its own");
+            ex.warn(WarningCode::IdentificationRequired, "900-999-49 excludes chemicals listed only as pressurised gases; whether this gas is listed otherwise must be checked");
             return self.needs_identification("gas in a container: the pressurised-gas exclusion of 900-999-49 cannot be settled from the data", ex);
         }
         if self.contents.known.iter().any(|s| s.hazardous_chemical) {
-            return self.listed("900-999-49", "discarded chemical listed in the Catalogue of Hazardous Chemicals (2015)", ex);
+            return self.listed(
+                "900-999-49",
+                "discarded chemical listed in the Catalogue of Hazardous Chemicals (2015)",
+                ex,
+            );
         }
         self.unlisted(ex)
     }
@@ -170,7 +236,9 @@ impl Ctx<'_> {
         ex.warn(WarningCode::OtherRegime, "waste of an infectious medical or hospital laboratory is medical waste (HW01), managed under the medical-waste regulations and excluded from 900-047-49");
         let (code, why) = match waste.origin {
             Origin::Sharps => ("841-002-01", "medical laboratory: sharps"),
-            Origin::AnimalCarcass | Origin::ResearchSample => ("841-003-01", "medical laboratory: pathological waste"),
+            Origin::AnimalCarcass | Origin::ResearchSample => {
+                ("841-003-01", "medical laboratory: pathological waste")
+            }
             Origin::ExpiredDrug => ("841-005-01", "medical laboratory: pharmaceutical waste"),
             Origin::MercuryDevice => ("900-024-29", "mercury thermometer, gauge or switch"),
             Origin::MercuryLamp => ("900-023-29", "mercury lamp"),
@@ -197,7 +265,11 @@ impl Ctx<'_> {
     fn rags(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
         let mut d = self.listed("900-041-49", "oily rags and labour-protection articles", ex);
         if !waste.sorted_collection {
-            ex.step("exemption: oily rags and PPE not collected separately", format!("{} exemption list item 24", self.name), "exempt in all stages");
+            ex.step(
+                "exemption: oily rags and PPE not collected separately",
+                format!("{} exemption list item 24", self.name),
+                "exempt in all stages",
+            );
             d.outcome = HazardOutcome::Exempt;
             d.clause = "exemption list item 24".to_owned();
         }
@@ -206,20 +278,47 @@ impl Ctx<'_> {
 }
 
 /// The hazardous decision for a waste already identified by GB 34330.
-pub fn decide(cat: &Catalogue, table: &SubstanceTable, waste: &Waste, ident: &Identification, ex: &mut Explanation) -> HazardDecision {
-    let known: Vec<&Substance> = waste.components.iter().filter_map(|c| c.substance.map(|id| table.get(id))).collect();
-    let indicated = known.iter().fold(HazardSet::EMPTY, |acc, s| acc.union(s.hazards));
+pub fn decide(
+    cat: &Catalogue,
+    table: &SubstanceTable,
+    waste: &Waste,
+    ident: &Identification,
+    ex: &mut Explanation,
+) -> HazardDecision {
+    let known: Vec<&Substance> = waste
+        .components
+        .iter()
+        .filter_map(|c| c.substance.map(|id| table.get(id)))
+        .collect();
+    let indicated = known
+        .iter()
+        .fold(HazardSet::EMPTY, |acc, s| acc.union(s.hazards));
     let contents = Contents {
         unknown: waste.components.iter().any(|c| c.substance.is_none()),
         fully_declared: waste.fully_declared(),
         known,
         indicated,
     };
-    let ctx = Ctx { cat, name: &cat.name, contents };
+    let ctx = Ctx {
+        cat,
+        name: &cat.name,
+        contents,
+    };
     match ident.outcome {
-        SolidWasteOutcome::NotSolidWaste | SolidWasteOutcome::NotLiquidWaste | SolidWasteOutcome::OutOfScope => {
-            ex.step("hazardous-waste catalogue", format!("{} Art.2", cat.name), "not applicable: not a waste under GB 34330");
-            return HazardDecision { outcome: HazardOutcome::NotApplicable, code: None, hazards: HazardSet::EMPTY, clause: "Art.2".into() };
+        SolidWasteOutcome::NotSolidWaste
+        | SolidWasteOutcome::NotLiquidWaste
+        | SolidWasteOutcome::OutOfScope => {
+            ex.step(
+                "hazardous-waste catalogue",
+                format!("{} Art.2", cat.name),
+                "not applicable: not a waste under GB 34330",
+            );
+            return HazardDecision {
+                outcome: HazardOutcome::NotApplicable,
+                code: None,
+                hazards: HazardSet::EMPTY,
+                clause: "Art.2".into(),
+            };
         }
         SolidWasteOutcome::Undetermined => {
             return ctx.needs_identification("the waste itself is undetermined under GB 34330", ex);
@@ -230,40 +329,73 @@ pub fn decide(cat: &Catalogue, table: &SubstanceTable, waste: &Waste, ident: &Id
         return ctx.medical(waste, ex);
     }
     match waste.origin {
-        Origin::ExpiredReagent | Origin::UnusedReagent | Origin::OffSpecProduct | Origin::ContaminatedReagent => ctx.reagent(waste, ex),
+        Origin::ExpiredReagent
+        | Origin::UnusedReagent
+        | Origin::OffSpecProduct
+        | Origin::ContaminatedReagent => ctx.reagent(waste, ex),
         Origin::NovelSubstance => {
             // Unknown effects: every listed characteristic is kept.
-            let mut d = ctx.listed("900-017-14", "substance from research, development or teaching with unknown effects", ex);
+            let mut d = ctx.listed(
+                "900-017-14",
+                "substance from research, development or teaching with unknown effects",
+                ex,
+            );
             if let Some(entry) = cat.code("900-017-14") {
                 d.hazards = entry.hazards.listed();
             }
             d
         }
         Origin::ExpiredDrug => ctx.listed("900-002-03", "expired or off-spec drug", ex),
-        Origin::MercuryDevice => ctx.listed("900-024-29", "mercury thermometer, gauge or switch", ex),
+        Origin::MercuryDevice => {
+            ctx.listed("900-024-29", "mercury thermometer, gauge or switch", ex)
+        }
         Origin::MercuryLamp => ctx.listed("900-023-29", "mercury lamp", ex),
-        Origin::PhotographicChemicals => ctx.listed("900-019-16", "spent developer, fixer or film", ex),
+        Origin::PhotographicChemicals => {
+            ctx.listed("900-019-16", "spent developer, fixer or film", ex)
+        }
         Origin::Battery => ctx.battery(ex),
         Origin::AnimalCarcass => {
             ex.warn(WarningCode::IdentificationRequired, "experimental animal carcasses are commonly managed as medical waste (HW01 841-003-01, pathological); confirm with the local authority");
-            ctx.needs_identification("animal carcass from a non-medical laboratory: no entry settles it", ex)
+            ctx.needs_identification(
+                "animal carcass from a non-medical laboratory: no entry settles it",
+                ex,
+            )
         }
         Origin::OilyRagsOrPpe => ctx.rags(waste, ex),
-        Origin::SpentAdsorbent if ctx.contents.known.iter().any(|s| s.cas.as_str() == "7440-44-0") => {
-            ctx.listed("900-039-49", "spent activated carbon from gas or VOC treatment or decolourising", ex)
+        Origin::SpentAdsorbent
+            if ctx
+                .contents
+                .known
+                .iter()
+                .any(|s| s.cas.as_str() == "7440-44-0") =>
+        {
+            ctx.listed(
+                "900-039-49",
+                "spent activated carbon from gas or VOC treatment or decolourising",
+                ex,
+            )
         }
-        Origin::ContaminatedConsumables | Origin::EmptyPackaging | Origin::Glassware | Origin::Sharps => {
+        Origin::ContaminatedConsumables
+        | Origin::EmptyPackaging
+        | Origin::Glassware
+        | Origin::Sharps => {
             if waste.cleaned_per_lab_rules {
                 return ctx.not_hazardous("labware or reagent packaging cleaned per the laboratory's rules is excluded from 900-047-49", LAB_CODE, ex);
             }
             if waste.components.is_empty() {
                 ex.warn(WarningCode::AssumedContaminated, "no contents declared: the item is taken as contaminated with hazardous chemicals (900-047-49); declare the contents or mark it cleaned per the lab's rules");
-                return ctx.listed(LAB_CODE, "disposable labware or packaging contaminated with laboratory chemicals", ex);
+                return ctx.listed(
+                    LAB_CODE,
+                    "disposable labware or packaging contaminated with laboratory chemicals",
+                    ex,
+                );
             }
             ctx.lab_waste(ex)
         }
-        Origin::SpentAdsorbent | Origin::ExperimentResidue | Origin::VesselCleaningResidue | Origin::ResearchSample | Origin::Other => {
-            ctx.lab_waste(ex)
-        }
+        Origin::SpentAdsorbent
+        | Origin::ExperimentResidue
+        | Origin::VesselCleaningResidue
+        | Origin::ResearchSample
+        | Origin::Other => ctx.lab_waste(ex),
     }
 }

@@ -75,31 +75,43 @@ struct RawHead {
 }
 
 fn date(s: &str) -> Result<Date, String> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).map_err(|e| format!("date '{s}': {e}"))
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| format!("date '{s}': {e}"))
 }
 
 impl IdentificationStandard {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let raw: RawStandard = toml::from_str(text).map_err(|e| format!("identification standard: {e}"))?;
+        let raw: RawStandard =
+            toml::from_str(text).map_err(|e| format!("identification standard: {e}"))?;
         let mut clauses = HashMap::new();
         for c in raw.clause {
             let id = c.id.clone();
             if clauses.insert(id.clone(), c).is_some() {
-                return Err(format!("identification standard: clause {id} is listed twice"));
+                return Err(format!(
+                    "identification standard: clause {id} is listed twice"
+                ));
             }
         }
         let std = Self {
             name: format!("{}-{}", raw.standard.code, raw.standard.edition),
             edition: raw.standard.edition,
             effective_from: date(&raw.standard.effective_from)?,
-            superseded_on: raw.standard.superseded_on.as_deref().map(date).transpose()?,
+            superseded_on: raw
+                .standard
+                .superseded_on
+                .as_deref()
+                .map(date)
+                .transpose()?,
             superseded_by: raw.standard.superseded_by,
             clauses,
         };
         // Every clause the rules can cite must be in the data, so no decision cites a clause that is not there.
         for id in CITED {
             if std.clause(id).is_none() {
-                return Err(format!("{}: the rules cite clause {id}, which the data lacks", std.name));
+                return Err(format!(
+                    "{}: the rules cite clause {id}, which the data lacks",
+                    std.name
+                ));
             }
         }
         Ok(std)
@@ -120,8 +132,8 @@ impl IdentificationStandard {
 
 /// Every clause `identify` can return.
 pub const CITED: [&str; 18] = [
-    "1", "4.1 a)", "4.1 b)", "4.1 c)", "4.1 d)", "4.1 h)", "4.1 i)", "4.2 c)", "4.2 g)", "4.2 l)", "4.3 l)",
-    "6.1 a)", "6.1 b)", "6.1 d)", "7.1", "7.2", "7.3", "3.1",
+    "1", "4.1 a)", "4.1 b)", "4.1 c)", "4.1 d)", "4.1 h)", "4.1 i)", "4.2 c)", "4.2 g)", "4.2 l)",
+    "4.3 l)", "6.1 a)", "6.1 b)", "6.1 d)", "7.1", "7.2", "7.3", "3.1",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,9 +148,17 @@ fn source_clause(origin: Origin) -> Option<&'static str> {
     match origin {
         Origin::OffSpecProduct => Some("4.1 a)"),
         Origin::ExpiredReagent | Origin::ExpiredDrug => Some("4.1 b)"),
-        Origin::ContaminatedReagent | Origin::ContaminatedConsumables | Origin::OilyRagsOrPpe => Some("4.1 c)"),
-        Origin::EmptyPackaging | Origin::Sharps | Origin::Battery | Origin::PhotographicChemicals => Some("4.1 d)"),
-        Origin::Glassware | Origin::MercuryDevice | Origin::MercuryLamp | Origin::ResearchSample => Some("4.1 h)"),
+        Origin::ContaminatedReagent | Origin::ContaminatedConsumables | Origin::OilyRagsOrPpe => {
+            Some("4.1 c)")
+        }
+        Origin::EmptyPackaging
+        | Origin::Sharps
+        | Origin::Battery
+        | Origin::PhotographicChemicals => Some("4.1 d)"),
+        Origin::Glassware
+        | Origin::MercuryDevice
+        | Origin::MercuryLamp
+        | Origin::ResearchSample => Some("4.1 h)"),
         Origin::UnusedReagent | Origin::NovelSubstance => Some("4.1 i)"),
         Origin::ExperimentResidue => Some("4.2 c)"),
         Origin::VesselCleaningResidue => Some("4.2 g)"),
@@ -149,7 +169,13 @@ fn source_clause(origin: Origin) -> Option<&'static str> {
 }
 
 /// Decides whether `waste` is solid (or liquid) waste under `std`, explaining each step.
-pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Waste, on: Date, ex: &mut Explanation) -> Identification {
+pub fn identify(
+    std: &IdentificationStandard,
+    table: &SubstanceTable,
+    waste: &Waste,
+    on: Date,
+    ex: &mut Explanation,
+) -> Identification {
     let name = std.name.as_str();
     if let (Some(since), Some(by)) = (std.superseded_on, &std.superseded_by)
         && on >= since
@@ -159,11 +185,18 @@ pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Wa
             format!("{by} applies since {since}; this decision uses the {name} clauses because the {by} clause mapping is not yet in the data"),
         );
     }
-    let decided = |outcome, clause: &str| Identification { outcome, clause: clause.to_owned() };
+    let decided = |outcome, clause: &str| Identification {
+        outcome,
+        clause: clause.to_owned(),
+    };
 
     // §1 scope.
     if waste.radioactive {
-        ex.step("scope: radioactive waste", format!("{name} 1"), "out of scope");
+        ex.step(
+            "scope: radioactive waste",
+            format!("{name} 1"),
+            "out of scope",
+        );
         ex.warn(WarningCode::OtherRegime, "radioactive waste is managed under the radioactive-waste rules, not as hazardous waste");
         return decided(SolidWasteOutcome::OutOfScope, "1");
     }
@@ -174,14 +207,25 @@ pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Wa
         Fate::ReuseAsIs => Some("6.1 a)"),
         Fate::ReturnToProcess => Some("6.1 b)"),
         Fate::KeptForAnalysis => Some("6.1 d)"),
-        Fate::Discard | Fate::DischargeMeetsStandard | Fate::TreatThenDischarge | Fate::NeutralizeThenDischarge => None,
+        Fate::Discard
+        | Fate::DischargeMeetsStandard
+        | Fate::TreatThenDischarge
+        | Fate::NeutralizeThenDischarge => None,
     };
     if let Some(clause) = exclusion {
-        ex.step(format!("exclusion: {}", std.text(clause)), format!("{name} {clause}"), "not managed as solid waste");
+        ex.step(
+            format!("exclusion: {}", std.text(clause)),
+            format!("{name} {clause}"),
+            "not managed as solid waste",
+        );
         ex.warn(WarningCode::ClaimNeedsEvidence, format!("the exclusion {name} {clause} rests on the declared fate; keep the record that shows it"));
         return decided(SolidWasteOutcome::NotSolidWaste, clause);
     }
-    ex.step("exclusions of section 6", format!("{name} 6.1"), "none applies to a discarded waste");
+    ex.step(
+        "exclusions of section 6",
+        format!("{name} 6.1"),
+        "none applies to a discarded waste",
+    );
 
     // §7 exclusions for liquids that are discharged.
     let discharge = match waste.fate {
@@ -196,7 +240,11 @@ pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Wa
             if acid_or_base {
                 Some("7.3")
             } else {
-                ex.step("exclusion 7.3: neutralised waste acid or alkali", format!("{name} 7.3"), "no acid or base among the components");
+                ex.step(
+                    "exclusion 7.3: neutralised waste acid or alkali",
+                    format!("{name} 7.3"),
+                    "no acid or base among the components",
+                );
                 ex.warn(WarningCode::ExclusionNotApplied, format!("{name} 7.3 covers only neutralised waste acid or alkali; no component is an acid or a base, so the waste stays waste"));
                 None
             }
@@ -204,17 +252,35 @@ pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Wa
         Fate::Discard | Fate::ReuseAsIs | Fate::ReturnToProcess | Fate::KeptForAnalysis => None,
     };
     if let Some(clause) = discharge {
-        ex.step(format!("exclusion: {}", std.text(clause)), format!("{name} {clause}"), "not managed as liquid waste");
+        ex.step(
+            format!("exclusion: {}", std.text(clause)),
+            format!("{name} {clause}"),
+            "not managed as liquid waste",
+        );
         let concerns: Vec<&str> = waste
             .components
             .iter()
             .filter_map(|c| c.substance.map(|id| table.get(id)))
-            .filter(|s| [Flag::Cyanide, Flag::Mercury, Flag::HeavyMetal, Flag::Halogenated].iter().any(|f| s.has(*f)))
+            .filter(|s| {
+                [
+                    Flag::Cyanide,
+                    Flag::Mercury,
+                    Flag::HeavyMetal,
+                    Flag::Halogenated,
+                ]
+                .iter()
+                .any(|f| s.has(*f))
+            })
             .map(|s| s.name_en.as_str())
             .collect();
-        let mut msg = format!("the exclusion {name} {clause} rests on the claim that the discharge meets the applicable discharge standard; keep the measurement that shows it");
+        let mut msg = format!(
+            "the exclusion {name} {clause} rests on the claim that the discharge meets the applicable discharge standard; keep the measurement that shows it"
+        );
         if !concerns.is_empty() {
-            msg.push_str(&format!(" (the waste contains {}, which discharge standards limit strictly)", concerns.join(", ")));
+            msg.push_str(&format!(
+                " (the waste contains {}, which discharge standards limit strictly)",
+                concerns.join(", ")
+            ));
         }
         ex.warn(WarningCode::ClaimNeedsEvidence, msg);
         return decided(SolidWasteOutcome::NotLiquidWaste, clause);
@@ -223,11 +289,19 @@ pub fn identify(std: &IdentificationStandard, table: &SubstanceTable, waste: &Wa
     // §4 source criteria.
     match source_clause(waste.origin) {
         Some(clause) => {
-            ex.step(format!("source criterion: {}", std.text(clause)), format!("{name} {clause}"), "solid waste");
+            ex.step(
+                format!("source criterion: {}", std.text(clause)),
+                format!("{name} {clause}"),
+                "solid waste",
+            );
             decided(SolidWasteOutcome::SolidWaste, clause)
         }
         None => {
-            ex.step("source criteria of sections 4 and 5", format!("{name} 4"), "no criterion matches the declared origin");
+            ex.step(
+                "source criteria of sections 4 and 5",
+                format!("{name} 4"),
+                "no criterion matches the declared origin",
+            );
             ex.warn(WarningCode::IdentificationRequired, format!("no {name} criterion matches origin \"other\": the waste is undetermined and needs expert identification; it is handled as waste meanwhile"));
             decided(SolidWasteOutcome::Undetermined, "3.1")
         }

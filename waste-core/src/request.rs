@@ -98,7 +98,10 @@ pub enum Fate {
 
 impl Fate {
     pub fn is_discharge(self) -> bool {
-        matches!(self, Fate::DischargeMeetsStandard | Fate::TreatThenDischarge | Fate::NeutralizeThenDischarge)
+        matches!(
+            self,
+            Fate::DischargeMeetsStandard | Fate::TreatThenDischarge | Fate::NeutralizeThenDischarge
+        )
     }
 }
 
@@ -160,7 +163,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -206,38 +212,62 @@ impl Waste {
     /// synonyms). A name and a CAS that name two different substances are refused rather than guessed between.
     pub fn parse(req: WasteRequest, table: &SubstanceTable) -> Result<Waste, InputError> {
         if req.description.chars().count() > MAX_TEXT {
-            return Err(InputError::new("description", format!("longer than {MAX_TEXT} characters")));
+            return Err(InputError::new(
+                "description",
+                format!("longer than {MAX_TEXT} characters"),
+            ));
         }
         if req.fate.is_discharge() && req.form != Form::Liquid {
-            return Err(InputError::new("fate", "a discharge fate applies only to liquid waste (form \"liquid\")"));
+            return Err(InputError::new(
+                "fate",
+                "a discharge fate applies only to liquid waste (form \"liquid\")",
+            ));
         }
         if req.components.len() > MAX_COMPONENTS {
-            return Err(InputError::new("components", format!("more than {MAX_COMPONENTS} components")));
+            return Err(InputError::new(
+                "components",
+                format!("more than {MAX_COMPONENTS} components"),
+            ));
         }
         if req.components.is_empty() && req.origin.needs_components() {
             return Err(InputError::new(
                 "components",
-                format!("origin {:?} needs at least one component (name or CAS)", req.origin).to_lowercase(),
+                format!(
+                    "origin {:?} needs at least one component (name or CAS)",
+                    req.origin
+                )
+                .to_lowercase(),
             ));
         }
         let mut components = Vec::with_capacity(req.components.len());
         let mut sum = Decimal::ZERO;
         for (i, c) in req.components.into_iter().enumerate() {
             let at = |f: &str| format!("components[{i}].{f}");
-            let name = c.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+            let name = c
+                .name
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty());
             if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
                 return Err(InputError::new(at("name"), "longer than 200 characters"));
             }
             let cas = match c.cas.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => Some(CasNumber::parse(s).map_err(|e| InputError::new(at("cas"), e.to_string()))?),
+                Some(s) => Some(
+                    CasNumber::parse(s).map_err(|e| InputError::new(at("cas"), e.to_string()))?,
+                ),
                 None => None,
             };
             if name.is_none() && cas.is_none() {
-                return Err(InputError::new(format!("components[{i}]"), "needs a name or a cas"));
+                return Err(InputError::new(
+                    format!("components[{i}]"),
+                    "needs a name or a cas",
+                ));
             }
             if let Some(f) = c.fraction {
                 if f < Decimal::ZERO || f > Decimal::ONE {
-                    return Err(InputError::new(at("fraction"), format!("{f} is outside [0, 1]")));
+                    return Err(InputError::new(
+                        at("fraction"),
+                        format!("{f} is outside [0, 1]"),
+                    ));
                 }
                 sum += f;
             }
@@ -253,7 +283,14 @@ impl Waste {
                 (Some(a), Some(b)) if a.id != b.id => {
                     return Err(InputError::new(
                         format!("components[{i}]"),
-                        format!("cas {} is {} but name '{}' is {} ({})", a.cas, a.name_en, name.unwrap_or_default(), b.name_en, b.cas),
+                        format!(
+                            "cas {} is {} but name '{}' is {} ({})",
+                            a.cas,
+                            a.name_en,
+                            name.unwrap_or_default(),
+                            b.name_en,
+                            b.cas
+                        ),
                     ));
                 }
                 (Some(a), _) => Some(a.id),
@@ -262,10 +299,19 @@ impl Waste {
                 (None, Some(b)) => Some(b.id),
                 (None, None) => None,
             };
-            components.push(Component { substance, resolution, name, cas, fraction: c.fraction });
+            components.push(Component {
+                substance,
+                resolution,
+                name,
+                cas,
+                fraction: c.fraction,
+            });
         }
         if sum > Decimal::ONE {
-            return Err(InputError::new("components", format!("fractions sum to {sum}, above 1")));
+            return Err(InputError::new(
+                "components",
+                format!("fractions sum to {sum}, above 1"),
+            ));
         }
         Ok(Waste {
             description: req.description,

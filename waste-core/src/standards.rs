@@ -43,7 +43,9 @@ impl Standards {
         };
         for code in ASSIGNED {
             if s.catalogue.code(code).is_none() {
-                return Err(format!("the rules assign {code}, which the catalogue data lacks"));
+                return Err(format!(
+                    "the rules assign {code}, which the catalogue data lacks"
+                ));
             }
         }
         Ok(s)

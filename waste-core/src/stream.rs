@@ -101,7 +101,8 @@ impl StreamTable {
         let raw: Raw = toml::from_str(text).map_err(|e| format!("streams: {e}"))?;
         let mut entries = Vec::new();
         for info in raw.stream {
-            let s = Stream::parse(&info.id).ok_or_else(|| format!("streams: unknown stream '{}'", info.id))?;
+            let s = Stream::parse(&info.id)
+                .ok_or_else(|| format!("streams: unknown stream '{}'", info.id))?;
             entries.push((s, info));
         }
         for s in Stream::ALL {
@@ -119,12 +120,16 @@ impl StreamTable {
 
 const RULE: &str = "collection stream";
 /// Streams come from a university collection scheme quoted by secondary sources (see streams.toml).
-pub const STREAM_SOURCE: &str = "laboratory collection scheme [S] (standards-data/data/streams.toml)";
+pub const STREAM_SOURCE: &str =
+    "laboratory collection scheme [S] (standards-data/data/streams.toml)";
 
 /// Whether a component makes a liquid an "organic waste liquid": a solvent, mineral oil, formaldehyde, or any
 /// organic substance with a hazard characteristic (benign organics such as glucose or Tris buffer do not).
 fn organic(s: &Substance) -> bool {
-    s.has(Flag::Solvent) || s.has(Flag::MineralOil) || s.has(Flag::Formaldehyde) || (s.has(Flag::Organic) && !s.hazards.is_empty())
+    s.has(Flag::Solvent)
+        || s.has(Flag::MineralOil)
+        || s.has(Flag::Formaldehyde)
+        || (s.has(Flag::Organic) && !s.hazards.is_empty())
 }
 
 /// The liquid precedence. `None` when no component is known.
@@ -134,37 +139,61 @@ pub fn liquid_stream(known: &[&Substance]) -> Option<Stream> {
     }
     let any = |f: &dyn Fn(&Substance) -> bool| known.iter().any(|s| f(s));
     let is_organic = any(&organic);
-    Some(if any(&|s| s.has(Flag::Oxidizer) || s.has(Flag::OxidizingAcid)) {
-        Stream::OxidizingLiquid
-    } else if any(&|s| s.has(Flag::Cyanide)) {
-        if is_organic { Stream::CyanideOrganic } else { Stream::CyanideInorganic }
-    } else if any(&|s| s.has(Flag::Mercury)) {
-        Stream::Mercury
-    } else if is_organic {
-        if any(&|s| s.has(Flag::Halogenated)) { Stream::HalogenatedOrganic } else { Stream::NonHalogenatedOrganic }
-    } else if any(&|s| s.has(Flag::HeavyMetal)) {
-        Stream::HeavyMetal
-    } else if any(&|s| s.has(Flag::Acid)) {
-        Stream::Acid
-    } else if any(&|s| s.has(Flag::Base)) {
-        Stream::Alkaline
-    } else {
-        Stream::InorganicSalt
-    })
+    Some(
+        if any(&|s| s.has(Flag::Oxidizer) || s.has(Flag::OxidizingAcid)) {
+            Stream::OxidizingLiquid
+        } else if any(&|s| s.has(Flag::Cyanide)) {
+            if is_organic {
+                Stream::CyanideOrganic
+            } else {
+                Stream::CyanideInorganic
+            }
+        } else if any(&|s| s.has(Flag::Mercury)) {
+            Stream::Mercury
+        } else if is_organic {
+            if any(&|s| s.has(Flag::Halogenated)) {
+                Stream::HalogenatedOrganic
+            } else {
+                Stream::NonHalogenatedOrganic
+            }
+        } else if any(&|s| s.has(Flag::HeavyMetal)) {
+            Stream::HeavyMetal
+        } else if any(&|s| s.has(Flag::Acid)) {
+            Stream::Acid
+        } else if any(&|s| s.has(Flag::Base)) {
+            Stream::Alkaline
+        } else {
+            Stream::InorganicSalt
+        },
+    )
 }
 
 /// The stream of a waste that the hazardous decision found to be a laboratory chemical waste.
 pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) -> Option<Stream> {
     if waste.lab_kind == LabKind::Medical {
-        ex.step(RULE, STREAM_SOURCE, "none: medical waste is collected separately");
+        ex.step(
+            RULE,
+            STREAM_SOURCE,
+            "none: medical waste is collected separately",
+        );
         return None;
     }
-    let known: Vec<&Substance> = waste.components.iter().filter_map(|c| c.substance.map(|id| table.get(id))).collect();
+    if waste.form == Form::GasInContainer {
+        ex.warn(WarningCode::OtherRegime, "gas in a container (cylinder or lecture bottle) is not poured into a collection stream: return it to the supplier or hand it over on its own");
+        ex.step(RULE, STREAM_SOURCE, "none: gas in a container");
+        return None;
+    }
+    let known: Vec<&Substance> = waste
+        .components
+        .iter()
+        .filter_map(|c| c.substance.map(|id| table.get(id)))
+        .collect();
     let unknown = waste.components.iter().any(|c| c.substance.is_none());
     let by_origin = match waste.origin {
-        Origin::ExpiredReagent | Origin::UnusedReagent | Origin::ContaminatedReagent | Origin::ExpiredDrug => {
-            Some(Stream::OriginalReagent)
-        }
+        Origin::ExpiredReagent
+        | Origin::UnusedReagent
+        | Origin::ContaminatedReagent
+        | Origin::ExpiredDrug => Some(Stream::OriginalReagent),
         Origin::EmptyPackaging => Some(Stream::EmptyReagentBottle),
         Origin::Glassware => Some(Stream::Glassware),
         Origin::Sharps => Some(Stream::Sharps),
@@ -185,19 +214,25 @@ pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) ->
                     None
                 }
                 Form::Liquid => liquid_stream(&known),
-                Form::Solid | Form::SemiSolid if known.iter().any(|s| s.has(Flag::Mercury)) => Some(Stream::Mercury),
-                Form::Solid | Form::SemiSolid => Some(Stream::ContaminatedSolid),
-                Form::GasInContainer => {
-                    ex.warn(WarningCode::OtherRegime, "gas in a container (cylinder or lecture bottle) is not poured into a collection stream: return it to the supplier or hand it over on its own");
-                    None
+                Form::Solid | Form::SemiSolid if known.iter().any(|s| s.has(Flag::Mercury)) => {
+                    Some(Stream::Mercury)
                 }
+                Form::Solid | Form::SemiSolid => Some(Stream::ContaminatedSolid),
+                Form::GasInContainer => None,
             };
             let result = stream.map_or("none".to_owned(), |s| s.as_str().to_owned());
-            ex.step(format!("{RULE}: by form and components"), STREAM_SOURCE, result);
+            ex.step(
+                format!("{RULE}: by form and components"),
+                STREAM_SOURCE,
+                result,
+            );
             return stream;
         }
     };
-    let result = by_origin.map_or("none: not a laboratory chemical waste stream".to_owned(), |s| s.as_str().to_owned());
+    let result = by_origin.map_or(
+        "none: not a laboratory chemical waste stream".to_owned(),
+        |s| s.as_str().to_owned(),
+    );
     ex.step(format!("{RULE}: by origin"), STREAM_SOURCE, result);
     by_origin
 }

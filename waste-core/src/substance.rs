@@ -107,7 +107,9 @@ impl Flags {
 }
 
 /// An EPA-600/2-80-076 reactivity group number (1–34, 101–107).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ReactivityGroup(pub u16);
 
 impl ReactivityGroup {
@@ -216,33 +218,56 @@ impl SubstanceTable {
         for (i, row) in reader.deserialize::<Row>().enumerate() {
             let line = i + 2;
             let row = row.map_err(|e| format!("substances.csv line {line}: {e}"))?;
-            let cas = CasNumber::parse(&row.cas).map_err(|e| format!("substances.csv line {line}: {e}"))?;
+            let cas = CasNumber::parse(&row.cas)
+                .map_err(|e| format!("substances.csv line {line}: {e}"))?;
             let mut flags = Flags::default();
             for f in list(&row.flags) {
-                flags.insert(Flag::parse(f).ok_or_else(|| format!("substances.csv line {line}: unknown flag '{f}'"))?);
+                flags
+                    .insert(Flag::parse(f).ok_or_else(|| {
+                        format!("substances.csv line {line}: unknown flag '{f}'")
+                    })?);
             }
             let hazards = list(&row.hazards)
-                .map(|h| Hazard::parse(h).ok_or_else(|| format!("substances.csv line {line}: unknown hazard '{h}'")))
+                .map(|h| {
+                    Hazard::parse(h)
+                        .ok_or_else(|| format!("substances.csv line {line}: unknown hazard '{h}'"))
+                })
                 .collect::<Result<HazardSet, _>>()?;
             let groups = list(&row.reactivity_groups)
                 .map(|g| match g.parse::<u16>() {
                     Ok(n) if ReactivityGroup::is_valid(n) => Ok(ReactivityGroup(n)),
-                    _ => Err(format!("substances.csv line {line}: unknown reactivity group '{g}'")),
+                    _ => Err(format!(
+                        "substances.csv line {line}: unknown reactivity group '{g}'"
+                    )),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let hazardous_chemical = match row.hazardous_chemicals_2015.as_str() {
                 "y" => true,
                 "n" => false,
-                other => return Err(format!("substances.csv line {line}: hazardous_chemicals_2015 '{other}' is not y/n")),
+                other => {
+                    return Err(format!(
+                        "substances.csv line {line}: hazardous_chemicals_2015 '{other}' is not y/n"
+                    ));
+                }
             };
-            let id = SubstanceId(u16::try_from(substances.len()).map_err(|_| "substances.csv: too many rows")?);
+            let id = SubstanceId(
+                u16::try_from(substances.len()).map_err(|_| "substances.csv: too many rows")?,
+            );
             if by_cas.insert(cas.as_str().to_owned(), id).is_some() {
-                return Err(format!("substances.csv line {line}: CAS {cas} is listed twice"));
+                return Err(format!(
+                    "substances.csv line {line}: CAS {cas} is listed twice"
+                ));
             }
             let synonyms: Vec<String> = list(&row.synonyms).map(str::to_owned).collect();
-            for name in [row.name_en.as_str(), row.name_zh.as_str()].into_iter().chain(synonyms.iter().map(String::as_str)) {
+            for name in [row.name_en.as_str(), row.name_zh.as_str()]
+                .into_iter()
+                .chain(synonyms.iter().map(String::as_str))
+            {
                 if let Some(prev) = by_name.insert(normalize_name(name), id) {
-                    return Err(format!("substances.csv line {line}: name '{name}' is already used by row {}", prev.0 + 2));
+                    return Err(format!(
+                        "substances.csv line {line}: name '{name}' is already used by row {}",
+                        prev.0 + 2
+                    ));
                 }
             }
             substances.push(Substance {
@@ -257,7 +282,11 @@ impl SubstanceTable {
                 hazardous_chemical,
             });
         }
-        Ok(Self { substances, by_cas, by_name })
+        Ok(Self {
+            substances,
+            by_cas,
+            by_name,
+        })
     }
 
     pub fn get(&self, id: SubstanceId) -> &Substance {
@@ -269,7 +298,9 @@ impl SubstanceTable {
     }
 
     pub fn by_name(&self, name: &str) -> Option<&Substance> {
-        self.by_name.get(&normalize_name(name)).map(|id| self.get(*id))
+        self.by_name
+            .get(&normalize_name(name))
+            .map(|id| self.get(*id))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Substance> {
@@ -291,7 +322,10 @@ mod tests {
 
     #[test]
     fn names_fold_case_space_and_full_width_brackets() {
-        assert_eq!(normalize_name("  Mercury（II）  Chloride "), "mercury(ii) chloride");
+        assert_eq!(
+            normalize_name("  Mercury（II）  Chloride "),
+            "mercury(ii) chloride"
+        );
         assert_eq!(normalize_name("二氯甲烷"), "二氯甲烷");
     }
 }

@@ -1,0 +1,92 @@
+//! `waste-api classify [FILE]`: the same decision as the API, with no server and no database.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+fn waste_api_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_waste-api")
+}
+
+const DCM: &str = r#"{"description":"spent dichloromethane","form":"liquid","origin":"experiment_residue",
+ "components":[{"name":"dichloromethane","cas":"75-09-2","fraction":"0.85"},{"name":"methanol","cas":"67-56-1","fraction":"0.15"}]}"#;
+
+fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(waste_api_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("waste-api runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("waste-api finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn classify_from_stdin_prints_the_result_json() {
+    let (code, out, err) = run(&["classify", "--on", "2026-11-28"], DCM);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON");
+    assert_eq!(v["solid_waste"]["outcome"], "solid_waste");
+    assert_eq!(v["solid_waste"]["clause"], "4.2 c)");
+    assert_eq!(v["solid_waste"]["standard"], "GB 34330-2017");
+    assert_eq!(v["hazardous"]["code"], "900-047-49");
+    assert_eq!(v["hazardous"]["category"], "HW49");
+    assert_eq!(v["stream"], "halogenated_organic");
+    assert!(v["trace"].as_array().is_some_and(|t| t.len() >= 4));
+}
+
+#[test]
+fn classify_from_a_file_matches_stdin() {
+    let dir = std::env::temp_dir().join(format!("waste-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("req.json");
+    std::fs::write(&file, DCM).expect("write request");
+    let (code, from_file, err) = run(
+        &[
+            "classify",
+            file.to_str().expect("utf-8 path"),
+            "--on",
+            "2026-11-28",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, from_stdin, _) = run(&["classify", "--on", "2026-11-28"], DCM);
+    assert_eq!(from_file, from_stdin);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_one_line_naming_the_field() {
+    let bad = DCM.replace("75-09-2", "75-09-3");
+    let (code, out, err) = run(&["classify"], &bad);
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "nothing on stdout: {out}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("components[0].cas") && err.contains("check digit"),
+        "{err}"
+    );
+
+    let (code, _, err) = run(&["classify"], "{not json");
+    assert_ne!(code, 0);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+
+    let (code, _, err) = run(&["classify", "/nonexistent/request.json"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot read"), "{err}");
+
+    let (code, _, err) = run(&["classify", "--on", "yesterday"], DCM);
+    assert_ne!(code, 0);
+    assert!(err.contains("--on"), "{err}");
+}
