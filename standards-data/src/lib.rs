@@ -14,3 +14,21 @@ pub const SUBSTANCES: &str = include_str!("../data/substances.csv");
 
 /// Laboratory collection streams with container colours.
 pub const STREAMS: &str = include_str!("../data/streams.toml");
+
+/// EPA-600/2-80-076 reactivity groups and compatibility chart.
+pub const REACTIVITY: &str = include_str!("../data/reactivity.toml");
+
+/// Container fill limits and container-material rules.
+pub const CONTAINERS: &str = include_str!("../data/containers.toml");
+
+/// HJ 1276-2022 label sizes and the digital identification code layout.
+pub const LABELS: &str = include_str!("../data/labels.toml");
+
+/// Storage time policies by site kind and the storage-point ceiling.
+pub const STORAGE: &str = include_str!("../data/storage.toml");
+
+/// China's public holidays and adjusted working days.
+pub const CALENDAR_CN: &str = include_str!("../data/calendar-cn.toml");
+
+/// Transfer manifest rules: number format, receipt deadline, weight tolerance.
+pub const MANIFEST: &str = include_str!("../data/manifest.toml");

@@ -7,11 +7,17 @@ pub mod cas;
 pub mod catalogue;
 pub mod citation;
 pub mod classify;
+pub mod compatibility;
+pub mod container;
+pub mod custody;
 pub mod hazard;
 pub mod hazardous;
 pub mod identification;
+pub mod label;
+pub mod manifest;
 pub mod request;
 pub mod standards;
+pub mod storage;
 pub mod stream;
 pub mod substance;
 

@@ -1,8 +1,13 @@
 //! All rules data, parsed once from `standards-data` and checked for consistency.
 
 use crate::catalogue::Catalogue;
+use crate::compatibility::ReactivityMatrix;
+use crate::container::ContainerPolicy;
 use crate::hazardous::ASSIGNED;
 use crate::identification::IdentificationStandard;
+use crate::label::LabelRules;
+use crate::manifest::ManifestRules;
+use crate::storage::{StorageRules, WorkingCalendar};
 use crate::stream::StreamTable;
 use crate::substance::SubstanceTable;
 use std::sync::OnceLock;
@@ -13,6 +18,12 @@ pub struct Standards {
     pub catalogue: Catalogue,
     pub substances: SubstanceTable,
     pub streams: StreamTable,
+    pub reactivity: ReactivityMatrix,
+    pub containers: ContainerPolicy,
+    pub labels: LabelRules,
+    pub storage: StorageRules,
+    pub calendar: WorkingCalendar,
+    pub manifest: ManifestRules,
 }
 
 /// The texts of the data files; `Standards::parse` takes them so tests can feed altered data.
@@ -22,6 +33,12 @@ pub struct Sources<'a> {
     pub catalogue: &'a str,
     pub substances: &'a str,
     pub streams: &'a str,
+    pub reactivity: &'a str,
+    pub containers: &'a str,
+    pub labels: &'a str,
+    pub storage: &'a str,
+    pub calendar: &'a str,
+    pub manifest: &'a str,
 }
 
 impl Sources<'static> {
@@ -30,6 +47,12 @@ impl Sources<'static> {
         catalogue: standards_data::CATALOGUE_2021,
         substances: standards_data::SUBSTANCES,
         streams: standards_data::STREAMS,
+        reactivity: standards_data::REACTIVITY,
+        containers: standards_data::CONTAINERS,
+        labels: standards_data::LABELS,
+        storage: standards_data::STORAGE,
+        calendar: standards_data::CALENDAR_CN,
+        manifest: standards_data::MANIFEST,
     };
 }
 
@@ -40,7 +63,23 @@ impl Standards {
             catalogue: Catalogue::parse(src.catalogue)?,
             substances: SubstanceTable::parse(src.substances)?,
             streams: StreamTable::parse(src.streams)?,
+            reactivity: ReactivityMatrix::parse(src.reactivity)?,
+            containers: ContainerPolicy::parse(src.containers)?,
+            labels: LabelRules::parse(src.labels)?,
+            storage: StorageRules::parse(src.storage)?,
+            calendar: WorkingCalendar::parse(src.calendar)?,
+            manifest: ManifestRules::parse(src.manifest)?,
         };
+        for sub in s.substances.iter() {
+            for g in &sub.groups {
+                if s.reactivity.groups().all(|(n, _)| n != g.0) {
+                    return Err(format!(
+                        "substance {} names reactivity group {}, which the chart lacks",
+                        sub.cas, g.0
+                    ));
+                }
+            }
+        }
         for code in ASSIGNED {
             if s.catalogue.code(code).is_none() {
                 return Err(format!(

@@ -1,0 +1,353 @@
+//! Waste containers: capacity, fill limit, material, additions and sealing. The core decides whether an
+//! addition may go in; the service records what was decided.
+
+use crate::compatibility::{self, Consequence, Reaction, ReactivityMatrix};
+use crate::request::Form;
+use crate::stream::Stream;
+use crate::substance::{Flag, SubstanceId, SubstanceTable};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Material {
+    Glass,
+    Hdpe,
+    Pp,
+    Ptfe,
+    Metal,
+}
+
+impl Material {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Glass => "glass",
+            Self::Hdpe => "hdpe",
+            Self::Pp => "pp",
+            Self::Ptfe => "ptfe",
+            Self::Metal => "metal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Glass, Self::Hdpe, Self::Pp, Self::Ptfe, Self::Metal]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    #[serde(rename = "L")]
+    L,
+    #[serde(rename = "kg")]
+    Kg,
+}
+
+/// Inputs larger than this are refused as absurd (no laboratory container holds 10 m³).
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
+
+/// A positive quantity with its unit. Only constructor: [`Quantity::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quantity {
+    pub amount: Decimal,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    #[error("quantity must be greater than zero, got {0}")]
+    NotPositive(Decimal),
+    #[error("quantity {0} is larger than any laboratory container ({MAX_QUANTITY})")]
+    Absurd(Decimal),
+}
+
+impl Quantity {
+    pub fn new(amount: Decimal, unit: Unit) -> Result<Self, QuantityError> {
+        if amount <= Decimal::ZERO {
+            return Err(QuantityError::NotPositive(amount));
+        }
+        if amount > MAX_QUANTITY {
+            return Err(QuantityError::Absurd(amount));
+        }
+        Ok(Self {
+            amount: amount.normalize(),
+            unit,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MaterialRule {
+    pub material: String,
+    pub flags: Vec<String>,
+    pub reason: String,
+    pub source: String,
+}
+
+/// Fill limits and material rules (containers.toml).
+#[derive(Debug, Clone)]
+pub struct ContainerPolicy {
+    pub liquid_fraction: Decimal,
+    pub solid_fraction: Decimal,
+    pub density_kg_per_l: Decimal,
+    rules: Vec<(Material, Vec<Flag>, MaterialRule)>,
+}
+
+impl ContainerPolicy {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Raw {
+            fill: Fill,
+            material_rule: Vec<MaterialRule>,
+        }
+        #[derive(Deserialize)]
+        struct Fill {
+            liquid_fraction: String,
+            solid_fraction: String,
+            assumed_density_kg_per_l: String,
+        }
+        let raw: Raw = toml::from_str(text).map_err(|e| format!("containers: {e}"))?;
+        let dec = |s: &str| Decimal::from_str(s).map_err(|e| format!("containers: '{s}': {e}"));
+        let fraction = |s: &str| {
+            let d = dec(s)?;
+            if d > Decimal::ZERO && d <= Decimal::ONE {
+                Ok(d)
+            } else {
+                Err(format!("containers: fill fraction {d} is not in (0, 1]"))
+            }
+        };
+        let mut rules = Vec::new();
+        for r in raw.material_rule {
+            let m = Material::parse(&r.material)
+                .ok_or_else(|| format!("containers: unknown material '{}'", r.material))?;
+            let flags = r
+                .flags
+                .iter()
+                .map(|f| Flag::parse(f).ok_or_else(|| format!("containers: unknown flag '{f}'")))
+                .collect::<Result<Vec<_>, _>>()?;
+            rules.push((m, flags, r));
+        }
+        Ok(Self {
+            liquid_fraction: fraction(&raw.fill.liquid_fraction)?,
+            solid_fraction: fraction(&raw.fill.solid_fraction)?,
+            density_kg_per_l: dec(&raw.fill.assumed_density_kg_per_l)?,
+            rules,
+        })
+    }
+
+    /// Volume in litres of a quantity (kg through the assumed density).
+    pub fn litres(&self, q: Quantity) -> Decimal {
+        match q.unit {
+            Unit::L => q.amount,
+            Unit::Kg => q.amount / self.density_kg_per_l,
+        }
+    }
+}
+
+/// What a container holds now, as the service reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub capacity_l: Decimal,
+    pub material: Material,
+    pub sealed: bool,
+    /// Set by the first addition.
+    pub stream: Option<Stream>,
+    pub filled_l: Decimal,
+    /// Every substance added so far (each once).
+    pub contents: Vec<SubstanceId>,
+    /// Whether any liquid went in: the liquid fill limit then applies.
+    pub holds_liquid: bool,
+}
+
+impl Container {
+    pub fn new(capacity_l: Decimal, material: Material) -> Self {
+        Self {
+            capacity_l,
+            material,
+            sealed: false,
+            stream: None,
+            filled_l: Decimal::ZERO,
+            contents: Vec::new(),
+            holds_liquid: false,
+        }
+    }
+}
+
+/// One addition as the rules see it: its stream, form, substances and quantity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addition {
+    pub stream: Option<Stream>,
+    pub form: Form,
+    pub substances: Vec<SubstanceId>,
+    pub quantity: Quantity,
+}
+
+/// Why an addition was refused. Each names the numbers or substances involved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("the container is sealed")]
+    ContainerSealed,
+    #[error("this waste has no collection stream ({reason}); collect it on its own")]
+    NoStream { reason: String },
+    #[error("the container holds {container} waste; this waste belongs to {addition}")]
+    StreamMismatch { container: String, addition: String },
+    #[error("{substance} must not go into a {material} container: {reason}")]
+    ContainerMaterial {
+        material: String,
+        substance: String,
+        reason: String,
+        citation: String,
+    },
+    #[error("incompatible with the contents: {}", summary(.reactions))]
+    IncompatibleAddition {
+        reactions: Vec<Reaction>,
+        consequences: Vec<Consequence>,
+        citation: String,
+    },
+    #[error(
+        "the container would hold {would_be_l} L, above its fill limit of {limit_l} L ({capacity_l} L × {fill_fraction})"
+    )]
+    ContainerFull {
+        capacity_l: Decimal,
+        fill_fraction: Decimal,
+        limit_l: Decimal,
+        filled_l: Decimal,
+        adding_l: Decimal,
+        would_be_l: Decimal,
+        citation: String,
+    },
+}
+
+fn summary(reactions: &[Reaction]) -> String {
+    reactions
+        .iter()
+        .map(|r| {
+            let c: Vec<&str> = r.consequences.iter().map(|c| c.as_str()).collect();
+            format!(
+                "{} + {} ({}×{}: {})",
+                r.adding,
+                r.present,
+                r.adding_group,
+                r.present_group,
+                c.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Refusal {
+    /// The error code of CONTRACTS.md.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ContainerSealed => "container_sealed",
+            Self::NoStream { .. } => "no_stream",
+            Self::StreamMismatch { .. } => "stream_mismatch",
+            Self::ContainerMaterial { .. } => "container_material",
+            Self::IncompatibleAddition { .. } => "incompatible_addition",
+            Self::ContainerFull { .. } => "container_full",
+        }
+    }
+}
+
+/// The result of an accepted addition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub adding_l: Decimal,
+    pub filled_l: Decimal,
+    pub limit_l: Decimal,
+    pub stream: Stream,
+}
+
+const FILL_SOURCE: &str = "containers.toml fill policy (institutional practice, UNCONFIRMED)";
+
+/// Decides whether `add` may go into `c`. Checks, in order: sealed, stream, container material, compatibility
+/// with every substance already inside (EPA-600/2-80-076), fill limit.
+pub fn check(
+    c: &Container,
+    add: &Addition,
+    policy: &ContainerPolicy,
+    matrix: &ReactivityMatrix,
+    table: &SubstanceTable,
+) -> Result<Accepted, Refusal> {
+    if c.sealed {
+        return Err(Refusal::ContainerSealed);
+    }
+    let Some(stream) = add.stream else {
+        return Err(Refusal::NoStream {
+            reason: "not a laboratory chemical waste, or a component is unknown".into(),
+        });
+    };
+    if let Some(existing) = c.stream
+        && existing != stream
+    {
+        return Err(Refusal::StreamMismatch {
+            container: existing.as_str().into(),
+            addition: stream.as_str().into(),
+        });
+    }
+    for &id in &add.substances {
+        let s = table.get(id);
+        for (m, flags, rule) in &policy.rules {
+            if *m == c.material && flags.iter().all(|f| s.has(*f)) {
+                return Err(Refusal::ContainerMaterial {
+                    material: m.as_str().into(),
+                    substance: format!("{} ({})", s.name_en, s.cas),
+                    reason: rule.reason.clone(),
+                    citation: rule.source.clone(),
+                });
+            }
+        }
+    }
+    let found = compatibility::reactions(matrix, table, &add.substances, &c.contents);
+    if !found.is_empty() {
+        return Err(Refusal::IncompatibleAddition {
+            consequences: compatibility::consequences(&found),
+            reactions: found,
+            citation: format!(
+                "{}; Solid Waste Law Art.81 (no mixing of incompatible waste); GB 18597-2023 4.3",
+                matrix.title
+            ),
+        });
+    }
+    let liquid = c.holds_liquid || matches!(add.form, Form::Liquid | Form::SemiSolid);
+    let fill_fraction = if liquid {
+        policy.liquid_fraction
+    } else {
+        policy.solid_fraction
+    };
+    let limit_l = (c.capacity_l * fill_fraction).normalize();
+    let adding_l = policy.litres(add.quantity).round_dp(6).normalize();
+    let would_be_l = (c.filled_l + adding_l).normalize();
+    if would_be_l > limit_l {
+        return Err(Refusal::ContainerFull {
+            capacity_l: c.capacity_l,
+            fill_fraction,
+            limit_l,
+            filled_l: c.filled_l,
+            adding_l,
+            would_be_l,
+            citation: FILL_SOURCE.into(),
+        });
+    }
+    Ok(Accepted {
+        adding_l,
+        filled_l: would_be_l,
+        limit_l,
+        stream,
+    })
+}
+
+/// Records an accepted addition in the container's state.
+pub fn apply(c: &mut Container, add: &Addition, accepted: &Accepted) {
+    c.stream = Some(accepted.stream);
+    c.filled_l = accepted.filled_l;
+    c.holds_liquid |= matches!(add.form, Form::Liquid | Form::SemiSolid);
+    for id in &add.substances {
+        if !c.contents.contains(id) {
+            c.contents.push(*id);
+        }
+    }
+}
