@@ -416,20 +416,47 @@ pub fn render_svg(label: &Label, rules: &LabelRules) -> Result<String, LabelErro
         fmt_name(LabelField::DigitalId),
         id.as_str().into(),
     ));
+    // QR code geometry first: text beside it must wrap before it.
+    let qr = QrCode::with_error_correction_level(id.as_str().as_bytes(), EcLevel::M)
+        .map_err(|_| LabelError::Incomplete(vec![LabelField::QrCode]))?;
+    let n = qr.width();
+    let qr_side = (side * 0.32).max(22.0);
+    let x0 = side - margin - qr_side;
+    let y0 = side - margin - qr_side;
     for (key, name, value) in rows {
+        let name = format!("{name}: ");
+        let full = |y: f64| {
+            if y + text * 0.3 > y0 {
+                x0 - margin - margin
+            } else {
+                side - 2.0 * margin
+            }
+        };
+        let first = wrap(&value, full(y) - text_width(&name, text), text);
         let _ = write!(
             svg,
-            r#"<text x="{margin}" y="{y:.2}" font-size="{text}" font-family="sans-serif" data-field="{key}"><tspan font-weight="bold">{}: </tspan>{}</text>"#,
+            r#"<text x="{margin}" y="{y:.2}" font-size="{text}" font-family="sans-serif" data-field="{key}"><tspan font-weight="bold">{}</tspan>{}</text>"#,
             esc(&name),
-            esc(&value)
+            esc(first.0)
         );
         y += line;
+        let mut rest = first.1;
+        let indent = margin + text * 2.0;
+        while !rest.is_empty() {
+            let (part, more) = wrap(rest, full(y) - (indent - margin), text);
+            let _ = write!(
+                svg,
+                r#"<text x="{indent}" y="{y:.2}" font-size="{text}" font-family="sans-serif" data-field="{key}">{}</text>"#,
+                esc(part)
+            );
+            y += line;
+            rest = more;
+        }
     }
 
     // QR code in the lower right corner, quiet zone of 4 modules.
     let qr = QrCode::with_error_correction_level(id.as_str().as_bytes(), EcLevel::M)
         .map_err(|_| LabelError::Incomplete(vec![LabelField::QrCode]))?;
-    let n = qr.width();
     let qr_side = (side * 0.32).max(22.0);
     let module = qr_side / (n as f64 + 8.0);
     let x0 = side - margin - qr_side;
@@ -452,6 +479,48 @@ pub fn render_svg(label: &Label, rules: &LabelRules) -> Result<String, LabelErro
     }
     svg.push_str("</g></svg>");
     Ok(svg)
+}
+
+/// Estimated printed width in mm: CJK characters are square, others about half as wide.
+fn text_width(s: &str, text_mm: f64) -> f64 {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x2E80 {
+                text_mm
+            } else {
+                text_mm * 0.58
+            }
+        })
+        .sum()
+}
+
+/// Splits `s` into the part that fits in `width` mm and the rest, preferring to break after a space.
+fn wrap(s: &str, width: f64, text_mm: f64) -> (&str, &str) {
+    let mut used = 0.0;
+    let mut cut = s.len();
+    let mut last_space = None;
+    for (i, c) in s.char_indices() {
+        used += if (c as u32) >= 0x2E80 {
+            text_mm
+        } else {
+            text_mm * 0.58
+        };
+        if used > width.max(text_mm * 4.0) {
+            cut = i;
+            break;
+        }
+        if c == ' ' || c == ',' {
+            last_space = Some(i + c.len_utf8());
+        }
+    }
+    if cut == s.len() {
+        return (s, "");
+    }
+    let at = match last_space {
+        Some(sp) if sp > cut / 2 => sp,
+        _ => cut.max(s.chars().next().map_or(1, char::len_utf8)),
+    };
+    (s[..at].trim_end(), s[at..].trim_start())
 }
 
 fn fmt_name(f: LabelField) -> String {
