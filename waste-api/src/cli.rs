@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
 
-const USAGE: &str = "usage: waste-api [serve | classify [FILE] [--on YYYY-MM-DD]]";
+const USAGE: &str = "usage: waste-api [serve | migrate | classify [FILE] [--on YYYY-MM-DD]]";
 
 pub fn run(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
@@ -14,16 +14,68 @@ pub fn run(args: &[String]) -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        None | Some("serve") => {
-            eprintln!(
-                "waste-api: the HTTP service is not built yet (it arrives with the service issue); try `waste-api classify`"
-            );
-            ExitCode::from(2)
-        }
+        None | Some("serve") => report(serve()),
+        Some("migrate") => report(migrate()),
         Some(other) => {
             eprintln!("waste-api: unknown subcommand '{other}'; {USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WASTE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn serve() -> Result<(), String> {
+    init_logs();
+    let s = waste_api::config::Settings::from_env();
+    let running = waste_api::build(
+        &s.bind,
+        &s.database_url,
+        s.bootstrap_token.as_deref(),
+        s.workers,
+        s.pool_size,
+    )?;
+    if let Some(token) = &running.admin_token
+        && s.bootstrap_token.is_none()
+    {
+        // Shown once: only its hash is stored.
+        eprintln!(
+            "waste-api: first start: administrator token (shown once, keep it safe): {token}"
+        );
+    }
+    tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
+    eprintln!("waste-api: listening on http://{}", running.addr);
+    actix_web::rt::System::new()
+        .block_on(running.server)
+        .map_err(|e| e.to_string())
+}
+
+fn migrate() -> Result<(), String> {
+    let s = waste_api::config::Settings::from_env();
+    waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
+    eprintln!(
+        "waste-api: database {} is migrated",
+        redact(&s.database_url)
+    );
+    Ok(())
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(i), Some(at)) if at > i => match url[i + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..i + 3 + c], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! `waste-api`: the service (default) and its command-line tools.
 //!
+//! - `waste-api [serve]`: serve HTTP (`WASTE_BIND`, `DATABASE_URL`, `WASTE_BOOTSTRAP_TOKEN`).
+//! - `waste-api migrate`: create or migrate the database and exit.
 //! - `waste-api classify [FILE] [--on YYYY-MM-DD]`: classify one request (FILE or stdin), print the result JSON.
 
 mod cli;

@@ -15,6 +15,7 @@ pub mod hazardous;
 pub mod identification;
 pub mod label;
 pub mod manifest;
+pub mod party;
 pub mod request;
 pub mod standards;
 pub mod storage;

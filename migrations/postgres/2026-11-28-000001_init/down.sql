@@ -1,0 +1,7 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP TABLE additions;
+DROP TABLE containers;
+DROP TABLE contracts;
+DROP TABLE users;
+DROP TABLE organizations;

@@ -1,0 +1,146 @@
+//! Request bodies: JSON parsed with the path of any bad field, and the `Idempotency-Key` replay store.
+
+use crate::db::{AnyConnection, write_tx};
+use crate::error::ApiError;
+use crate::schema::idempotency_keys;
+use actix_web::HttpRequest;
+use diesel::prelude::*;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+/// Largest accepted body. Larger bodies get 413 before any parsing.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Parses JSON, naming the field of any error (`components[0].fraction: ...`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::malformed("the request body is empty; send JSON"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let v = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::malformed(format!("malformed JSON: {inner}"))
+        } else {
+            ApiError::invalid(
+                if path == "." { "body".to_owned() } else { path },
+                inner.to_string(),
+            )
+        }
+    })?;
+    Ok(v)
+}
+
+/// The `Idempotency-Key` of a creating POST, if any (at most 200 visible ASCII characters).
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let s = v
+        .to_str()
+        .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII"))?
+        .trim();
+    if s.is_empty() || s.len() > 200 {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+pub fn request_hash(path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// A stored response to replay.
+pub struct Stored {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Looks up a key inside the caller's write transaction: the stored response to replay, or a refusal when the
+/// key was used for a different request.
+pub fn replay(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Stored>, ApiError> {
+    let row = idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::body,
+        ))
+        .first::<(String, i32, String)>(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((h, status, body)) if h == hash => Ok(Some(Stored {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+        })),
+        Some(_) => Err(ApiError::conflict(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+            serde_json::json!({ "key": key }),
+        )),
+    }
+}
+
+/// Stores the response of a successful creation in the same transaction that created it, so a retry replays it.
+pub fn remember(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    key: &str,
+    hash: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), ApiError> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(hash),
+            idempotency_keys::status.eq(i32::from(status)),
+            idempotency_keys::body.eq(body),
+            idempotency_keys::created_at.eq(crate::state::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Runs a creating write in one transaction with its idempotency record: a replay returns the stored response,
+/// a new request runs `create` and stores its response with it. Two concurrent requests with one key cannot both
+/// create: the second collides on the key's primary key and its transaction is rolled back.
+pub fn idempotent<F>(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    key: Option<&str>,
+    hash: &str,
+    create: F,
+) -> Result<Stored, ApiError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<Stored, ApiError>,
+{
+    write_tx(conn, |c| {
+        if let Some(k) = key
+            && let Some(s) = replay(c, user_id, k, hash)?
+        {
+            return Ok(s);
+        }
+        let out = create(c)?;
+        if let Some(k) = key {
+            remember(c, user_id, k, hash, out.status, &out.body)?;
+        }
+        Ok(out)
+    })
+}

@@ -1,0 +1,212 @@
+//! Persistence plumbing: one connection type over SQLite and PostgreSQL, a pool that picks the backend from
+//! the URL scheme and reports the real connection error, SQLite pragmas, migrations per backend, and write
+//! transactions that take SQLite's write lock up front (BUILD-NOTES P2, P7, P8, P9).
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    // SQLite last (BUILD-NOTES §3).
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<AnyManager>;
+pub type PooledConn = r2d2::PooledConnection<AnyManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL whose backend has been decided from its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbUrl {
+    pub backend: Backend,
+    /// What the driver receives: the postgres URL as is, or the SQLite file path.
+    pub target: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL '{0}' is neither postgres://… nor sqlite://…")]
+    Scheme(String),
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, String),
+}
+
+impl DbUrl {
+    /// `postgres://` and `postgresql://` select PostgreSQL; `sqlite://path` or `sqlite:path` select SQLite.
+    /// Anything else is refused, so a mistyped URL never silently opens a SQLite file (BUILD-NOTES P2).
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        match path {
+            Some(p) if !p.is_empty() => Ok(Self {
+                backend: Backend::Sqlite,
+                target: p.to_owned(),
+            }),
+            _ => Err(DbError::Scheme(url.to_owned())),
+        }
+    }
+}
+
+/// An r2d2 manager that opens the backend the URL names, with the driver's own error.
+#[derive(Debug, Clone)]
+pub struct AnyManager {
+    url: DbUrl,
+}
+
+impl ManageConnection for AnyManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match self.url.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
+                .map(AnyConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.url.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // One pragma per statement, busy_timeout first (BUILD-NOTES P7, P14).
+                for pragma in [
+                    "PRAGMA busy_timeout = 5000",
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = NORMAL",
+                    "PRAGMA foreign_keys = ON",
+                ] {
+                    c.batch_execute(pragma)
+                        .map_err(diesel::r2d2::Error::QueryError)?;
+                }
+                Ok(AnyConnection::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Opens a pool (connecting once to surface the real error) and runs the pending migrations.
+pub fn connect(url: &str, max_size: u32) -> Result<(Pool, Backend), DbError> {
+    let url = DbUrl::parse(url)?;
+    if url.backend == Backend::Sqlite
+        && let Some(dir) = std::path::Path::new(&url.target).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::DataDir(dir.display().to_string(), e.to_string()))?;
+    }
+    let backend = url.backend;
+    let manager = AnyManager { url };
+    // Connect once directly so the operator sees the driver's error, not a pool time-out.
+    let mut first = manager
+        .connect()
+        .map_err(|e| DbError::Connect(e.to_string()))?;
+    migrate(&mut first)?;
+    drop(first);
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build_unchecked(manager);
+    Ok((pool, backend))
+}
+
+/// Runs the pending migrations of the connection's backend; returns how many were applied.
+pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| DbError::Migrate(e.to_string()))
+}
+
+/// A write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write never fails on lock upgrade
+/// (BUILD-NOTES P8); a plain transaction on PostgreSQL.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    conn.batch_execute("COMMIT")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+        AnyConnection::Postgresql(_) => conn.transaction(f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme_and_bad_urls_are_refused() {
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/db").map(|u| u.backend).ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            DbUrl::parse("postgresql://u@h/db").map(|u| u.backend).ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite://data/x.db").map(|u| u.target).ok(),
+            Some("data/x.db".to_owned())
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:/tmp/x.db").map(|u| u.target).ok(),
+            Some("/tmp/x.db".to_owned())
+        );
+        for bad in ["postgresql:oops", "mysql://x", "data/x.db", "sqlite://", ""] {
+            assert!(
+                matches!(DbUrl::parse(bad), Err(DbError::Scheme(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreachable_postgres_reports_the_driver_error() {
+        let e = connect("postgres://postgres@127.0.0.1:1/nope", 1)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("connect") || e.contains("refused"), "{e}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The one error envelope: `{"error": {"code", "message", "details"}}`. Every failure maps to a status here, in
+//! one place; a client's mistake is never a 500.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Value, json};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400/422: malformed or invalid input; `field` names what was wrong.
+    #[error("{message}")]
+    Invalid {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
+    #[error("authentication required: send Authorization: Bearer <token>")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the current training record has expired or is missing")]
+    TrainingExpired,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409 with a rule's refusal.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("the database is busy or unavailable; retry")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = message.into();
+        ApiError::Invalid {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_input",
+            message: format!("{field}: {message}"),
+            details: json!({ "field": field }),
+        }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            status: StatusCode::BAD_REQUEST,
+            code: "malformed_request",
+            message: message.into(),
+            details: json!({}),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>, details: Value) -> Self {
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::TrainingExpired => "training_expired",
+            Self::NotFound(_) => "not_found",
+            Self::TooLarge(_) => "payload_too_large",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Invalid { status, .. } => *status,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::TrainingExpired => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let details = match self {
+            Self::Invalid { details, .. } | Self::Conflict { details, .. } => details.clone(),
+            _ => json!({}),
+        };
+        if let Self::Internal(detail) | Self::Unavailable(detail) = self {
+            tracing::error!(code = self.code(), detail = %detail, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(json!({
+            "error": { "code": self.code(), "message": self.to_string(), "details": details }
+        }))
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("record"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::conflict(
+                "conflict",
+                "a concurrent change won; reload and retry",
+                json!({ "constraint": info.constraint_name(), "message": info.message() }),
+            ),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::conflict("conflict", "a concurrent change won; retry", json!({}))
+            }
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                ApiError::Unavailable(info.message().to_owned())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<waste_core::InputError> for ApiError {
+    fn from(e: waste_core::InputError) -> Self {
+        ApiError::invalid(e.field, e.message)
+    }
+}

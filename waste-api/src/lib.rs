@@ -1,0 +1,60 @@
+//! The waste service: actix-web handlers over diesel (SQLite or PostgreSQL), recording what `waste-core` decides.
+
+pub mod auth;
+pub mod body;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod schema;
+pub mod startup;
+pub mod state;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// A running service: its address and the handle that stops it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub handle: actix_web::dev::ServerHandle,
+    pub server: actix_web::dev::Server,
+    /// Printed once at the first start when no bootstrap token was given.
+    pub admin_token: Option<String>,
+}
+
+/// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
+/// the server. The caller awaits `server`.
+pub fn build(
+    bind: &str,
+    database_url: &str,
+    bootstrap_token: Option<&str>,
+    workers: usize,
+    pool_size: u32,
+) -> Result<Running, String> {
+    let (pool, backend) = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
+    let admin_token = {
+        let mut c = pool
+            .get()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        routes::parties::bootstrap_admin(&mut c, bootstrap_token)
+            .map_err(|e| format!("bootstrap: {e}"))?
+    };
+    let listener = TcpListener::bind(bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = state::AppState {
+        pool,
+        backend,
+        std: waste_core::Standards::embedded(),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
+    let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;
+    Ok(Running {
+        addr,
+        handle: server.handle(),
+        server,
+        admin_token,
+    })
+}

@@ -1,0 +1,32 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use crate::routes::{classify, containers, parties, system};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Laboratory hazardous waste API", description = "Classification (GB 34330-2017, National Catalogue 2021), containers, labels (HJ 1276-2022) and storage alerts for school laboratories. Every decision carries its source."),
+    paths(
+        system::healthz, system::readyz, system::metrics,
+        classify::classify_waste,
+        parties::create_organization, parties::list_organizations, parties::get_organization, parties::create_user, parties::me,
+        parties::create_contract, parties::list_contracts,
+        containers::create_container, containers::list_containers, containers::get_container, containers::add_waste,
+        containers::seal, containers::label_svg, containers::container_events, containers::storage_alerts,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

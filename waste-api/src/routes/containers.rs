@@ -1,0 +1,884 @@
+//! Waste containers for lab staff: create, add waste, seal, read, label, events; and storage alerts.
+
+use super::{Page, Paged, respond};
+use crate::auth::{AuthUser, parse_date};
+use crate::body::{Stored, idempotency_key, idempotent, parse_json, request_hash};
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::events;
+use crate::schema::{additions, containers, organizations};
+use crate::state::{AppState, new_id, now, today};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::str::FromStr;
+use utoipa::ToSchema;
+use waste_core::catalogue::HwCode;
+use waste_core::container::{self, Addition, Container, Material, Quantity, Unit};
+use waste_core::hazard::Hazard;
+use waste_core::hazardous::HazardOutcome;
+use waste_core::label::{DigitalId, Label, render_svg};
+use waste_core::party::{OrgKind, Role};
+use waste_core::request::Form;
+use waste_core::storage::{SiteKind, StorageStatus, add_months};
+use waste_core::stream::Stream;
+use waste_core::{Standards, Waste, WasteRequest, classify};
+
+/// Container statuses. `picked_up` and later arrive with custody.
+pub const OPEN: &str = "open";
+pub const SEALED: &str = "sealed";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContainer {
+    /// Laboratory room, e.g. "B-304".
+    pub lab: String,
+    /// Decimal string, e.g. "20".
+    pub capacity_liters: String,
+    /// glass | hdpe | pp | ptfe | metal
+    pub material: String,
+    /// Contact person and phone for the label; defaults to the creating user's name.
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAddition {
+    /// A classification request (CONTRACTS.md).
+    #[schema(value_type = Object)]
+    pub waste: WasteRequest,
+    /// Decimal string, e.g. "1.5".
+    pub quantity: String,
+    /// "L" or "kg".
+    pub unit: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StorageView {
+    pub site: String,
+    pub started_on: String,
+    pub deadline: String,
+    pub days_left: i64,
+    /// ok | due_soon | overdue
+    pub status: String,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LabelView {
+    pub waste_name: String,
+    pub code: Option<String>,
+    pub category: Option<String>,
+    pub main_components: Vec<String>,
+    pub hazards: Vec<String>,
+    pub generation_date: Option<String>,
+    pub generator: String,
+    pub contact: String,
+    pub digital_id: Option<String>,
+    /// Required fields still empty (HJ 1276-2022); the label prints only when this is empty.
+    pub missing: Vec<String>,
+    pub size_mm: u32,
+    pub text_height_mm: u32,
+    pub labels_required: u8,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContainerView {
+    pub id: String,
+    pub organization_id: String,
+    pub lab: String,
+    pub capacity_liters: String,
+    pub material: String,
+    /// open | sealed
+    pub status: String,
+    pub stream: Option<String>,
+    pub filled_liters: String,
+    pub fill_limit_liters: String,
+    pub code: Option<String>,
+    pub category: Option<String>,
+    pub hazards: Vec<String>,
+    pub additions_count: i32,
+    pub storage: Option<StorageView>,
+    pub label: LabelView,
+    pub created_at: String,
+    pub sealed_at: Option<String>,
+    /// The decision for the addition just made (on POST …/additions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub classification: Option<Value>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Row {
+    pub id: String,
+    pub organization_id: String,
+    pub lab: String,
+    pub contact: String,
+    pub capacity_l: String,
+    pub material: String,
+    pub status: String,
+    pub stream: Option<String>,
+    pub filled_l: String,
+    pub holds_liquid: bool,
+    pub code: Option<String>,
+    pub hazards: String,
+    pub started_on: Option<String>,
+    pub digital_id: Option<String>,
+    pub additions_count: i32,
+    pub created_by: String,
+    pub created_at: String,
+    pub sealed_at: Option<String>,
+}
+
+type Columns = (
+    containers::id,
+    containers::organization_id,
+    containers::lab,
+    containers::contact,
+    containers::capacity_l,
+    containers::material,
+    containers::status,
+    containers::stream,
+    containers::filled_l,
+    containers::holds_liquid,
+    containers::code,
+    containers::hazards,
+    containers::started_on,
+    containers::digital_id,
+    containers::additions_count,
+    containers::created_by,
+    containers::created_at,
+    containers::sealed_at,
+);
+
+pub const COLUMNS: Columns = (
+    containers::id,
+    containers::organization_id,
+    containers::lab,
+    containers::contact,
+    containers::capacity_l,
+    containers::material,
+    containers::status,
+    containers::stream,
+    containers::filled_l,
+    containers::holds_liquid,
+    containers::code,
+    containers::hazards,
+    containers::started_on,
+    containers::digital_id,
+    containers::additions_count,
+    containers::created_by,
+    containers::created_at,
+    containers::sealed_at,
+);
+
+fn dec(s: &str) -> Result<Decimal, ApiError> {
+    Decimal::from_str(s).map_err(|e| ApiError::Internal(format!("stored decimal '{s}': {e}")))
+}
+
+fn hazards_of(s: &str) -> Vec<Hazard> {
+    s.split(',').filter_map(Hazard::parse).collect()
+}
+
+/// Loads a container of the caller's organisation; another organisation's container is "not found".
+pub fn load(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Row, ApiError> {
+    containers::table
+        .filter(containers::id.eq(id))
+        .filter(containers::organization_id.eq(org))
+        .select(COLUMNS)
+        .first::<Row>(conn)
+        .optional()?
+        .ok_or(ApiError::NotFound("container"))
+}
+
+/// The CAS numbers of every substance added so far, in order of first addition.
+fn contents(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, ApiError> {
+    let rows: Vec<String> = additions::table
+        .filter(additions::container_id.eq(id))
+        .order(additions::seq.asc())
+        .select(additions::substances)
+        .load(conn)?;
+    let mut out: Vec<String> = Vec::new();
+    for r in rows {
+        for cas in serde_json::from_str::<Vec<String>>(&r).unwrap_or_default() {
+            if !out.contains(&cas) {
+                out.push(cas);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn core_container(std: &Standards, row: &Row, cas: &[String]) -> Result<Container, ApiError> {
+    let mut c = Container::new(
+        dec(&row.capacity_l)?,
+        Material::parse(&row.material)
+            .ok_or_else(|| ApiError::Internal("stored material".into()))?,
+    );
+    c.sealed = row.status != OPEN;
+    c.stream = row.stream.as_deref().and_then(Stream::parse);
+    c.filled_l = dec(&row.filled_l)?;
+    c.holds_liquid = row.holds_liquid;
+    c.contents = cas
+        .iter()
+        .filter_map(|s| waste_core::CasNumber::parse(s).ok())
+        .filter_map(|k| std.substances.by_cas(&k).map(|s| s.id))
+        .collect();
+    Ok(c)
+}
+
+pub struct Context {
+    org_name: String,
+}
+
+fn context(conn: &mut AnyConnection, org: &str) -> Result<Context, ApiError> {
+    let org_name = organizations::table
+        .filter(organizations::id.eq(org))
+        .select(organizations::name)
+        .first::<String>(conn)?;
+    Ok(Context { org_name })
+}
+
+fn label_of(std: &Standards, row: &Row, cas: &[String], ctx: &Context) -> Result<Label, ApiError> {
+    let stream = row.stream.as_deref().and_then(Stream::parse);
+    let waste_name = stream
+        .and_then(|s| std.streams.info(s))
+        .map(|i| format!("{} {}", i.name_zh, i.name_en))
+        .unwrap_or_default();
+    let mut components: Vec<String> = cas
+        .iter()
+        .filter_map(|s| waste_core::CasNumber::parse(s).ok())
+        .filter_map(|k| std.substances.by_cas(&k))
+        .map(|s| format!("{} {}", s.name_zh, s.name_en))
+        .collect();
+    if components.len() > 8 {
+        let more = components.len() - 8;
+        components.truncate(8);
+        components.push(format!("+{more}"));
+    }
+    Ok(Label {
+        waste_name,
+        code: row.code.clone(),
+        category: row
+            .code
+            .as_deref()
+            .and_then(|c| HwCode::parse(c).ok())
+            .map(|c| c.category()),
+        form: Some(if row.holds_liquid {
+            Form::Liquid
+        } else {
+            Form::Solid
+        }),
+        main_components: components,
+        hazards: hazards_of(&row.hazards),
+        precautions: None,
+        generation_date: row.started_on.as_deref().and_then(parse_date),
+        generator: ctx.org_name.clone(),
+        contact: row.contact.clone(),
+        digital_id: row
+            .digital_id
+            .as_deref()
+            .and_then(|d| DigitalId::parse(d).ok()),
+        weight_kg: None,
+        remarks: Some(format!("{} {}", row.lab, row.id)),
+        container_volume_l: dec(&row.capacity_l)?,
+    })
+}
+
+pub fn view(
+    std: &Standards,
+    row: Row,
+    cas: &[String],
+    ctx: &Context,
+) -> Result<ContainerView, ApiError> {
+    let label = label_of(std, &row, cas, ctx)?;
+    let size = std.labels.size_for(label.container_volume_l);
+    let fraction = if row.holds_liquid || row.stream.as_deref().and_then(Stream::parse).is_none() {
+        std.containers.liquid_fraction
+    } else {
+        std.containers.solid_fraction
+    };
+    let storage = row.started_on.as_deref().and_then(parse_date).map(|d| {
+        let clock = std.storage.clock(SiteKind::Lab, d, today());
+        StorageView {
+            site: "lab".into(),
+            started_on: clock.started_on.to_string(),
+            deadline: clock.deadline.to_string(),
+            days_left: clock.days_left,
+            status: match clock.status {
+                StorageStatus::Ok => "ok",
+                StorageStatus::DueSoon => "due_soon",
+                StorageStatus::Overdue => "overdue",
+            }
+            .into(),
+            source: clock.source,
+        }
+    });
+    Ok(ContainerView {
+        fill_limit_liters: (dec(&row.capacity_l)? * fraction).normalize().to_string(),
+        category: label.category.clone(),
+        hazards: label
+            .hazards
+            .iter()
+            .map(|h| h.as_str().to_owned())
+            .collect(),
+        label: LabelView {
+            waste_name: label.waste_name.clone(),
+            code: label.code.clone(),
+            category: label.category.clone(),
+            main_components: label.main_components.clone(),
+            hazards: label
+                .hazards
+                .iter()
+                .map(|h| format!("{} {}", h.as_str(), h.name_zh()))
+                .collect(),
+            generation_date: label.generation_date.map(|d| d.to_string()),
+            generator: label.generator.clone(),
+            contact: label.contact.clone(),
+            digital_id: label.digital_id.as_ref().map(|d| d.as_str().to_owned()),
+            missing: label
+                .missing()
+                .iter()
+                .map(|f| {
+                    serde_json::to_value(f)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            size_mm: size.side_mm,
+            text_height_mm: size.text_mm,
+            labels_required: size.count,
+        },
+        id: row.id,
+        organization_id: row.organization_id,
+        lab: row.lab,
+        capacity_liters: row.capacity_l,
+        material: row.material,
+        status: row.status,
+        stream: row.stream,
+        filled_liters: row.filled_l,
+        code: row.code,
+        additions_count: row.additions_count,
+        storage,
+        created_at: row.created_at,
+        sealed_at: row.sealed_at,
+        classification: None,
+    })
+}
+
+fn read_view(
+    std: &Standards,
+    c: &mut AnyConnection,
+    id: &str,
+    org: &str,
+) -> Result<ContainerView, ApiError> {
+    let row = load(c, id, org)?;
+    let cas = contents(c, id)?;
+    let ctx = context(c, org)?;
+    view(std, row, &cas, &ctx)
+}
+
+fn require_lab_role(user: &AuthUser) -> Result<(), ApiError> {
+    user.require_any(&[Role::LabStaff, Role::SafetyOfficer])?;
+    if !matches!(user.org_kind, OrgKind::School | OrgKind::TransferStation) {
+        return Err(ApiError::Forbidden(
+            "containers belong to schools and transfer stations".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Register a waste container (lab staff or safety officer of a school).
+#[utoipa::path(post, path = "/api/v1/containers", request_body = NewContainer,
+    responses((status = 201, body = crate::routes::Created), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers")]
+pub async fn create_container(
+    req: HttpRequest,
+    user: AuthUser,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_lab_role(&user)?;
+    let new: NewContainer = parse_json(&body)?;
+    let lab = new.lab.trim().to_owned();
+    if lab.is_empty() || lab.chars().count() > 100 {
+        return Err(ApiError::invalid("lab", "1 to 100 characters"));
+    }
+    let capacity = Decimal::from_str(new.capacity_liters.trim()).map_err(|_| {
+        ApiError::invalid(
+            "capacity_liters",
+            format!("'{}' is not a decimal number", new.capacity_liters),
+        )
+    })?;
+    if capacity <= Decimal::ZERO || capacity > Decimal::from(2000) {
+        return Err(ApiError::invalid(
+            "capacity_liters",
+            "must be above 0 and at most 2000 L",
+        ));
+    }
+    let material = Material::parse(new.material.trim()).ok_or_else(|| {
+        ApiError::invalid(
+            "material",
+            format!(
+                "unknown material '{}'; one of glass, hdpe, pp, ptfe, metal",
+                new.material
+            ),
+        )
+    })?;
+    let contact = new
+        .contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&user.name)
+        .to_owned();
+    if contact.chars().count() > 100 {
+        return Err(ApiError::invalid("contact", "longer than 100 characters"));
+    }
+    let key = idempotency_key(&req)?;
+    let hash = request_hash(req.path(), &body);
+    let out = state
+        .db(move |c| {
+            idempotent(c, &user.id, key.as_deref(), &hash, |c| {
+                let id = new_id();
+                diesel::insert_into(containers::table)
+                    .values((
+                        containers::id.eq(&id),
+                        containers::organization_id.eq(&user.org_id),
+                        containers::lab.eq(&lab),
+                        containers::contact.eq(&contact),
+                        containers::capacity_l.eq(capacity.normalize().to_string()),
+                        containers::material.eq(material.as_str()),
+                        containers::status.eq(OPEN),
+                        containers::stream.eq(None::<String>),
+                        containers::filled_l.eq("0"),
+                        containers::holds_liquid.eq(false),
+                        containers::code.eq(None::<String>),
+                        containers::hazards.eq(""),
+                        containers::started_on.eq(None::<String>),
+                        containers::digital_id.eq(None::<String>),
+                        containers::additions_count.eq(0),
+                        containers::created_by.eq(&user.id),
+                        containers::created_at.eq(now()),
+                        containers::sealed_at.eq(None::<String>),
+                    ))
+                    .execute(c)?;
+                events::append(c, &format!("container:{id}"), "created", &user.actor(), json!({ "lab": lab, "organization_id": user.org_id, "capacity_liters": capacity.normalize().to_string(), "material": material.as_str() }))?;
+                Ok(Stored { status: 201, body: json!({ "id": id }).to_string() })
+            })
+        })
+        .await?;
+    Ok(respond(out))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListContainers {
+    /// open | sealed
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+/// The caller's organisation's containers, oldest first, keyset-paginated.
+#[utoipa::path(get, path = "/api/v1/containers", params(ListContainers), responses((status = 200, body = Paged<ContainerView>), (status = 401, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers")]
+pub async fn list_containers(
+    user: AuthUser,
+    q: web::Query<ListContainers>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Paged<ContainerView>>, ApiError> {
+    let page = Page {
+        limit: q.limit,
+        after: q.after.clone(),
+    };
+    let limit = page.limit();
+    if let Some(s) = &q.status
+        && s != OPEN
+        && s != SEALED
+    {
+        return Err(ApiError::invalid("status", "open or sealed"));
+    }
+    let status = q.status.clone();
+    let std = state.std;
+    let items = state
+        .db(move |c| {
+            let mut query = containers::table
+                .filter(containers::organization_id.eq(&user.org_id))
+                .select(COLUMNS)
+                .order(containers::id.asc())
+                .limit(limit)
+                .into_boxed();
+            if let Some(s) = status {
+                query = query.filter(containers::status.eq(s));
+            }
+            if let Some(a) = page.after {
+                query = query.filter(containers::id.gt(a));
+            }
+            let rows = query.load::<Row>(c)?;
+            let ctx = context(c, &user.org_id)?;
+            rows.into_iter()
+                .map(|r| {
+                    let cas = contents(c, &r.id)?;
+                    view(std, r, &cas, &ctx)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let next_after = (items.len() as i64 == limit)
+        .then(|| items.last().map(|o| o.id.clone()))
+        .flatten();
+    Ok(web::Json(Paged { items, next_after }))
+}
+
+/// A container: code, hazards, stream, status, storage clock and deadline, label fields.
+#[utoipa::path(get, path = "/api/v1/containers/{id}", responses((status = 200, body = ContainerView), (status = 404, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}")]
+pub async fn get_container(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ContainerView>, ApiError> {
+    let id = path.into_inner();
+    let std = state.std;
+    Ok(web::Json(
+        state
+            .db(move |c| read_view(std, c, &id, &user.org_id))
+            .await?,
+    ))
+}
+
+/// Add waste to a container. The core classifies it and checks stream, material, compatibility and fill; a
+/// refusal is 409 with the rule's code and details, and nothing is written.
+#[utoipa::path(post, path = "/api/v1/containers/{id}/additions", request_body = NewAddition,
+    responses((status = 201, body = ContainerView), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 409, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers/{id}/additions")]
+pub async fn add_waste(
+    req: HttpRequest,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    require_lab_role(&user)?;
+    user.require_training(today())?;
+    let id = path.into_inner();
+    let new: NewAddition = parse_json(&body)?;
+    let unit = match new.unit.as_str() {
+        "L" | "l" => Unit::L,
+        "kg" => Unit::Kg,
+        other => {
+            return Err(ApiError::invalid(
+                "unit",
+                format!("'{other}' is not L or kg"),
+            ));
+        }
+    };
+    let amount = Decimal::from_str(new.quantity.trim()).map_err(|_| {
+        ApiError::invalid(
+            "quantity",
+            format!("'{}' is not a decimal number", new.quantity),
+        )
+    })?;
+    let quantity =
+        Quantity::new(amount, unit).map_err(|e| ApiError::invalid("quantity", e.to_string()))?;
+    let std = state.std;
+    let waste_json =
+        serde_json::to_string(&new.waste).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let waste = Waste::parse(new.waste, &std.substances)
+        .map_err(|e| ApiError::invalid(format!("waste.{}", e.field), e.message))?;
+    let decided_on = today();
+    let classification = classify(std, &waste, decided_on);
+    let class_value =
+        serde_json::to_value(&classification).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let substances: Vec<_> = waste
+        .components
+        .iter()
+        .filter_map(|c| c.substance)
+        .collect();
+    let cas: Vec<String> = substances
+        .iter()
+        .map(|s| std.substances.get(*s).cas.to_string())
+        .collect();
+    let key = idempotency_key(&req)?;
+    let hash = request_hash(req.path(), &body);
+    let out = state
+        .db(move |c| {
+            idempotent(c, &user.id, key.as_deref(), &hash, |c| {
+                let row = load(c, &id, &user.org_id)?;
+                let prior = contents(c, &id)?;
+                let core = core_container(std, &row, &prior)?;
+                let addition = Addition { stream: classification.stream, form: waste.form, substances: substances.clone(), quantity };
+                let code = classification.hazardous.code.clone();
+                if let (Some(have), Some(new_code)) = (&row.code, &code)
+                    && have != new_code
+                {
+                    return Err(ApiError::conflict("code_mismatch", format!("the container holds {have} waste; this waste is {new_code}: one container, one waste code"), json!({ "container": have, "addition": new_code })));
+                }
+                if classification.hazardous.outcome == HazardOutcome::NotHazardous {
+                    return Err(ApiError::conflict("not_hazardous", "this waste is not hazardous waste and does not go into a hazardous-waste container", json!({ "classification": class_value })));
+                }
+                let accepted = container::check(&core, &addition, &std.containers, &std.reactivity, &std.substances)
+                    .map_err(|r| ApiError::conflict(r.code(), r.to_string(), serde_json::to_value(&r).unwrap_or(Value::Null)))?;
+                let mut after = core.clone();
+                container::apply(&mut after, &addition, &accepted);
+                let mut hazards = hazards_of(&row.hazards);
+                for h in &classification.hazardous.hazards {
+                    if !hazards.contains(h) {
+                        hazards.push(*h);
+                    }
+                }
+                hazards.sort();
+                let hazard_text: Vec<&str> = hazards.iter().map(|h| h.as_str()).collect();
+                let started = row.started_on.clone().unwrap_or_else(|| decided_on.to_string());
+                let new_code = row.code.clone().or(code);
+                let digital_id = match (&row.digital_id, &new_code) {
+                    (Some(d), _) => Some(d.clone()),
+                    (None, Some(code)) => assign_digital_id(c, &user.org_id, code, &started)?,
+                    (None, None) => None,
+                };
+                let seq = row.additions_count + 1;
+                diesel::update(containers::table.filter(containers::id.eq(&id)).filter(containers::additions_count.eq(row.additions_count)))
+                    .set((
+                        containers::stream.eq(Some(accepted.stream.as_str())),
+                        containers::filled_l.eq(after.filled_l.normalize().to_string()),
+                        containers::holds_liquid.eq(after.holds_liquid),
+                        containers::code.eq(&new_code),
+                        containers::hazards.eq(hazard_text.join(",")),
+                        containers::started_on.eq(Some(&started)),
+                        containers::digital_id.eq(&digital_id),
+                        containers::additions_count.eq(seq),
+                    ))
+                    .execute(c)
+                    .and_then(|n| if n == 1 { Ok(()) } else { Err(diesel::result::Error::RollbackTransaction) })
+                    .map_err(|e| match e {
+                        diesel::result::Error::RollbackTransaction => ApiError::conflict("conflict", "a concurrent addition won; reload and retry", json!({})),
+                        e => e.into(),
+                    })?;
+                let addition_id = new_id();
+                diesel::insert_into(additions::table)
+                    .values((
+                        additions::id.eq(&addition_id),
+                        additions::container_id.eq(&id),
+                        additions::seq.eq(seq),
+                        additions::waste.eq(&waste_json),
+                        additions::classification.eq(class_value.to_string()),
+                        additions::substances.eq(serde_json::to_string(&cas).unwrap_or_default()),
+                        additions::quantity.eq(quantity.amount.to_string()),
+                        additions::unit.eq(if unit == Unit::L { "L" } else { "kg" }),
+                        additions::litres.eq(accepted.adding_l.to_string()),
+                        additions::added_by.eq(&user.id),
+                        additions::added_at.eq(now()),
+                    ))
+                    .execute(c)?;
+                events::append(
+                    c,
+                    &format!("container:{id}"),
+                    "addition",
+                    &user.actor(),
+                    json!({ "seq": seq, "quantity": quantity.amount.to_string(), "unit": if unit == Unit::L { "L" } else { "kg" }, "litres": accepted.adding_l.to_string(),
+                            "stream": accepted.stream.as_str(), "code": class_value["hazardous"]["code"], "substances": cas, "filled_liters": after.filled_l.to_string() }),
+                )?;
+                let mut v = read_view(std, c, &id, &user.org_id)?;
+                v.classification = Some(class_value.clone());
+                Ok(Stored { status: 201, body: serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))? })
+            })
+        })
+        .await?;
+    Ok(respond(out))
+}
+
+/// Sequence 1–999 per organisation, waste code and start date (labels.toml digital-id layout).
+fn assign_digital_id(
+    c: &mut AnyConnection,
+    org: &str,
+    code: &str,
+    started: &str,
+) -> Result<Option<String>, ApiError> {
+    let credit: Option<String> = organizations::table
+        .filter(organizations::id.eq(org))
+        .select(organizations::credit_code)
+        .first(c)?;
+    let (Some(credit), Ok(hw), Some(date)) = (credit, HwCode::parse(code), parse_date(started))
+    else {
+        return Ok(None);
+    };
+    let used: i64 = containers::table
+        .filter(containers::organization_id.eq(org))
+        .filter(containers::code.eq(code))
+        .filter(containers::started_on.eq(started))
+        .filter(containers::digital_id.is_not_null())
+        .count()
+        .get_result(c)?;
+    let seq = u32::try_from(used + 1).unwrap_or(u32::MAX);
+    Ok(DigitalId::new(&credit, &hw, date, seq)
+        .ok()
+        .map(|d| d.as_str().to_owned()))
+}
+
+/// Seal a container: no more additions; it can then be picked up.
+#[utoipa::path(post, path = "/api/v1/containers/{id}/seal", responses((status = 200, body = ContainerView), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 409, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers/{id}/seal")]
+pub async fn seal(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ContainerView>, ApiError> {
+    require_lab_role(&user)?;
+    user.require_training(today())?;
+    let id = path.into_inner();
+    let std = state.std;
+    let v = state
+        .db(move |c| {
+            crate::db::write_tx(c, |c| {
+                let row = load(c, &id, &user.org_id)?;
+                if row.status != OPEN {
+                    return Err(ApiError::conflict("container_sealed", "the container is already sealed", json!({ "status": row.status })));
+                }
+                if row.additions_count == 0 {
+                    return Err(ApiError::conflict("container_empty", "an empty container is not sealed", json!({})));
+                }
+                let at = now();
+                let n = diesel::update(containers::table.filter(containers::id.eq(&id)).filter(containers::status.eq(OPEN)))
+                    .set((containers::status.eq(SEALED), containers::sealed_at.eq(Some(&at))))
+                    .execute(c)?;
+                if n != 1 {
+                    return Err(ApiError::conflict("conflict", "a concurrent change won; reload", json!({})));
+                }
+                events::append(c, &format!("container:{id}"), "sealed", &user.actor(), json!({ "filled_liters": row.filled_l, "code": row.code, "digital_id": row.digital_id }))?;
+                read_view(std, c, &id, &user.org_id)
+            })
+        })
+        .await?;
+    Ok(web::Json(v))
+}
+
+/// The HJ 1276-2022 label as SVG (with a QR code of the digital identification code). 409 `label_incomplete`
+/// names the missing fields while the label cannot be printed.
+#[utoipa::path(get, path = "/api/v1/containers/{id}/label.svg", responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = super::ErrorEnvelope), (status = 409, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}/label.svg")]
+pub async fn label_svg(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let std = state.std;
+    let label = state
+        .db(move |c| {
+            let row = load(c, &id, &user.org_id)?;
+            let cas = contents(c, &id)?;
+            let ctx = context(c, &user.org_id)?;
+            label_of(std, &row, &cas, &ctx)
+        })
+        .await?;
+    let svg = render_svg(&label, &std.labels).map_err(|e| {
+        ApiError::conflict(
+            "label_incomplete",
+            e.to_string(),
+            serde_json::to_value(&e).unwrap_or(Value::Null),
+        )
+    })?;
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+}
+
+/// The container's custody chain.
+#[utoipa::path(get, path = "/api/v1/containers/{id}/events", responses((status = 200, body = Object), (status = 404, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}/events")]
+pub async fn container_events(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let id = path.into_inner();
+    let events = state
+        .db(move |c| {
+            load(c, &id, &user.org_id)?;
+            events::chain(c, &format!("container:{id}"))
+        })
+        .await?;
+    Ok(web::Json(json!({ "items": events })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StorageAlert {
+    pub container_id: String,
+    pub lab: String,
+    pub status: String,
+    pub code: Option<String>,
+    pub storage: StorageView,
+}
+
+/// Containers of the caller's organisation whose storage is overdue or due soon.
+#[utoipa::path(get, path = "/api/v1/alerts/storage", responses((status = 200, body = Object), (status = 401, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/alerts/storage")]
+pub async fn storage_alerts(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let std = state.std;
+    let today = today();
+    let policy = std.storage.policy(SiteKind::Lab);
+    // Every clock due within `due_soon_days` started on or before this date (one month of slack for month ends;
+    // the exact status is computed below).
+    let horizon = today + time::Duration::days(policy.due_soon_days + 31);
+    let cutoff = sub_months(horizon, policy.limit_months).to_string();
+    let rows = state
+        .db(move |c| {
+            let rows = containers::table
+                .filter(containers::organization_id.eq(&user.org_id))
+                .filter(containers::status.eq_any([OPEN, SEALED]))
+                .filter(containers::started_on.le(cutoff))
+                .select(COLUMNS)
+                .order(containers::started_on.asc())
+                .limit(1000)
+                .load::<Row>(c)?;
+            Ok(rows)
+        })
+        .await?;
+    let mut items = Vec::new();
+    for r in rows {
+        let Some(started) = r.started_on.as_deref().and_then(parse_date) else {
+            continue;
+        };
+        let clock = std.storage.clock(SiteKind::Lab, started, today);
+        let status = match clock.status {
+            StorageStatus::Ok => continue,
+            StorageStatus::DueSoon => "due_soon",
+            StorageStatus::Overdue => "overdue",
+        };
+        items.push(StorageAlert {
+            container_id: r.id,
+            lab: r.lab,
+            status: r.status,
+            code: r.code,
+            storage: StorageView {
+                site: "lab".into(),
+                started_on: started.to_string(),
+                deadline: clock.deadline.to_string(),
+                days_left: clock.days_left,
+                status: status.into(),
+                source: clock.source,
+            },
+        });
+    }
+    Ok(web::Json(
+        json!({ "items": items, "as_of": today.to_string() }),
+    ))
+}
+
+/// `d` minus whole months (the inverse of `add_months`, rolling a missing day back to the month's end).
+fn sub_months(d: time::Date, months: u32) -> time::Date {
+    let total = d.year() * 12 + i32::from(u8::from(d.month())) - 1 - months as i32;
+    let first =
+        time::Date::from_calendar_date(total.div_euclid(12), time::Month::January, 1).unwrap_or(d);
+    add_months(first, total.rem_euclid(12) as u32)
+        .replace_day(d.day().min(time::util::days_in_month(
+            add_months(first, total.rem_euclid(12) as u32).month(),
+            total.div_euclid(12),
+        )))
+        .unwrap_or(d)
+}

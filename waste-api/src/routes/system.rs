@@ -1,0 +1,48 @@
+//! Health, readiness, metrics.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use diesel::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    pub status: String,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Status)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Status> {
+    web::Json(Status {
+        status: "ok".into(),
+    })
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status), (status = 503, body = super::ErrorEnvelope)))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
+    state
+        .db(|c| {
+            diesel::sql_query("SELECT 1")
+                .execute(c)
+                .map(|_| ())
+                .map_err(|e| ApiError::Unavailable(e.to_string()))
+        })
+        .await?;
+    Ok(web::Json(Status {
+        status: "ready".into(),
+    }))
+}
+
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

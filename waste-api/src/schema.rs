@@ -1,0 +1,115 @@
+//! The portable schema, written by hand for both backends (see migrations/).
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        region_code -> Text,
+        license_number -> Nullable<Text>,
+        license_waste_codes -> Nullable<Text>,
+        license_valid_until -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        roles -> Text,
+        trained_until -> Nullable<Text>,
+        token_hash -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        shipper_id -> Text,
+        disposal_firm_id -> Text,
+        valid_from -> Text,
+        valid_until -> Text,
+        waste_codes -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    containers (id) {
+        id -> Text,
+        organization_id -> Text,
+        lab -> Text,
+        contact -> Text,
+        capacity_l -> Text,
+        material -> Text,
+        status -> Text,
+        stream -> Nullable<Text>,
+        filled_l -> Text,
+        holds_liquid -> Bool,
+        code -> Nullable<Text>,
+        hazards -> Text,
+        started_on -> Nullable<Text>,
+        digital_id -> Nullable<Text>,
+        additions_count -> Integer,
+        created_by -> Text,
+        created_at -> Text,
+        sealed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    additions (id) {
+        id -> Text,
+        container_id -> Text,
+        seq -> Integer,
+        waste -> Text,
+        classification -> Text,
+        substances -> Text,
+        quantity -> Text,
+        unit -> Text,
+        litres -> Text,
+        added_by -> Text,
+        added_at -> Text,
+    }
+}
+
+diesel::table! {
+    events (aggregate, seq) {
+        aggregate -> Text,
+        seq -> BigInt,
+        kind -> Text,
+        actor -> Text,
+        at -> Text,
+        payload -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(containers -> organizations (organization_id));
+diesel::joinable!(additions -> containers (container_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    users,
+    contracts,
+    containers,
+    additions,
+    events,
+    idempotency_keys
+);

@@ -1,0 +1,136 @@
+//! Builds the HTTP server from a bound listener, so tests can use port 0.
+
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::routes::{classify, containers, parties, system};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use std::net::TcpListener;
+use std::time::Instant;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Every error response made outside the handlers (unknown route, wrong method, oversized or unreadable body,
+/// bad query) is rewritten into the error envelope, so clients always get one shape.
+fn envelope<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = res
+        .response()
+        .error()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let err = match status.as_u16() {
+        404 => ApiError::NotFound("route"),
+        405 => ApiError::Invalid {
+            status,
+            code: "method_not_allowed",
+            message: "this method is not allowed here".into(),
+            details: serde_json::json!({}),
+        },
+        413 => ApiError::TooLarge(crate::body::MAX_BODY),
+        400..=499 => ApiError::Invalid {
+            status,
+            code: "bad_request",
+            message: if detail.is_empty() {
+                "bad request".into()
+            } else {
+                detail
+            },
+            details: serde_json::json!({}),
+        },
+        _ => ApiError::Internal(detail),
+    };
+    let (req, _) = res.into_parts();
+    let resp: HttpResponse<BoxBody> = err.error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, resp)
+            .map_into_right_body::<B>()
+            .map_body(|_, b: EitherBody<B, BoxBody>| b),
+    ))
+}
+
+pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let metrics = data.metrics.clone();
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(crate::body::MAX_BODY))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid("query", e.to_string()).into()))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
+            .wrap(ErrorHandlers::new().default_handler_client(envelope).default_handler_server(envelope))
+            .wrap_fn(move |req, srv| {
+                use actix_web::dev::Service;
+                let started = Instant::now();
+                let method = req.method().to_string();
+                let request_id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty() && v.len() <= 100)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                let path = req.path().to_owned();
+                let metrics = metrics.clone();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let status = res.status().as_u16();
+                    let secs = started.elapsed().as_secs_f64();
+                    metrics.observe(&route, &method, status, secs);
+                    if let Ok(v) = HeaderValue::from_str(&request_id) {
+                        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+                    }
+                    tracing::info!(request_id = %request_id, method = %method, path = %path, route = %route, status, ms = secs * 1000.0, "request");
+                    Ok(res)
+                }
+            })
+            .service(system::healthz)
+            .service(system::readyz)
+            .service(system::metrics)
+            .service(openapi_json)
+            .service(web::redirect("/docs", "/docs/"))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+            .service(classify::classify_waste)
+            .service(parties::create_organization)
+            .service(parties::list_organizations)
+            .service(parties::get_organization)
+            .service(parties::create_user)
+            .service(parties::me)
+            .service(parties::create_contract)
+            .service(parties::list_contracts)
+            .service(containers::create_container)
+            .service(containers::list_containers)
+            .service(containers::get_container)
+            .service(containers::add_waste)
+            .service(containers::seal)
+            .service(containers::label_svg)
+            .service(containers::container_events)
+            .service(containers::storage_alerts)
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// The OpenAPI 3 document of every endpoint.
+#[actix_web::get("/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

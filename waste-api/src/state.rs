@@ -1,0 +1,46 @@
+//! Shared application state and the helper that runs diesel work on the blocking pool.
+
+use crate::db::{AnyConnection, Backend, Pool};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use actix_web::web;
+use std::sync::Arc;
+use waste_core::Standards;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub std: &'static Standards,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on actix's blocking pool, never on a worker (BUILD-NOTES, STYLE.md).
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Now, as stored: RFC 3339 UTC with microseconds.
+pub fn now() -> String {
+    waste_core::custody::format_at(time::OffsetDateTime::now_utc())
+}
+
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A new time-ordered id (UUID v7), so keyset pagination by id is chronological.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

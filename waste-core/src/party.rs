@@ -1,0 +1,190 @@
+//! Parties: organisation kinds, user roles, the unified social credit code (GB 32100-2015) and region codes.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    School,
+    TransferStation,
+    DisposalFirm,
+    Carrier,
+    /// Education bureau: read-only oversight.
+    Authority,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 5] = [
+        Self::School,
+        Self::TransferStation,
+        Self::DisposalFirm,
+        Self::Carrier,
+        Self::Authority,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::School => "school",
+            Self::TransferStation => "transfer_station",
+            Self::DisposalFirm => "disposal_firm",
+            Self::Carrier => "carrier",
+            Self::Authority => "authority",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    LabStaff,
+    SafetyOfficer,
+    StationOperator,
+    Driver,
+    DisposalOperator,
+    Auditor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Self::LabStaff,
+        Self::SafetyOfficer,
+        Self::StationOperator,
+        Self::Driver,
+        Self::DisposalOperator,
+        Self::Auditor,
+        Self::Admin,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LabStaff => "lab_staff",
+            Self::SafetyOfficer => "safety_officer",
+            Self::StationOperator => "station_operator",
+            Self::Driver => "driver",
+            Self::DisposalOperator => "disposal_operator",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreditCodeError {
+    #[error("a unified social credit code has 18 characters, '{0}' has {1}")]
+    Length(String, usize),
+    #[error("'{0}' has a character outside 0-9 and A-Y without I, O, S, V, Z")]
+    Charset(String),
+    #[error("'{input}' has a wrong check character (expected {expected})")]
+    Check { input: String, expected: char },
+}
+
+/// Validates a unified social credit code (统一社会信用代码) with its check character (GB 32100-2015): each of
+/// the first 17 characters' value times its weight 3^(i) mod 31, summed; check = 31 − sum mod 31 (31 → 0).
+pub fn validate_credit_code(s: &str) -> Result<String, CreditCodeError> {
+    let s = s.trim().to_ascii_uppercase();
+    let n = s.chars().count();
+    if n != 18 {
+        return Err(CreditCodeError::Length(s, n));
+    }
+    let vals: Option<Vec<u32>> = s
+        .bytes()
+        .map(|b| USCC_CHARS.iter().position(|c| *c == b).map(|p| p as u32))
+        .collect();
+    let Some(vals) = vals else {
+        return Err(CreditCodeError::Charset(s));
+    };
+    let sum: u32 = vals[..17]
+        .iter()
+        .zip(USCC_WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
+    let check = (31 - sum % 31) % 31;
+    if vals[17] != check {
+        return Err(CreditCodeError::Check {
+            expected: USCC_CHARS[check as usize] as char,
+            input: s,
+        });
+    }
+    Ok(s)
+}
+
+/// Province-level codes of GB/T 2260 (the first two digits of a 6-digit administrative division code).
+const PROVINCES: [u8; 34] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+];
+
+/// A 6-digit administrative division code (GB/T 2260) whose province part exists.
+pub fn validate_region_code(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "'{s}' is not a 6-digit administrative division code"
+        ));
+    }
+    let province: u8 = s[..2].parse().unwrap_or(0);
+    if !PROVINCES.contains(&province) {
+        return Err(format!(
+            "'{s}' starts with {province:02}, which is no province code of GB/T 2260"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// Makes a valid credit code from a 17-character body (for examples and tests).
+pub fn credit_code_with_check(body17: &str) -> Option<String> {
+    let vals: Option<Vec<u32>> = body17
+        .bytes()
+        .map(|b| USCC_CHARS.iter().position(|c| *c == b).map(|p| p as u32))
+        .collect();
+    let vals = vals.filter(|v| v.len() == 17)?;
+    let sum: u32 = vals.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
+    let check = (31 - sum % 31) % 31;
+    Some(format!("{body17}{}", USCC_CHARS[check as usize] as char))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GB 32100-2015: the published example code validates; changing its check character does not.
+    #[test]
+    fn credit_code_check_character_gb_32100() {
+        assert_eq!(
+            validate_credit_code("91350100M000100Y43"),
+            Ok("91350100M000100Y43".into())
+        );
+        assert!(matches!(
+            validate_credit_code("91350100M000100Y44"),
+            Err(CreditCodeError::Check { expected: '3', .. })
+        ));
+        assert!(matches!(
+            validate_credit_code("91350100M000100Y4"),
+            Err(CreditCodeError::Length(_, 17))
+        ));
+        assert!(matches!(
+            validate_credit_code("91350100M000100I43"),
+            Err(CreditCodeError::Charset(_))
+        ));
+        let made = credit_code_with_check("91220101MA0000001").expect("body");
+        assert!(validate_credit_code(&made).is_ok());
+    }
+
+    #[test]
+    fn region_codes_need_a_real_province() {
+        assert!(validate_region_code("220102").is_ok());
+        assert!(validate_region_code("990102").is_err());
+        assert!(validate_region_code("22010").is_err());
+        assert!(validate_region_code("22010a").is_err());
+    }
+}
