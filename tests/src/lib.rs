@@ -1,1 +1,213 @@
-//! Helpers for the end-to-end tests.
+//! Helpers for the end-to-end tests: a real service on port 0 with its own database (a fresh SQLite file, or a
+//! fresh PostgreSQL database that is dropped afterwards), and a small JSON client.
+
+use diesel::{Connection, RunQueryDsl};
+use serde_json::Value;
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running service with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub database_url: String,
+    backend: Backend,
+    pg_db: Option<String>,
+    sqlite_dir: Option<std::path::PathBuf>,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+    http: reqwest::blocking::Client,
+}
+
+fn pg_available() -> bool {
+    diesel::PgConnection::establish(PG_ADMIN_URL).is_ok()
+}
+
+impl TestApp {
+    /// Starts the service on `backend`. Without PostgreSQL the PostgreSQL tests are skipped, except under
+    /// `CI=true`, where a missing PostgreSQL is a failure.
+    pub fn start(backend: Backend) -> Option<TestApp> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (database_url, pg_db, sqlite_dir) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("waste-e2e-{id}"));
+                (
+                    format!("sqlite://{}/waste.db", dir.display()),
+                    None,
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => {
+                if !pg_available() {
+                    if std::env::var("CI").is_ok_and(|v| v == "true") {
+                        panic!(
+                            "PostgreSQL is not reachable at 127.0.0.1:5432 and CI=true: the PostgreSQL tests must run"
+                        );
+                    }
+                    eprintln!("skipping: PostgreSQL is not reachable at 127.0.0.1:5432");
+                    return None;
+                }
+                let name = format!("waste_e2e_{id}");
+                let mut c = diesel::PgConnection::establish(PG_ADMIN_URL)
+                    .expect("postgres admin connection");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .expect("create test database");
+                (
+                    format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                    Some(name),
+                    None,
+                )
+            }
+        };
+        let (tx, rx) = mpsc::channel();
+        let url = database_url.clone();
+        let thread = std::thread::spawn(move || {
+            let sys = actix_web::rt::System::new();
+            sys.block_on(async move {
+                match waste_api::build("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8) {
+                    Ok(running) => {
+                        let _ = tx.send(Ok((running.addr, running.handle.clone())));
+                        let _ = running.server.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let (addr, handle) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("service starts")
+            .expect("service builds");
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            database_url,
+            backend,
+            pg_db,
+            sqlite_dir,
+            handle,
+            thread: Some(thread),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Sends a request; returns the status and the body parsed as JSON (or as a JSON string when it is not JSON).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        self.call_raw(method, path, token, body.map(|b| b.to_string()), &[])
+    }
+
+    pub fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut rb = self.http.request(m, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        if let Some(b) = body {
+            rb = rb.header("content-type", "application/json").body(b);
+        }
+        let resp = rb.send().expect("request sent");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v)
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call("GET", path, Some(token), None)
+    }
+
+    pub fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.call("POST", path, Some(token), Some(&body))
+    }
+
+    /// A direct connection to the test database, for checks and edits behind the API.
+    pub fn db(&self) -> waste_api::db::PooledConn {
+        let (pool, _) =
+            waste_api::db::connect(&self.database_url, 2).expect("direct database connection");
+        pool.get().expect("pooled connection")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        let _ = actix_web::rt::System::new().block_on(stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(name) = &self.pg_db
+            && let Ok(mut c) = diesel::PgConnection::establish(PG_ADMIN_URL)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c);
+        }
+        if let Some(dir) = &self.sqlite_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Asserts the error envelope: status, `error.code`, a message, and `details` present.
+pub fn assert_error(got: &(u16, Value), status: u16, code: &str) {
+    assert_eq!(got.0, status, "status: {}", got.1);
+    assert_eq!(got.1["error"]["code"], code, "code: {}", got.1);
+    assert!(
+        got.1["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message: {}",
+        got.1
+    );
+    assert!(got.1["error"]["details"].is_object(), "details: {}", got.1);
+}
+
+/// Makes a valid unified social credit code from a number (GB 32100-2015 check character).
+pub fn credit_code(n: u32) -> String {
+    waste_core::party::credit_code_with_check(&format!("91220101MA{n:07}"))
+        .expect("17-character body")
+}
+
+/// Defines `sqlite_<name>` and `postgres_<name>` tests running the same scenario on both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident => $body:ident;)*) => {
+        mod sqlite {
+            $(#[test] fn $name() { if let Some(app) = $crate::TestApp::start($crate::Backend::Sqlite) { super::$body(&app) } })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { if let Some(app) = $crate::TestApp::start($crate::Backend::Postgres) { super::$body(&app) } })*
+        }
+    };
+}

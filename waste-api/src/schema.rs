@@ -55,6 +55,7 @@ diesel::table! {
         started_on -> Nullable<Text>,
         digital_id -> Nullable<Text>,
         additions_count -> Integer,
+        contents -> Text,
         created_by -> Text,
         created_at -> Text,
         sealed_at -> Nullable<Text>,

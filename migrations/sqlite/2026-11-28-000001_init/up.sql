@@ -50,6 +50,8 @@ CREATE TABLE containers (
     started_on TEXT,
     digital_id TEXT UNIQUE,
     additions_count INTEGER NOT NULL,
+    -- Distinct CAS numbers added so far, in order of first addition (JSON array): what compatibility checks read.
+    contents TEXT NOT NULL,
     created_by TEXT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
     sealed_at TEXT

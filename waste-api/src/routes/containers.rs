@@ -127,6 +127,7 @@ pub struct Row {
     pub started_on: Option<String>,
     pub digital_id: Option<String>,
     pub additions_count: i32,
+    pub contents: String,
     pub created_by: String,
     pub created_at: String,
     pub sealed_at: Option<String>,
@@ -148,6 +149,7 @@ type Columns = (
     containers::started_on,
     containers::digital_id,
     containers::additions_count,
+    containers::contents,
     containers::created_by,
     containers::created_at,
     containers::sealed_at,
@@ -169,6 +171,7 @@ pub const COLUMNS: Columns = (
     containers::started_on,
     containers::digital_id,
     containers::additions_count,
+    containers::contents,
     containers::created_by,
     containers::created_at,
     containers::sealed_at,
@@ -194,21 +197,8 @@ pub fn load(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Row, ApiErr
 }
 
 /// The CAS numbers of every substance added so far, in order of first addition.
-fn contents(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, ApiError> {
-    let rows: Vec<String> = additions::table
-        .filter(additions::container_id.eq(id))
-        .order(additions::seq.asc())
-        .select(additions::substances)
-        .load(conn)?;
-    let mut out: Vec<String> = Vec::new();
-    for r in rows {
-        for cas in serde_json::from_str::<Vec<String>>(&r).unwrap_or_default() {
-            if !out.contains(&cas) {
-                out.push(cas);
-            }
-        }
-    }
-    Ok(out)
+fn contents(row: &Row) -> Vec<String> {
+    serde_json::from_str(&row.contents).unwrap_or_default()
 }
 
 fn core_container(std: &Standards, row: &Row, cas: &[String]) -> Result<Container, ApiError> {
@@ -376,7 +366,7 @@ fn read_view(
     org: &str,
 ) -> Result<ContainerView, ApiError> {
     let row = load(c, id, org)?;
-    let cas = contents(c, id)?;
+    let cas = contents(&row);
     let ctx = context(c, org)?;
     view(std, row, &cas, &ctx)
 }
@@ -461,6 +451,7 @@ pub async fn create_container(
                         containers::started_on.eq(None::<String>),
                         containers::digital_id.eq(None::<String>),
                         containers::additions_count.eq(0),
+                        containers::contents.eq("[]"),
                         containers::created_by.eq(&user.id),
                         containers::created_at.eq(now()),
                         containers::sealed_at.eq(None::<String>),
@@ -522,7 +513,7 @@ pub async fn list_containers(
             let ctx = context(c, &user.org_id)?;
             rows.into_iter()
                 .map(|r| {
-                    let cas = contents(c, &r.id)?;
+                    let cas = contents(&r);
                     view(std, r, &cas, &ctx)
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -609,7 +600,7 @@ pub async fn add_waste(
         .db(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
                 let row = load(c, &id, &user.org_id)?;
-                let prior = contents(c, &id)?;
+                let mut prior = contents(&row);
                 let core = core_container(std, &row, &prior)?;
                 let addition = Addition { stream: classification.stream, form: waste.form, substances: substances.clone(), quantity };
                 let code = classification.hazardous.code.clone();
@@ -641,6 +632,11 @@ pub async fn add_waste(
                     (None, None) => None,
                 };
                 let seq = row.additions_count + 1;
+                for k in &cas {
+                    if !prior.contains(k) {
+                        prior.push(k.clone());
+                    }
+                }
                 diesel::update(containers::table.filter(containers::id.eq(&id)).filter(containers::additions_count.eq(row.additions_count)))
                     .set((
                         containers::stream.eq(Some(accepted.stream.as_str())),
@@ -651,6 +647,7 @@ pub async fn add_waste(
                         containers::started_on.eq(Some(&started)),
                         containers::digital_id.eq(&digital_id),
                         containers::additions_count.eq(seq),
+                        containers::contents.eq(serde_json::to_string(&prior).unwrap_or_default()),
                     ))
                     .execute(c)
                     .and_then(|n| if n == 1 { Ok(()) } else { Err(diesel::result::Error::RollbackTransaction) })
@@ -770,7 +767,7 @@ pub async fn label_svg(
     let label = state
         .db(move |c| {
             let row = load(c, &id, &user.org_id)?;
-            let cas = contents(c, &id)?;
+            let cas = contents(&row);
             let ctx = context(c, &user.org_id)?;
             label_of(std, &row, &cas, &ctx)
         })
