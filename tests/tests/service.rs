@@ -820,7 +820,43 @@ fn concurrent_additions(app: &TestApp) {
     );
 }
 
+/// Regression: concurrent first additions to different containers of one school on one day drew the same
+/// digital-id sequence on PostgreSQL and one of them got a 409. Each must succeed with its own id.
+fn concurrent_first_additions(app: &TestApp) {
+    let s = school(app, 90);
+    let ids: Vec<String> = (0..8).map(|_| container(app, &s.staff, "20")).collect();
+    let results: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| scope.spawn(|| add(app, &s.staff, id, cyanide(), "1")))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert!(results.iter().all(|r| r.0 == 201), "{results:?}");
+    let mut digital: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.1["label"]["digital_id"].as_str().map(str::to_owned))
+        .collect();
+    digital.sort();
+    digital.dedup();
+    assert_eq!(
+        digital.len(),
+        8,
+        "eight distinct digital identification codes"
+    );
+    let mut seqs: Vec<&str> = digital.iter().map(|d| &d[34..]).collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        vec!["001", "002", "003", "004", "005", "006", "007", "008"]
+    );
+}
+
 both_backends! {
+    concurrent_first_additions_get_distinct_digital_ids => concurrent_first_additions;
     concurrent_additions_never_lose_an_update => concurrent_additions;
     system_endpoints_answer => system_endpoints;
     authentication_uses_hashed_bearer_tokens => authentication;

@@ -86,6 +86,16 @@ CREATE TABLE events (
     PRIMARY KEY (aggregate, seq)
 );
 
+-- Sequence numbers of digital identification codes per organisation, waste code and day, taken with an atomic
+-- upsert so concurrent first additions never draw the same number.
+CREATE TABLE id_sequences (
+    organization_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    day TEXT NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, code, day)
+);
+
 CREATE TABLE idempotency_keys (
     user_id TEXT NOT NULL,
     key TEXT NOT NULL,

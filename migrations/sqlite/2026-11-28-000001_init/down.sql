@@ -1,4 +1,5 @@
 DROP TABLE idempotency_keys;
+DROP TABLE id_sequences;
 DROP TABLE events;
 DROP TABLE additions;
 DROP TABLE containers;

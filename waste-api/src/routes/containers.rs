@@ -688,7 +688,8 @@ pub async fn add_waste(
     Ok(respond(out))
 }
 
-/// Sequence 1–999 per organisation, waste code and start date (labels.toml digital-id layout).
+/// Sequence 1–999 per organisation, waste code and start date (labels.toml digital-id layout), drawn with one
+/// atomic upsert so that concurrent first additions never get the same number.
 fn assign_digital_id(
     c: &mut AnyConnection,
     org: &str,
@@ -703,17 +704,48 @@ fn assign_digital_id(
     else {
         return Ok(None);
     };
-    let used: i64 = containers::table
-        .filter(containers::organization_id.eq(org))
-        .filter(containers::code.eq(code))
-        .filter(containers::started_on.eq(started))
-        .filter(containers::digital_id.is_not_null())
-        .count()
-        .get_result(c)?;
-    let seq = u32::try_from(used + 1).unwrap_or(u32::MAX);
-    Ok(DigitalId::new(&credit, &hw, date, seq)
-        .ok()
-        .map(|d| d.as_str().to_owned()))
+    let seq = next_sequence(c, org, code, started)?;
+    Ok(
+        DigitalId::new(&credit, &hw, date, u32::try_from(seq).unwrap_or(u32::MAX))
+            .ok()
+            .map(|d| d.as_str().to_owned()),
+    )
+}
+
+#[derive(QueryableByName)]
+struct Last {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    last: i32,
+}
+
+fn next_sequence(c: &mut AnyConnection, org: &str, code: &str, day: &str) -> Result<i32, ApiError> {
+    use diesel::sql_types::Text;
+    const UPSERT: &str = "INSERT INTO id_sequences (organization_id, code, day, last) VALUES ({1}, {2}, {3}, 1) \
+                          ON CONFLICT (organization_id, code, day) DO UPDATE SET last = id_sequences.last + 1 RETURNING last";
+    // Only the placeholders differ between the backends (BUILD-NOTES P3: no upsert through MultiConnection).
+    let row: Last = match c {
+        AnyConnection::Postgresql(pg) => diesel::sql_query(
+            UPSERT
+                .replace("{1}", "$1")
+                .replace("{2}", "$2")
+                .replace("{3}", "$3"),
+        )
+        .bind::<Text, _>(org)
+        .bind::<Text, _>(code)
+        .bind::<Text, _>(day)
+        .get_result(pg)?,
+        AnyConnection::Sqlite(sq) => diesel::sql_query(
+            UPSERT
+                .replace("{1}", "?")
+                .replace("{2}", "?")
+                .replace("{3}", "?"),
+        )
+        .bind::<Text, _>(org)
+        .bind::<Text, _>(code)
+        .bind::<Text, _>(day)
+        .get_result(sq)?,
+    };
+    Ok(row.last)
 }
 
 /// Seal a container: no more additions; it can then be picked up.
