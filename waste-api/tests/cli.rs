@@ -90,3 +90,52 @@ fn bad_input_exits_non_zero_with_one_line_naming_the_field() {
     assert_ne!(code, 0);
     assert!(err.contains("--on"), "{err}");
 }
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(waste_api_bin())
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("waste-api runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn migrate_creates_and_migrates_a_sqlite_file_and_is_idempotent() {
+    let dir = std::env::temp_dir().join(format!("waste-migrate-{}", std::process::id()));
+    let db = dir.join("nested").join("w.db");
+    let url = format!("sqlite://{}", db.display());
+    let (code, _, err) = run_env(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(db.exists(), "the file and its directory are created");
+    let (code, _, err) = run_env(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 0, "a second run is a no-op: {err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_database_url_is_refused_with_the_real_error() {
+    let (code, _, err) = run_env(&["migrate"], &[("DATABASE_URL", "postgresql:oops")]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("neither postgres") && !std::path::Path::new("postgresql:oops").exists(),
+        "{err}"
+    );
+    let (code, _, err) = run_env(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nope"),
+            ("WASTE_BIND", "127.0.0.1:0"),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("127.0.0.1") && (err.contains("refused") || err.contains("connect")),
+        "the driver's own error: {err}"
+    );
+}
