@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::routes::{classify, containers, parties, system};
+use crate::routes::{classify, containers, custody, parties, system};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -14,6 +14,9 @@ use utoipa::{Modify, OpenApi};
         parties::create_contract, parties::list_contracts,
         containers::create_container, containers::list_containers, containers::get_container, containers::add_waste,
         containers::seal, containers::label_svg, containers::container_events, containers::storage_alerts,
+        custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
+        custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
+        custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
     ),
     modifiers(&BearerAuth)
 )]

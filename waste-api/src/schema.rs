@@ -59,6 +59,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Text,
         sealed_at -> Nullable<Text>,
+        custodian_id -> Nullable<Text>,
     }
 }
 
@@ -102,9 +103,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pickups (id) {
+        id -> Text,
+        station_id -> Text,
+        school_id -> Text,
+        picked_by -> Text,
+        picked_at -> Text,
+        total_gross_kg -> Text,
+    }
+}
+
+diesel::table! {
+    pickup_lines (container_id) {
+        container_id -> Text,
+        pickup_id -> Text,
+        gross_weight_kg -> Text,
+    }
+}
+
+diesel::table! {
+    manifests (id) {
+        id -> Text,
+        number -> Text,
+        shipper_id -> Text,
+        carrier_id -> Text,
+        receiver_id -> Text,
+        status -> Text,
+        acceptance -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Text,
+        submitted_at -> Nullable<Text>,
+        dispatched_at -> Nullable<Text>,
+        delivered_on -> Nullable<Text>,
+        receipt_deadline -> Nullable<Text>,
+        received_at -> Nullable<Text>,
+        received_late -> Nullable<Bool>,
+        disposal_method -> Nullable<Text>,
+        disposed_at -> Nullable<Text>,
+        cancelled_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    manifest_lines (manifest_id, container_id) {
+        manifest_id -> Text,
+        container_id -> Text,
+        code -> Text,
+        shipped_weight_kg -> Text,
+        received_weight_kg -> Nullable<Text>,
+        accepted -> Nullable<Bool>,
+        reason -> Nullable<Text>,
+        discrepancy -> Nullable<Bool>,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(containers -> organizations (organization_id));
 diesel::joinable!(additions -> containers (container_id));
+diesel::joinable!(manifest_lines -> manifests (manifest_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -112,5 +170,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     containers,
     additions,
     events,
-    idempotency_keys
+    idempotency_keys,
+    pickups,
+    pickup_lines,
+    manifests,
+    manifest_lines
 );

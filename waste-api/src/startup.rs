@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
-use crate::routes::{classify, containers, parties, system};
+use crate::routes::{classify, containers, custody, parties, system};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceResponse};
@@ -122,6 +122,19 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .service(containers::label_svg)
             .service(containers::container_events)
             .service(containers::storage_alerts)
+            .service(custody::create_pickup)
+            .service(custody::create_manifest)
+            .service(custody::list_manifests)
+            .service(custody::get_manifest)
+            .service(custody::submit_manifest)
+            .service(custody::dispatch_manifest)
+            .service(custody::receive_manifest)
+            .service(custody::confirm_disposal)
+            .service(custody::cancel_manifest)
+            .service(custody::manifest_events)
+            .service(custody::audit_verify)
+            .service(custody::receipt_alerts)
+            .service(custody::oversight)
     })
     .workers(workers)
     .listen(listener)?

@@ -26,9 +26,19 @@ use waste_core::storage::{SiteKind, StorageStatus, add_months};
 use waste_core::stream::Stream;
 use waste_core::{Standards, Waste, WasteRequest, classify};
 
-/// Container statuses. `picked_up` and later arrive with custody.
+/// Container statuses, in the order of the custody chain.
 pub const OPEN: &str = "open";
 pub const SEALED: &str = "sealed";
+/// At the transfer station after a pickup.
+pub const PICKED_UP: &str = "picked_up";
+pub const IN_TRANSIT: &str = "in_transit";
+pub const RECEIVED: &str = "received";
+pub const DISPOSED: &str = "disposed";
+/// Rejected by the receiver: back in the shipper's custody.
+pub const RETURNED: &str = "returned";
+pub const STATUSES: [&str; 7] = [
+    OPEN, SEALED, PICKED_UP, IN_TRANSIT, RECEIVED, DISPOSED, RETURNED,
+];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,7 +101,7 @@ pub struct ContainerView {
     pub lab: String,
     pub capacity_liters: String,
     pub material: String,
-    /// open | sealed
+    /// open | sealed | picked_up | in_transit | received | disposed | returned
     pub status: String,
     pub stream: Option<String>,
     pub filled_liters: String,
@@ -104,6 +114,8 @@ pub struct ContainerView {
     pub label: LabelView,
     pub created_at: String,
     pub sealed_at: Option<String>,
+    /// The organisation holding the container now.
+    pub custodian_id: Option<String>,
     /// The decision for the addition just made (on POST …/additions only).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -131,6 +143,7 @@ pub struct Row {
     pub created_by: String,
     pub created_at: String,
     pub sealed_at: Option<String>,
+    pub custodian_id: Option<String>,
 }
 
 type Columns = (
@@ -153,6 +166,7 @@ type Columns = (
     containers::created_by,
     containers::created_at,
     containers::sealed_at,
+    containers::custodian_id,
 );
 
 pub const COLUMNS: Columns = (
@@ -175,6 +189,7 @@ pub const COLUMNS: Columns = (
     containers::created_by,
     containers::created_at,
     containers::sealed_at,
+    containers::custodian_id,
 );
 
 fn dec(s: &str) -> Result<Decimal, ApiError> {
@@ -185,11 +200,15 @@ fn hazards_of(s: &str) -> Vec<Hazard> {
     s.split(',').filter_map(Hazard::parse).collect()
 }
 
-/// Loads a container of the caller's organisation; another organisation's container is "not found".
+/// Loads a container the caller's organisation owns or holds in custody; any other is "not found".
 pub fn load(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Row, ApiError> {
     containers::table
         .filter(containers::id.eq(id))
-        .filter(containers::organization_id.eq(org))
+        .filter(
+            containers::organization_id
+                .eq(org)
+                .or(containers::custodian_id.eq(org)),
+        )
         .select(COLUMNS)
         .first::<Row>(conn)
         .optional()?
@@ -197,7 +216,7 @@ pub fn load(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Row, ApiErr
 }
 
 /// The CAS numbers of every substance added so far, in order of first addition.
-fn contents(row: &Row) -> Vec<String> {
+pub fn contents(row: &Row) -> Vec<String> {
     serde_json::from_str(&row.contents).unwrap_or_default()
 }
 
@@ -220,10 +239,10 @@ fn core_container(std: &Standards, row: &Row, cas: &[String]) -> Result<Containe
 }
 
 pub struct Context {
-    org_name: String,
+    pub org_name: String,
 }
 
-fn context(conn: &mut AnyConnection, org: &str) -> Result<Context, ApiError> {
+pub fn context(conn: &mut AnyConnection, org: &str) -> Result<Context, ApiError> {
     let org_name = organizations::table
         .filter(organizations::id.eq(org))
         .select(organizations::name)
@@ -231,7 +250,12 @@ fn context(conn: &mut AnyConnection, org: &str) -> Result<Context, ApiError> {
     Ok(Context { org_name })
 }
 
-fn label_of(std: &Standards, row: &Row, cas: &[String], ctx: &Context) -> Result<Label, ApiError> {
+pub fn label_of(
+    std: &Standards,
+    row: &Row,
+    cas: &[String],
+    ctx: &Context,
+) -> Result<Label, ApiError> {
     let stream = row.stream.as_deref().and_then(Stream::parse);
     let waste_name = stream
         .and_then(|s| std.streams.info(s))
@@ -355,6 +379,7 @@ pub fn view(
         storage,
         created_at: row.created_at,
         sealed_at: row.sealed_at,
+        custodian_id: row.custodian_id,
         classification: None,
     })
 }
@@ -367,7 +392,7 @@ fn read_view(
 ) -> Result<ContainerView, ApiError> {
     let row = load(c, id, org)?;
     let cas = contents(&row);
-    let ctx = context(c, org)?;
+    let ctx = context(c, &row.organization_id)?;
     view(std, row, &cas, &ctx)
 }
 
@@ -455,6 +480,7 @@ pub async fn create_container(
                         containers::created_by.eq(&user.id),
                         containers::created_at.eq(now()),
                         containers::sealed_at.eq(None::<String>),
+                        containers::custodian_id.eq(Some(&user.org_id)),
                     ))
                     .execute(c)?;
                 events::append(c, &format!("container:{id}"), "created", &user.actor(), json!({ "lab": lab, "organization_id": user.org_id, "capacity_liters": capacity.normalize().to_string(), "material": material.as_str() }))?;
@@ -468,7 +494,7 @@ pub async fn create_container(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListContainers {
-    /// open | sealed
+    /// open | sealed | picked_up | in_transit | received | disposed | returned
     pub status: Option<String>,
     pub limit: Option<u32>,
     pub after: Option<String>,
@@ -488,10 +514,12 @@ pub async fn list_containers(
     };
     let limit = page.limit();
     if let Some(s) = &q.status
-        && s != OPEN
-        && s != SEALED
+        && !STATUSES.contains(&s.as_str())
     {
-        return Err(ApiError::invalid("status", "open or sealed"));
+        return Err(ApiError::invalid(
+            "status",
+            format!("one of {}", STATUSES.join(", ")),
+        ));
     }
     let status = q.status.clone();
     let std = state.std;
@@ -510,13 +538,18 @@ pub async fn list_containers(
                 query = query.filter(containers::id.gt(a));
             }
             let rows = query.load::<Row>(c)?;
-            let ctx = context(c, &user.org_id)?;
-            rows.into_iter()
-                .map(|r| {
-                    let cas = contents(&r);
-                    view(std, r, &cas, &ctx)
-                })
-                .collect::<Result<Vec<_>, _>>()
+            let mut names: std::collections::HashMap<String, Context> =
+                std::collections::HashMap::new();
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                if !names.contains_key(&r.organization_id) {
+                    names.insert(r.organization_id.clone(), context(c, &r.organization_id)?);
+                }
+                let cas = contents(&r);
+                let ctx = &names[&r.organization_id];
+                out.push(view(std, r, &cas, ctx)?);
+            }
+            Ok(out)
         })
         .await?;
     let next_after = (items.len() as i64 == limit)
@@ -800,7 +833,7 @@ pub async fn label_svg(
         .db(move |c| {
             let row = load(c, &id, &user.org_id)?;
             let cas = contents(&row);
-            let ctx = context(c, &user.org_id)?;
+            let ctx = context(c, &row.organization_id)?;
             label_of(std, &row, &cas, &ctx)
         })
         .await?;

@@ -2,6 +2,7 @@
 
 pub mod classify;
 pub mod containers;
+pub mod custody;
 pub mod parties;
 pub mod system;
 
