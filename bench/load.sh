@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measures container additions per second and latency at 16 connections, on SQLite and on PostgreSQL.
+# Measures, on SQLite and on PostgreSQL: container additions per second and latency at 16 connections, and the
+# whole custody chain (manifests closed per second).
 # Usage: bench/load.sh [SECONDS] [CONNECTIONS]. Starts and stops its own service instances on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ run() { # label database-url
   local pid=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
+  $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --scenario lifecycle --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   kill $pid; wait $pid 2>/dev/null || true
 }
 dir=$(mktemp -d)

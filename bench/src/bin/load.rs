@@ -1,8 +1,13 @@
-//! `load --url URL --token ADMIN_TOKEN [--connections 16] [--seconds 10] [--label NAME]`
+//! `load --url URL --token ADMIN_TOKEN [--scenario additions|lifecycle] [--connections 16] [--seconds 10] [--label NAME]`
 //!
-//! Seeds one school, a trained lab user and one 2000 L container per connection over HTTP, then adds waste
-//! (1 mL of aqueous potassium cyanide) at the given concurrency for the given time. Each connection adds to its
-//! own containers, so refusals are errors. Prints additions per second, p50/p99/max latency and errors.
+//! `additions`: seeds one school, a trained lab user and one 2000 L container per connection over HTTP, then
+//! adds waste (1 mL of aqueous potassium cyanide) at the given concurrency for the given time. Each connection
+//! adds to its own container, so any refusal is an error. Prints additions per second, p50/p99/max latency.
+//!
+//! `lifecycle`: seeds a school, a transfer station, a carrier and a licensed disposal firm with a contract, then
+//! each connection repeats the whole custody chain (container, addition, seal, pickup, manifest, submit,
+//! dispatch, receive, confirm disposal: 9 requests). Prints manifests closed per second and the latency of one
+//! full chain.
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -14,6 +19,7 @@ struct Args {
     connections: usize,
     seconds: u64,
     label: String,
+    scenario: String,
 }
 
 fn args() -> Result<Args, String> {
@@ -23,6 +29,7 @@ fn args() -> Result<Args, String> {
         connections: 16,
         seconds: 10,
         label: "run".into(),
+        scenario: "additions".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -35,6 +42,7 @@ fn args() -> Result<Args, String> {
             }
             "--seconds" => a.seconds = v()?.parse().map_err(|_| "--seconds: a number")?,
             "--label" => a.label = v()?,
+            "--scenario" => a.scenario = v()?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -114,6 +122,13 @@ async fn main() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
+    if a.scenario == "lifecycle" {
+        if let Err(e) = lifecycle(&client, &a).await {
+            eprintln!("load: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let (token, containers) = match seed(&client, &a).await {
         Ok(x) => x,
         Err(e) => {
@@ -186,4 +201,227 @@ async fn main() {
         s.p99_ms,
         s.max_ms
     );
+}
+
+struct Parties {
+    school: String,
+    staff: String,
+    operator: String,
+    carrier: String,
+    driver: String,
+    firm: String,
+    receiver: String,
+}
+
+async fn org(
+    c: &reqwest::Client,
+    a: &Args,
+    kind: &str,
+    n: u32,
+    extra: Value,
+) -> Result<String, String> {
+    let credit = waste_core::party::credit_code_with_check(&format!("91220101MA{n:07}"))
+        .ok_or("credit code")?;
+    let mut body = json!({"kind": kind, "name": format!("load {kind} {n}"), "credit_code": credit, "region_code": "220102"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let (s, v) = post(
+        c,
+        &format!("{}/api/v1/organizations", a.url),
+        &a.token,
+        &body,
+    )
+    .await?;
+    if s != 201 {
+        return Err(format!("seed {kind}: {s} {v}"));
+    }
+    Ok(v["id"].as_str().ok_or("id")?.to_owned())
+}
+
+async fn person(c: &reqwest::Client, a: &Args, org: &str, role: &str) -> Result<String, String> {
+    let (s, v) = post(
+        c,
+        &format!("{}/api/v1/organizations/{org}/users", a.url),
+        &a.token,
+        &json!({"name": role, "roles": [role], "trained_until": "2099-12-31"}),
+    )
+    .await?;
+    if s != 201 {
+        return Err(format!("seed {role}: {s} {v}"));
+    }
+    Ok(v["token"].as_str().ok_or("token")?.to_owned())
+}
+
+async fn seed_parties(c: &reqwest::Client, a: &Args) -> Result<Parties, String> {
+    let base = (std::process::id() % 100_000) * 10;
+    let school = org(c, a, "school", base, json!({})).await?;
+    let station = org(c, a, "transfer_station", base + 1, json!({})).await?;
+    let operator = person(c, a, &station, "station_operator").await?;
+    let carrier = org(c, a, "carrier", base + 2, json!({})).await?;
+    let firm = org(c, a, "disposal_firm", base + 3, json!({"license": {"number": "LOAD", "waste_codes": ["900-047-49"], "valid_until": "2099-12-31"}})).await?;
+    let (s, v) = post(c, &format!("{}/api/v1/contracts", a.url), &a.token, &json!({"shipper_id": station, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]})).await?;
+    if s != 201 {
+        return Err(format!("seed contract: {s} {v}"));
+    }
+    Ok(Parties {
+        staff: person(c, a, &school, "lab_staff").await?,
+        operator,
+        driver: person(c, a, &carrier, "driver").await?,
+        receiver: person(c, a, &firm, "disposal_operator").await?,
+        school,
+        carrier,
+        firm,
+    })
+}
+
+/// One container from the bench to disposal; returns an error text on the first refusal.
+async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String> {
+    let step = |s: u16, want: u16, what: &str, v: &Value| {
+        if s == want {
+            Ok(())
+        } else {
+            Err(format!("{what}: {s} {v}"))
+        }
+    };
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/containers"),
+        &p.staff,
+        &json!({"lab": "LOAD", "capacity_liters": "20", "material": "hdpe"}),
+    )
+    .await?;
+    step(s, 201, "container", &v)?;
+    let id = v["id"].as_str().unwrap_or_default().to_owned();
+    let add = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "5", "unit": "L"});
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/containers/{id}/additions"),
+        &p.staff,
+        &add,
+    )
+    .await?;
+    step(s, 201, "addition", &v)?;
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/containers/{id}/seal"),
+        &p.staff,
+        &json!({}),
+    )
+    .await?;
+    step(s, 200, "seal", &v)?;
+    let (s, v) = post(c, &format!("{url}/api/v1/pickups"), &p.operator, &json!({"school_id": p.school, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]})).await?;
+    step(s, 201, "pickup", &v)?;
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/manifests"),
+        &p.operator,
+        &json!({"receiver_id": p.firm, "carrier_id": p.carrier, "container_ids": [id]}),
+    )
+    .await?;
+    step(s, 201, "manifest", &v)?;
+    let m = v["id"].as_str().unwrap_or_default().to_owned();
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/manifests/{m}/submit"),
+        &p.operator,
+        &json!({}),
+    )
+    .await?;
+    step(s, 200, "submit", &v)?;
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/manifests/{m}/dispatch"),
+        &p.driver,
+        &json!({"container_ids": [id]}),
+    )
+    .await?;
+    step(s, 200, "dispatch", &v)?;
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/manifests/{m}/receive"),
+        &p.receiver,
+        &json!({"lines": [{"container_id": id, "received_weight_kg": "6.2", "accepted": true}]}),
+    )
+    .await?;
+    step(s, 200, "receive", &v)?;
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/manifests/{m}/confirm-disposal"),
+        &p.receiver,
+        &json!({"method": "D10"}),
+    )
+    .await?;
+    step(s, 200, "confirm-disposal", &v)
+}
+
+async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
+    let shared = seed_parties(client, a).await?;
+    // One school per connection: the digital identification code numbers at most 999 containers per school,
+    // waste code and day (labels.toml), which a single school would exhaust within seconds here.
+    let mut per_worker = Vec::new();
+    for i in 0..a.connections {
+        let school = org(
+            client,
+            a,
+            "school",
+            (std::process::id() % 100_000) * 10 + 100_000 + i as u32,
+            json!({}),
+        )
+        .await?;
+        let staff = person(client, a, &school, "lab_staff").await?;
+        per_worker.push(std::sync::Arc::new(Parties {
+            school,
+            staff,
+            operator: shared.operator.clone(),
+            carrier: shared.carrier.clone(),
+            driver: shared.driver.clone(),
+            firm: shared.firm.clone(),
+            receiver: shared.receiver.clone(),
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for p in per_worker {
+        let (c, url) = (client.clone(), a.url.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut errors, mut first) = (Vec::new(), 0usize, None);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match chain(&c, &url, &p).await {
+                    Ok(()) => lat.push(t.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            (lat, errors, first)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((lat, e, first)) = t.await {
+            all.extend(lat);
+            errors += e;
+            if let Some(f) = first {
+                eprintln!("load: first error: {f}");
+            }
+        }
+    }
+    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    println!(
+        "{}: full custody chains at {} connections for {:.1} s: {} manifests closed, {} errors, {:.1} manifests/s ({:.0} requests/s), chain p50 {:.1} ms, p99 {:.1} ms",
+        a.label,
+        a.connections,
+        s.seconds,
+        s.ok,
+        s.errors,
+        s.per_second(),
+        s.per_second() * 9.0,
+        s.p50_ms,
+        s.p99_ms
+    );
+    Ok(())
 }
