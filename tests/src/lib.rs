@@ -193,6 +193,44 @@ pub fn assert_error(got: &(u16, Value), status: u16, code: &str) {
     assert!(got.1["error"]["details"].is_object(), "details: {}", got.1);
 }
 
+/// Creates an organisation as the administrator; `extra` adds fields (a licence). Returns its id.
+pub fn org(app: &TestApp, kind: &str, n: u32, region: &str, extra: Value) -> String {
+    let mut body = serde_json::json!({"kind": kind, "name": format!("{kind} {n}"), "credit_code": credit_code(n), "region_code": region});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let r = app.post("/api/v1/organizations", ADMIN_TOKEN, body);
+    assert_eq!(r.0, 201, "{}", r.1);
+    r.1["id"].as_str().expect("id").to_owned()
+}
+
+/// Creates a user of `org` as the administrator; returns the token.
+pub fn user(app: &TestApp, org: &str, roles: &[&str], trained_until: &str) -> String {
+    let r = app.post(
+        &format!("/api/v1/organizations/{org}/users"),
+        ADMIN_TOKEN,
+        serde_json::json!({"name": "王老师", "roles": roles, "trained_until": trained_until}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    r.1["token"].as_str().expect("token").to_owned()
+}
+
+/// `SELECT COUNT(*) AS n …` on the test database, behind the API.
+pub fn count(app: &TestApp, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = app.db();
+    diesel::sql_query(sql)
+        .load::<N>(&mut *c)
+        .expect("count query")
+        .first()
+        .map(|r| r.n)
+        .unwrap_or(-1)
+}
+
 /// Makes a valid unified social credit code from a number (GB 32100-2015 check character).
 pub fn credit_code(n: u32) -> String {
     waste_core::party::credit_code_with_check(&format!("91220101MA{n:07}"))

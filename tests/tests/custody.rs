@@ -4,7 +4,7 @@
 
 use diesel::RunQueryDsl;
 use serde_json::{Value, json};
-use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, credit_code};
+use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, count, org, user};
 
 struct World {
     school: String,
@@ -16,26 +16,6 @@ struct World {
     driver: String,
     firm: String,
     receiver: String,
-}
-
-fn org(app: &TestApp, kind: &str, n: u32, region: &str, extra: Value) -> String {
-    let mut body = json!({"kind": kind, "name": format!("{kind} {n}"), "credit_code": credit_code(n), "region_code": region});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let r = app.post("/api/v1/organizations", ADMIN_TOKEN, body);
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["id"].as_str().expect("id").to_owned()
-}
-
-fn user(app: &TestApp, org: &str, roles: &[&str], trained: &str) -> String {
-    let r = app.post(
-        &format!("/api/v1/organizations/{org}/users"),
-        ADMIN_TOKEN,
-        json!({"name": "u", "roles": roles, "trained_until": trained}),
-    );
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["token"].as_str().expect("token").to_owned()
 }
 
 fn contract(app: &TestApp, shipper: &str, firm: &str, codes: &[&str]) {
@@ -122,21 +102,6 @@ fn kinds(app: &TestApp, token: &str, path: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut c = app.db();
-    diesel::sql_query(sql)
-        .load::<N>(&mut *c)
-        .expect("count")
-        .first()
-        .map(|r| r.n)
-        .unwrap_or(-1)
 }
 
 fn whole_lifecycle(app: &TestApp) {

@@ -2,32 +2,16 @@
 //! database checked afterwards where a refusal must leave nothing behind.
 
 use serde_json::{Value, json};
-use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, credit_code};
+use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, count, credit_code, user};
+
+fn org(app: &TestApp, kind: &str, n: u32, extra: Value) -> String {
+    waste_e2e::org(app, kind, n, "220102", extra)
+}
 
 struct School {
     id: String,
     staff: String,
     officer: String,
-}
-
-fn org(app: &TestApp, kind: &str, n: u32, extra: Value) -> String {
-    let mut body = json!({"kind": kind, "name": format!("{kind} {n}"), "credit_code": credit_code(n), "region_code": "220102"});
-    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-        b.extend(e.clone());
-    }
-    let r = app.post("/api/v1/organizations", ADMIN_TOKEN, body);
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["id"].as_str().expect("id").to_owned()
-}
-
-fn user(app: &TestApp, org: &str, roles: &[&str], trained_until: &str) -> String {
-    let r = app.post(
-        &format!("/api/v1/organizations/{org}/users"),
-        ADMIN_TOKEN,
-        json!({"name": "王老师", "roles": roles, "trained_until": trained_until}),
-    );
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["token"].as_str().expect("token").to_owned()
 }
 
 fn school(app: &TestApp, n: u32) -> School {
@@ -59,22 +43,6 @@ fn add(app: &TestApp, token: &str, id: &str, components: Value, quantity: &str) 
 
 fn cyanide() -> Value {
     json!([{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}])
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut c = app.db();
-    diesel::sql_query(sql)
-        .load::<N>(&mut *c)
-        .expect("count query")
-        .first()
-        .map(|r| r.n)
-        .unwrap_or(-1)
 }
 
 fn system_endpoints(app: &TestApp) {

@@ -122,7 +122,9 @@ pub struct ContainerView {
     pub classification: Option<Value>,
 }
 
-#[derive(Debug, Clone, Queryable)]
+/// A `containers` row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = containers)]
 pub struct Row {
     pub id: String,
     pub organization_id: String,
@@ -146,52 +148,6 @@ pub struct Row {
     pub custodian_id: Option<String>,
 }
 
-type Columns = (
-    containers::id,
-    containers::organization_id,
-    containers::lab,
-    containers::contact,
-    containers::capacity_l,
-    containers::material,
-    containers::status,
-    containers::stream,
-    containers::filled_l,
-    containers::holds_liquid,
-    containers::code,
-    containers::hazards,
-    containers::started_on,
-    containers::digital_id,
-    containers::additions_count,
-    containers::contents,
-    containers::created_by,
-    containers::created_at,
-    containers::sealed_at,
-    containers::custodian_id,
-);
-
-pub const COLUMNS: Columns = (
-    containers::id,
-    containers::organization_id,
-    containers::lab,
-    containers::contact,
-    containers::capacity_l,
-    containers::material,
-    containers::status,
-    containers::stream,
-    containers::filled_l,
-    containers::holds_liquid,
-    containers::code,
-    containers::hazards,
-    containers::started_on,
-    containers::digital_id,
-    containers::additions_count,
-    containers::contents,
-    containers::created_by,
-    containers::created_at,
-    containers::sealed_at,
-    containers::custodian_id,
-);
-
 fn dec(s: &str) -> Result<Decimal, ApiError> {
     Decimal::from_str(s).map_err(|e| ApiError::Internal(format!("stored decimal '{s}': {e}")))
 }
@@ -209,7 +165,7 @@ pub fn load(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Row, ApiErr
                 .eq(org)
                 .or(containers::custodian_id.eq(org)),
         )
-        .select(COLUMNS)
+        .select(Row::as_select())
         .first::<Row>(conn)
         .optional()?
         .ok_or(ApiError::NotFound("container"))
@@ -527,7 +483,7 @@ pub async fn list_containers(
         .db(move |c| {
             let mut query = containers::table
                 .filter(containers::organization_id.eq(&user.org_id))
-                .select(COLUMNS)
+                .select(Row::as_select())
                 .order(containers::id.asc())
                 .limit(limit)
                 .into_boxed();
@@ -894,7 +850,7 @@ pub async fn storage_alerts(
                 .filter(containers::organization_id.eq(&user.org_id))
                 .filter(containers::status.eq_any([OPEN, SEALED]))
                 .filter(containers::started_on.le(cutoff))
-                .select(COLUMNS)
+                .select(Row::as_select())
                 .order(containers::started_on.asc())
                 .limit(1000)
                 .load::<Row>(c)?;

@@ -135,7 +135,7 @@ pub async fn create_pickup(
                     let row: Option<cont::Row> = containers::table
                         .filter(containers::id.eq(cid))
                         .filter(containers::organization_id.eq(&new.school_id))
-                        .select(cont::COLUMNS)
+                        .select(cont::Row::as_select())
                         .first(c)
                         .optional()?;
                     let Some(row) = row else { return Err(ApiError::NotFound("container of that school")) };
@@ -456,7 +456,7 @@ pub async fn create_manifest(
                 let id = new_id();
                 let mut lines = Vec::new();
                 for cid in &new.container_ids {
-                    let row: Option<cont::Row> = containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)).select(cont::COLUMNS).first(c).optional()?;
+                    let row: Option<cont::Row> = containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)).select(cont::Row::as_select()).first(c).optional()?;
                     let Some(row) = row else { return Err(ApiError::NotFound("container in your custody")) };
                     if !(row.status == SEALED || row.status == PICKED_UP) {
                         return Err(ApiError::conflict("container_not_ready", format!("container {cid} is {}: only sealed containers are shipped", row.status), json!({ "container_id": cid, "status": row.status })));
@@ -793,7 +793,7 @@ async fn act(
                             ));
                         }
                         for l in &lines {
-                            let row: cont::Row = containers::table.filter(containers::id.eq(&l.container_id)).select(cont::COLUMNS).first(c)?;
+                            let row: cont::Row = containers::table.filter(containers::id.eq(&l.container_id)).select(cont::Row::as_select()).first(c)?;
                             let cas = cont::contents(&row);
                             let ctx = cont::context(c, &row.organization_id)?;
                             let missing = cont::label_of(std, &row, &cas, &ctx)?.missing();
