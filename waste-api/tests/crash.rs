@@ -20,7 +20,7 @@ fn free_port() -> u16 {
 }
 
 fn start(url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_waste-api"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waste-api"))
         .arg("serve")
         .env("DATABASE_URL", url)
         .env("WASTE_BIND", format!("127.0.0.1:{port}"))
@@ -42,6 +42,8 @@ fn start(url: &str, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not become ready on {url}");
 }
 
