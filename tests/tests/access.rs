@@ -26,6 +26,8 @@ struct Ctx {
 }
 
 type Request = (&'static str, String, Option<Value>);
+/// One row of the matrix: the endpoint's name, how to call it as actor `i`, the expected status per actor.
+type Row<'a> = (&'static str, Box<dyn Fn(usize) -> Request + 'a>, [u16; 9]);
 
 fn setup(app: &TestApp) -> Ctx {
     let school_a = org(app, "school", 900, "220102", json!({}));
@@ -136,7 +138,7 @@ fn matrix(app: &TestApp) {
     let a = &ctx.school_a;
     // Each row: name, request (given the actor's index, so creations stay unique), expected status per actor:
     //                                                  none admin staffA offA staffB oper driver recv audit
-    let rows: Vec<(&str, Box<dyn Fn(usize) -> Request>, [u16; 9])> = vec![
+    let rows: Vec<Row> = vec![
         (
             "GET me",
             Box::new(|_| ("GET", "/api/v1/me".into(), None)),
