@@ -14,9 +14,12 @@ run() { # label database-url
   WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL=$2 WASTE_BOOTSTRAP_TOKEN=$TOKEN $BIN/waste-api serve 2>/tmp/waste-bench-$1.log &
   local pid=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --scenario classify --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --scenario lifecycle --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   kill $pid; wait $pid 2>/dev/null || true
+  # The ceiling: single-row inserts through the same pool on the same database, no HTTP, no rules.
+  $BIN/ceiling "$2" --connections "$CONNS" --seconds "$SECONDS_RUN" | sed "s/^/$1 /" || true
 }
 dir=$(mktemp -d)
 run sqlite "sqlite://$dir/bench.db"

@@ -122,6 +122,13 @@ async fn main() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
+    if a.scenario == "classify" {
+        if let Err(e) = classify(&client, &a).await {
+            eprintln!("load: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if a.scenario == "lifecycle" {
         if let Err(e) = lifecycle(&client, &a).await {
             eprintln!("load: {e}");
@@ -420,6 +427,70 @@ async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         s.errors,
         s.per_second(),
         s.per_second() * 9.0,
+        s.p50_ms,
+        s.p99_ms
+    );
+    Ok(())
+}
+
+/// `POST /api/v1/classify` of a 5-component waste at the given concurrency.
+async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
+    let (token, _) = seed(
+        client,
+        &Args {
+            connections: 0,
+            url: a.url.clone(),
+            token: a.token.clone(),
+            seconds: a.seconds,
+            label: a.label.clone(),
+            scenario: a.scenario.clone(),
+        },
+    )
+    .await?;
+    let body = json!({"form": "liquid", "origin": "experiment_residue", "components": [
+        {"name": "dichloromethane", "fraction": "0.40"}, {"name": "methanol", "fraction": "0.25"}, {"name": "acetonitrile", "fraction": "0.20"},
+        {"name": "trifluoroacetic acid", "fraction": "0.05"}, {"name": "water", "fraction": "0.10"}]});
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..a.connections {
+        let (c, url, token, body) = (
+            client.clone(),
+            format!("{}/api/v1/classify", a.url),
+            token.clone(),
+            body.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut errors) = (Vec::new(), 0usize);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match c.post(&url).bearer_auth(&token).json(&body).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    println!(
+        "{}: classify at {} connections for {:.1} s: {} ok, {} errors, {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
+        a.label,
+        a.connections,
+        s.seconds,
+        s.ok,
+        s.errors,
+        s.per_second(),
         s.p50_ms,
         s.p99_ms
     );
