@@ -752,7 +752,13 @@ fn alerts_and_oversight(app: &TestApp) {
     contract(app, &w.school, &w.firm, &["900-047-49"]);
     contract(app, &w.station, &w.firm, &["900-047-49"]);
     let a = sealed_container(app, &w);
-    sealed_container(app, &w);
+    let stays = sealed_container(app, &w);
+    let long_ago = time::OffsetDateTime::now_utc().date() - time::Duration::days(400);
+    diesel::sql_query(format!(
+        "UPDATE containers SET started_on = '{long_ago}' WHERE id = '{stays}'"
+    ))
+    .execute(&mut *app.db())
+    .expect("backdate");
     assert_eq!(pickup(app, &w, &[&a]).0, 201);
     let m = manifest(app, &w, &[&a]);
     act(app, &w.operator, &m, "submit", json!({}));

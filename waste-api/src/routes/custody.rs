@@ -28,7 +28,7 @@ use waste_core::manifest::{
     Acceptance, Action, ManifestNumber, ManifestState, Party, TransitionError, transition,
 };
 use waste_core::party::{OrgKind, Role};
-use waste_core::storage::{SiteKind, StorageStatus};
+use waste_core::storage::SiteKind;
 
 fn kg(field: &str, s: &str) -> Result<Decimal, ApiError> {
     let d = Decimal::from_str(s.trim())
@@ -1119,12 +1119,22 @@ pub async fn receipt_alerts(
     ))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OversightPage {
+    /// 1 to 500 schools, default 100.
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
 /// Per school under the authority's region: open and overdue containers, whether a valid disposal contract
-/// exists, the last pickup, and manifests not closed (education bureaus, read-only).
-#[utoipa::path(get, path = "/api/v1/oversight/schools", responses((status = 200, body = Object), (status = 403, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+/// exists, the last pickup, and manifests not closed (education bureaus, read-only). Keyset-paginated by school;
+/// each figure is one grouped query over the page's schools, so the cost does not grow with the page's history.
+#[utoipa::path(get, path = "/api/v1/oversight/schools", params(OversightPage), responses((status = 200, body = Object), (status = 403, body = super::ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/oversight/schools")]
 pub async fn oversight(
     user: AuthUser,
+    page: web::Query<OversightPage>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Value>, ApiError> {
     if !(user.org_kind == OrgKind::Authority || user.is_admin()) {
@@ -1134,7 +1144,16 @@ pub async fn oversight(
     }
     let std = state.std;
     let day = today();
-    let items = state
+    let limit = i64::from(page.limit.unwrap_or(100).clamp(1, 500));
+    let after = page.after.clone();
+    // A clock is overdue when its deadline (start + limit) has passed: the latest overdue start date.
+    let policy = std.storage.policy(SiteKind::Lab);
+    let mut overdue_before = day;
+    while waste_core::storage::add_months(overdue_before, policy.limit_months) >= day {
+        overdue_before -= time::Duration::days(1);
+    }
+    let overdue_on_or_before = overdue_before.to_string();
+    let (items, next) = state
         .db(move |c| {
             let (_, region) = org_kind(c, &user.org_id)?.ok_or(ApiError::NotFound("organisation"))?;
             // A bureau sees the schools of its division: its code without the trailing zero pairs.
@@ -1142,40 +1161,74 @@ pub async fn oversight(
             while prefix.ends_with("00") {
                 prefix = &prefix[..prefix.len() - 2];
             }
-            let schools: Vec<(String, String, String)> = organizations::table
+            let mut q = organizations::table
                 .filter(organizations::kind.eq(OrgKind::School.as_str()))
                 .filter(organizations::region_code.like(format!("{prefix}%")))
                 .select((organizations::id, organizations::name, organizations::region_code))
                 .order(organizations::id.asc())
-                .limit(1000)
-                .load(c)?;
-            let mut out = Vec::new();
-            let d = day.to_string();
-            for (id, name, region) in schools {
-                let open: Vec<(String, Option<String>)> = containers::table
-                    .filter(containers::organization_id.eq(&id))
-                    .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
-                    .select((containers::status, containers::started_on))
-                    .load(c)?;
-                let overdue = open
-                    .iter()
-                    .filter_map(|(_, s)| s.as_deref().and_then(parse_date))
-                    .filter(|s| std.storage.clock(SiteKind::Lab, *s, day).status == StorageStatus::Overdue)
-                    .count();
-                let contracts: i64 = contracts::table.filter(contracts::shipper_id.eq(&id)).filter(contracts::valid_from.le(&d)).filter(contracts::valid_until.ge(&d)).count().get_result(c)?;
-                let last_pickup: Option<String> = pickups::table.filter(pickups::school_id.eq(&id)).order(pickups::picked_at.desc()).select(pickups::picked_at).first(c).optional()?;
-                let not_closed: i64 = manifests::table
-                    .filter(manifests::shipper_id.eq(&id))
-                    .filter(manifests::status.ne_all([ManifestState::Disposed.as_str(), ManifestState::Cancelled.as_str()]))
-                    .count()
-                    .get_result(c)?;
-                out.push(json!({ "school_id": id, "name": name, "region_code": region, "open_containers": open.len(), "overdue_containers": overdue,
-                                  "valid_disposal_contract": contracts > 0, "last_pickup": last_pickup, "manifests_not_closed": not_closed }));
+                .limit(limit)
+                .into_boxed();
+            if let Some(a) = after {
+                q = q.filter(organizations::id.gt(a));
             }
-            Ok(out)
+            let schools: Vec<(String, String, String)> = q.load(c)?;
+            let ids: Vec<String> = schools.iter().map(|s| s.0.clone()).collect();
+            let d = day.to_string();
+            use diesel::dsl::{count_star, max};
+            let open: BTreeMap<String, i64> = containers::table
+                .filter(containers::organization_id.eq_any(&ids))
+                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
+                .group_by(containers::organization_id)
+                .select((containers::organization_id, count_star()))
+                .load::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
+            let overdue: BTreeMap<String, i64> = containers::table
+                .filter(containers::organization_id.eq_any(&ids))
+                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
+                .filter(containers::started_on.le(&overdue_on_or_before))
+                .group_by(containers::organization_id)
+                .select((containers::organization_id, count_star()))
+                .load::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
+            let with_contract: BTreeSet<String> = contracts::table
+                .filter(contracts::shipper_id.eq_any(&ids))
+                .filter(contracts::valid_from.le(&d))
+                .filter(contracts::valid_until.ge(&d))
+                .select(contracts::shipper_id)
+                .load::<String>(c)?
+                .into_iter()
+                .collect();
+            let last_pickup: BTreeMap<String, Option<String>> = pickups::table
+                .filter(pickups::school_id.eq_any(&ids))
+                .group_by(pickups::school_id)
+                .select((pickups::school_id, max(pickups::picked_at)))
+                .load::<(String, Option<String>)>(c)?
+                .into_iter()
+                .collect();
+            let not_closed: BTreeMap<String, i64> = manifests::table
+                .filter(manifests::shipper_id.eq_any(&ids))
+                .filter(manifests::status.ne_all([ManifestState::Disposed.as_str(), ManifestState::Cancelled.as_str()]))
+                .group_by(manifests::shipper_id)
+                .select((manifests::shipper_id, count_star()))
+                .load::<(String, i64)>(c)?
+                .into_iter()
+                .collect();
+            let next = (schools.len() as i64 == limit).then(|| schools.last().map(|s| s.0.clone())).flatten();
+            let items: Vec<Value> = schools
+                .into_iter()
+                .map(|(id, name, region)| {
+                    json!({ "school_id": id, "name": name, "region_code": region,
+                            "open_containers": open.get(&id).copied().unwrap_or(0), "overdue_containers": overdue.get(&id).copied().unwrap_or(0),
+                            "valid_disposal_contract": with_contract.contains(&id), "last_pickup": last_pickup.get(&id).cloned().flatten(),
+                            "manifests_not_closed": not_closed.get(&id).copied().unwrap_or(0) })
+                })
+                .collect();
+            Ok((items, next))
         })
         .await?;
     Ok(web::Json(
-        json!({ "items": items, "as_of": day.to_string() }),
+        json!({ "items": items, "next_after": next, "as_of": day.to_string() }),
     ))
 }
