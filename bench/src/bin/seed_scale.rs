@@ -140,11 +140,11 @@ fn main() {
         let n = 5000.min(manifests - done);
         write_tx(&mut c, |c| {
             let (mut ms, mut ls, mut evs) = (Vec::new(), Vec::new(), Vec::new());
-            for k in done..done + n {
+            for (k, container) in container_ids.iter().enumerate().skip(done).take(n) {
                 let mid = id();
                 let status = if k % 20 == 0 { "in_transit" } else { "disposed" };
                 ms.push(format!("({}, '20262201{:06}', {}, {}, {}, '{status}', 'accepted', 3, {}, {}, {})", q(&mid), k + 1, q(&station), q(&carrier), q(&firm), q(&operator), q(now), q(now)));
-                ls.push(format!("({}, {}, '900-047-49', '6.2', '6.2', TRUE, NULL, FALSE)", q(&mid), q(&container_ids[k])));
+                ls.push(format!("({}, {}, '900-047-49', '6.2', '6.2', TRUE, NULL, FALSE)", q(&mid), q(container)));
                 let e = custody::chain(None, custody::NewEvent { aggregate: format!("manifest:{mid}"), kind: "drafted".into(), actor: format!("user:{operator}"), at: now.into(), payload: json!({"number": format!("20262201{:06}", k + 1)}) });
                 let mut p = String::new();
                 custody::canonical_json(&e.payload, &mut p);
