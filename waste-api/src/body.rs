@@ -58,10 +58,22 @@ pub fn request_hash(path: &str, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
-/// A stored response to replay.
+/// A response to store for replay, or one replayed.
 pub struct Stored {
     pub status: u16,
     pub body: String,
+    /// True when this is the stored answer to an earlier request with the same key.
+    pub replayed: bool,
+}
+
+impl Stored {
+    pub fn created(body: String) -> Self {
+        Stored {
+            status: 201,
+            body,
+            replayed: false,
+        }
+    }
 }
 
 /// Looks up a key inside the caller's write transaction: the stored response to replay, or a refusal when the
@@ -87,6 +99,7 @@ pub fn replay(
         Some((h, status, body)) if h == hash => Ok(Some(Stored {
             status: u16::try_from(status).unwrap_or(200),
             body,
+            replayed: true,
         })),
         Some(_) => Err(ApiError::conflict(
             "idempotency_key_reused",

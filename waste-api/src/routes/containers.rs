@@ -440,7 +440,7 @@ pub async fn create_container(
                     ))
                     .execute(c)?;
                 events::append(c, &format!("container:{id}"), "created", &user.actor(), json!({ "lab": lab, "organization_id": user.org_id, "capacity_liters": capacity.normalize().to_string(), "material": material.as_str() }))?;
-                Ok(Stored { status: 201, body: json!({ "id": id }).to_string() })
+                Ok(Stored::created(json!({ "id": id }).to_string()))
             })
         })
         .await?;
@@ -670,7 +670,7 @@ pub async fn add_waste(
                 )?;
                 let mut v = read_view(std, c, &id, &user.org_id)?;
                 v.classification = Some(class_value.clone());
-                Ok(Stored { status: 201, body: serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))? })
+                Ok(Stored::created(serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))?))
             })
         })
         .await?;

@@ -166,7 +166,7 @@ pub async fn create_pickup(
                 let list: Vec<Value> = lines.iter().map(|(cid, w)| json!({ "container_id": cid, "gross_weight_kg": w.to_string() })).collect();
                 events::append(c, &format!("pickup:{id}"), "picked_up", &user.actor(), json!({ "school_id": new.school_id, "station_id": user.org_id, "containers": list }))?;
                 let body = json!({ "id": id, "school_id": new.school_id, "station_id": user.org_id, "picked_at": at, "total_gross_kg": total.to_string(), "containers": list });
-                Ok(Stored { status: 201, body: body.to_string() })
+                Ok(Stored::created(body.to_string()))
             })
         })
         .await?;
@@ -508,7 +508,7 @@ pub async fn create_manifest(
                 events::append(c, &format!("manifest:{id}"), "drafted", &user.actor(), json!({ "number": number.as_str(), "shipper_id": user.org_id, "carrier_id": new.carrier_id, "receiver_id": new.receiver_id, "lines": list }))?;
                 let m = load_manifest(c, &id, &user.org_id, false)?;
                 let v = manifest_view(c, &m)?;
-                Ok(Stored { status: 201, body: serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))? })
+                Ok(Stored::created(serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))?))
             })
         })
         .await?;

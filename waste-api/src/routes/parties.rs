@@ -215,10 +215,7 @@ pub async fn create_organization(
                         organizations::created_at.eq(now()),
                     ))
                     .execute(c)?;
-                Ok(Stored {
-                    status: 201,
-                    body: json!({ "id": id }).to_string(),
-                })
+                Ok(Stored::created(json!({ "id": id }).to_string()))
             })
         })
         .await?;
@@ -348,6 +345,7 @@ pub async fn create_user(
         .map(|d| date("trained_until", d))
         .transpose()?;
     let token = new_token()?;
+    let shown = token.clone();
     let key = idempotency_key(&req)?;
     let hash = request_hash(req.path(), &body);
     let uid = user.id.clone();
@@ -374,14 +372,22 @@ pub async fn create_user(
                         users::created_at.eq(now()),
                     ))
                     .execute(c)?;
-                Ok(Stored {
-                    status: 201,
-                    body: json!({ "id": id, "token": token }).to_string(),
-                })
+                // The token is added to the answer below, never stored: a replay cannot show it again.
+                Ok(Stored::created(json!({ "id": id }).to_string()))
             })
         })
         .await?;
-    Ok(respond(out))
+    let mut v: serde_json::Value =
+        serde_json::from_str(&out.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    v["token"] = if out.replayed {
+        serde_json::Value::Null
+    } else {
+        json!(shown)
+    };
+    Ok(respond(Stored {
+        body: v.to_string(),
+        ..out
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -500,10 +506,7 @@ pub async fn create_contract(
                         contracts::created_at.eq(now()),
                     ))
                     .execute(c)?;
-                Ok(Stored {
-                    status: 201,
-                    body: json!({ "id": id }).to_string(),
-                })
+                Ok(Stored::created(json!({ "id": id }).to_string()))
             })
         })
         .await?;
