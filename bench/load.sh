@@ -18,7 +18,14 @@ run() { # label database-url
   $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   $BIN/load --url "http://127.0.0.1:$port" --token $TOKEN --scenario lifecycle --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
   kill $pid; wait $pid 2>/dev/null || true
-  # The ceiling: single-row inserts through the same pool on the same database, no HTTP, no rules.
+  # The ceilings on the same database: a bare single-row insert endpoint over HTTP, and the same insert through
+  # the same pool with no HTTP at all.
+  local cport=$((20000 + RANDOM % 20000))
+  $BIN/ceiling_http "$2" 127.0.0.1:$cport 2>/dev/null &
+  local cpid=$!
+  sleep 1
+  $BIN/load --url "http://127.0.0.1:$cport" --token none --scenario ceiling --connections "$CONNS" --seconds "$SECONDS_RUN" --label "$1" || true
+  kill $cpid; wait $cpid 2>/dev/null || true
   $BIN/ceiling "$2" --connections "$CONNS" --seconds "$SECONDS_RUN" | sed "s/^/$1 /" || true
 }
 dir=$(mktemp -d)

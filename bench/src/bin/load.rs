@@ -122,6 +122,10 @@ async fn main() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
+    if a.scenario == "ceiling" {
+        ceiling(&client, &a).await;
+        return;
+    }
     if a.scenario == "classify" {
         if let Err(e) = classify(&client, &a).await {
             eprintln!("load: {e}");
@@ -495,4 +499,37 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         s.p99_ms
     );
     Ok(())
+}
+
+/// `POST /insert` of `ceiling_http` at the given concurrency: the HTTP ceiling of a single-row write.
+async fn ceiling(client: &reqwest::Client, a: &Args) {
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..a.connections {
+        let (c, url) = (client.clone(), format!("{}/insert", a.url));
+        tasks.push(tokio::spawn(async move {
+            let (mut lat, mut errors) = (Vec::new(), 0usize);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match c.post(&url).json(&json!({"quantity": "0.001", "unit": "L"})).send().await {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    println!("{}: HTTP ceiling (bare single-row insert endpoint) at {} connections for {:.1} s: {} ok, {} errors, {:.0} inserts/s, p50 {:.2} ms, p99 {:.2} ms", a.label, a.connections, s.seconds, s.ok, s.errors, s.per_second(), s.p50_ms, s.p99_ms);
 }

@@ -1,0 +1,43 @@
+//! `ceiling_http DATABASE_URL BIND`: the HTTP ceiling of the write path. One endpoint, `POST /insert`, that
+//! inserts a single row through the service's own pool and write-transaction helper, on actix-web with the
+//! same worker count and `web::block` as the service, and answers 201 with a small JSON body. Drive it with
+//! `load --scenario ceiling`.
+
+use actix_web::{App, HttpResponse, HttpServer, post, web};
+use diesel::RunQueryDsl;
+use std::sync::atomic::{AtomicU64, Ordering};
+use waste_api::db::{self, Pool, write_tx};
+
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+#[post("/insert")]
+async fn insert(pool: web::Data<Pool>, body: web::Bytes) -> HttpResponse {
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let pool = pool.clone();
+    let r = web::block(move || {
+        let mut c = pool.get().map_err(|e| e.to_string())?;
+        write_tx(&mut c, |c| diesel::sql_query(format!("INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')")).execute(c)).map_err(|e: diesel::result::Error| e.to_string())
+    })
+    .await;
+    match r {
+        Ok(Ok(_)) => HttpResponse::Created().json(serde_json::json!({ "id": id, "echo": v })),
+        _ => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let (Some(url), Some(bind)) = (args.next(), args.next()) else {
+        eprintln!("usage: ceiling_http DATABASE_URL BIND");
+        std::process::exit(2);
+    };
+    let (pool, _) = db::connect(&url, 8).map_err(|e| std::io::Error::other(e.to_string()))?;
+    {
+        let mut c = pool.get().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let _ = diesel::sql_query("DROP TABLE IF EXISTS bench_ceiling").execute(&mut *c);
+        diesel::sql_query("CREATE TABLE bench_ceiling (id TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL)").execute(&mut *c).map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    let data = web::Data::new(pool);
+    actix_web::rt::System::new().block_on(async move { HttpServer::new(move || App::new().app_data(data.clone()).service(insert)).workers(2).bind(bind)?.run().await })
+}
