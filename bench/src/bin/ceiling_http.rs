@@ -17,7 +17,13 @@ async fn insert(pool: web::Data<Pool>, body: web::Bytes) -> HttpResponse {
     let pool = pool.clone();
     let r = web::block(move || {
         let mut c = pool.get().map_err(|e| e.to_string())?;
-        write_tx(&mut c, |c| diesel::sql_query(format!("INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')")).execute(c)).map_err(|e: diesel::result::Error| e.to_string())
+        write_tx(&mut c, |c| {
+            diesel::sql_query(format!(
+                "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"
+            ))
+            .execute(c)
+        })
+        .map_err(|e: diesel::result::Error| e.to_string())
     })
     .await;
     match r {
@@ -34,10 +40,22 @@ fn main() -> std::io::Result<()> {
     };
     let (pool, _) = db::connect(&url, 8).map_err(|e| std::io::Error::other(e.to_string()))?;
     {
-        let mut c = pool.get().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut c = pool
+            .get()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         let _ = diesel::sql_query("DROP TABLE IF EXISTS bench_ceiling").execute(&mut *c);
-        diesel::sql_query("CREATE TABLE bench_ceiling (id TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL)").execute(&mut *c).map_err(|e| std::io::Error::other(e.to_string()))?;
+        diesel::sql_query(
+            "CREATE TABLE bench_ceiling (id TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL)",
+        )
+        .execute(&mut *c)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     let data = web::Data::new(pool);
-    actix_web::rt::System::new().block_on(async move { HttpServer::new(move || App::new().app_data(data.clone()).service(insert)).workers(2).bind(bind)?.run().await })
+    actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(move || App::new().app_data(data.clone()).service(insert))
+            .workers(2)
+            .bind(bind)?
+            .run()
+            .await
+    })
 }

@@ -512,7 +512,12 @@ async fn ceiling(client: &reqwest::Client, a: &Args) {
             let (mut lat, mut errors) = (Vec::new(), 0usize);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match c.post(&url).json(&json!({"quantity": "0.001", "unit": "L"})).send().await {
+                match c
+                    .post(&url)
+                    .json(&json!({"quantity": "0.001", "unit": "L"}))
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status().as_u16() == 201 => {
                         let _ = r.bytes().await;
                         lat.push(t.elapsed());
@@ -531,5 +536,15 @@ async fn ceiling(client: &reqwest::Client, a: &Args) {
         }
     }
     let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
-    println!("{}: HTTP ceiling (bare single-row insert endpoint) at {} connections for {:.1} s: {} ok, {} errors, {:.0} inserts/s, p50 {:.2} ms, p99 {:.2} ms", a.label, a.connections, s.seconds, s.ok, s.errors, s.per_second(), s.p50_ms, s.p99_ms);
+    println!(
+        "{}: HTTP ceiling (bare single-row insert endpoint) at {} connections for {:.1} s: {} ok, {} errors, {:.0} inserts/s, p50 {:.2} ms, p99 {:.2} ms",
+        a.label,
+        a.connections,
+        s.seconds,
+        s.ok,
+        s.errors,
+        s.per_second(),
+        s.p50_ms,
+        s.p99_ms
+    );
 }

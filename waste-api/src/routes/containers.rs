@@ -508,10 +508,7 @@ pub async fn list_containers(
             Ok(out)
         })
         .await?;
-    let next_after = (items.len() as i64 == limit)
-        .then(|| items.last().map(|o| o.id.clone()))
-        .flatten();
-    Ok(web::Json(Paged { items, next_after }))
+    Ok(web::Json(Paged::of(items, limit, |o| &o.id)))
 }
 
 /// A container: code, hazards, stream, status, storage clock and deadline, label fields.

@@ -35,6 +35,16 @@ pub struct Paged<T: ToSchema> {
     pub next_after: Option<String>,
 }
 
+impl<T: ToSchema> Paged<T> {
+    /// A page of at most `limit` items: `next_after` is the last item's id when the page is full.
+    pub fn of(items: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> Self {
+        let next_after = (items.len() as i64 == limit)
+            .then(|| items.last().map(|i| id(i).to_owned()))
+            .flatten();
+        Paged { items, next_after }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Created {
     pub id: String,

@@ -251,10 +251,7 @@ pub async fn list_organizations(
         })
         .await?;
     let items: Vec<Organization> = rows.into_iter().map(org_from).collect();
-    let next_after = (items.len() as i64 == limit)
-        .then(|| items.last().map(|o| o.id.clone()))
-        .flatten();
-    Ok(web::Json(Paged { items, next_after }))
+    Ok(web::Json(Paged::of(items, limit, |o| &o.id)))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", responses((status = 200, body = Organization), (status = 404, body = super::ErrorEnvelope)), security(("bearer" = [])))]
@@ -563,10 +560,7 @@ pub async fn list_contracts(
             waste_codes: serde_json::from_str(&r.5).unwrap_or_default(),
         })
         .collect();
-    let next_after = (items.len() as i64 == limit)
-        .then(|| items.last().map(|o| o.id.clone()))
-        .flatten();
-    Ok(web::Json(Paged { items, next_after }))
+    Ok(web::Json(Paged::of(items, limit, |o| &o.id)))
 }
 
 /// Creates the first administrator when none exists: with `token` when given, else a fresh one (returned so the
