@@ -827,13 +827,40 @@ pub struct StorageAlert {
     pub storage: StorageView,
 }
 
-/// Containers of the caller's organisation whose storage is overdue or due soon.
-#[utoipa::path(get, path = "/api/v1/alerts/storage", responses((status = 200, body = Object), (status = 401, body = super::ErrorEnvelope)), security(("bearer" = [])))]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPage {
+    /// 1 to 500 containers scanned per page, default 200.
+    pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
+    pub after: Option<String>,
+}
+
+/// Containers of the caller's organisation whose storage is overdue or due soon, oldest first; keyset-paginated
+/// (`next_after` is set while more containers remain to be scanned).
+#[utoipa::path(get, path = "/api/v1/alerts/storage", params(AlertPage), responses((status = 200, body = Object), (status = 401, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/alerts/storage")]
 pub async fn storage_alerts(
     user: AuthUser,
+    page: web::Query<AlertPage>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Value>, ApiError> {
+    let limit = i64::from(page.limit.unwrap_or(200).clamp(1, 500));
+    // The cursor is "<started_on>|<container id>" of the last container scanned.
+    let after = match page.after.as_deref() {
+        None => None,
+        Some(a) => match a.split_once('|') {
+            Some((d, id)) if parse_date(d).is_some() && !id.is_empty() => {
+                Some((d.to_owned(), id.to_owned()))
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "after",
+                    "not a cursor returned as next_after",
+                ));
+            }
+        },
+    };
     let std = state.std;
     let today = today();
     let policy = std.storage.policy(SiteKind::Lab);
@@ -843,17 +870,30 @@ pub async fn storage_alerts(
     let cutoff = sub_months(horizon, policy.limit_months).to_string();
     let rows = state
         .db(move |c| {
-            let rows = containers::table
+            let mut q = containers::table
                 .filter(containers::organization_id.eq(&user.org_id))
-                .filter(containers::status.eq_any([OPEN, SEALED]))
+                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
                 .filter(containers::started_on.le(cutoff))
                 .select(Row::as_select())
-                .order(containers::started_on.asc())
-                .limit(1000)
-                .load::<Row>(c)?;
-            Ok(rows)
+                .order((containers::started_on.asc(), containers::id.asc()))
+                .limit(limit)
+                .into_boxed();
+            if let Some((d, id)) = after {
+                q = q.filter(
+                    containers::started_on
+                        .gt(d.clone())
+                        .or(containers::started_on.eq(d).and(containers::id.gt(id))),
+                );
+            }
+            Ok(q.load::<Row>(c)?)
         })
         .await?;
+    let next_after = (rows.len() as i64 == limit)
+        .then(|| {
+            rows.last()
+                .map(|r| format!("{}|{}", r.started_on.as_deref().unwrap_or_default(), r.id))
+        })
+        .flatten();
     let mut items = Vec::new();
     for r in rows {
         let Some(started) = r.started_on.as_deref().and_then(parse_date) else {
@@ -881,7 +921,7 @@ pub async fn storage_alerts(
         });
     }
     Ok(web::Json(
-        json!({ "items": items, "as_of": today.to_string() }),
+        json!({ "items": items, "next_after": next_after, "as_of": today.to_string() }),
     ))
 }
 

@@ -1054,18 +1054,21 @@ pub async fn audit_verify(
 
 /// Manifests whose receipt is late: in transit more than 5 working days after dispatch, or confirmed after the
 /// deadline (Transfer Measures Art.18), for the shipper, carrier or receiver.
-#[utoipa::path(get, path = "/api/v1/alerts/receipts", responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alerts/receipts", params(super::Page), responses((status = 200, body = Object)), security(("bearer" = [])))]
 #[get("/api/v1/alerts/receipts")]
 pub async fn receipt_alerts(
     user: AuthUser,
+    page: web::Query<super::Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Value>, ApiError> {
     let std = state.std;
     let day = today();
+    let limit = page.limit();
+    let after = page.after.clone();
     let rows = state
         .db(move |c| {
             let o = user.org_id.clone();
-            Ok(manifests::table
+            let mut q = manifests::table
                 .filter(
                     manifests::shipper_id
                         .eq(o.clone())
@@ -1085,17 +1088,26 @@ pub async fn receipt_alerts(
                     manifests::receipt_deadline,
                     manifests::received_late,
                 ))
-                .limit(1000)
-                .load::<(
-                    String,
-                    String,
-                    String,
-                    Option<String>,
-                    Option<String>,
-                    Option<bool>,
-                )>(c)?)
+                .order(manifests::id.asc())
+                .limit(limit)
+                .into_boxed();
+            if let Some(a) = after {
+                q = q.filter(manifests::id.gt(a));
+            }
+            Ok(q.load::<(
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<bool>,
+            )>(c)?)
         })
         .await?;
+    // Scanned manifests may be on time, so the cursor follows the scan, not the alerts.
+    let next_after = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.0.clone()))
+        .flatten();
     let mut items = Vec::new();
     for (id, number, status, dispatched, deadline, late) in rows {
         if status == IN_TRANSIT {
@@ -1115,7 +1127,7 @@ pub async fn receipt_alerts(
         }
     }
     Ok(web::Json(
-        json!({ "items": items, "as_of": day.to_string() }),
+        json!({ "items": items, "next_after": next_after, "as_of": day.to_string() }),
     ))
 }
 
