@@ -786,6 +786,20 @@ fn alerts_and_oversight(app: &TestApp) {
         app.get("/api/v1/alerts/receipts", &w.staff).1["items"],
         json!([])
     );
+    let (_, first) = app.get("/api/v1/alerts/receipts?limit=1", &w.operator);
+    assert_eq!(
+        first["next_after"],
+        m.as_str(),
+        "a full page points past its last manifest"
+    );
+    let (_, rest) = app.get(
+        &format!("/api/v1/alerts/receipts?limit=1&after={m}"),
+        &w.operator,
+    );
+    assert_eq!(
+        (rest["items"].clone(), rest["next_after"].clone()),
+        (json!([]), Value::Null)
+    );
     // Oversight: the bureau of 2201xx sees this school, not the one in 1101xx.
     let (s, v) = app.get("/api/v1/oversight/schools", &official);
     assert_eq!(s, 200, "{v}");
