@@ -786,6 +786,38 @@ fn concurrent_additions(app: &TestApp) {
         ),
         ok + 1
     );
+    // Additions racing a seal: none may land after the seal.
+    let results: Vec<u16> = std::thread::scope(|scope| {
+        let mut hs: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| add(app, &s.staff, &id, cyanide(), "1").0))
+            .collect();
+        hs.push(scope.spawn(|| {
+            app.post(
+                &format!("/api/v1/containers/{id}/seal"),
+                &s.staff,
+                json!({}),
+            )
+            .0
+        }));
+        hs.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert!(
+        results.iter().all(|s| [200, 201, 409].contains(s)),
+        "{results:?}"
+    );
+    let (_, ev) = app.get(&format!("/api/v1/containers/{id}/events"), &s.staff);
+    let kinds: Vec<&str> = ev["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    if let Some(p) = kinds.iter().position(|k| *k == "sealed") {
+        assert_eq!(p, kinds.len() - 1, "no addition after the seal: {kinds:?}");
+    }
+    let (_, v) = app.get(&format!("/api/v1/containers/{id}"), &s.staff);
+    assert_eq!(
+        v["additions_count"].as_u64(),
+        Some(kinds.iter().filter(|k| **k == "addition").count() as u64)
+    );
 }
 
 /// Regression: concurrent first additions to different containers of one school on one day drew the same

@@ -623,7 +623,14 @@ pub async fn add_waste(
                         prior.push(k.clone());
                     }
                 }
-                diesel::update(containers::table.filter(containers::id.eq(&id)).filter(containers::additions_count.eq(row.additions_count)))
+                diesel::update(
+                    containers::table
+                        .filter(containers::id.eq(&id))
+                        // Guards against a concurrent addition and a concurrent seal (PostgreSQL does not
+                        // serialise the two transactions the way SQLite's BEGIN IMMEDIATE does).
+                        .filter(containers::additions_count.eq(row.additions_count))
+                        .filter(containers::status.eq(OPEN)),
+                )
                     .set((
                         containers::stream.eq(Some(accepted.stream.as_str())),
                         containers::filled_l.eq(after.filled_l.normalize().to_string()),
