@@ -728,6 +728,36 @@ fn concurrent_receive(app: &TestApp) {
     );
 }
 
+/// Two manifests drafted at once for one container: exactly one gets it.
+fn concurrent_manifests(app: &TestApp) {
+    let w = world(app, 650);
+    let a = sealed_container(app, &w);
+    assert_eq!(pickup(app, &w, &[&a]).0, 201);
+    let body = json!({"receiver_id": w.firm, "carrier_id": w.carrier, "container_ids": [a]});
+    let results: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| app.post("/api/v1/manifests", &w.operator, body.clone())))
+            .collect();
+        hs.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(
+        results.iter().filter(|r| r.0 == 201).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().all(|r| r.0 == 201 || r.0 == 409),
+        "{results:?}"
+    );
+    assert_eq!(
+        count(
+            app,
+            &format!("SELECT COUNT(*) AS n FROM manifest_lines WHERE container_id = '{a}'")
+        ),
+        1
+    );
+}
+
 fn audit_detects_edits(app: &TestApp) {
     let w = world(app, 700);
     let a = sealed_container(app, &w);
@@ -839,6 +869,7 @@ both_backends! {
     other_organisations_are_refused_at_each_step => other_organisations_are_refused;
     partial_rejection_returns_containers_to_the_shipper => partial_rejection;
     two_concurrent_receives_exactly_one_succeeds => concurrent_receive;
+    a_container_goes_on_one_manifest_even_concurrently => concurrent_manifests;
     audit_reports_a_row_edited_in_the_database => audit_detects_edits;
     late_receipts_alert_and_bureaus_oversee_schools => alerts_and_oversight;
 }

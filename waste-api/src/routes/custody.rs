@@ -456,6 +456,11 @@ pub async fn create_manifest(
                 let id = new_id();
                 let mut lines = Vec::new();
                 for cid in &new.container_ids {
+                    // Take the container's row lock first (a no-op write), so that on PostgreSQL two manifests
+                    // drafted at once for one container serialise here and the second sees the first's line.
+                    diesel::update(containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)))
+                        .set(containers::custodian_id.eq(Some(&user.org_id)))
+                        .execute(c)?;
                     let row: Option<cont::Row> = containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)).select(cont::Row::as_select()).first(c).optional()?;
                     let Some(row) = row else { return Err(ApiError::NotFound("container in your custody")) };
                     if !(row.status == SEALED || row.status == PICKED_UP) {
