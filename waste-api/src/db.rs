@@ -140,7 +140,16 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, Backend), DbError> {
 /// Runs the pending migrations of the connection's backend; returns how many were applied.
 pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
     let applied = match conn {
-        AnyConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Postgresql(c) => {
+            // Instances starting at once on one database take turns: the first migrates, the others find
+            // nothing pending.
+            diesel::sql_query("SELECT pg_advisory_lock(7231000)")
+                .execute(c)
+                .map_err(|e| DbError::Migrate(e.to_string()))?;
+            let r = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
+            let _ = diesel::sql_query("SELECT pg_advisory_unlock(7231000)").execute(c);
+            r
+        }
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| DbError::Migrate(e.to_string()))

@@ -209,3 +209,54 @@ fn postgres_acknowledged_writes_survive_sigkill() {
     let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut admin);
 }
+
+/// Several instances starting at once on one empty PostgreSQL database: every one starts (migrations take
+/// turns), and exactly one administrator is bootstrapped.
+#[test]
+fn postgres_instances_starting_together_migrate_once_and_bootstrap_one_admin() {
+    let Ok(mut admin) = diesel::PgConnection::establish(PG_ADMIN) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "PostgreSQL must be reachable under CI=true"
+        );
+        eprintln!("skipping: PostgreSQL is not reachable");
+        return;
+    };
+    let name = format!("waste_start_{}", uuid::Uuid::new_v4().simple());
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create database");
+    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    let results: Vec<Result<Option<String>, String>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    let (pool, _) = waste_api::db::connect(&url, 2).map_err(|e| e.to_string())?;
+                    let mut c = pool.get().map_err(|e| e.to_string())?;
+                    waste_api::routes::parties::bootstrap_admin(&mut c, None)
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| matches!(r, Ok(Some(_)))).count(),
+        1,
+        "one instance bootstrapped: {results:?}"
+    );
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = diesel::PgConnection::establish(&url).expect("connect");
+    let n: Vec<N> = diesel::sql_query("SELECT COUNT(*) AS n FROM users WHERE roles LIKE '%admin%'")
+        .load(&mut c)
+        .expect("count");
+    assert_eq!(n.first().map(|r| r.n), Some(1));
+    drop(c);
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin);
+}

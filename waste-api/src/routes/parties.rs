@@ -570,6 +570,11 @@ pub fn bootstrap_admin(
     token: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
     crate::db::write_tx(conn, |c| {
+        // Several instances starting at once on one PostgreSQL: only one bootstraps (SQLite's BEGIN IMMEDIATE
+        // already serialises this transaction).
+        if let crate::db::AnyConnection::Postgresql(pg) = c {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7231001)").execute(pg)?;
+        }
         let admins: i64 = users::table
             .filter(users::roles.like("%admin%"))
             .count()
