@@ -22,6 +22,36 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Recently authenticated tokens (by hash), so that a burst of requests does not look the same token up each
+/// time. An entry lives `SESSION_TTL`: a change to a user (roles, training date) reaches requests within that time.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (AuthUser, std::time::Instant)>>,
+}
+
+pub const SESSION_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const SESSION_MAX: usize = 10_000;
+
+impl SessionCache {
+    fn get(&self, hash: &str) -> Option<AuthUser> {
+        let m = self.entries.lock().ok()?;
+        m.get(hash)
+            .filter(|(_, at)| at.elapsed() < SESSION_TTL)
+            .map(|(u, _)| u.clone())
+    }
+    fn put(&self, hash: String, user: AuthUser) {
+        if let Ok(mut m) = self.entries.lock() {
+            if m.len() >= SESSION_MAX {
+                m.retain(|_, (_, at)| at.elapsed() < SESSION_TTL);
+                if m.len() >= SESSION_MAX {
+                    m.clear();
+                }
+            }
+            m.insert(hash, (user, std::time::Instant::now()));
+        }
+    }
+}
+
 /// The authenticated user and the organisation they act for.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -94,6 +124,10 @@ impl FromRequest for AuthUser {
                 return Err(ApiError::Unauthenticated);
             }
             let hash = hash_token(&token);
+            if let Some(user) = state.sessions.get(&hash) {
+                return Ok(user);
+            }
+            let key = hash.clone();
             let row = state
                 .db(move |c| {
                     users::table
@@ -115,7 +149,7 @@ impl FromRequest for AuthUser {
             let Some((id, name, org_id, kind, roles, trained)) = row else {
                 return Err(ApiError::Unauthenticated);
             };
-            Ok(AuthUser {
+            let user = AuthUser {
                 id,
                 name,
                 org_id,
@@ -124,7 +158,9 @@ impl FromRequest for AuthUser {
                 })?,
                 roles: parse_roles(&roles),
                 trained_until: trained.as_deref().and_then(parse_date),
-            })
+            };
+            state.sessions.put(key, user.clone());
+            Ok(user)
         })
     }
 }

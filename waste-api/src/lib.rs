@@ -49,6 +49,7 @@ pub fn build(
         backend,
         std: waste_core::Standards::embedded(),
         metrics: Arc::new(metrics::Metrics::default()),
+        sessions: Arc::new(auth::SessionCache::default()),
     };
     let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;
     Ok(Running {

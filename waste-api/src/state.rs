@@ -13,6 +13,7 @@ pub struct AppState {
     pub backend: Backend,
     pub std: &'static Standards,
     pub metrics: Arc<Metrics>,
+    pub sessions: Arc<crate::auth::SessionCache>,
 }
 
 impl AppState {

@@ -645,7 +645,7 @@ pub async fn add_waste(
                     .execute(c)
                     .and_then(|n| if n == 1 { Ok(()) } else { Err(diesel::result::Error::RollbackTransaction) })
                     .map_err(|e| match e {
-                        diesel::result::Error::RollbackTransaction => ApiError::conflict("conflict", "a concurrent addition won; reload and retry", json!({})),
+                        diesel::result::Error::RollbackTransaction => ApiError::conflict("conflict", "a concurrent addition or seal won; reload and retry", json!({})),
                         e => e.into(),
                     })?;
                 let addition_id = new_id();
@@ -672,7 +672,21 @@ pub async fn add_waste(
                     json!({ "seq": seq, "quantity": quantity.amount.to_string(), "unit": if unit == Unit::L { "L" } else { "kg" }, "litres": accepted.adding_l.to_string(),
                             "stream": accepted.stream.as_str(), "code": class_value["hazardous"]["code"], "substances": cas, "filled_liters": after.filled_l.to_string() }),
                 )?;
-                let mut v = read_view(std, c, &id, &user.org_id)?;
+                // The answer is built from the values just written, not read back.
+                let updated = Row {
+                    stream: Some(accepted.stream.as_str().to_owned()),
+                    filled_l: after.filled_l.normalize().to_string(),
+                    holds_liquid: after.holds_liquid,
+                    code: new_code,
+                    hazards: hazard_text.join(","),
+                    started_on: Some(started),
+                    digital_id,
+                    additions_count: seq,
+                    contents: serde_json::to_string(&prior).unwrap_or_default(),
+                    ..row
+                };
+                let ctx = context(c, &updated.organization_id)?;
+                let mut v = view(std, updated, &prior, &ctx)?;
                 v.classification = Some(class_value.clone());
                 Ok(Stored::created(serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))?))
             })
