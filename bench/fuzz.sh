@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MAX=${1:-10}
 SEED=${2:-}
-command -v st >/dev/null 2>&1 || python3 -m pip install -q "schemathesis==4.32.5"
+python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q "schemathesis==4.32.5"
+# The interpreter's own scripts directory: a fresh install may not be on PATH (pyenv shims) yet.
+ST=$(python3 -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "st"))')
+[ -x "$ST" ] || ST=st
 cargo build -q -p waste-api
 dir=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
@@ -26,7 +29,7 @@ seed=()
 [ -n "$SEED" ] && seed=(--seed "$SEED")
 status=0
 for token in $ADMIN $STAFF; do
-  st run "$API/openapi.json" -H "Authorization: Bearer $token" \
+  "$ST" run "$API/openapi.json" -H "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance --max-examples "$MAX" "${seed[@]}" \
     --exclude-path-regex '/docs' --no-color > "$dir/st.out" 2>&1 || status=1
   grep -E "generated|passed|failed|FAILURES|Server error|does not conform" "$dir/st.out" | head -20
