@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
 
-const USAGE: &str = "usage: waste-api [serve | migrate | classify [FILE] [--on YYYY-MM-DD]]";
+const USAGE: &str =
+    "usage: waste-api [serve | migrate | verify | classify [FILE] [--on YYYY-MM-DD]]";
 
 pub fn run(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
@@ -16,6 +17,11 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         None | Some("serve") => report(serve()),
         Some("migrate") => report(migrate()),
+        Some("verify") => match verify() {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(e) => report(Err(e)),
+        },
         Some(other) => {
             eprintln!("waste-api: unknown subcommand '{other}'; {USAGE}");
             ExitCode::from(2)
@@ -66,6 +72,16 @@ fn migrate() -> Result<(), String> {
         redact(&s.database_url)
     );
     Ok(())
+}
+
+/// Verifies every custody chain of `DATABASE_URL` without a server; prints the report. True when every chain holds.
+fn verify() -> Result<bool, String> {
+    let s = waste_api::config::Settings::from_env();
+    let (pool, _) = waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
+    let mut c = pool.get().map_err(|e| e.to_string())?;
+    let report = waste_api::events::verify_all(&mut c).map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(report["ok"] == true)
 }
 
 /// A database URL without its password.

@@ -2,6 +2,7 @@
 //!
 //! - `waste-api [serve]`: serve HTTP (`WASTE_BIND`, `DATABASE_URL`, `WASTE_BOOTSTRAP_TOKEN`).
 //! - `waste-api migrate`: create or migrate the database and exit.
+//! - `waste-api verify`: verify every custody chain of `DATABASE_URL`; exit 1 with the first broken link.
 //! - `waste-api classify [FILE] [--on YYYY-MM-DD]`: classify one request (FILE or stdin), print the result JSON.
 
 mod cli;

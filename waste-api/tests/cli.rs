@@ -139,3 +139,41 @@ fn a_bad_database_url_is_refused_with_the_real_error() {
         "the driver's own error: {err}"
     );
 }
+
+#[test]
+fn verify_checks_every_chain_without_a_server() {
+    use diesel::RunQueryDsl;
+    let dir = std::env::temp_dir().join(format!("waste-verify-{}", std::process::id()));
+    let url = format!("sqlite://{}/v.db", dir.display());
+    let (pool, _) = waste_api::db::connect(&url, 1).expect("database");
+    let mut c = pool.get().expect("connection");
+    for kind in ["created", "addition", "sealed"] {
+        waste_api::events::append(
+            &mut c,
+            "container:C1",
+            kind,
+            "user:U",
+            serde_json::json!({"k": kind}),
+        )
+        .expect("append");
+    }
+    let (code, out, err) = run_env(&["verify"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(
+        (v["ok"].as_bool(), v["events_checked"].as_i64()),
+        (Some(true), Some(3))
+    );
+    diesel::sql_query("UPDATE events SET actor = 'user:someone-else' WHERE seq = 2")
+        .execute(&mut *c)
+        .expect("tamper");
+    let (code, out, _) = run_env(&["verify"], &[("DATABASE_URL", &url)]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(
+        (v["broken"]["seq"].as_i64(), v["broken"]["kind"].as_str()),
+        (Some(2), Some("hash"))
+    );
+    drop(c);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -11,8 +11,7 @@ use crate::db::{AnyConnection, write_tx};
 use crate::error::ApiError;
 use crate::events;
 use crate::schema::{
-    containers, contracts, events as ev, manifest_lines, manifests, organizations, pickup_lines,
-    pickups,
+    containers, contracts, manifest_lines, manifests, organizations, pickup_lines, pickups,
 };
 use crate::state::{AppState, new_id, now, today};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -23,7 +22,6 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use utoipa::ToSchema;
-use waste_core::custody;
 use waste_core::manifest::{
     Acceptance, Action, ManifestNumber, ManifestState, Party, TransitionError, transition,
 };
@@ -983,75 +981,7 @@ pub async fn audit_verify(
         ));
     }
     let started = std::time::Instant::now();
-    let result = state
-        .db(|c| {
-            type Row = (String, i64, String, String, String, String, String, String);
-            let mut checked = 0usize;
-            let mut chains = 0usize;
-            let mut after: Option<(String, i64)> = None;
-            let mut current: Vec<custody::Event> = Vec::new();
-            // Stream the table in (aggregate, seq) order, a page at a time, verifying each chain as it ends.
-            loop {
-                let mut q = ev::table
-                    .select((
-                        ev::aggregate,
-                        ev::seq,
-                        ev::kind,
-                        ev::actor,
-                        ev::at,
-                        ev::payload,
-                        ev::prev_hash,
-                        ev::hash,
-                    ))
-                    .order((ev::aggregate.asc(), ev::seq.asc()))
-                    .limit(5000)
-                    .into_boxed();
-                if let Some((a, s)) = &after {
-                    q = q.filter(
-                        ev::aggregate
-                            .gt(a.clone())
-                            .or(ev::aggregate.eq(a.clone()).and(ev::seq.gt(*s))),
-                    );
-                }
-                let rows: Vec<Row> = q.load(c)?;
-                if rows.is_empty() {
-                    break;
-                }
-                after = rows.last().map(|r| (r.0.clone(), r.1));
-                for r in rows {
-                    if current.first().is_some_and(|e| e.aggregate != r.0) {
-                        chains += 1;
-                        if let Err(b) = custody::verify(&current) {
-                            return Ok(
-                                json!({ "ok": false, "events_checked": checked, "broken": b }),
-                            );
-                        }
-                        checked += current.len();
-                        current.clear();
-                    }
-                    let payload = serde_json::from_str(&r.5).unwrap_or(Value::String(r.5.clone()));
-                    current.push(custody::Event {
-                        aggregate: r.0,
-                        seq: u64::try_from(r.1).unwrap_or(0),
-                        kind: r.2,
-                        actor: r.3,
-                        at: r.4,
-                        payload,
-                        prev_hash: r.6,
-                        hash: r.7,
-                    });
-                }
-            }
-            if !current.is_empty() {
-                chains += 1;
-                if let Err(b) = custody::verify(&current) {
-                    return Ok(json!({ "ok": false, "events_checked": checked, "broken": b }));
-                }
-                checked += current.len();
-            }
-            Ok(json!({ "ok": true, "events_checked": checked, "chains": chains }))
-        })
-        .await?;
+    let result = state.db(events::verify_all).await?;
     let mut result = result;
     result["seconds"] = json!(started.elapsed().as_secs_f64());
     Ok(web::Json(result))
