@@ -108,6 +108,70 @@ async fn seed(c: &reqwest::Client, a: &Args) -> Result<(String, Vec<String>), St
     Ok((token, containers))
 }
 
+/// Runs `step(worker)` in a loop on `workers` concurrent tasks until `seconds` have passed; an `Err` counts as
+/// an error (the first one of each worker is printed). The latency of each successful step is recorded.
+async fn drive<F, Fut>(workers: usize, seconds: u64, step: F) -> Stats
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let step = std::sync::Arc::new(step);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let step = step.clone();
+            tokio::spawn(async move {
+                let (mut lat, mut errors, mut first) = (Vec::new(), 0usize, None);
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match step(w).await {
+                        Ok(()) => lat.push(t.elapsed()),
+                        Err(e) => {
+                            errors += 1;
+                            first.get_or_insert(e);
+                        }
+                    }
+                }
+                (lat, errors, first)
+            })
+        })
+        .collect();
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        if let Ok((lat, e, first)) = t.await {
+            all.extend(lat);
+            errors += e;
+            if let Some(f) = first {
+                eprintln!("load: first error: {f}");
+            }
+        }
+    }
+    Stats::of(all, errors, started.elapsed().as_secs_f64())
+}
+
+/// POSTs `body` and succeeds on `want`; any other answer is an error with its status and body.
+async fn expect(
+    c: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &Value,
+    want: u16,
+) -> Result<(), String> {
+    let mut rb = c.post(url).json(body);
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    let r = rb.send().await.map_err(|e| e.to_string())?;
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    if status == want {
+        Ok(())
+    } else {
+        Err(format!("{status} {text}"))
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let a = match args() {
@@ -122,84 +186,35 @@ async fn main() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
-    if a.scenario == "ceiling" {
-        ceiling(&client, &a).await;
-        return;
-    }
-    if a.scenario == "classify" {
-        if let Err(e) = classify(&client, &a).await {
-            eprintln!("load: {e}");
-            std::process::exit(1);
-        }
-        return;
-    }
-    if a.scenario == "lifecycle" {
-        if let Err(e) = lifecycle(&client, &a).await {
-            eprintln!("load: {e}");
-            std::process::exit(1);
-        }
-        return;
-    }
-    let (token, containers) = match seed(&client, &a).await {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("load: {e}");
-            std::process::exit(1);
-        }
+    let result = match a.scenario.as_str() {
+        "additions" => additions(&client, &a).await,
+        "classify" => classify(&client, &a).await,
+        "lifecycle" => lifecycle(&client, &a).await,
+        "ceiling" => ceiling(&client, &a).await,
+        other => Err(format!(
+            "unknown scenario '{other}': additions, classify, lifecycle or ceiling"
+        )),
     };
+    if let Err(e) = result {
+        eprintln!("load: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Each connection adds 1 mL of aqueous potassium cyanide to its own 2000 L container.
+async fn additions(client: &reqwest::Client, a: &Args) -> Result<(), String> {
+    let (token, containers) = seed(client, a).await?;
     let body = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "0.001", "unit": "L"});
-    let deadline = Instant::now() + Duration::from_secs(a.seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for id in containers {
-        let (c, url, token, body) = (
-            client.clone(),
-            format!("{}/api/v1/containers/{id}/additions", a.url),
-            token.clone(),
-            body.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0usize;
-            let mut first_error = None;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match c.post(&url).bearer_auth(&token).json(&body).send().await {
-                    Ok(r) if r.status().as_u16() == 201 => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed());
-                    }
-                    Ok(r) => {
-                        errors += 1;
-                        if first_error.is_none() {
-                            first_error = Some(format!(
-                                "{} {}",
-                                r.status(),
-                                r.text().await.unwrap_or_default()
-                            ));
-                        }
-                    }
-                    Err(e) => {
-                        errors += 1;
-                        first_error.get_or_insert(e.to_string());
-                    }
-                }
-            }
-            (lat, errors, first_error)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        if let Ok((lat, e, first)) = t.await {
-            all.extend(lat);
-            errors += e;
-            if let Some(f) = first {
-                eprintln!("load: first error: {f}");
-            }
-        }
-    }
-    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    let urls: Vec<String> = containers
+        .iter()
+        .map(|id| format!("{}/api/v1/containers/{id}/additions", a.url))
+        .collect();
+    let c = client.clone();
+    let s = drive(a.connections, a.seconds, move |w| {
+        let (c, url, token, body) = (c.clone(), urls[w].clone(), token.clone(), body.clone());
+        async move { expect(&c, &url, Some(&token), &body, 201).await }
+    })
+    .await;
     println!(
         "{}: additions at {} connections for {:.1} s: {} ok, {} errors, {:.0} additions/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         a.label,
@@ -212,6 +227,7 @@ async fn main() {
         s.p99_ms,
         s.max_ms
     );
+    Ok(())
 }
 
 struct Parties {
@@ -391,37 +407,12 @@ async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
             receiver: shared.receiver.clone(),
         }));
     }
-    let deadline = Instant::now() + Duration::from_secs(a.seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for p in per_worker {
-        let (c, url) = (client.clone(), a.url.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors, mut first) = (Vec::new(), 0usize, None);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match chain(&c, &url, &p).await {
-                    Ok(()) => lat.push(t.elapsed()),
-                    Err(e) => {
-                        errors += 1;
-                        first.get_or_insert(e);
-                    }
-                }
-            }
-            (lat, errors, first)
-        }));
-    }
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        if let Ok((lat, e, first)) = t.await {
-            all.extend(lat);
-            errors += e;
-            if let Some(f) = first {
-                eprintln!("load: first error: {f}");
-            }
-        }
-    }
-    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    let (c, url) = (client.clone(), a.url.clone());
+    let s = drive(a.connections, a.seconds, move |w| {
+        let (c, url, p) = (c.clone(), url.clone(), per_worker[w].clone());
+        async move { chain(&c, &url, &p).await }
+    })
+    .await;
     println!(
         "{}: full custody chains at {} connections for {:.1} s: {} manifests closed, {} errors, {:.1} manifests/s ({:.0} requests/s), chain p50 {:.1} ms, p99 {:.1} ms",
         a.label,
@@ -454,39 +445,12 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
     let body = json!({"form": "liquid", "origin": "experiment_residue", "components": [
         {"name": "dichloromethane", "fraction": "0.40"}, {"name": "methanol", "fraction": "0.25"}, {"name": "acetonitrile", "fraction": "0.20"},
         {"name": "trifluoroacetic acid", "fraction": "0.05"}, {"name": "water", "fraction": "0.10"}]});
-    let deadline = Instant::now() + Duration::from_secs(a.seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..a.connections {
-        let (c, url, token, body) = (
-            client.clone(),
-            format!("{}/api/v1/classify", a.url),
-            token.clone(),
-            body.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors) = (Vec::new(), 0usize);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match c.post(&url).bearer_auth(&token).json(&body).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed());
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        if let Ok((l, e)) = t.await {
-            all.extend(l);
-            errors += e;
-        }
-    }
-    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+    let (c, url) = (client.clone(), format!("{}/api/v1/classify", a.url));
+    let s = drive(a.connections, a.seconds, move |_| {
+        let (c, url, token, body) = (c.clone(), url.clone(), token.clone(), body.clone());
+        async move { expect(&c, &url, Some(&token), &body, 200).await }
+    })
+    .await;
     println!(
         "{}: classify at {} connections for {:.1} s: {} ok, {} errors, {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
         a.label,
@@ -502,40 +466,14 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
 }
 
 /// `POST /insert` of `ceiling_http` at the given concurrency: the HTTP ceiling of a single-row write.
-async fn ceiling(client: &reqwest::Client, a: &Args) {
-    let deadline = Instant::now() + Duration::from_secs(a.seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..a.connections {
-        let (c, url) = (client.clone(), format!("{}/insert", a.url));
-        tasks.push(tokio::spawn(async move {
-            let (mut lat, mut errors) = (Vec::new(), 0usize);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match c
-                    .post(&url)
-                    .json(&json!({"quantity": "0.001", "unit": "L"}))
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status().as_u16() == 201 => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed());
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        if let Ok((l, e)) = t.await {
-            all.extend(l);
-            errors += e;
-        }
-    }
-    let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
+async fn ceiling(client: &reqwest::Client, a: &Args) -> Result<(), String> {
+    let (c, url) = (client.clone(), format!("{}/insert", a.url));
+    let body = json!({"quantity": "0.001", "unit": "L"});
+    let s = drive(a.connections, a.seconds, move |_| {
+        let (c, url, body) = (c.clone(), url.clone(), body.clone());
+        async move { expect(&c, &url, None, &body, 201).await }
+    })
+    .await;
     println!(
         "{}: HTTP ceiling (bare single-row insert endpoint) at {} connections for {:.1} s: {} ok, {} errors, {:.0} inserts/s, p50 {:.2} ms, p99 {:.2} ms",
         a.label,
@@ -547,4 +485,5 @@ async fn ceiling(client: &reqwest::Client, a: &Args) {
         s.p50_ms,
         s.p99_ms
     );
+    Ok(())
 }
