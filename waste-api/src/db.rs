@@ -94,8 +94,9 @@ impl ManageConnection for AnyManager {
                     "PRAGMA journal_mode = WAL",
                     "PRAGMA synchronous = NORMAL",
                     "PRAGMA foreign_keys = ON",
-                    // Checkpoint every ~16 MB of WAL instead of ~4 MB: measured at 16 connections, additions p99
-                    // 55 → 36 ms at the same throughput, at the cost of rarer, longer stalls (max 1.5–2.4 s).
+                    // Checkpoint every ~16 MB of WAL instead of ~4 MB: rarer, longer stalls. Measured at 16
+                    // connections: in isolated additions runs p99 55 → 36–37 ms at the same throughput; inside
+                    // the full bench/load.sh sequence no change (55 ms). See bench/RESULTS.md.
                     "PRAGMA wal_autocheckpoint = 4000",
                 ] {
                     c.batch_execute(pragma)
