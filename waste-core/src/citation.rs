@@ -1,4 +1,4 @@
-//! Where a rule comes from: standard, edition, clause and how sure we are of the text.
+//! Explaining decisions: how sure we are of a rule's text, the trace of rules tried, and warnings.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,30 +14,6 @@ pub enum Confidence {
     /// No source found: an assumption, kept as a policy setting.
     #[serde(rename = "UNCONFIRMED")]
     Unconfirmed,
-}
-
-/// A rule's source, printed the way an inspector would look it up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Citation {
-    /// E.g. `GB 34330-2017` or `National Catalogue of Hazardous Wastes (2021)`.
-    pub standard: String,
-    /// E.g. `4.2 c)`, `Art.6`, `900-047-49`.
-    pub clause: String,
-}
-
-impl Citation {
-    pub fn new(standard: impl Into<String>, clause: impl Into<String>) -> Self {
-        Self {
-            standard: standard.into(),
-            clause: clause.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Citation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.standard, self.clause)
-    }
 }
 
 /// One rule that was tried, with its source and what it gave. A classification's trace lists them in order.

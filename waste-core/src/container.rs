@@ -136,6 +136,17 @@ impl ContainerPolicy {
         })
     }
 
+    /// The fill limit in litres of a container of `capacity_l`: the liquid fraction once it holds (or takes) a
+    /// liquid, the solid fraction otherwise.
+    pub fn fill_limit(&self, capacity_l: Decimal, liquid: bool) -> (Decimal, Decimal) {
+        let fraction = if liquid {
+            self.liquid_fraction
+        } else {
+            self.solid_fraction
+        };
+        (fraction, (capacity_l * fraction).normalize())
+    }
+
     /// Volume in litres of a quantity (kg through the assumed density).
     pub fn litres(&self, q: Quantity) -> Decimal {
         match q.unit {
@@ -313,12 +324,7 @@ pub fn check(
         });
     }
     let liquid = c.holds_liquid || matches!(add.form, Form::Liquid | Form::SemiSolid);
-    let fill_fraction = if liquid {
-        policy.liquid_fraction
-    } else {
-        policy.solid_fraction
-    };
-    let limit_l = (c.capacity_l * fill_fraction).normalize();
+    let (fill_fraction, limit_l) = policy.fill_limit(c.capacity_l, liquid);
     let adding_l = policy.litres(add.quantity).round_dp(6).normalize();
     let would_be_l = (c.filled_l + adding_l).normalize();
     if would_be_l > limit_l {

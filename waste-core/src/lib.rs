@@ -23,7 +23,6 @@ pub mod stream;
 pub mod substance;
 
 pub use cas::CasNumber;
-pub use citation::Citation;
 pub use classify::{Classification, classify, classify_json};
 pub use hazard::{Hazard, HazardSet};
 pub use request::{InputError, Waste, WasteRequest, parse_request};

@@ -265,11 +265,9 @@ pub fn view(
 ) -> Result<ContainerView, ApiError> {
     let label = label_of(std, &row, cas, ctx)?;
     let size = std.labels.size_for(label.container_volume_l);
-    let fraction = if row.holds_liquid || row.stream.as_deref().and_then(Stream::parse).is_none() {
-        std.containers.liquid_fraction
-    } else {
-        std.containers.solid_fraction
-    };
+    // An empty container shows the stricter liquid limit until its first addition says what it holds.
+    let liquid = row.holds_liquid || row.stream.is_none();
+    let (_, fill_limit) = std.containers.fill_limit(dec(&row.capacity_l)?, liquid);
     let storage = row.started_on.as_deref().and_then(parse_date).map(|d| {
         let clock = std.storage.clock(SiteKind::Lab, d, today());
         StorageView {
@@ -287,7 +285,7 @@ pub fn view(
         }
     });
     Ok(ContainerView {
-        fill_limit_liters: (dec(&row.capacity_l)? * fraction).normalize().to_string(),
+        fill_limit_liters: fill_limit.to_string(),
         category: label.category.clone(),
         hazards: label
             .hazards
