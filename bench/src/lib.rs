@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+/// Any error, for the harness binaries.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Throughput and latency percentiles of one run.
 pub struct Stats {
     pub ok: usize,

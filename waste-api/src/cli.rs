@@ -77,7 +77,9 @@ fn migrate() -> Result<(), String> {
 /// Verifies every custody chain of `DATABASE_URL` without a server; prints the report. True when every chain holds.
 fn verify() -> Result<bool, String> {
     let s = waste_api::config::Settings::from_env();
-    let (pool, _) = waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
+    let pool = waste_api::db::connect(&s.database_url, 1)
+        .map_err(|e| e.to_string())?
+        .pool;
     let mut c = pool.get().map_err(|e| e.to_string())?;
     let report = waste_api::events::verify_all(&mut c).map_err(|e| e.to_string())?;
     println!("{report}");

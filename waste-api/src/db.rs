@@ -6,6 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(diesel::MultiConnection)]
@@ -116,8 +117,49 @@ impl ManageConnection for AnyManager {
     }
 }
 
-/// Opens a pool (connecting once to surface the real error) and runs the pending migrations.
-pub fn connect(url: &str, max_size: u32) -> Result<(Pool, Backend), DbError> {
+/// The database as the service uses it: a pool for reads and the place writes go.
+///
+/// On SQLite every write of this process goes through one connection of its own, taken in turn. Two measured
+/// reasons (bench/RESULTS.md): a writer that finds SQLite's lock taken sleeps in the busy handler in 1, 2, 5, 10 …
+/// 100 ms steps while the lock may already be free (the CPU sat 30 % idle at 16 connections); and a connection
+/// whose database another connection has written discards its whole page cache at its next transaction, so eight
+/// pooled writers took turns re-reading the same pages. One writer keeps its cache warm and hands over on a futex.
+/// The busy handler still covers writers of other processes (the CLI, a second instance). On PostgreSQL writes use
+/// the pool: the server handles concurrent writers itself.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub backend: Backend,
+    writer: Option<Arc<Mutex<AnyConnection>>>,
+}
+
+impl Db {
+    /// Runs `f` on the write connection (SQLite) or a pooled one (PostgreSQL). Blocking: call it off the
+    /// async workers.
+    pub fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+        E: From<r2d2::PoolError>,
+    {
+        match &self.writer {
+            Some(w) => {
+                let mut conn = w.lock().unwrap_or_else(|poisoned| {
+                    // A panic inside a write left the connection as it was: end any transaction it had open.
+                    let mut c = poisoned.into_inner();
+                    let _ = c.batch_execute("ROLLBACK");
+                    w.clear_poison();
+                    c
+                });
+                f(&mut conn)
+            }
+            None => f(&mut *self.pool.get()?),
+        }
+    }
+}
+
+/// Opens a pool (connecting once to surface the real error), runs the pending migrations, and on SQLite opens
+/// the write connection.
+pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
     let url = DbUrl::parse(url)?;
     if url.backend == Backend::Sqlite
         && let Some(dir) = std::path::Path::new(&url.target).parent()
@@ -133,12 +175,19 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, Backend), DbError> {
         .connect()
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
-    drop(first);
+    let writer = match backend {
+        Backend::Sqlite => Some(Arc::new(Mutex::new(first))),
+        Backend::Postgres => None,
+    };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .build_unchecked(manager);
-    Ok((pool, backend))
+    Ok(Db {
+        pool,
+        backend,
+        writer,
+    })
 }
 
 /// Runs the pending migrations of the connection's backend; returns how many were applied.

@@ -1,6 +1,6 @@
 //! Shared application state and the helper that runs diesel work on the blocking pool.
 
-use crate::db::{AnyConnection, Backend, Pool};
+use crate::db::{AnyConnection, Db};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use actix_web::web;
@@ -9,8 +9,7 @@ use waste_core::Standards;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: Pool,
-    pub backend: Backend,
+    pub database: Db,
     pub std: &'static Standards,
     pub metrics: Arc<Metrics>,
     pub sessions: Arc<crate::auth::SessionCache>,
@@ -23,12 +22,22 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let pool = self.database.pool.clone();
         web::block(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Like `db`, on the connection writes go through (see `Db`): every handler that writes uses this.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.database.clone();
+        web::block(move || db.write(f)).await?
     }
 }
 

@@ -145,7 +145,7 @@ fn verify_checks_every_chain_without_a_server() {
     use diesel::RunQueryDsl;
     let dir = std::env::temp_dir().join(format!("waste-verify-{}", std::process::id()));
     let url = format!("sqlite://{}/v.db", dir.display());
-    let (pool, _) = waste_api::db::connect(&url, 1).expect("database");
+    let pool = waste_api::db::connect(&url, 1).expect("database").pool;
     let mut c = pool.get().expect("connection");
     for kind in ["created", "addition", "sealed"] {
         waste_api::events::append(

@@ -231,9 +231,8 @@ fn postgres_instances_starting_together_migrate_once_and_bootstrap_one_admin() {
         let hs: Vec<_> = (0..4)
             .map(|_| {
                 s.spawn(|| {
-                    let (pool, _) = waste_api::db::connect(&url, 2).map_err(|e| e.to_string())?;
-                    let mut c = pool.get().map_err(|e| e.to_string())?;
-                    waste_api::routes::parties::bootstrap_admin(&mut c, None)
+                    let db = waste_api::db::connect(&url, 2).map_err(|e| e.to_string())?;
+                    db.write(|c| waste_api::routes::parties::bootstrap_admin(c, None))
                         .map_err(|e| e.to_string())
                 })
             })

@@ -24,7 +24,7 @@ fn main() {
             _ => {}
         }
     }
-    let (pool, _) = match db::connect(&url, conns as u32) {
+    let db = match db::connect(&url, conns as u32) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("ceiling: {e}");
@@ -32,7 +32,7 @@ fn main() {
         }
     };
     {
-        let mut c = pool.get().expect("connection");
+        let mut c = db.pool.get().expect("connection");
         diesel::sql_query("DROP TABLE IF EXISTS bench_ceiling")
             .execute(&mut *c)
             .expect("drop");
@@ -46,21 +46,21 @@ fn main() {
     let started = Instant::now();
     let handles: Vec<_> = (0..conns)
         .map(|w| {
-            let pool = pool.clone();
+            let db = db.clone();
             std::thread::spawn(move || {
                 let (mut lat, mut errors, mut i) = (Vec::new(), 0usize, 0u64);
                 while Instant::now() < deadline {
                     let t = Instant::now();
                     let id = format!("{w}-{i}");
                     i += 1;
-                    let r = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                        write_tx(&mut c, |c| {
+                    // The service's write path: its write connection and write-transaction helper.
+                    let r = db.write(|c| -> Result<usize, waste_bench::BoxError> {
+                        Ok(write_tx(c, |c| {
                             diesel::sql_query(format!(
                                 "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"
                             ))
                             .execute(c)
-                        })
-                        .map_err(|e: diesel::result::Error| e.to_string())
+                        })?)
                     });
                     match r {
                         Ok(_) => lat.push(t.elapsed()),
@@ -79,7 +79,7 @@ fn main() {
         }
     }
     let s = Stats::of(all, errors, started.elapsed().as_secs_f64());
-    if let Ok(mut c) = pool.get() {
+    if let Ok(mut c) = db.pool.get() {
         let _ = diesel::sql_query("DROP TABLE IF EXISTS bench_ceiling").execute(&mut *c);
     }
     println!(

@@ -6,24 +6,25 @@
 use actix_web::{App, HttpResponse, HttpServer, post, web};
 use diesel::RunQueryDsl;
 use std::sync::atomic::{AtomicU64, Ordering};
-use waste_api::db::{self, Pool, write_tx};
+use waste_api::db::{self, Db, write_tx};
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
 #[post("/insert")]
-async fn insert(pool: web::Data<Pool>, body: web::Bytes) -> HttpResponse {
+async fn insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    let pool = pool.clone();
+    let db = db.clone();
+    // The service's write path: its write connection and write-transaction helper.
     let r = web::block(move || {
-        let mut c = pool.get().map_err(|e| e.to_string())?;
-        write_tx(&mut c, |c| {
-            diesel::sql_query(format!(
-                "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"
-            ))
-            .execute(c)
+        db.write(|c| -> Result<usize, waste_bench::BoxError> {
+            Ok(write_tx(c, |c| {
+                diesel::sql_query(format!(
+                    "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"
+                ))
+                .execute(c)
+            })?)
         })
-        .map_err(|e: diesel::result::Error| e.to_string())
     })
     .await;
     match r {
@@ -38,9 +39,10 @@ fn main() -> std::io::Result<()> {
         eprintln!("usage: ceiling_http DATABASE_URL BIND");
         std::process::exit(2);
     };
-    let (pool, _) = db::connect(&url, 8).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let db = db::connect(&url, 8).map_err(|e| std::io::Error::other(e.to_string()))?;
     {
-        let mut c = pool
+        let mut c = db
+            .pool
             .get()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let _ = diesel::sql_query("DROP TABLE IF EXISTS bench_ceiling").execute(&mut *c);
@@ -50,7 +52,7 @@ fn main() -> std::io::Result<()> {
         .execute(&mut *c)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
-    let data = web::Data::new(pool);
+    let data = web::Data::new(db);
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(move || App::new().app_data(data.clone()).service(insert))
             .workers(2)

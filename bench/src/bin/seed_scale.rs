@@ -40,7 +40,7 @@ fn main() {
         arg("--containers", 1_000_000),
         arg("--manifests", 100_000),
     );
-    let (pool, _) = db::connect(&url, 2).unwrap_or_else(|e| {
+    let pool = db::connect(&url, 2).map(|d| d.pool).unwrap_or_else(|e| {
         eprintln!("seed_scale: {e}");
         std::process::exit(1)
     });

@@ -109,7 +109,7 @@ pub async fn create_pickup(
     let hash = request_hash(req.path(), &body);
     let std = state.std;
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
                 match org_kind(c, &new.school_id)? {
                     Some((OrgKind::School, _)) => {}
@@ -438,7 +438,7 @@ pub async fn create_manifest(
     let key = idempotency_key(&req)?;
     let hash = request_hash(req.path(), &body);
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
                 match org_kind(c, &new.receiver_id)? {
                     Some((OrgKind::DisposalFirm, _)) => {}
@@ -767,7 +767,7 @@ async fn act(
         None => None,
     };
     let v = state
-        .db(move |c| {
+        .write(move |c| {
             write_tx(c, |c| {
                 let m = load_manifest(c, &id, &user.org_id, false)?;
                 let party = party_of(&m, &user.org_id);

@@ -184,7 +184,7 @@ pub async fn create_organization(
     let hash = request_hash(req.path(), &body);
     let uid = user.id.clone();
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
                 let taken: i64 = organizations::table
                     .filter(organizations::credit_code.eq(&credit))
@@ -347,7 +347,7 @@ pub async fn create_user(
     let hash = request_hash(req.path(), &body);
     let uid = user.id.clone();
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
                 let exists: i64 = organizations::table
                     .filter(organizations::id.eq(&org_id))
@@ -459,7 +459,7 @@ pub async fn create_contract(
     let hash = request_hash(req.path(), &body);
     let uid = user.id.clone();
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
                 let kinds: Vec<(String, String)> = organizations::table
                     .filter(organizations::id.eq_any([&new.shipper_id, &new.disposal_firm_id]))
