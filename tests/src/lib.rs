@@ -126,6 +126,32 @@ impl TestApp {
         body: Option<String>,
         headers: &[(&str, &str)],
     ) -> (u16, Value) {
+        match body {
+            Some(b) => self.call_bytes(method, path, token, b.into_bytes(), headers),
+            None => self.send(method, path, token, None, headers),
+        }
+    }
+
+    /// Sends any bytes as a JSON body (they need not be JSON, nor UTF-8).
+    pub fn call_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        self.send(method, path, token, Some(body), headers)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut rb = self.http.request(m, format!("{}{path}", self.base));
         if let Some(t) = token {
@@ -154,9 +180,8 @@ impl TestApp {
 
     /// A direct connection to the test database, for checks and edits behind the API.
     pub fn db(&self) -> waste_api::db::PooledConn {
-        let (pool, _) =
-            waste_api::db::connect(&self.database_url, 2).expect("direct database connection");
-        pool.get().expect("pooled connection")
+        let db = waste_api::db::connect(&self.database_url, 2).expect("direct database connection");
+        db.pool.get().expect("pooled connection")
     }
 }
 
