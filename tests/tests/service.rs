@@ -77,6 +77,27 @@ fn system_endpoints(app: &TestApp) {
             && t.contains("http_request_duration_seconds_bucket")),
         "{m}"
     );
+    // The write path's counters: the bootstrap and every setup write above went through it.
+    let writes = |t: &str| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("waste_db_writes_total "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let before = writes(m.as_str().unwrap_or_default()).expect("waste_db_writes_total");
+    assert!(before >= 1, "{m}");
+    let r = app.post(
+        "/api/v1/organizations",
+        ADMIN_TOKEN,
+        serde_json::json!({"kind": "school", "name": "metrics school", "credit_code": waste_e2e::credit_code(880), "region_code": "220102"}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let (_, m) = app.call("GET", "/metrics", None, None);
+    let text = m.as_str().unwrap_or_default();
+    assert_eq!(writes(text), Some(before + 1), "{text}");
+    assert!(
+        text.contains("waste_db_write_hold_seconds_total "),
+        "{text}"
+    );
     assert_error(
         &app.call("GET", "/no/such/route", None, None),
         404,

@@ -6,8 +6,9 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
@@ -131,6 +132,38 @@ pub struct Db {
     pub pool: Pool,
     pub backend: Backend,
     writer: Option<Arc<Mutex<AnyConnection>>>,
+    stats: Arc<WriteStats>,
+}
+
+/// What the write path costs, for /metrics and the load benchmark: how long writers queued for their
+/// connection and how long they held it. On SQLite the hold time over wall time is how busy the one writer is,
+/// which bounds the write rate.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    writes: AtomicU64,
+    wait_ns: AtomicU64,
+    hold_ns: AtomicU64,
+}
+
+impl WriteStats {
+    /// Writes run, seconds spent queued, seconds spent holding the connection.
+    pub fn totals(&self) -> (u64, f64, f64) {
+        let s = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e9;
+        (
+            self.writes.load(Ordering::Relaxed),
+            s(&self.wait_ns),
+            s(&self.hold_ns),
+        )
+    }
+
+    fn record(&self, queued: Instant, started: Instant) {
+        let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.wait_ns
+            .fetch_add(ns(started - queued), Ordering::Relaxed);
+        self.hold_ns
+            .fetch_add(ns(started.elapsed()), Ordering::Relaxed);
+    }
 }
 
 impl Db {
@@ -141,6 +174,7 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, E>,
         E: From<r2d2::PoolError>,
     {
+        let queued = Instant::now();
         match &self.writer {
             Some(w) => {
                 let mut conn = w.lock().unwrap_or_else(|poisoned| {
@@ -150,10 +184,23 @@ impl Db {
                     w.clear_poison();
                     c
                 });
-                f(&mut conn)
+                let started = Instant::now();
+                let r = f(&mut conn);
+                self.stats.record(queued, started);
+                r
             }
-            None => f(&mut *self.pool.get()?),
+            None => {
+                let mut conn = self.pool.get()?;
+                let started = Instant::now();
+                let r = f(&mut conn);
+                self.stats.record(queued, started);
+                r
+            }
         }
+    }
+
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.stats
     }
 }
 
@@ -187,6 +234,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         pool,
         backend,
         writer,
+        stats: Arc::default(),
     })
 }
 

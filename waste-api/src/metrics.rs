@@ -89,3 +89,16 @@ fn esc(s: &str) -> String {
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
+
+/// The write path's counters (`crate::db::WriteStats`) in the Prometheus text format.
+pub fn render_writes(stats: &crate::db::WriteStats) -> String {
+    let (writes, wait, hold) = stats.totals();
+    format!(
+        "# HELP waste_db_writes_total Write transactions run.\n# TYPE waste_db_writes_total counter\n\
+         waste_db_writes_total {writes}\n\
+         # HELP waste_db_write_wait_seconds_total Time writers queued for the write connection.\n\
+         # TYPE waste_db_write_wait_seconds_total counter\nwaste_db_write_wait_seconds_total {wait}\n\
+         # HELP waste_db_write_hold_seconds_total Time writers held the write connection (on SQLite, one at a time).\n\
+         # TYPE waste_db_write_hold_seconds_total counter\nwaste_db_write_hold_seconds_total {hold}\n"
+    )
+}

@@ -3,7 +3,7 @@
 //! same worker count and `web::block` as the service, and answers 201 with a small JSON body. Drive it with
 //! `load --scenario ceiling`.
 
-use actix_web::{App, HttpResponse, HttpServer, post, web};
+use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use diesel::RunQueryDsl;
 use std::sync::atomic::{AtomicU64, Ordering};
 use waste_api::db::{self, Db, write_tx};
@@ -33,6 +33,12 @@ async fn insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
     }
 }
 
+/// The write path's counters, as the service's /metrics gives them, so the load client reports them for both.
+#[get("/metrics")]
+async fn metrics(db: web::Data<Db>) -> HttpResponse {
+    HttpResponse::Ok().body(waste_api::metrics::render_writes(db.write_stats()))
+}
+
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let (Some(url), Some(bind)) = (args.next(), args.next()) else {
@@ -54,10 +60,15 @@ fn main() -> std::io::Result<()> {
     }
     let data = web::Data::new(db);
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || App::new().app_data(data.clone()).service(insert))
-            .workers(2)
-            .bind(bind)?
-            .run()
-            .await
+        HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .service(insert)
+                .service(metrics)
+        })
+        .workers(2)
+        .bind(bind)?
+        .run()
+        .await
     })
 }

@@ -150,6 +150,50 @@ where
     Stats::of(all, errors, started.elapsed().as_secs_f64())
 }
 
+/// The service's write-path counters (writes, seconds queued, seconds held), from its /metrics.
+async fn write_path(c: &reqwest::Client, url: &str) -> Option<(f64, f64, f64)> {
+    let text = c
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+    };
+    Some((
+        value("waste_db_writes_total ")?,
+        value("waste_db_write_wait_seconds_total ")?,
+        value("waste_db_write_hold_seconds_total ")?,
+    ))
+}
+
+/// Runs `drive` and prints, from the service's counters, how busy its write path was: on SQLite one write
+/// connection serves every write, so its busy share bounds the write rate.
+async fn measured<F, Fut>(c: &reqwest::Client, a: &Args, step: F) -> Stats
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let before = write_path(c, &a.url).await;
+    let s = drive(a.connections, a.seconds, step).await;
+    if let (Some(b), Some(e)) = (before, write_path(c, &a.url).await) {
+        let n = (e.0 - b.0).max(1.0);
+        println!(
+            "{}: write path: {:.0} writes, connection held {:.0} % of the run, mean hold {:.0} µs, mean queue {:.0} µs",
+            a.label,
+            e.0 - b.0,
+            100.0 * (e.2 - b.2) / s.seconds,
+            1e6 * (e.2 - b.2) / n,
+            1e6 * (e.1 - b.1) / n
+        );
+    }
+    s
+}
+
 /// POSTs `body` and succeeds on `want`; any other answer is an error with its status and body.
 async fn expect(
     c: &reqwest::Client,
@@ -210,7 +254,7 @@ async fn additions(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         .map(|id| format!("{}/api/v1/containers/{id}/additions", a.url))
         .collect();
     let c = client.clone();
-    let s = drive(a.connections, a.seconds, move |w| {
+    let s = measured(client, a, move |w| {
         let (c, url, token, body) = (c.clone(), urls[w].clone(), token.clone(), body.clone());
         async move { expect(&c, &url, Some(&token), &body, 201).await }
     })
@@ -408,7 +452,7 @@ async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         }));
     }
     let (c, url) = (client.clone(), a.url.clone());
-    let s = drive(a.connections, a.seconds, move |w| {
+    let s = measured(client, a, move |w| {
         let (c, url, p) = (c.clone(), url.clone(), per_worker[w].clone());
         async move { chain(&c, &url, &p).await }
     })
@@ -469,7 +513,7 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
 async fn ceiling(client: &reqwest::Client, a: &Args) -> Result<(), String> {
     let (c, url) = (client.clone(), format!("{}/insert", a.url));
     let body = json!({"quantity": "0.001", "unit": "L"});
-    let s = drive(a.connections, a.seconds, move |_| {
+    let s = measured(client, a, move |_| {
         let (c, url, body) = (c.clone(), url.clone(), body.clone());
         async move { expect(&c, &url, None, &body, 201).await }
     })

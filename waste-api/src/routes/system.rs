@@ -44,5 +44,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, Api
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(state.metrics.render() + &crate::metrics::render_writes(state.database.write_stats()))
 }
