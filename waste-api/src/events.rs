@@ -56,15 +56,16 @@ pub fn append(
     actor: &str,
     payload: Value,
 ) -> Result<Event, ApiError> {
-    let last = events::table
+    // Only the head's seq and hash: the previous payload is neither read nor parsed.
+    let head = events::table
         .filter(events::aggregate.eq(aggregate))
         .order(events::seq.desc())
-        .select(columns())
-        .first::<Row>(conn)
-        .optional()?
-        .map(from_row);
-    let e = custody::chain(
-        last.as_ref(),
+        .select((events::seq, events::hash))
+        .first::<(i64, String)>(conn)
+        .optional()?;
+    let e = custody::chain_after(
+        head.as_ref()
+            .map(|(seq, hash)| (u64::try_from(*seq).unwrap_or(0), hash.as_str())),
         NewEvent {
             aggregate: aggregate.to_owned(),
             kind: kind.to_owned(),

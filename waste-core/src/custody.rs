@@ -129,8 +129,14 @@ pub fn hash_of(
 
 /// Chains `new` after `last` (or starts a chain): next `seq`, `prev_hash` = the last hash.
 pub fn chain(last: Option<&Event>, new: NewEvent) -> Event {
-    let (seq, prev_hash) = match last {
-        Some(e) => (e.seq + 1, e.hash.clone()),
+    chain_after(last.map(|e| (e.seq, e.hash.as_str())), new)
+}
+
+/// Chains `new` after the chain's head, given as the last event's `(seq, hash)` — all a link needs, so a writer
+/// need not read the previous event whole.
+pub fn chain_after(head: Option<(u64, &str)>, new: NewEvent) -> Event {
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash.to_owned()),
         None => (1, GENESIS.to_owned()),
     };
     let hash = hash_of(
