@@ -21,6 +21,7 @@ struct Ctx {
     tokens: Vec<Option<String>>,
     school_a: String,
     firm: String,
+    carrier: String,
     container: String,
     manifest: String,
 }
@@ -124,6 +125,7 @@ fn setup(app: &TestApp) -> Ctx {
         tokens,
         school_a,
         firm,
+        carrier,
         container,
         manifest,
     }
@@ -299,6 +301,41 @@ fn matrix(app: &TestApp) {
             [401, 404, 404, 404, 404, 409, 409, 409, 404],
         ),
         (
+            "POST manifest for A's open container",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/manifests".into(),
+                    Some(
+                        json!({"receiver_id": ctx.firm, "carrier_id": ctx.carrier, "container_ids": [c]}),
+                    ),
+                )
+            }),
+            [401, 403, 403, 409, 403, 404, 403, 403, 403],
+        ),
+        (
+            "POST receive of a draft",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/receive"),
+                    Some(json!({"lines": []})),
+                )
+            }),
+            [401, 404, 404, 404, 404, 409, 409, 409, 404],
+        ),
+        (
+            "POST confirm-disposal of a draft",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/confirm-disposal"),
+                    Some(json!({"method": "D10"})),
+                )
+            }),
+            [401, 404, 404, 404, 404, 409, 409, 409, 404],
+        ),
+        (
             "GET receipt alerts",
             Box::new(|_| ("GET", "/api/v1/alerts/receipts".into(), None)),
             [401, 200, 200, 200, 200, 200, 200, 200, 200],
@@ -324,6 +361,19 @@ fn matrix(app: &TestApp) {
                 )
             }),
             [401, 403, 200, 409, 404, 403, 403, 403, 403],
+        ),
+        // After the shipper's cancellation the carrier and the firm find it closed (409); that neither may
+        // cancel a draft is checked in the custody scenarios.
+        (
+            "POST cancel the draft",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/cancel"),
+                    Some(json!({})),
+                )
+            }),
+            [401, 404, 404, 404, 404, 200, 409, 409, 404],
         ),
     ];
     let mut wrong = Vec::new();

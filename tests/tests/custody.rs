@@ -409,6 +409,10 @@ fn invalid_transitions_and_refusals(app: &TestApp) {
     let b = sealed_container(app, &w);
     assert_eq!(pickup(app, &w, &[&b]).0, 201);
     let m2 = manifest(app, &w, &[&b]);
+    // Only the shipper cancels (the carrier and the firm are parties, but not of this step).
+    for other in [&w.driver, &w.receiver] {
+        assert_eq!(act(app, other, &m2, "cancel", json!({})).0, 403);
+    }
     assert_eq!(
         act(app, &w.operator, &m2, "cancel", json!({})).1["status"],
         "cancelled"
