@@ -312,6 +312,41 @@ mod tests {
     }
 
     #[test]
+    fn a_write_that_panics_mid_transaction_leaves_the_write_connection_usable() {
+        let dir = std::env::temp_dir().join(format!("waste-db-panic-{}", std::process::id()));
+        let db = connect(&format!("sqlite://{}/p.db", dir.display()), 1).expect("database");
+        let insert = |c: &mut AnyConnection, id: &str| {
+            diesel::sql_query(format!(
+                "INSERT INTO organizations (id, kind, name, region_code, created_at) \
+                 VALUES ('{id}', 'school', 'n', '220102', '2026-11-28T00:00:00Z')"
+            ))
+            .execute(c)
+        };
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = db.write(|c| -> Result<(), r2d2::PoolError> {
+                c.batch_execute("BEGIN IMMEDIATE").expect("begin");
+                insert(c, "lost").expect("insert");
+                panic!("a bug inside a write");
+            });
+        }));
+        assert!(panicked.is_err());
+        // The next write finds no transaction left open, and the panicked one's row is gone.
+        let r: Result<usize, crate::error::ApiError> =
+            db.write(|c| Ok(write_tx(c, |c| insert(c, "kept"))?));
+        assert_eq!(r.ok(), Some(1));
+        let n: i64 = db
+            .write(|c| -> Result<i64, crate::error::ApiError> {
+                Ok(crate::schema::organizations::table
+                    .filter(crate::schema::organizations::id.eq_any(["lost", "kept"]))
+                    .count()
+                    .get_result(c)?)
+            })
+            .expect("count");
+        assert_eq!(n, 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn an_unreachable_postgres_reports_the_driver_error() {
         let e = connect("postgres://postgres@127.0.0.1:1/nope", 1)
             .err()
