@@ -843,6 +843,57 @@ fn concurrent_additions(app: &TestApp) {
 
 /// Regression: concurrent first additions to different containers of one school on one day drew the same
 /// digital-id sequence on PostgreSQL and one of them got a 409. Each must succeed with its own id.
+/// PostgreSQL cannot store U+0000 in text (SQLite can): a NUL in a body or in a URL is refused on both backends,
+/// before the database, and names where it was. Found by the hostile-input property test (a 500 on PostgreSQL).
+fn nul_characters(app: &TestApp) {
+    let s = school(app, 77);
+    let before = waste_e2e::count(app, "SELECT COUNT(*) AS n FROM containers");
+    let r = app.call_raw(
+        "POST",
+        "/api/v1/containers",
+        Some(&s.staff),
+        Some(r#"{"lab": "A\u0000B", "capacity_liters": "20", "material": "hdpe"}"#.to_owned()),
+        &[],
+    );
+    assert_error(&r, 422, "invalid_input");
+    assert_eq!(r.1["error"]["details"]["field"], "lab", "{}", r.1);
+    let r = app.call_raw(
+        "POST",
+        "/api/v1/classify",
+        Some(&s.staff),
+        Some(r#"{"form": "liquid", "origin": "experiment_residue", "components": [{"name": "x\u0000"}]}"#.to_owned()),
+        &[],
+    );
+    assert_error(&r, 422, "invalid_input");
+    assert_eq!(
+        r.1["error"]["details"]["field"], "components[0].name",
+        "{}",
+        r.1
+    );
+    // An escaped backslash before "u0000" is text, not a NUL: accepted.
+    let r = app.call_raw(
+        "POST",
+        "/api/v1/containers",
+        Some(&s.staff),
+        Some(r#"{"lab": "A\\u0000B", "capacity_liters": "20", "material": "hdpe"}"#.to_owned()),
+        &[],
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert_eq!(
+        waste_e2e::count(app, "SELECT COUNT(*) AS n FROM containers"),
+        before + 1
+    );
+    for url in [
+        "/api/v1/containers/%00",
+        "/api/v1/containers?after=%00",
+        "/api/v1/organizations/a%00b",
+        "/api/v1/manifests/%00/events",
+        "/api/v1/alerts/storage?after=2020-01-01%7C%00",
+    ] {
+        assert_error(&app.get(url, &s.staff), 400, "malformed_request");
+    }
+}
+
 fn concurrent_first_additions(app: &TestApp) {
     let s = school(app, 90);
     let ids: Vec<String> = (0..8).map(|_| container(app, &s.staff, "20")).collect();
@@ -878,6 +929,7 @@ fn concurrent_first_additions(app: &TestApp) {
 
 both_backends! {
     concurrent_first_additions_get_distinct_digital_ids => concurrent_first_additions;
+    nul_characters_are_refused_before_the_database => nul_characters;
     concurrent_additions_never_lose_an_update => concurrent_additions;
     system_endpoints_answer => system_endpoints;
     authentication_uses_hashed_bearer_tokens => authentication;

@@ -16,6 +16,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::malformed("the request body is empty; send JSON"));
     }
+    if has_nul_escape(bytes) {
+        // Named by the field that holds it, when the body is JSON at all.
+        let field = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| nul_path(&v, &mut Vec::new()))
+            .unwrap_or_else(|| "body".to_owned());
+        return Err(ApiError::invalid(
+            field,
+            "contains the NUL character (U+0000), which no text here may contain",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let v = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -30,6 +41,56 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     Ok(v)
+}
+
+/// Whether the JSON text holds a `\u0000` escape (a raw NUL byte is not valid JSON anyway). PostgreSQL cannot
+/// store U+0000 in text and SQLite can: refusing it here keeps both backends answering alike, with a 422.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u')
+                && bytes.get(i + 2..i + 6) == Some(b"0000".as_slice())
+            {
+                return true;
+            }
+            i += 2; // the escaped character, so `\\u0000` (a backslash, then text) is not taken for a NUL
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The path (`components[0].name`) of the first key or string holding U+0000.
+fn nul_path(v: &serde_json::Value, at: &mut Vec<String>) -> Option<String> {
+    let here = |at: &Vec<String>| {
+        if at.is_empty() {
+            "body".to_owned()
+        } else {
+            at.join("").trim_start_matches('.').to_owned()
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(here(at)),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+            at.push(format!("[{i}]"));
+            let found = nul_path(x, at);
+            at.pop();
+            found
+        }),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            at.push(format!(".{k}"));
+            let found = if k.contains('\0') {
+                Some(here(at))
+            } else {
+                nul_path(x, at)
+            };
+            at.pop();
+            found
+        }),
+        _ => None,
+    }
 }
 
 /// The `Idempotency-Key` of a creating POST, if any (at most 200 visible ASCII characters).
@@ -156,4 +217,37 @@ where
         }
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_escape_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(has_nul_escape(br#"{"a": "x\u0000"}"#));
+        assert!(has_nul_escape(br#"{"a\u0000": 1}"#));
+        // A backslash escape, then a NUL escape.
+        assert!(has_nul_escape(br#"{"a": "\\\u0000"}"#));
+        // A backslash escape, then the text "u0000".
+        assert!(!has_nul_escape(br#"{"a": "\\u0000"}"#));
+        assert!(has_nul_escape(br#"{"a": "\u00001"}"#));
+        assert!(!has_nul_escape(br#"{"a": "\u0001 u0000"}"#));
+    }
+
+    #[test]
+    fn a_nul_is_refused_naming_its_field() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Body {
+            #[allow(dead_code)]
+            items: Vec<std::collections::BTreeMap<String, String>>,
+        }
+        let e = parse_json::<Body>(br#"{"items": [{"k": "ok"}, {"name": "a\u0000b"}]}"#)
+            .expect_err("refused");
+        assert_eq!(
+            e.to_string(),
+            "items[1].name: contains the NUL character (U+0000), which no text here may contain"
+        );
+        assert!(parse_json::<Body>(br#"{"items": [{"k": "a\\u0000b"}]}"#).is_ok());
+    }
 }

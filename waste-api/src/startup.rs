@@ -63,6 +63,13 @@ fn envelope<B: MessageBody + 'static>(
     ))
 }
 
+/// A NUL character in the path or the query. PostgreSQL cannot hold one in text (SQLite can), so a `%00` would
+/// reach the database as a 500 on one backend and be stored on the other; it is refused at the door instead.
+fn nul_in_url(uri: &actix_web::http::Uri) -> bool {
+    uri.path_and_query()
+        .is_some_and(|pq| pq.as_str().contains("%00"))
+}
+
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -86,9 +93,18 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
                 let path = req.path().to_owned();
                 let metrics = metrics.clone();
-                let fut = srv.call(req);
+                let (fut, refused) = match nul_in_url(req.uri()) {
+                    false => (Some(srv.call(req)), None),
+                    true => (None, Some(req.error_response(ApiError::malformed(
+                        "the URL contains %00 (the NUL character), which no id, date or cursor contains",
+                    )))),
+                };
                 async move {
-                    let mut res = fut.await?;
+                    let mut res = match (fut, refused) {
+                        (Some(fut), _) => fut.await?.map_into_boxed_body(),
+                        (None, Some(refused)) => refused,
+                        (None, None) => unreachable!("one of the two is set above"),
+                    };
                     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
                     let status = res.status().as_u16();
                     let secs = started.elapsed().as_secs_f64();
