@@ -125,6 +125,12 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 ApiError::Unavailable(info.message().to_owned())
             }
+            // The server went away mid-request (restart, failover): the pool replaces the connection, so the
+            // client is told to retry rather than that the service failed.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => ApiError::Unavailable(info.message().to_owned()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -145,5 +151,32 @@ impl From<actix_web::error::BlockingError> for ApiError {
 impl From<waste_core::InputError> for ApiError {
     fn from(e: waste_core::InputError) -> Self {
         ApiError::invalid(e.field, e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::ResponseError;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn a_lost_database_connection_is_503_unavailable_not_500() {
+        for kind in [
+            DatabaseErrorKind::ClosedConnection,
+            DatabaseErrorKind::UnableToSendCommand,
+        ] {
+            let e = ApiError::from(Error::DatabaseError(
+                kind,
+                Box::new("server closed the connection unexpectedly".to_owned()),
+            ));
+            assert_eq!(e.code(), "unavailable");
+            assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        }
+        let other = ApiError::from(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("something else".to_owned()),
+        ));
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }
