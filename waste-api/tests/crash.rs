@@ -1,5 +1,7 @@
 //! Crash safety: drive writes, kill the server with SIGKILL mid-load, restart it on the same database, and check
 //! that every write acknowledged with a 2xx is present and every custody chain verifies. On SQLite and PostgreSQL.
+//! The writes: additions on four containers, and whole hand-over chains (container to disposal, each manifest step
+//! signed by its party) on a fifth thread; every acknowledged manifest step must be stored with its signed event.
 
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
@@ -58,6 +60,124 @@ fn post(
     Some((s, r.json().unwrap_or(Value::Null)))
 }
 
+fn org(c: &reqwest::blocking::Client, base: &str, kind: &str, n: u32, extra: Value) -> String {
+    let credit = waste_core::party::credit_code_with_check(&format!("91220101MA{n:07}"))
+        .expect("credit code");
+    let mut body = json!({"kind": kind, "name": format!("crash {kind}"), "credit_code": credit, "region_code": "220102"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let (s, v) = post(c, &format!("{base}/api/v1/organizations"), TOKEN, body).expect(kind);
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+fn person(c: &reqwest::blocking::Client, base: &str, org: &str, role: &str) -> String {
+    let (s, v) = post(
+        c,
+        &format!("{base}/api/v1/organizations/{org}/users"),
+        TOKEN,
+        json!({"name": role, "roles": [role], "trained_until": "2099-12-31"}),
+    )
+    .expect(role);
+    assert_eq!(s, 201, "{v}");
+    v["token"].as_str().expect("token").to_owned()
+}
+
+/// The parties of a hand-over chain: the school's lab staff, the station's operator, the carrier's driver and the
+/// licensed firm's operator, with a contract between station and firm.
+struct Chain {
+    base: String,
+    school: String,
+    staff: String,
+    operator: String,
+    carrier: String,
+    driver: String,
+    firm: String,
+    receiver: String,
+}
+
+/// The manifest steps in order; a manifest's state after each acknowledged step.
+const STEPS: [&str; 5] = ["draft", "submitted", "in_transit", "received", "disposed"];
+
+impl Chain {
+    /// One container from the bench to disposal. Records each acknowledged manifest step (index into `STEPS`)
+    /// in `acked`; returns false when the server is gone.
+    fn run(&self, c: &reqwest::blocking::Client, acked: &Mutex<BTreeMap<String, usize>>) -> bool {
+        let b = &self.base;
+        let ok = |r: Option<(u16, Value)>, want: u16| -> Option<Value> {
+            match r {
+                Some((s, v)) if s == want => Some(v),
+                _ => None,
+            }
+        };
+        let Some(v) = ok(
+            post(
+                c,
+                &format!("{b}/api/v1/containers"),
+                &self.staff,
+                json!({"lab": "K", "capacity_liters": "20", "material": "hdpe"}),
+            ),
+            201,
+        ) else {
+            return false;
+        };
+        let id = v["id"].as_str().unwrap_or_default().to_owned();
+        let add = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "5", "unit": "L"});
+        if ok(post(c, &format!("{b}/api/v1/containers/{id}/additions"), &self.staff, add), 201).is_none()
+            || ok(post(c, &format!("{b}/api/v1/containers/{id}/seal"), &self.staff, json!({})), 200).is_none()
+            || ok(post(c, &format!("{b}/api/v1/pickups"), &self.operator, json!({"school_id": self.school, "containers": [{"container_id": id, "gross_weight_kg": "5"}]})), 201).is_none()
+        {
+            return false;
+        }
+        let Some(v) = ok(
+            post(
+                c,
+                &format!("{b}/api/v1/manifests"),
+                &self.operator,
+                json!({"receiver_id": self.firm, "carrier_id": self.carrier, "container_ids": [id]}),
+            ),
+            201,
+        ) else {
+            return false;
+        };
+        let m = v["id"].as_str().unwrap_or_default().to_owned();
+        let record = |step: usize| {
+            if let Ok(mut a) = acked.lock() {
+                a.insert(m.clone(), step);
+            }
+        };
+        record(0);
+        let actions = [
+            ("submit", &self.operator, json!({})),
+            ("dispatch", &self.driver, json!({"container_ids": [id]})),
+            (
+                "receive",
+                &self.receiver,
+                json!({"lines": [{"container_id": id, "received_weight_kg": "5", "accepted": true}]}),
+            ),
+            ("confirm-disposal", &self.receiver, json!({"method": "D10"})),
+        ];
+        for (i, (action, token, body)) in actions.into_iter().enumerate() {
+            if ok(
+                post(
+                    c,
+                    &format!("{b}/api/v1/manifests/{m}/{action}"),
+                    token,
+                    body,
+                ),
+                200,
+            )
+            .is_none()
+            {
+                return false;
+            }
+            record(i + 1);
+        }
+        true
+    }
+}
+
 fn scenario(url: &str) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -84,6 +204,27 @@ fn scenario(url: &str) {
     )
     .expect("user");
     let staff = u["token"].as_str().expect("token").to_owned();
+    let station = org(&c, &base, "transfer_station", 778, json!({}));
+    let carrier = org(&c, &base, "carrier", 779, json!({}));
+    let firm = org(
+        &c,
+        &base,
+        "disposal_firm",
+        780,
+        json!({"license": {"number": "L", "waste_codes": ["900-047-49"], "valid_until": "2099-12-31"}}),
+    );
+    let (s, v) = post(&c, &format!("{base}/api/v1/contracts"), TOKEN, json!({"shipper_id": station, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]})).expect("contract");
+    assert_eq!(s, 201, "{v}");
+    let chain = Arc::new(Chain {
+        operator: person(&c, &base, &station, "station_operator"),
+        driver: person(&c, &base, &carrier, "driver"),
+        receiver: person(&c, &base, &firm, "disposal_operator"),
+        base: base.clone(),
+        school: school.clone(),
+        staff: staff.clone(),
+        carrier,
+        firm,
+    });
     let containers: Vec<String> = (0..4)
         .map(|_| {
             post(
@@ -103,6 +244,18 @@ fn scenario(url: &str) {
     // Writers: each records the additions the server acknowledged (container -> highest acknowledged count).
     let acked: Arc<Mutex<BTreeMap<String, i64>>> = Arc::new(Mutex::new(BTreeMap::new()));
     let stop = Arc::new(AtomicBool::new(false));
+    // And one writer of whole hand-over chains: manifest id -> last acknowledged step.
+    let handed: Arc<Mutex<BTreeMap<String, usize>>> = Arc::new(Mutex::new(BTreeMap::new()));
+    let hand_over = {
+        let (chain, handed, stop) = (chain.clone(), handed.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let c = reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("client");
+            while !stop.load(Ordering::Relaxed) && chain.run(&c, &handed) {}
+        })
+    };
     let writers: Vec<_> = containers
         .iter()
         .cloned()
@@ -134,8 +287,19 @@ fn scenario(url: &str) {
     for w in writers {
         let _ = w.join();
     }
+    let _ = hand_over.join();
+    let handed = handed.lock().map(|m| m.clone()).unwrap_or_default();
+    assert!(
+        !handed.is_empty(),
+        "some hand-overs were acknowledged before the kill"
+    );
     let acked = acked.lock().map(|m| m.clone()).unwrap_or_default();
     let total: i64 = acked.values().sum();
+    eprintln!(
+        "acknowledged before SIGKILL: {total} additions, {} manifests ({} disposed)",
+        handed.len(),
+        handed.values().filter(|s| **s == STEPS.len() - 1).count()
+    );
     assert!(total > 0, "some writes were acknowledged before the kill");
 
     // Restart on the same database: every acknowledged addition is there, with its events, and chains verify.
@@ -164,6 +328,35 @@ fn scenario(url: &str) {
             .map(|a| a.iter().filter(|e| e["kind"] == "addition").count())
             .unwrap_or(0) as i64;
         assert_eq!(additions, stored, "one event per stored addition");
+    }
+    // Every acknowledged hand-over step is there: the manifest is at least at that step, with the signed event.
+    for (m, step) in &handed {
+        let v: Value = c
+            .get(format!("{base}/api/v1/manifests/{m}"))
+            .bearer_auth(TOKEN)
+            .send()
+            .expect("manifest")
+            .json()
+            .expect("json");
+        let at = STEPS
+            .iter()
+            .position(|s| v["status"] == *s)
+            .unwrap_or_else(|| panic!("manifest {m}: unexpected state {v}"));
+        assert!(
+            at >= *step,
+            "manifest {m}: {} acknowledged, {} stored",
+            STEPS[*step],
+            STEPS[at]
+        );
+        let ev: Value = c
+            .get(format!("{base}/api/v1/manifests/{m}/events"))
+            .bearer_auth(TOKEN)
+            .send()
+            .expect("events")
+            .json()
+            .expect("json");
+        let n = ev["items"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(n, at + 1, "manifest {m}: one signed event per step ({ev})");
     }
     let audit: Value = c
         .get(format!("{base}/api/v1/audit/verify"))
