@@ -12,7 +12,7 @@
 
 use diesel::RunQueryDsl;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 use std::cell::{Cell, RefCell};
 use waste_e2e::{ADMIN_TOKEN, TestApp, both_backends, credit_code, org, user};
@@ -384,18 +384,24 @@ fn case(valid: Vec<Value>) -> impl Strategy<Value = (usize, Body, Option<String>
         })
 }
 
-/// `PROPTEST_CASES` cases (default 1000), a fresh random seed each run, no persisted failures: a failure prints
-/// its minimal input.
+/// `PROPTEST_CASES` cases (default 1000), no persisted failures (a failure prints its minimal input). A fresh
+/// random seed each run on a developer's machine, to keep exploring; a fixed one under `CI=true`, so that CI
+/// judges a change by the same inputs every time (as `bench/fuzz.sh` seeds schemathesis).
 fn runner() -> TestRunner {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    TestRunner::new(Config {
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    })
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+    } else {
+        TestRunner::new(config)
+    }
 }
 
 fn hostile_bodies(app: &TestApp) {
