@@ -130,7 +130,6 @@ impl ManageConnection for AnyManager {
 #[derive(Clone)]
 pub struct Db {
     pub pool: Pool,
-    pub backend: Backend,
     writer: Option<Arc<Mutex<AnyConnection>>>,
     stats: Arc<WriteStats>,
 }
@@ -232,7 +231,6 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .build_unchecked(manager);
     Ok(Db {
         pool,
-        backend,
         writer,
         stats: Arc::default(),
     })

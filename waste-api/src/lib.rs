@@ -14,13 +14,14 @@ pub mod startup;
 pub mod state;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 /// mimalloc instead of glibc's allocator, for the service and every binary that links it (the benchmarks'
-/// ceilings included, so they measure the same stack). Measured: glibc's `malloc_consolidate` and arena
-/// hand-offs across the blocking threads were 13 % of the service's samples under load (bench/RESULTS.md).
+/// ceilings included, so they measure the same stack). Measured under load: glibc's allocator was 13 % of the
+/// service's samples (`malloc_consolidate` alone 4 %); mimalloc gave +10 % additions and +10 % on the ceiling
+/// (bench/RESULTS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use std::sync::Arc;
 
 /// A running service: its address and the handle that stops it.
 pub struct Running {
