@@ -143,17 +143,7 @@ pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, ApiError> {
             {
                 return Ok(broken);
             }
-            let payload = serde_json::from_str(&r.5).unwrap_or_else(|_| Value::String(r.5.clone()));
-            current.push(Event {
-                aggregate: r.0,
-                seq: u64::try_from(r.1).unwrap_or(0),
-                kind: r.2,
-                actor: r.3,
-                at: r.4,
-                payload,
-                prev_hash: r.6,
-                hash: r.7,
-            });
+            current.push(from_row(r));
         }
     }
     if !current.is_empty()

@@ -377,6 +377,24 @@ fn scenario(url: &str) {
     let _ = server.wait();
 }
 
+/// A new, empty PostgreSQL database named `<prefix>_<uuid>`, with an administrative connection to drop it
+/// afterwards. None (the test skips) when PostgreSQL is not reachable, except under `CI=true`, where that fails.
+fn fresh_pg_database(prefix: &str) -> Option<(diesel::PgConnection, String)> {
+    let Ok(mut admin) = diesel::PgConnection::establish(PG_ADMIN) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "PostgreSQL must be reachable under CI=true"
+        );
+        eprintln!("skipping: PostgreSQL is not reachable");
+        return None;
+    };
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create database");
+    Some((admin, name))
+}
+
 #[test]
 fn sqlite_acknowledged_writes_survive_sigkill() {
     let dir = std::env::temp_dir().join(format!("waste-crash-{}", uuid::Uuid::new_v4().simple()));
@@ -386,18 +404,9 @@ fn sqlite_acknowledged_writes_survive_sigkill() {
 
 #[test]
 fn postgres_acknowledged_writes_survive_sigkill() {
-    let Ok(mut admin) = diesel::PgConnection::establish(PG_ADMIN) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "PostgreSQL must be reachable under CI=true"
-        );
-        eprintln!("skipping: PostgreSQL is not reachable");
+    let Some((mut admin, name)) = fresh_pg_database("waste_crash") else {
         return;
     };
-    let name = format!("waste_crash_{}", uuid::Uuid::new_v4().simple());
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .expect("create database");
     scenario(&format!("postgres://postgres@127.0.0.1:5432/{name}"));
     let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut admin);
@@ -407,18 +416,9 @@ fn postgres_acknowledged_writes_survive_sigkill() {
 /// turns), and exactly one administrator is bootstrapped.
 #[test]
 fn postgres_instances_starting_together_migrate_once_and_bootstrap_one_admin() {
-    let Ok(mut admin) = diesel::PgConnection::establish(PG_ADMIN) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "PostgreSQL must be reachable under CI=true"
-        );
-        eprintln!("skipping: PostgreSQL is not reachable");
+    let Some((mut admin, name)) = fresh_pg_database("waste_start") else {
         return;
     };
-    let name = format!("waste_start_{}", uuid::Uuid::new_v4().simple());
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .expect("create database");
     let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
     let results: Vec<Result<Option<String>, String>> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..4)
