@@ -126,6 +126,9 @@ pub struct SubstanceId(pub u16);
 pub struct Substance {
     pub id: SubstanceId,
     pub cas: CasNumber,
+    /// Other registry numbers of the same substance (hydrates, superseded or alternative numbers): a component
+    /// given under any of them resolves to this row.
+    pub other_cas: Vec<CasNumber>,
     pub name_en: String,
     pub name_zh: String,
     pub synonyms: Vec<String>,
@@ -172,6 +175,7 @@ pub struct SubstanceTable {
 #[derive(Deserialize)]
 struct Row {
     cas: String,
+    other_cas: String,
     name_en: String,
     name_zh: String,
     synonyms: String,
@@ -253,10 +257,17 @@ impl SubstanceTable {
             let id = SubstanceId(
                 u16::try_from(substances.len()).map_err(|_| "substances.csv: too many rows")?,
             );
-            if by_cas.insert(cas.as_str().to_owned(), id).is_some() {
-                return Err(format!(
-                    "substances.csv line {line}: CAS {cas} is listed twice"
-                ));
+            let other_cas = list(&row.other_cas)
+                .map(|c| {
+                    CasNumber::parse(c).map_err(|e| format!("substances.csv line {line}: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for c in std::iter::once(&cas).chain(&other_cas) {
+                if by_cas.insert(c.as_str().to_owned(), id).is_some() {
+                    return Err(format!(
+                        "substances.csv line {line}: CAS {c} is listed twice"
+                    ));
+                }
             }
             let synonyms: Vec<String> = list(&row.synonyms).map(str::to_owned).collect();
             for name in [row.name_en.as_str(), row.name_zh.as_str()]
@@ -273,6 +284,7 @@ impl SubstanceTable {
             substances.push(Substance {
                 id,
                 cas,
+                other_cas,
                 name_en: row.name_en,
                 name_zh: row.name_zh,
                 synonyms,
