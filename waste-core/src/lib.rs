@@ -10,6 +10,7 @@ pub mod classify;
 pub mod compatibility;
 pub mod container;
 pub mod custody;
+pub mod formula;
 pub mod hazard;
 pub mod hazardous;
 pub mod identification;
