@@ -27,18 +27,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "contains the NUL character (U+0000), which no text here may contain",
         ));
     }
+    // A UTF-8 byte-order mark (what Windows Notepad writes) is not content.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let v = serde_path_to_error::deserialize(de).map_err(|e| {
+    let v = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             ApiError::malformed(format!("malformed JSON: {inner}"))
         } else {
-            ApiError::invalid(
-                if path == "." { "body".to_owned() } else { path },
-                inner.to_string(),
-            )
+            let field = if path == "." { "body".to_owned() } else { path };
+            let message = waste_core::request::with_accepted_values(&field, inner.to_string());
+            ApiError::invalid(field, message)
         }
+    })?;
+    de.end().map_err(|e| {
+        ApiError::malformed(format!(
+            "unexpected content after the JSON object ({e}); send exactly one object"
+        ))
     })?;
     Ok(v)
 }
