@@ -331,7 +331,16 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
         reason: with_weak(format!("{}: {why}", by.name_en)),
         also_oxidizing: Vec::new(),
     };
-    let organic_part = first(&organic);
+    // An oxidiser below its threshold decides nothing through its oxidising or organic nature: a trace of an
+    // organic peroxide does not make an aqueous metal or cyanide liquid organic. (Its acid or base nature still
+    // counts: 2 % nitric acid alone is an acid waste.)
+    let weak_ids: Vec<SubstanceId> = loads
+        .iter()
+        .filter(|l| !l.strong())
+        .map(|l| l.substance.id)
+        .collect();
+    let organic_here = |s: &Substance| organic(s) && !weak_ids.contains(&s.id);
+    let organic_part = first(&organic_here);
     let cyanide = first(&|s| s.has(Flag::Cyanide));
     let mercury = first(&|s| s.has(Flag::Mercury));
 
@@ -357,7 +366,7 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
             also_oxidizing: Vec::new(),
         }
     } else if let Some(o) = organic_part {
-        if let Some(h) = first(&|s| s.has(Flag::Halogenated) && organic(s)) {
+        if let Some(h) = first(&|s| s.has(Flag::Halogenated) && organic_here(s)) {
             choice(
                 Stream::HalogenatedOrganic,
                 h.substance,
