@@ -226,10 +226,14 @@ impl Ctx<'_> {
         self.unlisted(ex)
     }
 
+    /// Catalogue 2021 HW49 900-044-49 (cadmium-nickel batteries), HW31 900-052-31, HW29 900-024-29. The element
+    /// flags come from the components' formulas too, so a cell described by its data sheet (cadmium hydroxide,
+    /// nickel hydroxide, potassium hydroxide) is recognised.
     fn battery(&self, ex: &mut Explanation) -> HazardDecision {
         let c = &self.contents;
-        if c.any(Flag::Cadmium) {
-            return self.listed("900-044-49", "cadmium-nickel battery", ex);
+        if let Some(cd) = c.known.iter().find(|s| s.has(Flag::Cadmium)) {
+            let why = format!("cadmium-nickel battery (cadmium in {})", cd.name_en);
+            return self.listed("900-044-49", &why, ex);
         }
         if c.any(Flag::Lead) {
             return self.listed("900-052-31", "lead-acid battery", ex);

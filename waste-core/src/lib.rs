@@ -12,6 +12,7 @@ pub mod container;
 pub mod custody;
 pub mod discharge;
 pub mod edition;
+pub mod formula;
 pub mod hazard;
 pub mod hazardous;
 pub mod identification;

@@ -2,6 +2,7 @@
 //! EPA-600/2-80-076 reactivity groups.
 
 use crate::cas::CasNumber;
+use crate::formula::Formula;
 use crate::hazard::{Hazard, HazardSet};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -32,10 +33,22 @@ pub enum Flag {
     Explosive,
     Sulfide,
     Salt,
+    // Element flags: derived from the formula at load time (see `derived_flags`), or set by hand for a mixture.
+    Chromium,
+    Arsenic,
+    Nickel,
+    Silver,
+    Copper,
+    Barium,
+    Beryllium,
+    /// Contains fluorine, chlorine, bromine or iodine (organic or not; `halogenated` is the organohalogen flag).
+    Halogen,
+    /// A mixture or a material of variable composition (petroleum fractions, oils): it has no formula.
+    Mixture,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 21] = [
+    pub const ALL: [Flag; 30] = [
         Flag::Organic,
         Flag::Solvent,
         Flag::Halogenated,
@@ -57,6 +70,15 @@ impl Flag {
         Flag::Explosive,
         Flag::Sulfide,
         Flag::Salt,
+        Flag::Chromium,
+        Flag::Arsenic,
+        Flag::Nickel,
+        Flag::Silver,
+        Flag::Copper,
+        Flag::Barium,
+        Flag::Beryllium,
+        Flag::Halogen,
+        Flag::Mixture,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +104,15 @@ impl Flag {
             Flag::Explosive => "explosive",
             Flag::Sulfide => "sulfide",
             Flag::Salt => "salt",
+            Flag::Chromium => "chromium",
+            Flag::Arsenic => "arsenic",
+            Flag::Nickel => "nickel",
+            Flag::Silver => "silver",
+            Flag::Copper => "copper",
+            Flag::Barium => "barium",
+            Flag::Beryllium => "beryllium",
+            Flag::Halogen => "halogen",
+            Flag::Mixture => "mixture",
         }
     }
 
@@ -103,6 +134,77 @@ impl Flags {
     }
     pub fn insert(&mut self, f: Flag) {
         self.0 |= f.bit();
+    }
+    pub fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
+    }
+    pub fn iter(self) -> impl Iterator<Item = Flag> {
+        Flag::ALL.into_iter().filter(move |f| self.has(*f))
+    }
+}
+
+/// Elements that make a substance a heavy-metal compound, with the element flag each sets. They are the first-class pollutants of GB 8978-1996 table 1 that are metals or metalloids (mercury,
+/// cadmium, chromium, arsenic, lead, nickel, beryllium, silver), the leaching-toxicity elements of GB 5085.3-2007
+/// (copper, zinc, barium, selenium), and the elements the table already treated as heavy metals (cobalt, thallium,
+/// antimony, vanadium, osmium). Insoluble barium sulfate counts too: a conservative choice, documented in
+/// `standards-data/SOURCES.md`.
+const HEAVY_METALS: [(&str, Option<Flag>); 17] = [
+    ("Hg", Some(Flag::Mercury)),
+    ("Cd", Some(Flag::Cadmium)),
+    ("Pb", Some(Flag::Lead)),
+    ("Cr", Some(Flag::Chromium)),
+    ("As", Some(Flag::Arsenic)),
+    ("Ni", Some(Flag::Nickel)),
+    ("Ag", Some(Flag::Silver)),
+    ("Cu", Some(Flag::Copper)),
+    ("Ba", Some(Flag::Barium)),
+    ("Be", Some(Flag::Beryllium)),
+    ("Zn", None),
+    ("Se", None),
+    ("Co", None),
+    ("Tl", None),
+    ("Sb", None),
+    ("V", None),
+    ("Os", None),
+];
+
+/// The flags a formula implies: element flags, `heavy_metal`, `halogen` and `cyanide` (a cyanide group, free or
+/// complex, as `Formula::has_cyanide` defines it).
+pub fn derived_flags(formula: &Formula) -> Flags {
+    let mut flags = Flags::default();
+    for (symbol, flag) in HEAVY_METALS {
+        if formula.has(symbol) {
+            flags.insert(Flag::HeavyMetal);
+            if let Some(f) = flag {
+                flags.insert(f);
+            }
+        }
+    }
+    if ["F", "Cl", "Br", "I"].iter().any(|h| formula.has(h)) {
+        flags.insert(Flag::Halogen);
+    }
+    if formula.has_cyanide() {
+        flags.insert(Flag::Cyanide);
+    }
+    flags
+}
+
+/// How far a row's identity (CAS, names, formula) was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confidence {
+    /// `S`: CAS, name and formula agree with an independent public compilation (listed in SOURCES.md).
+    Secondary,
+    /// `UNCONFIRMED`: recalled; only the CAS check digit is verified. Such a row never counts as benign.
+    Unconfirmed,
+}
+
+impl Confidence {
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "S" => Some(Confidence::Secondary),
+            "UNCONFIRMED" => Some(Confidence::Unconfirmed),
+            _ => None,
+        }
     }
 }
 
@@ -126,10 +228,19 @@ pub struct SubstanceId(pub u16);
 pub struct Substance {
     pub id: SubstanceId,
     pub cas: CasNumber,
+    /// Other registry numbers of the same substance (hydrates, superseded or alternative numbers): a component
+    /// given under any of them resolves to this row.
+    pub other_cas: Vec<CasNumber>,
     pub name_en: String,
     pub name_zh: String,
     pub synonyms: Vec<String>,
+    /// None only for a mixture (flag `mixture`).
+    pub formula: Option<Formula>,
+    /// The flags the rules read: those written in the data and those derived from the formula.
     pub flags: Flags,
+    /// The flags as written in the data, kept for the consistency checks.
+    pub listed_flags: Flags,
+    pub confidence: Confidence,
     pub hazards: HazardSet,
     pub groups: Vec<ReactivityGroup>,
     /// Listed in the Catalogue of Hazardous Chemicals (危险化学品目录, 2015 edition).
@@ -141,9 +252,12 @@ impl Substance {
         self.flags.has(f)
     }
 
-    /// Known and without any hazard characteristic or rule flag of concern.
+    /// Known, identity confirmed, and without any hazard characteristic or rule flag of concern.
     pub fn is_benign(&self) -> bool {
-        self.hazards.is_empty() && !self.hazardous_chemical && !CONCERN.iter().any(|f| self.has(*f))
+        self.confidence == Confidence::Secondary
+            && self.hazards.is_empty()
+            && !self.hazardous_chemical
+            && !CONCERN.iter().any(|f| self.has(*f))
     }
 }
 
@@ -172,13 +286,16 @@ pub struct SubstanceTable {
 #[derive(Deserialize)]
 struct Row {
     cas: String,
+    other_cas: String,
     name_en: String,
     name_zh: String,
     synonyms: String,
+    formula: String,
     flags: String,
     hazards: String,
     reactivity_groups: String,
     hazardous_chemicals_2015: String,
+    confidence: String,
 }
 
 /// Names compare case-insensitively with runs of white space folded, full-width brackets made half-width.
@@ -227,6 +344,27 @@ impl SubstanceTable {
                         format!("substances.csv line {line}: unknown flag '{f}'")
                     })?);
             }
+            let formula = match row.formula.trim() {
+                "" if flags.has(Flag::Mixture) => None,
+                "" => {
+                    return Err(format!(
+                        "substances.csv line {line}: no formula (only a mixture may have none)"
+                    ));
+                }
+                f => Some(
+                    Formula::parse(f).map_err(|e| format!("substances.csv line {line}: {e}"))?,
+                ),
+            };
+            let listed_flags = flags;
+            let flags = formula
+                .as_ref()
+                .map_or(flags, |f| flags.union(derived_flags(f)));
+            let confidence = Confidence::parse(row.confidence.trim()).ok_or_else(|| {
+                format!(
+                    "substances.csv line {line}: confidence '{}' is not S or UNCONFIRMED",
+                    row.confidence
+                )
+            })?;
             let hazards = list(&row.hazards)
                 .map(|h| {
                     Hazard::parse(h)
@@ -253,10 +391,17 @@ impl SubstanceTable {
             let id = SubstanceId(
                 u16::try_from(substances.len()).map_err(|_| "substances.csv: too many rows")?,
             );
-            if by_cas.insert(cas.as_str().to_owned(), id).is_some() {
-                return Err(format!(
-                    "substances.csv line {line}: CAS {cas} is listed twice"
-                ));
+            let other_cas = list(&row.other_cas)
+                .map(|c| {
+                    CasNumber::parse(c).map_err(|e| format!("substances.csv line {line}: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for c in std::iter::once(&cas).chain(&other_cas) {
+                if by_cas.insert(c.as_str().to_owned(), id).is_some() {
+                    return Err(format!(
+                        "substances.csv line {line}: CAS {c} is listed twice"
+                    ));
+                }
             }
             let synonyms: Vec<String> = list(&row.synonyms).map(str::to_owned).collect();
             for name in [row.name_en.as_str(), row.name_zh.as_str()]
@@ -273,10 +418,14 @@ impl SubstanceTable {
             substances.push(Substance {
                 id,
                 cas,
+                other_cas,
                 name_en: row.name_en,
                 name_zh: row.name_zh,
                 synonyms,
+                formula,
                 flags,
+                listed_flags,
+                confidence,
                 hazards,
                 groups,
                 hazardous_chemical,
