@@ -9,10 +9,29 @@ pub const GB34330_2017: &str = include_str!("../data/gb34330-2017.toml");
 /// National Catalogue of Hazardous Wastes, 2021 edition: categories, lab-relevant codes, exemptions.
 pub const CATALOGUE_2021: &str = include_str!("../data/catalogue-2021.toml");
 
+/// National Catalogue of Hazardous Wastes, 2025 edition (in force from 2025-01-01): articles [S], entries carried
+/// over from 2021 and tagged UNCONFIRMED until their 2025 wording is read.
+pub const CATALOGUE_2025: &str = include_str!("../data/catalogue-2025.toml");
+
+/// Every catalogue edition with data, keyed by the `data` name `editions.toml` gives it.
+pub const CATALOGUES: &[(&str, &str)] = &[
+    ("catalogue-2021", CATALOGUE_2021),
+    ("catalogue-2025", CATALOGUE_2025),
+];
+
+/// Every identification-standard edition with data, keyed like `CATALOGUES`.
+pub const IDENTIFICATION_STANDARDS: &[(&str, &str)] = &[("gb34330-2017", GB34330_2017)];
+
+/// Editions of the instruments the rules cite: in force from, data file, article numbers by role.
+pub const EDITIONS: &str = include_str!("../data/editions.toml");
+
+/// GB 8978-1996 Table 1 first-class pollutants and the cyanide trace setting (discharge exclusions).
+pub const GB8978_1996: &str = include_str!("../data/gb8978-1996.toml");
+
 /// Substance table: CAS, names and synonyms, rule flags, hazard characteristics, EPA-600/2-80-076 groups.
 pub const SUBSTANCES: &str = include_str!("../data/substances.csv");
 
-/// Laboratory collection streams with container colours.
+/// Laboratory collection streams with container colours, and the strongly-oxidising thresholds.
 pub const STREAMS: &str = include_str!("../data/streams.toml");
 
 /// EPA-600/2-80-076 reactivity groups and compatibility chart.

@@ -27,18 +27,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "contains the NUL character (U+0000), which no text here may contain",
         ));
     }
+    // A UTF-8 byte-order mark (what Windows Notepad writes) is not content.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let v = serde_path_to_error::deserialize(de).map_err(|e| {
+    let v = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
+        // serde_json reports a wrong-typed enum (`"form": 1`) as a syntax error: it is malformed only when the
+        // text itself is not JSON.
+        let not_json = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err();
+        if inner.is_eof() || (inner.is_syntax() && not_json) {
             ApiError::malformed(format!("malformed JSON: {inner}"))
         } else {
-            ApiError::invalid(
-                if path == "." { "body".to_owned() } else { path },
-                inner.to_string(),
-            )
+            let field = if path == "." { "body".to_owned() } else { path };
+            let message = waste_core::request::with_accepted_values(&field, inner.to_string());
+            ApiError::invalid(field, message)
         }
+    })?;
+    de.end().map_err(|e| {
+        ApiError::malformed(format!(
+            "unexpected content after the JSON object ({e}); send exactly one object"
+        ))
     })?;
     Ok(v)
 }
@@ -249,5 +258,23 @@ mod tests {
             "items[1].name: contains the NUL character (U+0000), which no text here may contain"
         );
         assert!(parse_json::<Body>(br#"{"items": [{"k": "a\\u0000b"}]}"#).is_ok());
+    }
+
+    /// Issue 17 item 5 on the API: trailing content refused (400), a UTF-8 BOM accepted, an enum of the wrong type
+    /// answered with the accepted values.
+    #[test]
+    fn trailing_content_is_refused_and_a_bom_is_accepted() {
+        let one = br#"{"form":"liquid","origin":"other"}"#;
+        let mut trailing = one.to_vec();
+        trailing.extend_from_slice(b" {}");
+        let e = parse_json::<waste_core::WasteRequest>(&trailing).expect_err("refused");
+        assert_eq!(e.code(), "malformed_request");
+        assert!(e.to_string().contains("after the JSON object"), "{e}");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(one);
+        assert!(parse_json::<waste_core::WasteRequest>(&bom).is_ok());
+        let e = parse_json::<waste_core::WasteRequest>(br#"{"form":1,"origin":"other"}"#)
+            .expect_err("refused");
+        assert!(e.to_string().contains("`gas_in_container`"), "{e}");
     }
 }

@@ -112,6 +112,27 @@ fn parse_date(s: &str) -> Result<Date, String> {
         .map_err(|_| format!("--on: '{s}' is not a date (YYYY-MM-DD)"))
 }
 
+/// Reads at most `MAX_REQUEST_BYTES` (a request is a few hundred bytes): a larger input is refused with its size
+/// limit instead of being read into memory whole.
+fn read_capped(r: impl Read, what: &str) -> Result<String, String> {
+    let max = waste_core::request::MAX_REQUEST_BYTES;
+    let mut buf = Vec::new();
+    r.take(max as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if buf.len() > max {
+        return Err(format!(
+            "{what} is larger than {max} bytes; a classification request is one JSON object of a few hundred bytes"
+        ));
+    }
+    String::from_utf8(buf).map_err(|e| {
+        format!(
+            "{what} is not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn classify(args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut on = OffsetDateTime::now_utc().date();
@@ -125,15 +146,10 @@ fn classify(args: &[String]) -> Result<(), String> {
     }
     let input = match &file {
         Some(path) => {
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+            let f = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            read_capped(f, path)?
         }
-        None => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| format!("cannot read stdin: {e}"))?;
-            s
-        }
+        None => read_capped(std::io::stdin().lock(), "stdin")?,
     };
     let result = waste_core::classify_json(Standards::embedded(), &input, on)
         .map_err(|e| format!("invalid request: {e}"))?;

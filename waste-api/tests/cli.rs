@@ -177,3 +177,65 @@ fn verify_checks_every_chain_without_a_server() {
     drop(c);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Issue 17 item 5: trailing content after the object is refused (exit non-zero), not silently ignored.
+#[test]
+fn classify_refuses_trailing_content() {
+    let (code, out, err) = run(&["classify"], &format!("{DCM}\n{DCM}"));
+    assert_ne!(code, 0);
+    assert!(out.is_empty(), "nothing classified: {out}");
+    assert!(err.contains("after the JSON object"), "{err}");
+}
+
+/// Issue 17 item 5: a file written by Windows Notepad (UTF-8 with a byte-order mark) is accepted.
+#[test]
+fn classify_accepts_a_utf8_byte_order_mark() {
+    let dir = std::env::temp_dir().join(format!("waste-cli-bom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("notepad.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(DCM.as_bytes());
+    std::fs::write(&file, bytes).expect("write request");
+    let (code, out, err) = run(
+        &[
+            "classify",
+            file.to_str().expect("utf-8 path"),
+            "--on",
+            "2026-11-28",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON");
+    assert_eq!(v["hazardous"]["code"], "900-047-49");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Issue 17 item 5: the input is capped; a larger one is refused with the limit, without reading it whole.
+#[test]
+fn classify_refuses_input_above_the_cap() {
+    let big = " ".repeat(waste_core::request::MAX_REQUEST_BYTES + 10) + DCM;
+    let (code, out, err) = run(&["classify"], &big);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(
+        err.contains(&waste_core::request::MAX_REQUEST_BYTES.to_string()),
+        "{err}"
+    );
+}
+
+/// Issue 13 item 1: the decision date chooses the catalogue edition the result cites.
+#[test]
+fn classify_cites_the_catalogue_edition_of_the_decision_date() {
+    for (on, edition) in [("2024-06-01", "2021"), ("2026-11-30", "2025")] {
+        let (code, out, err) = run(&["classify", "--on", on], DCM);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON");
+        assert_eq!(v["hazardous"]["edition"], edition, "{on}");
+        assert_eq!(
+            v["hazardous"]["standard"],
+            format!("National Catalogue of Hazardous Wastes ({edition})"),
+            "{on}"
+        );
+    }
+}

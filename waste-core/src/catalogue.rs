@@ -11,7 +11,8 @@ pub fn category_exists(n: u8) -> bool {
     (1..=40).contains(&n) || (45..=50).contains(&n)
 }
 
-/// An 8-digit waste code `III-SSS-CC` whose category exists (REFERENCE.md rule 10).
+/// An 8-digit waste code `III-SSS-CC` whose category exists (Catalogue Art.5: digits 1-3 industry, 4-6 sequence,
+/// 7-8 category).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct HwCode(String);
@@ -183,12 +184,19 @@ pub struct Exemption {
     pub code: String,
     pub waste_en: String,
     pub condition_en: String,
+    pub confidence: Confidence,
 }
 
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     /// E.g. `National Catalogue of Hazardous Wastes (2021)`.
     pub name: String,
+    pub name_zh: String,
+    /// E.g. `2021`.
+    pub edition: String,
+    pub effective_from: time::Date,
+    /// How the edition's articles were confirmed; each entry carries its own tag.
+    pub confidence: Confidence,
     pub categories: Vec<Category>,
     codes: HashMap<String, CodeEntry>,
     pub exemptions: Vec<Exemption>,
@@ -203,7 +211,11 @@ struct RawCatalogue {
 }
 #[derive(Deserialize)]
 struct RawEdition {
+    edition: String,
     name: String,
+    name_zh: String,
+    effective_from: String,
+    confidence: Confidence,
 }
 #[derive(Deserialize)]
 struct RawCategory {
@@ -226,6 +238,7 @@ struct RawExemption {
     code: String,
     waste_en: String,
     condition_en: String,
+    confidence: Confidence,
 }
 
 impl Catalogue {
@@ -269,10 +282,16 @@ impl Catalogue {
                 code: e.code,
                 waste_en: e.waste_en,
                 condition_en: e.condition_en,
+                confidence: e.confidence,
             })
             .collect();
         Ok(Self {
+            effective_from: crate::edition::parse_date(&raw.edition.effective_from)
+                .map_err(|e| format!("catalogue {}: {e}", raw.edition.name))?,
             name: raw.edition.name,
+            name_zh: raw.edition.name_zh,
+            edition: raw.edition.edition,
+            confidence: raw.edition.confidence,
             categories,
             codes,
             exemptions,
@@ -300,7 +319,7 @@ impl Catalogue {
 mod tests {
     use super::*;
 
-    /// REFERENCE.md rule 10: NNN-NNN-NN, category in 01–40 or 45–50 (2021).
+    /// Catalogue 2021 Art.5: NNN-NNN-NN, category in 01–40 or 45–50.
     #[test]
     fn code_shape_and_category_rule_10() {
         assert!(HwCode::parse("900-047-49").is_ok());

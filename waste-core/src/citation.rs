@@ -56,6 +56,8 @@ pub enum WarningCode {
     OtherRegime,
     /// The waste is taken to be contaminated because no contents were declared.
     AssumedContaminated,
+    /// A mercury or cyanide liquid is also strongly oxidising: it keeps its stream and must be labelled so.
+    AlsoOxidizing,
 }
 
 /// Collects the trace and warnings of one decision.

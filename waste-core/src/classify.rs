@@ -1,11 +1,11 @@
 //! The classification of one waste: identification (GB 34330), hazardous decision (National Catalogue),
 //! collection stream, warnings and the trace that explains them.
 
-use crate::citation::{Explanation, TraceStep, Warning, WarningCode};
+use crate::citation::{Confidence, Explanation, TraceStep, Warning, WarningCode};
 use crate::hazard::Hazard;
 use crate::hazardous::{self, HazardDecision, HazardOutcome};
 use crate::identification::{self, Identification, SolidWasteOutcome};
-use crate::request::{InputError, Resolution, Waste, parse_request};
+use crate::request::{Form, InputError, LabKind, Resolution, Waste, parse_request};
 use crate::standards::Standards;
 use crate::stream::{self, Stream};
 use rust_decimal::Decimal;
@@ -29,6 +29,8 @@ pub struct SolidWasteResult {
     /// As printed in the standard, e.g. `4.2 c)`.
     pub clause: String,
     pub standard: String,
+    /// The edition the decision applied, e.g. `2017`.
+    pub edition: String,
     pub clause_text: String,
 }
 
@@ -44,7 +46,12 @@ pub struct HazardousResult {
     pub hazard_notation: Option<String>,
     /// The deciding entry: a code, an article or an exemption item.
     pub clause: String,
+    /// The catalogue edition in force on the decision date, e.g. `National Catalogue of Hazardous Wastes (2025)`.
     pub standard: String,
+    /// E.g. `2025`.
+    pub edition: String,
+    /// How the edition's text for the deciding code was confirmed (`C`, `S`, `UNCONFIRMED`); null without a code.
+    pub code_confidence: Option<Confidence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +71,8 @@ pub struct SubstanceRef {
     pub name_zh: String,
 }
 
-/// Classifies a parsed waste as of `on` (the date decides which edition warnings apply).
+/// Classifies a parsed waste as of `on`: the date chooses the editions applied (catalogue 2021 before 2025-01-01,
+/// 2025 from then; GB 34330-2017 with a warning once a newer edition without data is in force).
 pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
     let mut ex = Explanation::default();
     let table = &std.substances;
@@ -101,12 +109,41 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
         });
     }
 
-    let ident: Identification =
-        identification::identify(&std.identification, table, waste, on, &mut ex);
-    let decision: HazardDecision = hazardous::decide(&std.catalogue, table, waste, &ident, &mut ex);
+    let id_in_use = std.identification_on(on);
+    let ident: Identification = identification::identify(
+        id_in_use.standard,
+        id_in_use.newer,
+        &std.discharge,
+        table,
+        waste,
+        &mut ex,
+    );
+    let cat_in_use = std.catalogue_on(on);
+    let cat = cat_in_use.catalogue;
+    if let Some(newer) = cat_in_use.newer {
+        ex.warn(
+            WarningCode::EditionSuperseded,
+            format!("{} is in force since {}; this decision uses {}: the newer edition is not in the data", newer.issued_as, newer.in_force_from, cat.name),
+        );
+    }
+    ex.step(
+        "catalogue edition in force on the decision date",
+        format!(
+            "{} ({}), in force from {}",
+            cat.name, cat_in_use.edition.issued_as, cat_in_use.edition.in_force_from
+        ),
+        format!("{} edition", cat.edition),
+    );
+    let decision: HazardDecision =
+        hazardous::decide(cat, cat_in_use.articles, table, waste, &ident, &mut ex);
     let stream = match decision.outcome {
         HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification => {
-            stream::stream_of(table, waste, &mut ex)
+            stream::stream_of(table, &std.streams, waste, &mut ex)
+        }
+        // A laboratory liquid that is not hazardous still remains waste and needs a container (a sodium chloride
+        // solution goes to the inorganic-salt stream).
+        HazardOutcome::NotHazardous if waste.form == Form::Liquid && ident.outcome.is_waste() => {
+            stream::stream_of(table, &std.streams, waste, &mut ex)
         }
         // Exempt waste is not managed as hazardous waste at that stage: it takes no hazardous-waste stream.
         HazardOutcome::Exempt | HazardOutcome::NotHazardous | HazardOutcome::NotApplicable => None,
@@ -116,7 +153,7 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
             decision.outcome,
             HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification
         )
-        && waste.lab_kind != crate::request::LabKind::Medical
+        && waste.lab_kind != LabKind::Medical
     {
         ex.step(
             "collection",
@@ -125,25 +162,23 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
         );
     }
 
-    let code_entry = decision
-        .code
-        .as_ref()
-        .and_then(|c| std.catalogue.code(c.as_str()));
+    let code_entry = decision.code.as_ref().and_then(|c| cat.code(c.as_str()));
     let category = decision.code.as_ref().map(|c| c.category());
     let category_name = category
         .as_deref()
-        .and_then(|c| std.catalogue.category(c))
+        .and_then(|c| cat.category(c))
         .map(|c| format!("{} {}", c.name_zh, c.name_en));
     Classification {
         solid_waste: SolidWasteResult {
             outcome: ident.outcome,
-            clause_text: std
-                .identification
+            clause_text: id_in_use
+                .standard
                 .clause(&ident.clause)
                 .map(|c| c.text_en.clone())
                 .unwrap_or_default(),
             clause: ident.clause,
-            standard: std.identification.name.clone(),
+            standard: id_in_use.standard.name.clone(),
+            edition: id_in_use.standard.edition.clone(),
         },
         hazardous: HazardousResult {
             outcome: decision.outcome,
@@ -153,7 +188,9 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
             hazards: decision.hazards.to_vec(),
             hazard_notation: code_entry.map(|e| e.hazards.to_string()),
             clause: decision.clause,
-            standard: std.catalogue.name.clone(),
+            standard: cat.name.clone(),
+            edition: cat.edition.clone(),
+            code_confidence: code_entry.map(|e| e.confidence),
         },
         stream,
         components,

@@ -1,6 +1,7 @@
 //! Is the waste hazardous, under which National Catalogue code, with which characteristics?
 //!
-//! Order of REFERENCE.md rule 9: infectious medical labs (HW01); discarded chemicals listed in the Catalogue of
+//! Order (the catalogue's lab-relevant entries, most specific first): infectious medical labs (HW01); discarded
+//! chemicals listed in the Catalogue of
 //! Hazardous Chemicals (900-999-49); R&D substances of unknown effect (900-017-14); expired drugs (900-002-03);
 //! mercury devices (900-024-29 / 900-023-29); photographic chemicals (900-019-16); Cd-Ni batteries (900-044-49);
 //! laboratory waste (900-047-49) and its cleaned-labware exclusion. HW06 codes name industrial use and are never
@@ -88,9 +89,19 @@ impl Contents<'_> {
     }
 }
 
+/// The articles of the catalogue edition in use that the decision cites, by role (from `editions.toml`).
+#[derive(Debug, Clone, Copy)]
+pub struct Articles<'a> {
+    /// What is listed (Art.2 in 2021 and 2025).
+    pub listing: &'a str,
+    /// Waste of unclear hazard is identified by the identification standards (Art.6 in 2021 and 2025).
+    pub unclear_hazard: &'a str,
+}
+
 struct Ctx<'a> {
     cat: &'a Catalogue,
     name: &'a str,
+    articles: Articles<'a>,
     contents: Contents<'a>,
 }
 
@@ -119,16 +130,17 @@ impl Ctx<'_> {
     }
 
     fn needs_identification(&self, why: &str, ex: &mut Explanation) -> HazardDecision {
+        let art = self.articles.unclear_hazard;
         ex.step(
             why,
-            format!("{} Art.6", self.name),
+            format!("{} {art}", self.name),
             "needs identification (GB 5085)",
         );
         HazardDecision {
             outcome: HazardOutcome::NeedsIdentification,
             code: None,
             hazards: self.contents.indicated,
-            clause: "Art.6".to_owned(),
+            clause: art.to_owned(),
         }
     }
 
@@ -156,7 +168,7 @@ impl Ctx<'_> {
         } else if c.fully_declared {
             self.not_hazardous(
                 "every component is known and none has a hazard characteristic; no entry applies",
-                "Art.2",
+                self.articles.listing,
                 ex,
             )
         } else {
@@ -284,6 +296,7 @@ impl Ctx<'_> {
 /// The hazardous decision for a waste already identified by GB 34330.
 pub fn decide(
     cat: &Catalogue,
+    articles: Articles<'_>,
     table: &SubstanceTable,
     waste: &Waste,
     ident: &Identification,
@@ -297,15 +310,24 @@ pub fn decide(
     let indicated = known
         .iter()
         .fold(HazardSet::EMPTY, |acc, s| acc.union(s.hazards));
+    let unknown = waste.components.iter().any(|c| c.substance.is_none());
+    // On an article (bottle, labware, consumable) the components are its contamination and the article is the
+    // rest: every component known is a full declaration, whatever the fractions sum to.
+    let fully_declared = if waste.is_article() {
+        !unknown && !known.is_empty()
+    } else {
+        waste.fully_declared()
+    };
     let contents = Contents {
-        unknown: waste.components.iter().any(|c| c.substance.is_none()),
-        fully_declared: waste.fully_declared(),
+        unknown,
+        fully_declared,
         known,
         indicated,
     };
     let ctx = Ctx {
         cat,
         name: &cat.name,
+        articles,
         contents,
     };
     match ident.outcome {
@@ -314,14 +336,14 @@ pub fn decide(
         | SolidWasteOutcome::OutOfScope => {
             ex.step(
                 "hazardous-waste catalogue",
-                format!("{} Art.2", cat.name),
+                format!("{} {}", cat.name, articles.listing),
                 "not applicable: not a waste under GB 34330",
             );
             return HazardDecision {
                 outcome: HazardOutcome::NotApplicable,
                 code: None,
                 hazards: HazardSet::EMPTY,
-                clause: "Art.2".into(),
+                clause: articles.listing.to_owned(),
             };
         }
         SolidWasteOutcome::Undetermined => {

@@ -1,10 +1,14 @@
 //! GB 34330-2017: is it solid (or liquid) waste, and under which clause.
 //!
-//! Order (REFERENCE.md rules 1–6): scope (§1), then the exclusions of §6 and §7, then the source criteria of §4.
-//! Nothing defaults to "not waste": a waste no criterion matches is `undetermined` (expert identification).
+//! Order: scope (§1), then the exclusions of §6 and §7, then the source criteria of §4 ("is solid waste unless
+//! covered by §6"). Nothing defaults to "not waste": a waste no criterion matches is `undetermined` (expert
+//! identification, definition 3.1). The discharge exclusions of §7 are not granted on the user's word to a liquid
+//! holding a first-class pollutant of GB 8978-1996 Table 1 or cyanide above a trace.
 
 use crate::citation::{Explanation, WarningCode};
-use crate::request::{Fate, Origin, Waste};
+use crate::discharge::DischargeRules;
+use crate::edition::Edition;
+use crate::request::{AdsorbentUse, Fate, Origin, Waste};
 use crate::substance::{Flag, SubstanceTable};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -47,16 +51,14 @@ pub struct Clause {
     pub text_en: String,
 }
 
-/// One edition of the identification standard, as data. A later edition (GB 34330-2025) is added as another
-/// data file; `superseded_on` makes every decision after that date say which edition it used.
+/// One edition of the identification standard, as data. Which edition applies on a date is read from
+/// `editions.toml` (see `crate::edition`); a later edition with its clauses is another data file.
 #[derive(Debug, Clone)]
 pub struct IdentificationStandard {
     /// Printed name, e.g. `GB 34330-2017`.
     pub name: String,
     pub edition: String,
     pub effective_from: Date,
-    pub superseded_on: Option<Date>,
-    pub superseded_by: Option<String>,
     clauses: HashMap<String, Clause>,
 }
 
@@ -70,14 +72,9 @@ struct RawHead {
     code: String,
     edition: String,
     effective_from: String,
-    superseded_on: Option<String>,
-    superseded_by: Option<String>,
 }
 
-fn date(s: &str) -> Result<Date, String> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|e| format!("date '{s}': {e}"))
-}
+use crate::edition::parse_date as date;
 
 impl IdentificationStandard {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -96,13 +93,6 @@ impl IdentificationStandard {
             name: format!("{}-{}", raw.standard.code, raw.standard.edition),
             edition: raw.standard.edition,
             effective_from: date(&raw.standard.effective_from)?,
-            superseded_on: raw
-                .standard
-                .superseded_on
-                .as_deref()
-                .map(date)
-                .transpose()?,
-            superseded_by: raw.standard.superseded_by,
             clauses,
         };
         // Every clause the rules can cite must be in the data, so no decision cites a clause that is not there.
@@ -131,9 +121,9 @@ impl IdentificationStandard {
 }
 
 /// Every clause `identify` can return.
-pub const CITED: [&str; 18] = [
-    "1", "4.1 a)", "4.1 b)", "4.1 c)", "4.1 d)", "4.1 h)", "4.1 i)", "4.2 c)", "4.2 g)", "4.2 l)",
-    "4.3 l)", "6.1 a)", "6.1 b)", "6.1 d)", "7.1", "7.2", "7.3", "3.1",
+pub const CITED: [&str; 19] = [
+    "1", "4.1 a)", "4.1 b)", "4.1 c)", "4.1 d)", "4.1 h)", "4.1 i)", "4.2 b)", "4.2 c)", "4.2 g)",
+    "4.2 l)", "4.3 l)", "6.1 a)", "6.1 b)", "6.1 d)", "7.1", "7.2", "7.3", "3.1",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +134,7 @@ pub struct Identification {
 }
 
 /// The source criterion (§4) for each origin. Exhaustive on purpose: a new origin must be given its clause.
-fn source_clause(origin: Origin) -> Option<&'static str> {
+fn source_clause(origin: Origin, adsorbent_use: Option<AdsorbentUse>) -> Option<&'static str> {
     match origin {
         Origin::OffSpecProduct => Some("4.1 a)"),
         Origin::ExpiredReagent | Origin::ExpiredDrug => Some("4.1 b)"),
@@ -163,26 +153,31 @@ fn source_clause(origin: Origin) -> Option<&'static str> {
         Origin::ExperimentResidue => Some("4.2 c)"),
         Origin::VesselCleaningResidue => Some("4.2 g)"),
         Origin::AnimalCarcass => Some("4.2 l)"),
-        Origin::SpentAdsorbent => Some("4.3 l)"),
+        // Chromatography media and decolourising carbon are residues of purifying a product (4.2 b); fume-hood
+        // carbon and filter media clean gas, odour or wastewater (4.3 l). Undeclared: the pollution-control clause.
+        Origin::SpentAdsorbent => match adsorbent_use {
+            Some(AdsorbentUse::Purification) => Some("4.2 b)"),
+            Some(AdsorbentUse::PollutionControl) | None => Some("4.3 l)"),
+        },
         Origin::Other => None,
     }
 }
 
-/// Decides whether `waste` is solid (or liquid) waste under `std`, explaining each step.
+/// Decides whether `waste` is solid (or liquid) waste under `std`, explaining each step. `newer` is the edition in
+/// force on the decision date when its clauses are not in the data (the decision then says which edition it used).
 pub fn identify(
     std: &IdentificationStandard,
+    newer: Option<&Edition>,
+    discharge_rules: &DischargeRules,
     table: &SubstanceTable,
     waste: &Waste,
-    on: Date,
     ex: &mut Explanation,
 ) -> Identification {
     let name = std.name.as_str();
-    if let (Some(since), Some(by)) = (std.superseded_on, &std.superseded_by)
-        && on >= since
-    {
+    if let Some(by) = newer {
         ex.warn(
             WarningCode::EditionSuperseded,
-            format!("{by} applies since {since}; this decision uses the {name} clauses because the {by} clause mapping is not yet in the data"),
+            format!("{} is in force since {}; this decision uses the {name} clauses: the {} clause mapping is not in the data (not verified)", by.issued_as, by.in_force_from, by.issued_as),
         );
     }
     let decided = |outcome, clause: &str| Identification {
@@ -251,6 +246,46 @@ pub fn identify(
         }
         Fate::Discard | Fate::ReuseAsIs | Fate::ReturnToProcess | Fate::KeptForAnalysis => None,
     };
+    let discharge = match discharge {
+        Some(clause) => match discharge_rules.block(table, waste) {
+            Some(block) => {
+                let mut why = Vec::new();
+                if !block.first_class.is_empty() {
+                    let list: Vec<String> = block
+                        .first_class
+                        .iter()
+                        .map(|f| format!("{} ({}, at most {})", f.component, f.pollutant, f.limit))
+                        .collect();
+                    why.push(format!(
+                        "first-class pollutants of {} {}: {}",
+                        discharge_rules.name,
+                        discharge_rules.table,
+                        list.join(", ")
+                    ));
+                }
+                if !block.cyanide.is_empty() {
+                    why.push(format!(
+                        "cyanide above a trace ({}; total cyanide at most {})",
+                        block.cyanide.join(", "),
+                        discharge_rules.cyanide_limit
+                    ));
+                }
+                let why = why.join("; ");
+                ex.step(
+                    format!("exclusion: {}", std.text(clause)),
+                    format!(
+                        "{name} {clause}; {} {} and {}",
+                        discharge_rules.name, discharge_rules.table, discharge_rules.clause
+                    ),
+                    format!("not granted: the liquid contains {why}"),
+                );
+                ex.warn(WarningCode::ExclusionNotApplied, format!("{name} {clause} is not granted on the declaration: the liquid contains {why}. Neutralising or dilution removes none of it, and {} {} applies at the outlet of the workshop or its treatment facility ({}). It stays waste; the exclusion needs a measurement of the treated effluent, sampled there by an accredited laboratory, showing every listed pollutant at or below its limit", discharge_rules.name, discharge_rules.table, discharge_rules.clause));
+                None
+            }
+            None => Some(clause),
+        },
+        None => None,
+    };
     if let Some(clause) = discharge {
         ex.step(
             format!("exclusion: {}", std.text(clause)),
@@ -262,14 +297,9 @@ pub fn identify(
             .iter()
             .filter_map(|c| c.substance.map(|id| table.get(id)))
             .filter(|s| {
-                [
-                    Flag::Cyanide,
-                    Flag::Mercury,
-                    Flag::HeavyMetal,
-                    Flag::Halogenated,
-                ]
-                .iter()
-                .any(|f| s.has(*f))
+                [Flag::HeavyMetal, Flag::Halogenated, Flag::Fluoride]
+                    .iter()
+                    .any(|f| s.has(*f))
             })
             .map(|s| s.name_en.as_str())
             .collect();
@@ -287,7 +317,7 @@ pub fn identify(
     }
 
     // §4 source criteria.
-    match source_clause(waste.origin) {
+    match source_clause(waste.origin, waste.adsorbent_use) {
         Some(clause) => {
             ex.step(
                 format!("source criterion: {}", std.text(clause)),

@@ -10,6 +10,8 @@ pub mod classify;
 pub mod compatibility;
 pub mod container;
 pub mod custody;
+pub mod discharge;
+pub mod edition;
 pub mod formula;
 pub mod hazard;
 pub mod hazardous;

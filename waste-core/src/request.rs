@@ -68,7 +68,35 @@ impl Origin {
         Origin::Other,
     ];
 
-    /// Origins whose decision depends on what the waste is made of: a request without components is refused.
+    /// The wire name, as the API spells it (`experiment_residue`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::ExpiredReagent => "expired_reagent",
+            Origin::UnusedReagent => "unused_reagent",
+            Origin::OffSpecProduct => "off_spec_product",
+            Origin::ContaminatedReagent => "contaminated_reagent",
+            Origin::ExperimentResidue => "experiment_residue",
+            Origin::VesselCleaningResidue => "vessel_cleaning_residue",
+            Origin::SpentAdsorbent => "spent_adsorbent",
+            Origin::ContaminatedConsumables => "contaminated_consumables",
+            Origin::EmptyPackaging => "empty_packaging",
+            Origin::Glassware => "glassware",
+            Origin::Sharps => "sharps",
+            Origin::MercuryDevice => "mercury_device",
+            Origin::MercuryLamp => "mercury_lamp",
+            Origin::Battery => "battery",
+            Origin::ExpiredDrug => "expired_drug",
+            Origin::PhotographicChemicals => "photographic_chemicals",
+            Origin::AnimalCarcass => "animal_carcass",
+            Origin::ResearchSample => "research_sample",
+            Origin::NovelSubstance => "novel_substance",
+            Origin::OilyRagsOrPpe => "oily_rags_or_ppe",
+            Origin::Other => "other",
+        }
+    }
+
+    /// Origins whose decision depends on what the waste is made of: a request without components is refused,
+    /// unless the decision does not depend on them (radioactive waste, a medical laboratory's waste).
     pub fn needs_components(self) -> bool {
         matches!(
             self,
@@ -115,7 +143,48 @@ pub enum LabKind {
     Medical,
 }
 
-/// The wire shape of a classification request (CONTRACTS.md). Decimal fractions travel as strings.
+/// What a contaminated consumable is made of: it decides between the plastic-consumables stream and the stream of
+/// other contaminated solids (laboratory collection scheme, `streams.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsumableMaterial {
+    /// Pipette tips, tubes, plastic dishes and plates.
+    Plastic,
+    /// Glass TLC plates, slides and other glass consumables that are not sharps.
+    Glass,
+    /// Filter paper, weighing paper, wipes.
+    Paper,
+    /// Disposable gloves and other protective articles.
+    Gloves,
+    Other,
+}
+
+impl ConsumableMaterial {
+    pub const ALL: [ConsumableMaterial; 5] = [
+        ConsumableMaterial::Plastic,
+        ConsumableMaterial::Glass,
+        ConsumableMaterial::Paper,
+        ConsumableMaterial::Gloves,
+        ConsumableMaterial::Other,
+    ];
+}
+
+/// What a spent adsorbent was used for: it decides the GB 34330-2017 source criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdsorbentUse {
+    /// Cleaning gas, odour or wastewater (fume-hood carbon, filter media): 4.3 l).
+    PollutionControl,
+    /// Purifying a product (chromatography silica or alumina, decolourising carbon): a residue of purification,
+    /// 4.2 b).
+    Purification,
+}
+
+impl AdsorbentUse {
+    pub const ALL: [AdsorbentUse; 2] = [AdsorbentUse::PollutionControl, AdsorbentUse::Purification];
+}
+
+/// The wire shape of a classification request. Decimal fractions travel as strings (no precision lost).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WasteRequest {
@@ -134,6 +203,12 @@ pub struct WasteRequest {
     /// False when the waste is not collected separately from ordinary refuse (exemption list conditions).
     #[serde(default = "yes")]
     pub sorted_collection: bool,
+    /// Only for origin `contaminated_consumables`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub material: Option<ConsumableMaterial>,
+    /// Only for origin `spent_adsorbent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adsorbent_use: Option<AdsorbentUse>,
     #[serde(default)]
     pub components: Vec<ComponentRequest>,
 }
@@ -204,6 +279,8 @@ pub struct Waste {
     pub radioactive: bool,
     pub cleaned_per_lab_rules: bool,
     pub sorted_collection: bool,
+    pub material: Option<ConsumableMaterial>,
+    pub adsorbent_use: Option<AdsorbentUse>,
     pub components: Vec<Component>,
 }
 
@@ -229,14 +306,28 @@ impl Waste {
                 format!("more than {MAX_COMPONENTS} components"),
             ));
         }
-        if req.components.is_empty() && req.origin.needs_components() {
+        // The decision of a radioactive waste (GB 34330-2017 1) or of a medical laboratory's waste (HW01) does not
+        // depend on its composition.
+        let composition_decides = !req.radioactive && req.lab_kind != LabKind::Medical;
+        if req.components.is_empty() && req.origin.needs_components() && composition_decides {
             return Err(InputError::new(
                 "components",
                 format!(
-                    "origin {:?} needs at least one component (name or CAS)",
-                    req.origin
-                )
-                .to_lowercase(),
+                    "origin \"{}\" needs at least one component (name or cas)",
+                    req.origin.as_str()
+                ),
+            ));
+        }
+        if req.material.is_some() && req.origin != Origin::ContaminatedConsumables {
+            return Err(InputError::new(
+                "material",
+                "applies only to origin \"contaminated_consumables\"",
+            ));
+        }
+        if req.adsorbent_use.is_some() && req.origin != Origin::SpentAdsorbent {
+            return Err(InputError::new(
+                "adsorbent_use",
+                "applies only to origin \"spent_adsorbent\"",
             ));
         }
         let mut components = Vec::with_capacity(req.components.len());
@@ -322,8 +413,22 @@ impl Waste {
             radioactive: req.radioactive,
             cleaned_per_lab_rules: req.cleaned_per_lab_rules,
             sorted_collection: req.sorted_collection,
+            material: req.material,
+            adsorbent_use: req.adsorbent_use,
             components,
         })
+    }
+
+    /// Whether the components describe contamination on an article (a bottle, labware, a consumable) rather than
+    /// the whole waste: the article itself is the rest, so the fractions need not sum to 1.
+    pub fn is_article(&self) -> bool {
+        matches!(
+            self.origin,
+            Origin::EmptyPackaging
+                | Origin::Glassware
+                | Origin::Sharps
+                | Origin::ContaminatedConsumables
+        )
     }
 
     /// True when every component is known and the declared fractions account for the whole waste (a single
@@ -346,12 +451,101 @@ impl Waste {
     }
 }
 
-/// Parses a JSON request, naming the field of any error (e.g. `origin: unknown variant ...`).
+/// Largest request text accepted, in bytes. A classification request is a few hundred bytes; 64 KiB holds
+/// `MAX_COMPONENTS` components with long names many times over.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Parses a JSON request, naming the field of any error (e.g. `origin: unknown variant ...`). A leading UTF-8
+/// byte-order mark (what Windows Notepad writes) is accepted; content after the JSON object is refused; an enum
+/// field's error lists the accepted values.
 pub fn parse_request(json: &str) -> Result<WasteRequest, InputError> {
+    if json.len() > MAX_REQUEST_BYTES {
+        return Err(InputError::new(
+            "body",
+            format!(
+                "the request is {} bytes, more than the {} bytes accepted",
+                json.len(),
+                MAX_REQUEST_BYTES
+            ),
+        ));
+    }
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let req: WasteRequest = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
-        InputError::new(field, e.into_inner().to_string())
-    })
+        let message = with_accepted_values(&field, e.into_inner().to_string());
+        InputError::new(field, message)
+    })?;
+    de.end().map_err(|e| {
+        InputError::new(
+            "body",
+            format!("unexpected content after the JSON object ({e}); send exactly one object"),
+        )
+    })?;
+    Ok(req)
+}
+
+/// The accepted values of each enum field of a classification request, by its JSON path (also when the request is
+/// nested as `waste` in another body).
+pub fn accepted_values(field: &str) -> Option<&'static [String]> {
+    let field = field.strip_prefix("waste.").unwrap_or(field);
+    fn names<T: Serialize>(all: &[T]) -> Vec<String> {
+        all.iter()
+            .filter_map(|v| match serde_json::to_value(v) {
+                Ok(serde_json::Value::String(s)) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, Vec<String>)>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        vec![
+            (
+                "form",
+                names(&[
+                    Form::Liquid,
+                    Form::Solid,
+                    Form::SemiSolid,
+                    Form::GasInContainer,
+                ]),
+            ),
+            ("origin", names(&Origin::ALL)),
+            (
+                "fate",
+                names(&[
+                    Fate::Discard,
+                    Fate::ReuseAsIs,
+                    Fate::ReturnToProcess,
+                    Fate::KeptForAnalysis,
+                    Fate::DischargeMeetsStandard,
+                    Fate::TreatThenDischarge,
+                    Fate::NeutralizeThenDischarge,
+                ]),
+            ),
+            (
+                "lab_kind",
+                names(&[LabKind::Chemical, LabKind::Biological, LabKind::Medical]),
+            ),
+            ("material", names(&ConsumableMaterial::ALL)),
+            ("adsorbent_use", names(&AdsorbentUse::ALL)),
+        ]
+    });
+    table
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, v)| v.as_slice())
+}
+
+/// An enum field's error always lists the accepted values (serde lists them for an unknown name, not for a value
+/// of the wrong type such as a number or null).
+pub fn with_accepted_values(field: &str, message: String) -> String {
+    match accepted_values(field) {
+        Some(values) if !message.contains("expected one of") => {
+            let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            format!("{message}; accepted values: {}", list.join(", "))
+        }
+        _ => message,
+    }
 }

@@ -3,7 +3,9 @@
 use crate::catalogue::Catalogue;
 use crate::compatibility::ReactivityMatrix;
 use crate::container::ContainerPolicy;
-use crate::hazardous::ASSIGNED;
+use crate::discharge::DischargeRules;
+use crate::edition::{Applicable, Edition, Editions};
+use crate::hazardous::{ASSIGNED, Articles};
 use crate::identification::IdentificationStandard;
 use crate::label::LabelRules;
 use crate::manifest::ManifestRules;
@@ -11,11 +13,48 @@ use crate::storage::{StorageRules, WorkingCalendar};
 use crate::stream::StreamTable;
 use crate::substance::SubstanceTable;
 use std::sync::OnceLock;
+use time::Date;
+
+/// Instrument ids of `editions.toml` the rules read.
+pub const CATALOGUE: &str = "catalogue";
+pub const IDENTIFICATION: &str = "gb34330";
+
+/// A catalogue edition with the articles its decisions cite.
+#[derive(Debug, Clone)]
+pub struct CatalogueEdition {
+    pub catalogue: Catalogue,
+    pub edition: Edition,
+    pub listing: String,
+    pub unclear_hazard: String,
+}
+
+/// The catalogue a decision on a date uses, and the newer edition in force without data, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogueInUse<'a> {
+    pub catalogue: &'a Catalogue,
+    pub articles: Articles<'a>,
+    pub edition: &'a Edition,
+    pub newer: Option<&'a Edition>,
+}
+
+/// The identification standard a decision on a date uses, and the newer edition in force without data, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct IdentificationInUse<'a> {
+    pub standard: &'a IdentificationStandard,
+    pub newer: Option<&'a Edition>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Standards {
+    /// The latest identification-standard edition with data (for clause texts); decisions choose theirs by date
+    /// through `identification_on`.
     pub identification: IdentificationStandard,
+    pub identification_editions: Vec<IdentificationStandard>,
+    /// The latest catalogue edition (for code look-ups); decisions choose theirs by date through `catalogue_on`.
     pub catalogue: Catalogue,
+    pub catalogue_editions: Vec<CatalogueEdition>,
+    pub editions: Editions,
+    pub discharge: DischargeRules,
     pub substances: SubstanceTable,
     pub streams: StreamTable,
     pub reactivity: ReactivityMatrix,
@@ -26,11 +65,14 @@ pub struct Standards {
     pub manifest: ManifestRules,
 }
 
-/// The texts of the data files; `Standards::parse` takes them so tests can feed altered data.
+/// The texts of the data files; `Standards::parse` takes them so tests can feed altered data. Editions are
+/// `(data name, text)` pairs, the names `editions.toml` gives them.
 #[derive(Debug, Clone, Copy)]
 pub struct Sources<'a> {
-    pub identification: &'a str,
-    pub catalogue: &'a str,
+    pub identification: &'a [(&'a str, &'a str)],
+    pub catalogues: &'a [(&'a str, &'a str)],
+    pub editions: &'a str,
+    pub discharge: &'a str,
     pub substances: &'a str,
     pub streams: &'a str,
     pub reactivity: &'a str,
@@ -43,8 +85,10 @@ pub struct Sources<'a> {
 
 impl Sources<'static> {
     pub const EMBEDDED: Sources<'static> = Sources {
-        identification: standards_data::GB34330_2017,
-        catalogue: standards_data::CATALOGUE_2021,
+        identification: standards_data::IDENTIFICATION_STANDARDS,
+        catalogues: standards_data::CATALOGUES,
+        editions: standards_data::EDITIONS,
+        discharge: standards_data::GB8978_1996,
         substances: standards_data::SUBSTANCES,
         streams: standards_data::STREAMS,
         reactivity: standards_data::REACTIVITY,
@@ -58,9 +102,21 @@ impl Sources<'static> {
 
 impl Standards {
     pub fn parse(src: Sources<'_>) -> Result<Self, String> {
+        let editions = Editions::parse(src.editions)?;
+        let catalogue_editions = Self::catalogue_editions(&editions, src.catalogues)?;
+        let identification_editions = Self::identification_editions(&editions, src.identification)?;
+        let (Some(latest_cat), Some(latest_id)) =
+            (catalogue_editions.last(), identification_editions.last())
+        else {
+            return Err("editions: no catalogue or identification standard with data".into());
+        };
         let s = Self {
-            identification: IdentificationStandard::parse(src.identification)?,
-            catalogue: Catalogue::parse(src.catalogue)?,
+            identification: latest_id.clone(),
+            catalogue: latest_cat.catalogue.clone(),
+            identification_editions,
+            catalogue_editions,
+            editions,
+            discharge: DischargeRules::parse(src.discharge)?,
             substances: SubstanceTable::parse(src.substances)?,
             streams: StreamTable::parse(src.streams)?,
             reactivity: ReactivityMatrix::parse(src.reactivity)?,
@@ -80,14 +136,147 @@ impl Standards {
                 }
             }
         }
-        for code in ASSIGNED {
-            if s.catalogue.code(code).is_none() {
-                return Err(format!(
-                    "the rules assign {code}, which the catalogue data lacks"
-                ));
+        for ed in &s.catalogue_editions {
+            for code in ASSIGNED {
+                if ed.catalogue.code(code).is_none() {
+                    return Err(format!(
+                        "the rules assign {code}, which {} lacks",
+                        ed.catalogue.name
+                    ));
+                }
             }
         }
         Ok(s)
+    }
+
+    /// The data file named by each edition of `instrument` that has data, in the order of `editions.toml`.
+    fn data_of<'e>(
+        editions: &'e Editions,
+        instrument: &str,
+        files: &[(&str, &str)],
+    ) -> Result<Vec<(&'e Edition, String)>, String> {
+        let inst = editions
+            .instrument(instrument)
+            .ok_or_else(|| format!("editions: instrument {instrument} is missing"))?;
+        let mut out = Vec::new();
+        for e in &inst.editions {
+            let Some(name) = &e.data else { continue };
+            let text = files
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| (*t).to_owned())
+                .ok_or_else(|| {
+                    format!(
+                        "editions: {instrument} {} names data '{name}', which is not embedded",
+                        e.edition
+                    )
+                })?;
+            out.push((e, text));
+        }
+        for (n, _) in files {
+            if !inst.editions.iter().any(|e| e.data.as_deref() == Some(*n)) {
+                return Err(format!(
+                    "editions: data '{n}' is embedded but no {instrument} edition names it"
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn catalogue_editions(
+        editions: &Editions,
+        files: &[(&str, &str)],
+    ) -> Result<Vec<CatalogueEdition>, String> {
+        let mut out = Vec::new();
+        for (e, text) in Self::data_of(editions, CATALOGUE, files)? {
+            let catalogue = Catalogue::parse(&text)?;
+            if catalogue.edition != e.edition || catalogue.effective_from != e.in_force_from {
+                return Err(format!(
+                    "{}: edition {} from {} disagrees with editions.toml ({} from {})",
+                    catalogue.name,
+                    catalogue.edition,
+                    catalogue.effective_from,
+                    e.edition,
+                    e.in_force_from
+                ));
+            }
+            let role = |r: &str| {
+                e.articles.get(r).cloned().ok_or_else(|| {
+                    format!(
+                        "editions: catalogue {} names no article for '{r}'",
+                        e.edition
+                    )
+                })
+            };
+            out.push(CatalogueEdition {
+                listing: role("listing")?,
+                unclear_hazard: role("unclear_hazard")?,
+                catalogue,
+                edition: e.clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn identification_editions(
+        editions: &Editions,
+        files: &[(&str, &str)],
+    ) -> Result<Vec<IdentificationStandard>, String> {
+        let mut out = Vec::new();
+        for (e, text) in Self::data_of(editions, IDENTIFICATION, files)? {
+            let std = IdentificationStandard::parse(&text)?;
+            if std.edition != e.edition || std.effective_from != e.in_force_from {
+                return Err(format!(
+                    "{}: edition {} from {} disagrees with editions.toml ({} from {})",
+                    std.name, std.edition, std.effective_from, e.edition, e.in_force_from
+                ));
+            }
+            out.push(std);
+        }
+        Ok(out)
+    }
+
+    /// The edition of `instrument` in force on `on` when the rules cannot apply it (its data is missing).
+    fn newer_without_data(&self, instrument: &str, on: Date) -> Option<&Edition> {
+        self.editions
+            .on(instrument, on)
+            .and_then(|a: Applicable<'_>| (a.in_force != a.applied).then_some(a.in_force))
+    }
+
+    /// The catalogue edition in force on `on` (2021 before 2025-01-01, 2025 from then), with its articles: the
+    /// latest edition with data in force on that date, or the first for an earlier date.
+    pub fn catalogue_on(&self, on: Date) -> CatalogueInUse<'_> {
+        let first = &self.catalogue_editions[0]; // `parse` refuses data without a catalogue edition
+        let ed = self
+            .catalogue_editions
+            .iter()
+            .rev()
+            .find(|c| c.edition.in_force_from <= on)
+            .unwrap_or(first);
+        CatalogueInUse {
+            catalogue: &ed.catalogue,
+            articles: Articles {
+                listing: &ed.listing,
+                unclear_hazard: &ed.unclear_hazard,
+            },
+            edition: &ed.edition,
+            newer: self.newer_without_data(CATALOGUE, on),
+        }
+    }
+
+    /// The identification-standard edition a decision on `on` applies, and the newer one in force without data.
+    pub fn identification_on(&self, on: Date) -> IdentificationInUse<'_> {
+        let first = &self.identification_editions[0]; // `parse` refuses data without one
+        let standard = self
+            .identification_editions
+            .iter()
+            .rev()
+            .find(|s| s.effective_from <= on)
+            .unwrap_or(first);
+        IdentificationInUse {
+            standard,
+            newer: self.newer_without_data(IDENTIFICATION, on),
+        }
     }
 
     /// The embedded data, parsed on first use. The data is compiled in and checked by the test suite, so a

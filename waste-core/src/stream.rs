@@ -1,14 +1,18 @@
-//! The single collection stream of a laboratory chemical waste (REFERENCE.md section 11).
+//! The single collection stream of a laboratory chemical waste, after the university collection scheme quoted in
+//! `standards-data/data/streams.toml` (liquids split into strongly oxidising and not; then cyanide, mercury,
+//! halogenated and other organic, heavy metal, acid, alkaline, other inorganic salts; solids by kind).
 //!
-//! Precedence, documented in `standards-data/data/streams.toml`: packaged items by origin; liquids first
-//! strongly oxidising, then cyanide, mercury, halogenated organic, other organic, heavy metal, acid, alkaline,
-//! other inorganic salts. A liquid with an unknown component gets no stream: it cannot be poured into a shared
-//! container safely.
+//! "Strongly oxidising" reads concentrations: a strong oxidiser decides the stream only at or above its threshold
+//! fraction (`[[oxidizer_threshold]]`, a policy setting). Mercury and cyanide keep their streams whatever the
+//! oxidiser. A liquid with an unknown component gets no stream: it cannot be poured into a shared container safely.
 
-use crate::citation::{Explanation, WarningCode};
-use crate::request::{Form, LabKind, Origin, Waste};
-use crate::substance::{Flag, Substance, SubstanceTable};
+use crate::cas::CasNumber;
+use crate::citation::{Confidence, Explanation, WarningCode};
+use crate::request::{ConsumableMaterial, Form, LabKind, Origin, Waste};
+use crate::substance::{Flag, Substance, SubstanceId, SubstanceTable};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,9 +91,39 @@ pub struct StreamInfo {
     pub colour: Option<String>,
 }
 
+/// The fraction at or above which a strong oxidiser makes a liquid "strongly oxidising", with its basis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Threshold {
+    pub fraction: Decimal,
+    pub confidence: Confidence,
+    pub basis: String,
+}
+
+/// Per-substance thresholds (by CAS) and the default for every other strong oxidiser.
+#[derive(Debug, Clone)]
+pub struct OxidizerPolicy {
+    pub default: Threshold,
+    by_cas: HashMap<String, Threshold>,
+}
+
+impl OxidizerPolicy {
+    pub fn threshold(&self, s: &Substance) -> &Threshold {
+        self.by_cas.get(s.cas.as_str()).unwrap_or(&self.default)
+    }
+
+    /// The smallest threshold in the data: a trace below it can never decide a stream.
+    pub fn smallest(&self) -> Decimal {
+        self.by_cas
+            .values()
+            .map(|t| t.fraction)
+            .fold(self.default.fraction, Decimal::min)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StreamTable {
     entries: Vec<(Stream, StreamInfo)>,
+    pub oxidizers: OxidizerPolicy,
 }
 
 impl StreamTable {
@@ -97,8 +131,56 @@ impl StreamTable {
         #[derive(Deserialize)]
         struct Raw {
             stream: Vec<StreamInfo>,
+            oxidizer_policy: RawPolicy,
+            #[serde(default)]
+            oxidizer_threshold: Vec<RawThreshold>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawPolicy {
+            default_threshold: Decimal,
+            confidence: Confidence,
+            basis: String,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawThreshold {
+            cas: String,
+            /// For readers of the data.
+            #[serde(rename = "name")]
+            _name: String,
+            threshold: Decimal,
+            confidence: Confidence,
+            basis: String,
         }
         let raw: Raw = toml::from_str(text).map_err(|e| format!("streams: {e}"))?;
+        let valid = |f: Decimal| f > Decimal::ZERO && f <= Decimal::ONE;
+        if !valid(raw.oxidizer_policy.default_threshold) {
+            return Err("streams: default_threshold must be in (0, 1]".into());
+        }
+        let mut by_cas = HashMap::new();
+        for t in raw.oxidizer_threshold {
+            let cas = CasNumber::parse(&t.cas).map_err(|e| format!("streams: {e}"))?;
+            if !valid(t.threshold) {
+                return Err(format!("streams: threshold of {cas} must be in (0, 1]"));
+            }
+            let th = Threshold {
+                fraction: t.threshold,
+                confidence: t.confidence,
+                basis: t.basis,
+            };
+            if by_cas.insert(cas.as_str().to_owned(), th).is_some() {
+                return Err(format!("streams: threshold of {cas} is listed twice"));
+            }
+        }
+        let oxidizers = OxidizerPolicy {
+            default: Threshold {
+                fraction: raw.oxidizer_policy.default_threshold,
+                confidence: raw.oxidizer_policy.confidence,
+                basis: raw.oxidizer_policy.basis,
+            },
+            by_cas,
+        };
         let mut entries = Vec::new();
         for info in raw.stream {
             let s = Stream::parse(&info.id)
@@ -110,7 +192,7 @@ impl StreamTable {
                 return Err(format!("streams: no data for stream {}", s.as_str()));
             }
         }
-        Ok(Self { entries })
+        Ok(Self { entries, oxidizers })
     }
 
     pub fn info(&self, s: Stream) -> Option<&StreamInfo> {
@@ -132,44 +214,204 @@ fn organic(s: &Substance) -> bool {
         || (s.has(Flag::Organic) && !s.hazards.is_empty())
 }
 
-/// The liquid precedence. `None` when no component is known.
-pub fn liquid_stream(known: &[&Substance]) -> Option<Stream> {
-    if known.is_empty() {
-        return None;
-    }
-    let any = |f: &dyn Fn(&Substance) -> bool| known.iter().any(|s| f(s));
-    let is_organic = any(&organic);
-    Some(
-        if any(&|s| s.has(Flag::Oxidizer) || s.has(Flag::OxidizingAcid)) {
-            Stream::OxidizingLiquid
-        } else if any(&|s| s.has(Flag::Cyanide)) {
-            if is_organic {
-                Stream::CyanideOrganic
-            } else {
-                Stream::CyanideInorganic
-            }
-        } else if any(&|s| s.has(Flag::Mercury)) {
-            Stream::Mercury
-        } else if is_organic {
-            if any(&|s| s.has(Flag::Halogenated)) {
-                Stream::HalogenatedOrganic
-            } else {
-                Stream::NonHalogenatedOrganic
-            }
-        } else if any(&|s| s.has(Flag::HeavyMetal)) {
-            Stream::HeavyMetal
-        } else if any(&|s| s.has(Flag::Acid)) {
-            Stream::Acid
-        } else if any(&|s| s.has(Flag::Base)) {
-            Stream::Alkaline
-        } else {
-            Stream::InorganicSalt
-        },
-    )
+/// A known component of a liquid with its declared fraction.
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
+    pub substance: &'a Substance,
+    pub fraction: Option<Decimal>,
 }
 
-/// The stream of a waste that the hazardous decision found to be a laboratory chemical waste.
-pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) -> Option<Stream> {
+/// The stream of a liquid, the component that decided it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamChoice {
+    pub stream: Stream,
+    /// The deciding component's name; `None` for the default (other inorganic salts).
+    pub decided_by: Option<String>,
+    pub reason: String,
+    /// Strong oxidisers at or above their threshold that did not decide the stream (mercury or cyanide did).
+    pub also_oxidizing: Vec<String>,
+}
+
+/// A strong oxidiser's share of the liquid compared with its threshold.
+struct OxidizerLoad<'a> {
+    substance: &'a Substance,
+    /// The declared fraction, or the most it can be when undeclared.
+    fraction: Decimal,
+    declared: bool,
+    threshold: &'a Threshold,
+}
+
+impl OxidizerLoad<'_> {
+    fn strong(&self) -> bool {
+        self.fraction >= self.threshold.fraction
+    }
+    fn describe(&self) -> String {
+        let f = if self.declared {
+            self.fraction.normalize().to_string()
+        } else {
+            format!("undeclared (at most {})", self.fraction.normalize())
+        };
+        let cmp = if self.strong() { ">=" } else { "<" };
+        let tag = match self.threshold.confidence {
+            Confidence::Confirmed => "C",
+            Confidence::Secondary => "S",
+            Confidence::Unconfirmed => "UNCONFIRMED policy",
+        };
+        format!(
+            "{} {f} {cmp} strongly-oxidising threshold {} [{tag}]",
+            self.substance.name_en,
+            self.threshold.fraction.normalize()
+        )
+    }
+}
+
+/// Each strong oxidiser's fraction, same substances added; an undeclared fraction counts as the most it can be
+/// (1 minus the declared fractions; a lone component is the whole liquid).
+fn oxidizer_loads<'a>(policy: &'a OxidizerPolicy, parts: &[Part<'a>]) -> Vec<OxidizerLoad<'a>> {
+    let declared: Decimal = parts.iter().filter_map(|p| p.fraction).sum();
+    let rest = (Decimal::ONE - declared).max(Decimal::ZERO);
+    let mut by_id: Vec<(SubstanceId, OxidizerLoad<'a>)> = Vec::new();
+    for p in parts {
+        let s = p.substance;
+        if !(s.has(Flag::Oxidizer) || s.has(Flag::OxidizingAcid)) {
+            continue;
+        }
+        let (f, declared_here) = match p.fraction {
+            Some(f) => (f, true),
+            None if parts.len() == 1 => (Decimal::ONE, true),
+            None => (rest, false),
+        };
+        match by_id.iter_mut().find(|(id, _)| *id == s.id) {
+            Some((_, load)) => {
+                load.fraction = (load.fraction + f).min(Decimal::ONE);
+                load.declared &= declared_here;
+            }
+            None => by_id.push((
+                s.id,
+                OxidizerLoad {
+                    substance: s,
+                    fraction: f,
+                    declared: declared_here,
+                    threshold: policy.threshold(s),
+                },
+            )),
+        }
+    }
+    by_id.into_iter().map(|(_, l)| l).collect()
+}
+
+/// The liquid precedence. `None` when no component is known. Components declared at fraction 0 are absent.
+pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<StreamChoice> {
+    let parts: Vec<Part<'_>> = parts
+        .iter()
+        .copied()
+        .filter(|p| p.fraction != Some(Decimal::ZERO))
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let first = |f: &dyn Fn(&Substance) -> bool| parts.iter().find(|p| f(p.substance));
+    let loads = oxidizer_loads(policy, &parts);
+    let strong: Vec<&OxidizerLoad<'_>> = loads.iter().filter(|l| l.strong()).collect();
+    let weak: Vec<String> = loads
+        .iter()
+        .filter(|l| !l.strong())
+        .map(|l| format!("{}: does not decide", l.describe()))
+        .collect();
+    let with_weak = |reason: String| {
+        if weak.is_empty() {
+            reason
+        } else {
+            format!("{reason}; {}", weak.join("; "))
+        }
+    };
+    let choice = |stream, by: &Substance, why: &str| StreamChoice {
+        stream,
+        decided_by: Some(by.name_en.clone()),
+        reason: with_weak(format!("{}: {why}", by.name_en)),
+        also_oxidizing: Vec::new(),
+    };
+    // An oxidiser below its threshold decides nothing through its oxidising or organic nature: a trace of an
+    // organic peroxide does not make an aqueous metal or cyanide liquid organic. (Its acid or base nature still
+    // counts: 2 % nitric acid alone is an acid waste.)
+    let weak_ids: Vec<SubstanceId> = loads
+        .iter()
+        .filter(|l| !l.strong())
+        .map(|l| l.substance.id)
+        .collect();
+    let organic_here = |s: &Substance| organic(s) && !weak_ids.contains(&s.id);
+    let organic_part = first(&organic_here);
+    let cyanide = first(&|s| s.has(Flag::Cyanide));
+    let mercury = first(&|s| s.has(Flag::Mercury));
+
+    let mut picked = if let Some(c) = cyanide {
+        // Cyanide keeps its stream: it must stay alkaline, away from the acidic oxidising stream.
+        if organic_part.is_some() {
+            choice(
+                Stream::CyanideOrganic,
+                c.substance,
+                "releases cyanide, in an organic liquid",
+            )
+        } else {
+            choice(Stream::CyanideInorganic, c.substance, "releases cyanide")
+        }
+    } else if let Some(m) = mercury {
+        // Mercury keeps its stream: it must never reach incineration with an oxidising or organic stream.
+        choice(Stream::Mercury, m.substance, "contains mercury")
+    } else if let Some(o) = strong.first() {
+        StreamChoice {
+            stream: Stream::OxidizingLiquid,
+            decided_by: Some(o.substance.name_en.clone()),
+            reason: with_weak(o.describe()),
+            also_oxidizing: Vec::new(),
+        }
+    } else if let Some(o) = organic_part {
+        if let Some(h) = first(&|s| s.has(Flag::Halogenated) && organic_here(s)) {
+            choice(
+                Stream::HalogenatedOrganic,
+                h.substance,
+                "halogenated organic",
+            )
+        } else if let Some(h) = first(&|s| s.has(Flag::Halogenated)) {
+            choice(
+                Stream::HalogenatedOrganic,
+                h.substance,
+                "halogen-bearing component in an organic liquid",
+            )
+        } else {
+            choice(Stream::NonHalogenatedOrganic, o.substance, "organic")
+        }
+    } else if let Some(h) = first(&|s| s.has(Flag::HeavyMetal)) {
+        choice(Stream::HeavyMetal, h.substance, "heavy metal")
+    } else if let Some(a) = first(&|s| s.has(Flag::Acid)) {
+        choice(Stream::Acid, a.substance, "acid")
+    } else if let Some(b) = first(&|s| s.has(Flag::Base)) {
+        choice(Stream::Alkaline, b.substance, "base")
+    } else {
+        StreamChoice {
+            stream: Stream::InorganicSalt,
+            decided_by: None,
+            reason: with_weak("no oxidiser above its threshold, cyanide, mercury, organic, heavy metal, acid or base: other inorganic salts".to_owned()),
+            also_oxidizing: Vec::new(),
+        }
+    };
+    if matches!(
+        picked.stream,
+        Stream::CyanideOrganic | Stream::CyanideInorganic | Stream::Mercury
+    ) {
+        picked.also_oxidizing = strong.iter().map(|l| l.describe()).collect();
+    }
+    Some(picked)
+}
+
+/// The stream of a laboratory waste that remains waste (hazardous, to be identified, or a liquid that is not
+/// hazardous but still needs a container).
+pub fn stream_of(
+    table: &SubstanceTable,
+    streams: &StreamTable,
+    waste: &Waste,
+    ex: &mut Explanation,
+) -> Option<Stream> {
     if waste.lab_kind == LabKind::Medical {
         ex.step(
             RULE,
@@ -183,24 +425,52 @@ pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) ->
         ex.step(RULE, STREAM_SOURCE, "none: gas in a container");
         return None;
     }
-    let known: Vec<&Substance> = waste
+    let parts: Vec<Part<'_>> = waste
         .components
         .iter()
-        .filter_map(|c| c.substance.map(|id| table.get(id)))
+        .filter_map(|c| {
+            c.substance.map(|id| Part {
+                substance: table.get(id),
+                fraction: c.fraction,
+            })
+        })
         .collect();
     let unknown = waste.components.iter().any(|c| c.substance.is_none());
-    let by_origin = match waste.origin {
+    let (by_origin, why) = match waste.origin {
         Origin::ExpiredReagent
         | Origin::UnusedReagent
         | Origin::ContaminatedReagent
-        | Origin::ExpiredDrug => Some(Stream::OriginalReagent),
-        Origin::EmptyPackaging => Some(Stream::EmptyReagentBottle),
-        Origin::Glassware => Some(Stream::Glassware),
-        Origin::Sharps => Some(Stream::Sharps),
-        Origin::ContaminatedConsumables => Some(Stream::PlasticConsumables),
-        Origin::MercuryDevice | Origin::MercuryLamp => Some(Stream::Mercury),
-        Origin::SpentAdsorbent | Origin::OilyRagsOrPpe => Some(Stream::ContaminatedSolid),
-        Origin::Battery | Origin::AnimalCarcass => None,
+        | Origin::ExpiredDrug => (Some(Stream::OriginalReagent), "by origin"),
+        Origin::EmptyPackaging => (Some(Stream::EmptyReagentBottle), "by origin"),
+        Origin::Glassware => (Some(Stream::Glassware), "by origin"),
+        Origin::Sharps => (Some(Stream::Sharps), "by origin"),
+        Origin::ContaminatedConsumables => match waste.material {
+            Some(ConsumableMaterial::Plastic) => (
+                Some(Stream::PlasticConsumables),
+                "by origin and material: plastic consumables",
+            ),
+            Some(ConsumableMaterial::Glass) => (
+                Some(Stream::ContaminatedSolid),
+                "by origin and material: glass plates and slides are not plastic consumables",
+            ),
+            Some(ConsumableMaterial::Paper) => (
+                Some(Stream::ContaminatedSolid),
+                "by origin and material: filter and weighing paper are not plastic consumables",
+            ),
+            Some(ConsumableMaterial::Gloves) => (
+                Some(Stream::ContaminatedSolid),
+                "by origin and material: gloves are protective articles, not plastic consumables",
+            ),
+            Some(ConsumableMaterial::Other) | None => (
+                Some(Stream::ContaminatedSolid),
+                "by origin: material not declared as plastic, so other contaminated solids",
+            ),
+        },
+        Origin::MercuryDevice | Origin::MercuryLamp => (Some(Stream::Mercury), "by origin"),
+        Origin::SpentAdsorbent | Origin::OilyRagsOrPpe => {
+            (Some(Stream::ContaminatedSolid), "by origin")
+        }
+        Origin::Battery | Origin::AnimalCarcass => (None, "by origin"),
         Origin::OffSpecProduct
         | Origin::ExperimentResidue
         | Origin::VesselCleaningResidue
@@ -208,19 +478,41 @@ pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) ->
         | Origin::NovelSubstance
         | Origin::PhotographicChemicals
         | Origin::Other => {
-            let stream = match waste.form {
+            let (stream, result) = match waste.form {
                 Form::Liquid if unknown => {
                     ex.warn(WarningCode::NoStream, "a component is unknown: no stream can be chosen safely; collect this waste in its own container until it is identified");
-                    None
+                    (None, "none: a component is unknown".to_owned())
                 }
-                Form::Liquid => liquid_stream(&known),
-                Form::Solid | Form::SemiSolid if known.iter().any(|s| s.has(Flag::Mercury)) => {
-                    Some(Stream::Mercury)
-                }
-                Form::Solid | Form::SemiSolid => Some(Stream::ContaminatedSolid),
-                Form::GasInContainer => None,
+                Form::Liquid => match liquid_stream(&streams.oxidizers, &parts) {
+                    Some(c) => {
+                        if !c.also_oxidizing.is_empty() {
+                            ex.warn(WarningCode::AlsoOxidizing, format!("the liquid is also strongly oxidising ({}): it keeps the {} stream, but label it as oxidising and never add organic waste to its container", c.also_oxidizing.join("; "), c.stream.as_str()));
+                        }
+                        (
+                            Some(c.stream),
+                            format!("{}, decided by {}", c.stream.as_str(), c.reason),
+                        )
+                    }
+                    None => (None, "none: no component is known".to_owned()),
+                },
+                Form::Solid | Form::SemiSolid => match parts
+                    .iter()
+                    .find(|p| p.substance.has(Flag::Mercury) && p.fraction != Some(Decimal::ZERO))
+                {
+                    Some(m) => (
+                        Some(Stream::Mercury),
+                        format!(
+                            "mercury, decided by {}: contains mercury",
+                            m.substance.name_en
+                        ),
+                    ),
+                    None => (
+                        Some(Stream::ContaminatedSolid),
+                        "contaminated_solid: a solid residue".to_owned(),
+                    ),
+                },
+                Form::GasInContainer => (None, "none: gas in a container".to_owned()),
             };
-            let result = stream.map_or("none".to_owned(), |s| s.as_str().to_owned());
             ex.step(
                 format!("{RULE}: by form and components"),
                 STREAM_SOURCE,
@@ -233,6 +525,6 @@ pub fn stream_of(table: &SubstanceTable, waste: &Waste, ex: &mut Explanation) ->
         "none: not a laboratory chemical waste stream".to_owned(),
         |s| s.as_str().to_owned(),
     );
-    ex.step(format!("{RULE}: by origin"), STREAM_SOURCE, result);
+    ex.step(format!("{RULE}: {why}"), STREAM_SOURCE, result);
     by_origin
 }

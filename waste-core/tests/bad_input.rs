@@ -123,7 +123,7 @@ fn oversized_input_is_refused() {
     assert_eq!(e.field, "description");
 }
 
-/// CONTRACTS.md: decimals travel as JSON strings so no precision is lost; a bare number is refused, not rounded.
+/// Decimals travel as JSON strings so no precision is lost; a bare number is refused, not rounded.
 #[test]
 fn fractions_travel_as_strings() {
     let e = refuse(&with_components(r#"[{"name":"acetone","fraction":0.25}]"#));
@@ -142,4 +142,110 @@ fn fractions_travel_as_strings() {
             .as_deref(),
         Some("0.250")
     );
+}
+
+/// Issue 17 item 5: content after the JSON object is refused, not ignored (the first object was classified before).
+#[test]
+fn trailing_content_after_the_object_is_refused() {
+    let one = r#"{"form":"liquid","origin":"experiment_residue","components":[{"name":"water"}]}"#;
+    for trailing in [" xx", " {}", "\n{\"form\":\"solid\"}", ","] {
+        let e = refuse(&format!("{one}{trailing}"));
+        assert_eq!(e.field, "body");
+        assert!(e.message.contains("after the JSON object"), "{}", e.message);
+    }
+    // White space after the object is not content.
+    assert!(
+        classify_json(
+            Standards::embedded(),
+            &format!("{one}\n\r\n  "),
+            date!(2026 - 11 - 28)
+        )
+        .is_ok()
+    );
+}
+
+/// Issue 17 item 5: a UTF-8 byte-order mark (what Windows Notepad writes) is accepted.
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let json = "\u{feff}{\"form\":\"liquid\",\"origin\":\"experiment_residue\",\"components\":[{\"name\":\"acetone\"}]}";
+    let r = classify_json(Standards::embedded(), json, date!(2026 - 11 - 28)).expect("accepted");
+    assert_eq!(r.hazardous.code.as_deref(), Some("900-047-49"));
+}
+
+/// Issue 17 item 5: an enum error lists the accepted values, also for a value of the wrong type.
+#[test]
+fn enum_errors_list_the_accepted_values() {
+    for (json, field, value) in [
+        (
+            r#"{"form":"plasma","origin":"other"}"#,
+            "form",
+            "semi_solid",
+        ),
+        (r#"{"form":3,"origin":"other"}"#, "form", "gas_in_container"),
+        (
+            r#"{"form":"liquid","origin":null}"#,
+            "origin",
+            "experiment_residue",
+        ),
+        (
+            r#"{"form":"liquid","origin":"other","fate":["discard"]}"#,
+            "fate",
+            "neutralize_then_discharge",
+        ),
+        (
+            r#"{"form":"liquid","origin":"other","lab_kind":"physics"}"#,
+            "lab_kind",
+            "biological",
+        ),
+        (
+            r#"{"form":"solid","origin":"contaminated_consumables","material":"wood"}"#,
+            "material",
+            "gloves",
+        ),
+        (
+            r#"{"form":"solid","origin":"spent_adsorbent","adsorbent_use":1}"#,
+            "adsorbent_use",
+            "purification",
+        ),
+    ] {
+        let e = refuse(json);
+        assert_eq!(e.field, field, "{json}");
+        assert!(e.message.contains(value), "{json}: {}", e.message);
+    }
+}
+
+/// Issue 17 item 5: the input size is capped with a message that says so.
+#[test]
+fn a_request_larger_than_the_cap_is_refused_before_parsing() {
+    let big = format!(
+        r#"{{"form":"liquid","origin":"other","description":"{}"}}"#,
+        " ".repeat(waste_core::request::MAX_REQUEST_BYTES)
+    );
+    let e = refuse(&big);
+    assert_eq!(e.field, "body");
+    assert!(e.message.contains("bytes"), "{}", e.message);
+}
+
+/// Issue 10 item 7: the message spells the origin as the API does.
+#[test]
+fn a_missing_composition_names_the_origin_as_the_api_spells_it() {
+    let e = refuse(r#"{"form":"liquid","origin":"experiment_residue"}"#);
+    assert_eq!(e.field, "components");
+    assert!(
+        e.message.contains("\"experiment_residue\""),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains("experimentresidue"), "{}", e.message);
+}
+
+/// `material` and `adsorbent_use` describe one origin each: elsewhere they are refused, not ignored.
+#[test]
+fn material_and_adsorbent_use_only_for_their_origin() {
+    let e = refuse(r#"{"form":"solid","origin":"glassware","material":"glass"}"#);
+    assert_eq!(e.field, "material");
+    let e = refuse(
+        r#"{"form":"solid","origin":"contaminated_consumables","adsorbent_use":"purification"}"#,
+    );
+    assert_eq!(e.field, "adsorbent_use");
 }

@@ -58,6 +58,8 @@ fn request() -> impl Strategy<Value = WasteRequest> {
                 radioactive: radioactive && cleaned && sorted, // rarely radioactive
                 cleaned_per_lab_rules: cleaned,
                 sorted_collection: sorted,
+                material: None,
+                adsorbent_use: None,
                 components,
             },
         )

@@ -1,5 +1,5 @@
-//! Table-driven worked cases (tests/data/worked_cases.toml): each row is an input, the expected outcome with its
-//! clause, code and stream, and the source that justifies it.
+//! Table-driven worked cases (tests/data/worked_cases.toml and tests/data/worked_cases_school_labs.toml): each row
+//! is an input, the expected outcome with its clause, code and stream, and the source that justifies it.
 
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -36,12 +36,28 @@ struct Expect {
     warnings: Vec<String>,
     #[serde(default)]
     no_warnings: Vec<String>,
+    /// The catalogue edition the decision cites, e.g. `2025`.
+    edition: Option<String>,
+    /// Text that one step of the trace (rule, citation or result) must contain.
+    trace: Option<String>,
 }
 
-fn cases() -> Vec<Case> {
+fn general_cases() -> Vec<Case> {
     let table: Table =
         toml::from_str(include_str!("data/worked_cases.toml")).expect("worked_cases.toml parses");
     table.case
+}
+
+fn school_lab_cases() -> Vec<Case> {
+    let table: Table = toml::from_str(include_str!("data/worked_cases_school_labs.toml"))
+        .expect("worked_cases_school_labs.toml parses");
+    table.case
+}
+
+fn cases() -> Vec<Case> {
+    let mut all = general_cases();
+    all.extend(school_lab_cases());
+    all
 }
 
 fn as_json_str<T: serde::Serialize>(v: &T) -> String {
@@ -53,15 +69,33 @@ fn as_json_str<T: serde::Serialize>(v: &T) -> String {
 
 #[test]
 fn every_worked_case_gives_its_expected_outcome() {
-    let std = Standards::embedded();
-    let mut failures = Vec::new();
-    let cases = cases();
+    let cases = general_cases();
     assert!(
         cases.len() >= 60,
         "at least 60 worked cases, found {}",
         cases.len()
     );
-    for case in &cases {
+    check_cases(&cases);
+}
+
+/// Issue 17 (streams that read concentrations, guarded discharge exclusions, consumables and packaging), issue 10
+/// item 7 (composition only where it decides, a stream for every remaining lab liquid) and issue 13 item 1
+/// (catalogue edition by decision date).
+#[test]
+fn every_school_lab_case_gives_its_expected_outcome() {
+    let cases = school_lab_cases();
+    assert!(
+        cases.len() >= 30,
+        "at least 30 school-lab cases, found {}",
+        cases.len()
+    );
+    check_cases(&cases);
+}
+
+fn check_cases(cases: &[Case]) {
+    let std = Standards::embedded();
+    let mut failures = Vec::new();
+    for case in cases {
         assert!(
             !case.source.trim().is_empty(),
             "{}: every case names its source",
@@ -147,6 +181,34 @@ fn every_worked_case_gives_its_expected_outcome() {
         for w in &e.no_warnings {
             if codes.contains(w) {
                 failures.push(format!("{}: warning {w} should be absent", case.name));
+            }
+        }
+        if let Some(ed) = &e.edition {
+            if r.hazardous.edition != *ed {
+                failures.push(format!(
+                    "{}: hazardous.edition = {:?}, expected {ed:?}",
+                    case.name, r.hazardous.edition
+                ));
+            }
+            let named = r.hazardous.standard.contains(&format!("({ed})"));
+            if !named {
+                failures.push(format!(
+                    "{}: hazardous.standard {:?} does not name edition {ed}",
+                    case.name, r.hazardous.standard
+                ));
+            }
+        }
+        if let Some(want) = &e.trace {
+            let found = r.trace.iter().any(|s| {
+                s.rule.contains(want.as_str())
+                    || s.citation.contains(want.as_str())
+                    || s.result.contains(want.as_str())
+            });
+            if !found {
+                failures.push(format!(
+                    "{}: no trace step contains {want:?}; trace: {:?}",
+                    case.name, r.trace
+                ));
             }
         }
         // Every step of the trace names its source.
