@@ -11,8 +11,12 @@ REFS_DIR holds clones of the compilations (git clone https://github.com/<owner>/
   manufac-analytics/perry              src/data/inchi-dictionary.ts         CAS, name, formula
   RUB-Bioinf/OmniNeuroDatabaseClient   sql/defaults.sql                     CAS, name
 
-A row is S when its CAS (or one of its other_cas) is in a compilation with a matching name or synonym, or the same
-formula composition; rows listed in REVIEWED were compared by hand (the compilation names them differently).
+and the PubChem-derived identifier tables shipped in the PyPI package `chemicals` 1.5.2 (ChEDL, MIT licence:
+`pip install chemicals==1.5.2`; files chemicals/Identifiers/*.tsv: CAS, Hill formula, names and synonyms).
+
+A row is S when its CAS (or one of its other_cas) is in a compilation under one of the row's names or synonyms (a
+formula alone does not count: isomers share it); rows listed in REVIEWED were compared by hand (the compilation
+names them differently).
 Prints the rows whose CAS a compilation lists under a different substance: those need a person to look.
 With --write, rewrites the confidence column in place. Python 3 standard library only.
 """
@@ -43,6 +47,21 @@ REVIEWED = {
     "937-14-4": "3-Chloroperbenzoic acid (mCPBA)",
     "7784-46-5": "Sodium (meta)arsenite",
     "12057-17-9": "lithium manganese oxide, in battery-material and laboratory lists found by content search",
+    # PubChem entries named only by their CAS number or by another synonym; the formula is ours.
+    "557-21-1": "C2N2Zn, zinc cyanide",
+    "9002-18-0": "agar (bacteriological)",
+    "16961-83-4": "F6H2Si, fluorosilicic acid",
+    "21041-95-2": "CdH2O2, cadmium hydroxide",
+    "9004-70-0": "nitrocellulose (variable nitration)",
+    "302-95-4": "C24H39NaO4, sodium deoxycholate",
+    "9041-08-1": "nadroparin, a heparin sodium",
+    "10380-29-7": "CuH14N4O5S, tetraamminecopper(II) sulfate monohydrate",
+    "1317-61-9": "iron oxide (Fe3O4)",
+    "1314-41-6": "lead oxide (Pb3O4)",
+    "7789-42-6": "Br2Cd, cadmium bromide",
+    "1303-33-9": "As4S6, arsenic trisulfide",
+    "85-83-6": "scarlet red scharlach, Sudan IV",
+    "9007-49-2": "deoxyribonucleic acid",
 }
 
 
@@ -110,7 +129,24 @@ def load_refs(refs):
     sql = (refs / "RUB-Bioinf+OmniNeuroDatabaseClient/sql/defaults.sql").read_text(encoding="utf-8")
     for m in re.finditer(r"VALUES \(\d+, '((?:[^']|'')*)', '([\d-]+)'", sql):
         omni[m.group(2)] = (m.group(1).replace("''", "'"), None)
-    return {"aspen": aspen, "perry": perry, "ghs": ghs, "omni": omni}
+    pubchem = {}
+    try:
+        import chemicals
+
+        ident = Path(chemicals.__file__).parent / "Identifiers"
+        for name in (
+            "chemical identifiers pubchem large.tsv",
+            "chemical identifiers pubchem small.tsv",
+            "Inorganic db.tsv",
+            "chemical identifiers example user db.tsv",
+        ):
+            for line in (ident / name).read_text(encoding="utf-8").splitlines():
+                f = line.split("\t")
+                if len(f) > 8:
+                    pubchem.setdefault(f[1], (f[8:], f[2]))
+    except ImportError:
+        print("note: the package chemicals is not installed; its tables are not used", file=sys.stderr)
+    return {"aspen": aspen, "perry": perry, "ghs": ghs, "omni": omni, "pubchem": pubchem}
 
 
 def judge(row, refs):
@@ -124,11 +160,20 @@ def judge(row, refs):
             if cas not in table:
                 continue
             name, formula = table[cas]
-            theirs = re.sub(r"(mono|di|tri|tetra|penta|hexa|hepta|octa|nona|deca|dodeca)?hydrate|anhydrous", "", norm(name))
-            name_ok = any(
-                n == theirs or n == norm(name) or (len(n) >= 6 and len(theirs) >= 6 and (n in theirs or theirs in n))
-                for n in names
-            )
+            their_names = name if isinstance(name, list) else [name]
+            name_ok = False
+            for one in their_names:
+                theirs = re.sub(r"(mono|di|tri|tetra|penta|hexa|hepta|octa|nona|deca|dodeca)?hydrate|anhydrous", "", norm(one))
+                # PubChem synonym lists are long, so only an exact name counts there; the short curated lists
+                # also count a name contained in the other (hydrate and salt suffixes, "(TBAB)" and the like).
+                loose = src != "pubchem"
+                name_ok |= any(
+                    n == theirs
+                    or n == norm(one)
+                    or (loose and len(n) >= 6 and len(theirs) >= 6 and (n in theirs or theirs in n))
+                    for n in names
+                )
+            name = their_names[0] if their_names else ""
             formula_ok = bool(
                 formula
                 and mine is not None
@@ -138,7 +183,10 @@ def judge(row, refs):
                 )
             )
             hits.append((src, cas, name, formula))
-            confirmed |= name_ok or formula_ok
+            # A formula alone does not confirm (isomers share it); a matching name with another formula is shown.
+            confirmed |= name_ok
+            if name_ok and formula and mine is not None and not formula_ok and src == "perry":
+                print(f"FORMULA {row['cas']} {row['name_en']}: ours {row['formula']}, {src} {formula}")
     if row["cas"] in REVIEWED:
         confirmed = True
     return confirmed, ([] if confirmed else hits)
