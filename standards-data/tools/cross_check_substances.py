@@ -202,6 +202,18 @@ def main():
         row["confidence"] = "S" if confirmed else "UNCONFIRMED"
         for src, cas, name, formula in disagreements:
             print(f"CHECK {row['cas']} {row['name_en']}: {src} lists {cas} as {name} {formula or ''}")
+    # Each other_cas on its own: a wrong one would send another substance's number to this row.
+    for row in rows:
+        names = {norm(row["name_en"])} | {norm(x) for x in row["synonyms"].split(";") if x.strip()}
+        for cas in [c for c in row["other_cas"].split(";") if c]:
+            listed = [
+                norm(one)
+                for table in refs.values()
+                if cas in table
+                for one in (table[cas][0] if isinstance(table[cas][0], list) else [table[cas][0]])
+            ]
+            if not any(n == t or (len(n) >= 5 and n in t) for n in names for t in listed):
+                print(f"OTHER {row['cas']} {row['name_en']}: other_cas {cas} is in no compilation under our names")
     counts = Counter(r["confidence"] for r in rows)
     print(json.dumps({"rows": len(rows), **counts}))
     if "--write" in sys.argv:
