@@ -138,15 +138,12 @@ impl Flags {
     pub fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
     }
-    pub fn iter(self) -> impl Iterator<Item = Flag> {
-        Flag::ALL.into_iter().filter(move |f| self.has(*f))
-    }
 }
 
-/// Elements that make a substance a heavy-metal compound, with the element flag each sets. They are the first-class pollutants of GB 8978-1996 table 1 that are metals or metalloids (mercury,
-/// cadmium, chromium, arsenic, lead, nickel, beryllium, silver), the leaching-toxicity elements of GB 5085.3-2007
-/// (copper, zinc, barium, selenium), and the elements the table already treated as heavy metals (cobalt, thallium,
-/// antimony, vanadium, osmium). Insoluble barium sulfate counts too: a conservative choice, documented in
+/// Elements that make a substance a heavy-metal compound, with the element flag each sets. They are the metals and
+/// metalloids among the first-class pollutants of GB 8978-1996 table 1 (mercury, cadmium, chromium, arsenic, lead,
+/// nickel, beryllium, silver), the leaching-toxicity elements of GB 5085.3-2007 (copper, zinc, barium, selenium),
+/// and the elements the table already treated as heavy metals (cobalt, thallium, antimony, vanadium, osmium). Insoluble barium sulfate counts too: a conservative choice, documented in
 /// `standards-data/SOURCES.md`.
 const HEAVY_METALS: [(&str, Option<Flag>); 17] = [
     ("Hg", Some(Flag::Mercury)),
@@ -192,7 +189,8 @@ pub fn derived_flags(formula: &Formula) -> Flags {
 /// How far a row's identity (CAS, names, formula) was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Confidence {
-    /// `S`: CAS, name and formula agree with an independent public compilation (listed in SOURCES.md).
+    /// `S`: the CAS number is in an independent public compilation (listed in SOURCES.md) with a matching name or
+    /// formula.
     Secondary,
     /// `UNCONFIRMED`: recalled; only the CAS check digit is verified. Such a row never counts as benign.
     Unconfirmed,
