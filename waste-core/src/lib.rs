@@ -18,6 +18,7 @@ pub mod label;
 pub mod manifest;
 pub mod party;
 pub mod request;
+pub mod shipment;
 pub mod standards;
 pub mod storage;
 pub mod stream;
