@@ -16,6 +16,7 @@ pub mod identification;
 pub mod label;
 pub mod manifest;
 pub mod party;
+pub mod records;
 pub mod request;
 pub mod standards;
 pub mod storage;
