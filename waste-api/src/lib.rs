@@ -9,6 +9,7 @@ pub mod events;
 pub mod export;
 pub mod metrics;
 pub mod openapi;
+pub mod records;
 pub mod routes;
 pub mod schema;
 pub mod startup;

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
-use crate::routes::{classify, containers, custody, parties, system};
+use crate::routes::{classify, containers, custody, parties, records, system};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceResponse};
@@ -151,6 +151,9 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .service(custody::audit_verify)
             .service(custody::receipt_alerts)
             .service(custody::oversight)
+            .service(records::get_ledger)
+            .service(records::annual_report)
+            .service(records::management_class)
     })
     .workers(workers)
     .listen(listener)?

@@ -4,6 +4,7 @@ pub mod classify;
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod records;
 pub mod system;
 
 use crate::body::Stored;
