@@ -573,7 +573,77 @@ fn management_class_changes_at_10_t_and_100_t(app: &TestApp) {
     assert_eq!(v["decision"]["class"], "key", "{v}");
 }
 
+fn nothing_of_the_records_can_be_deleted(app: &TestApp) {
+    // HJ 1259-2022 6.4 (ledger kept 5 years) and Transfer Measures Art.20 (manifest data kept 10 years): no
+    // endpoint removes or rewrites what the ledger is derived from.
+    let (s, doc) = app.call("GET", "/openapi.json", None, None);
+    assert_eq!(s, 200);
+    let paths = doc["paths"].as_object().expect("paths");
+    let guarded = [
+        "/api/v1/containers",
+        "/api/v1/manifests",
+        "/api/v1/pickups",
+        "/api/v1/ledger",
+        "/api/v1/reports",
+        "/api/v1/audit",
+    ];
+    for (path, ops) in paths {
+        if guarded.iter().any(|g| path.starts_with(g)) {
+            for method in ["delete", "put", "patch"] {
+                assert!(
+                    ops.get(method).is_none(),
+                    "{method} {path} would alter the records"
+                );
+            }
+        }
+    }
+    assert!(
+        paths.contains_key("/api/v1/ledger"),
+        "the ledger is documented"
+    );
+    let w = world(app, 380);
+    let c = sealed_container(app, &w, "B-304");
+    whole_chain(app, &w, &c);
+    let before = ledger_json(app, &w.operator, &w.station);
+    let (_, list) = app.get("/api/v1/manifests", &w.operator);
+    let m = list["items"][0]["id"]
+        .as_str()
+        .expect("manifest id")
+        .to_owned();
+    let tables = [
+        "containers",
+        "additions",
+        "events",
+        "pickups",
+        "pickup_lines",
+        "manifests",
+        "manifest_lines",
+    ];
+    let counts = |app: &TestApp| -> Vec<i64> {
+        tables
+            .iter()
+            .map(|t| waste_e2e::count(app, &format!("SELECT COUNT(*) AS n FROM {t}")))
+            .collect()
+    };
+    let rows = counts(app);
+    for path in [
+        format!("/api/v1/manifests/{m}"),
+        format!("/api/v1/manifests/{m}/events"),
+        format!("/api/v1/containers/{c}"),
+        format!("/api/v1/containers/{c}/events"),
+        "/api/v1/ledger".to_owned(),
+    ] {
+        for method in ["DELETE", "PUT", "PATCH"] {
+            let (s, _) = app.call(method, &path, Some(ADMIN_TOKEN), Some(&json!({})));
+            assert!(s == 404 || s == 405, "{method} {path} answered {s}");
+        }
+    }
+    assert_eq!(counts(app), rows);
+    assert_eq!(ledger_json(app, &w.operator, &w.station), before);
+}
+
 both_backends! {
+    nothing_of_the_records_can_be_deleted => nothing_of_the_records_can_be_deleted;
     ledger_after_a_whole_chain => ledger_after_a_whole_chain;
     records_access_and_bad_queries => access_and_bad_queries;
     formula_looking_lab_name_is_neutralised => formula_looking_lab_name_is_neutralised;

@@ -620,3 +620,30 @@ fn annual_report_sums_the_ledger_per_code_receiver_and_manifest() {
     assert_eq!(next.by_code[0].generated_t, Decimal::ZERO);
     assert_eq!(next.by_code[0].in_storage_at_year_end_t, d("0.004"));
 }
+
+#[test]
+fn a_paper_manifest_is_entered_received_or_disposed() {
+    use waste_core::manifest::{Acceptance, ManifestState};
+    use waste_core::records::paper::{PaperOutcomeError, paper_outcome};
+    // Transfer Measures Art.20: the paper manifest is entered as far as it went on paper.
+    let mut dates = PaperDates {
+        dispatched_on: date!(2025 - 09 - 29),
+        received_on: date!(2025 - 09 - 30),
+        disposed_on: None,
+    };
+    assert_eq!(
+        paper_outcome(&dates, [true, false]),
+        Ok((ManifestState::Received, Acceptance::PartiallyRejected))
+    );
+    dates.disposed_on = Some(date!(2025 - 10 - 09));
+    assert_eq!(
+        paper_outcome(&dates, [true]),
+        Ok((ManifestState::Disposed, Acceptance::Accepted))
+    );
+    // Art.18: nothing accepted, nothing disposed of.
+    assert_eq!(
+        paper_outcome(&dates, [false]),
+        Err(PaperOutcomeError::NothingToDispose)
+    );
+    assert_eq!(paper_outcome(&dates, []), Err(PaperOutcomeError::NoLines));
+}

@@ -2,6 +2,7 @@
 //! unavailable is entered afterwards with its real dates, within 10 working days of its completion.
 
 use super::rules::RecordRules;
+use crate::manifest::{Acceptance, ManifestState};
 use crate::storage::WorkingCalendar;
 use serde::Serialize;
 use time::Date;
@@ -118,4 +119,29 @@ pub fn check_paper_entry(
         uncovered_years: deadline.uncovered_years,
         citation: rules.paper_fallback_working_days.source.clone(),
     })
+}
+
+/// Where a paper manifest stands once entered: received (with the receiver's acceptance) or, when the receiver
+/// also confirmed utilisation or disposal on paper, disposed. The electronic steps it skipped happened on paper
+/// (Transfer Measures Art.20), so the state machine's order is checked by the dates instead.
+pub fn paper_outcome(
+    dates: &PaperDates,
+    accepted: impl IntoIterator<Item = bool>,
+) -> Result<(ManifestState, Acceptance), PaperOutcomeError> {
+    let acceptance = Acceptance::of(accepted).ok_or(PaperOutcomeError::NoLines)?;
+    match (dates.disposed_on, acceptance) {
+        (Some(_), Acceptance::Rejected) => Err(PaperOutcomeError::NothingToDispose),
+        (Some(_), Acceptance::Accepted | Acceptance::PartiallyRejected) => {
+            Ok((ManifestState::Disposed, acceptance))
+        }
+        (None, _) => Ok((ManifestState::Received, acceptance)),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PaperOutcomeError {
+    #[error("a manifest lists at least one container")]
+    NoLines,
+    #[error("the receiver refused every container: there is no disposal to record")]
+    NothingToDispose,
 }
