@@ -241,6 +241,8 @@ fn declared_amount(rules: &RecordRules, additions: &[Addition]) -> Amount {
 struct Builder<'a> {
     rules: &'a RecordRules,
     h: &'a ContainerHistory,
+    /// Only this keeper's records are built.
+    keeper_id: &'a str,
     drafts: Vec<Draft>,
 }
 
@@ -257,6 +259,9 @@ impl Builder<'_> {
         handler: &str,
         extra: Extra,
     ) {
+        if keeper.id != self.keeper_id {
+            return;
+        }
         let local = at.to_offset(self.rules.local_offset).date();
         self.drafts.push(Draft {
             record: LedgerRecord {
@@ -297,11 +302,12 @@ struct Extra {
     note: Option<String>,
 }
 
-/// Every record of one container, in every keeper's ledger, without batch codes.
-fn drafts(rules: &RecordRules, h: &ContainerHistory) -> Vec<Draft> {
+/// The records of one container in `keeper_id`'s ledger, without batch codes.
+fn drafts(rules: &RecordRules, h: &ContainerHistory, keeper_id: &str) -> Vec<Draft> {
     let mut b = Builder {
         rules,
         h,
+        keeper_id,
         drafts: Vec::new(),
     };
     let Some(first) = h.additions.iter().min_by_key(|a| a.at) else {
@@ -472,8 +478,7 @@ pub fn ledger(
 ) -> Vec<LedgerRecord> {
     let mut mine: Vec<Draft> = histories
         .iter()
-        .flat_map(|h| drafts(rules, h))
-        .filter(|d| d.record.keeper_id == keeper_id)
+        .flat_map(|h| drafts(rules, h, keeper_id))
         .collect();
     // Serials: per (prefix, local day), ordered by when the system learnt of the record.
     mine.sort_by(|a, b| {
