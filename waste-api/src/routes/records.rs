@@ -78,10 +78,13 @@ pub struct LedgerQuery {
     /// Whose ledger; the caller's own organisation when left out.
     pub organization_id: Option<String>,
     /// First local date (YYYY-MM-DD), included.
+    #[param(format = Date)]
     pub from: Option<String>,
     /// Last local date (YYYY-MM-DD), included.
+    #[param(format = Date)]
     pub to: Option<String>,
     /// json (default) | csv | xlsx
+    #[param(pattern = r"^(json|csv|xlsx)$")]
     pub format: Option<String>,
 }
 
@@ -91,7 +94,7 @@ pub struct LedgerQuery {
 /// spreadsheet would read as a formula is neutralised. Readable by the organisation's safety officers, station
 /// operators and auditors.
 #[utoipa::path(get, path = "/api/v1/ledger", params(LedgerQuery),
-    responses((status = 200, description = "JSON, or text/csv, or an XLSX workbook", body = Object), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/ledger")]
 pub async fn get_ledger(
@@ -132,10 +135,13 @@ pub struct AnnualQuery {
     /// The caller's own organisation when left out.
     pub organization_id: Option<String>,
     /// Calendar year, e.g. 2026.
+    #[param(minimum = 2000, maximum = 2200)]
     pub year: i32,
     /// json (default) | csv | xlsx
+    #[param(pattern = r"^(json|csv|xlsx)$")]
     pub format: Option<String>,
     /// For CSV, which table: by_code (default) | receivers | manifests. XLSX holds all three sheets.
+    #[param(pattern = r"^(by_code|receivers|manifests)$")]
     pub table: Option<String>,
 }
 
@@ -143,7 +149,7 @@ pub struct AnnualQuery {
 /// waste code the tonnes generated, in storage at the year's end, shipped, utilised and disposed of; per
 /// receiver with its licence number; the manifests.
 #[utoipa::path(get, path = "/api/v1/reports/annual", params(AnnualQuery),
-    responses((status = 200, description = "JSON, or text/csv, or an XLSX workbook", body = Object), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/reports/annual")]
 pub async fn annual_report(
