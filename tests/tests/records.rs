@@ -469,8 +469,9 @@ fn formula_looking_lab_name_is_neutralised(app: &TestApp) {
     assert_eq!(xrows, rows);
 }
 
-/// Adds `kg` of contaminated solid consumables in containers of 2000 L (at most 1800 kg each: the 0.9 solid fill
-/// limit at 1 kg/L), each sealed.
+/// Generates `kg` of contaminated solid consumables in containers of 2000 L (at most 1800 kg each: the 0.9 solid
+/// fill limit at 1 kg/L); each is sealed and collected by the station at once, so the school never holds more
+/// than the 3 t a storage point may (GB 18597-2023 8.3.5).
 fn generate(app: &TestApp, w: &World, mut kg: u32) {
     while kg > 0 {
         let now = kg.min(1800);
@@ -482,6 +483,14 @@ fn generate(app: &TestApp, w: &World, mut kg: u32) {
         assert_eq!(r.0, 201, "{}", r.1);
         let id = r.1["id"].as_str().expect("id").to_owned();
         let r = app.post(&format!("/api/v1/containers/{id}/additions"), &w.staff, json!({"waste": {"form": "solid", "origin": "contaminated_consumables", "components": [{"name": "potassium cyanide", "fraction": "0.001"}]}, "quantity": now.to_string(), "unit": "kg"}));
+        assert_eq!(r.0, 201, "{}", r.1);
+        let r = app.post(
+            &format!("/api/v1/containers/{id}/seal"),
+            &w.staff,
+            json!({}),
+        );
+        assert_eq!(r.0, 200, "{}", r.1);
+        let r = app.post("/api/v1/pickups", &w.operator, json!({"school_id": w.school, "containers": [{"container_id": id, "gross_weight_kg": format!("{}", now + 20)}]}));
         assert_eq!(r.0, 201, "{}", r.1);
         kg -= now;
     }

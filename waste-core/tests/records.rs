@@ -647,3 +647,28 @@ fn a_paper_manifest_is_entered_received_or_disposed() {
     );
     assert_eq!(paper_outcome(&dates, []), Err(PaperOutcomeError::NoLines));
 }
+
+#[test]
+fn records_are_read_by_officers_operators_and_auditors() {
+    use waste_core::access::{Action, permits};
+    use waste_core::party::Role;
+    // HJ 1259-2022 6.x: the ledger is the organisation's; lab staff, drivers and receivers' operators do not read
+    // another party's ledger through their role.
+    for role in [
+        Role::SafetyOfficer,
+        Role::StationOperator,
+        Role::Auditor,
+        Role::Admin,
+    ] {
+        assert!(
+            permits(&[role], OrgKind::School, Action::ReadRecords).is_ok(),
+            "{role:?}"
+        );
+    }
+    for role in [Role::LabStaff, Role::Driver, Role::DisposalOperator] {
+        assert!(
+            permits(&[role], OrgKind::School, Action::ReadRecords).is_err(),
+            "{role:?}"
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! Queries for the records: every container an organisation generated or held, read into the core's typed
 //! history (`waste_core::records::ledger::ContainerHistory`). No rule decisions here.
 
+use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::error::ApiError;
 use crate::schema::{
     additions, containers, events, manifest_lines, manifests, organizations, paper_entries,
     pickup_lines, pickups, users,
@@ -26,13 +26,13 @@ use waste_core::stream::Stream;
 /// Ids per `IN (...)` list: well under both backends' bound-parameter limits.
 const CHUNK: usize = 1000;
 
-fn dec(s: &str) -> Result<Decimal, ApiError> {
-    Decimal::from_str(s).map_err(|e| ApiError::Internal(format!("stored decimal '{s}': {e}")))
+fn dec(s: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(s).map_err(|e| AppError::Internal(format!("stored decimal '{s}': {e}")))
 }
 
-fn at(s: &str) -> Result<OffsetDateTime, ApiError> {
+fn at(s: &str) -> Result<OffsetDateTime, AppError> {
     OffsetDateTime::parse(s, &Rfc3339)
-        .map_err(|e| ApiError::Internal(format!("stored time '{s}': {e}")))
+        .map_err(|e| AppError::Internal(format!("stored time '{s}': {e}")))
 }
 
 /// An organisation as the records name it.
@@ -42,14 +42,14 @@ pub struct OrgRow {
     pub created_at: String,
 }
 
-pub fn organization(c: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, ApiError> {
+pub fn organization(c: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, AppError> {
     Ok(organizations(c, &[id.to_owned()])?.remove(id))
 }
 
 fn organizations(
     c: &mut AnyConnection,
     ids: &[String],
-) -> Result<HashMap<String, OrgRow>, ApiError> {
+) -> Result<HashMap<String, OrgRow>, AppError> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let rows: Vec<(String, String, String, Option<String>, String)> = organizations::table
@@ -64,7 +64,7 @@ fn organizations(
             .load(c)?;
         for (id, kind, name, licence, created_at) in rows {
             let kind = OrgKind::parse(&kind)
-                .ok_or_else(|| ApiError::Internal(format!("stored organisation kind '{kind}'")))?;
+                .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{kind}'")))?;
             out.insert(
                 id.clone(),
                 OrgRow {
@@ -83,7 +83,7 @@ fn organizations(
 }
 
 /// Every container `org` generated, collected, or shipped on a manifest.
-fn container_ids(c: &mut AnyConnection, org: &str) -> Result<Vec<String>, ApiError> {
+fn container_ids(c: &mut AnyConnection, org: &str) -> Result<Vec<String>, AppError> {
     let mut ids: BTreeSet<String> = containers::table
         .filter(containers::organization_id.eq(org))
         .filter(containers::additions_count.gt(0))
@@ -144,7 +144,7 @@ pub fn histories(
     c: &mut AnyConnection,
     std: &Standards,
     org: &str,
-) -> Result<Vec<ContainerHistory>, ApiError> {
+) -> Result<Vec<ContainerHistory>, AppError> {
     let ids = container_ids(c, org)?;
     let mut rows = Vec::new();
     let mut adds: Vec<(String, String, String, String, String)> = Vec::new();
@@ -288,7 +288,7 @@ pub fn histories(
     };
     let party = |id: &str| {
         orgs.get(id).map(|o| o.party.clone()).ok_or_else(|| {
-            ApiError::Internal(format!("organisation {id} of a stored row is missing"))
+            AppError::Internal(format!("organisation {id} of a stored row is missing"))
         })
     };
 
@@ -297,7 +297,7 @@ pub fn histories(
         let unit = match unit.as_str() {
             "L" => Unit::L,
             "kg" => Unit::Kg,
-            other => return Err(ApiError::Internal(format!("stored unit '{other}'"))),
+            other => return Err(AppError::Internal(format!("stored unit '{other}'"))),
         };
         by_container.entry(cid.clone()).or_default().push(Addition {
             at: at(added_at)?,

@@ -1,35 +1,33 @@
 //! Use cases for the records the law asks for: an organisation's HJ 1259-2022 ledger, its annual report and its
 //! management class with the declaration calendar. The core decides; this reads the rows and asks it.
 
-pub mod store;
-
-use crate::auth::AuthUser;
+use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
-use crate::error::ApiError;
+use crate::store::records as store;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::Date;
-use waste_core::Standards;
-use waste_core::party::Role;
+use waste_core::access::Action;
 use waste_core::records::annual::AnnualReport;
 use waste_core::records::class::{ClassDecision, Deadline, DeadlineAlert, SiteProfile};
 use waste_core::records::{LedgerRecord, Period, RecordRules, Stage};
 
-/// Who may read an organisation's records: its own safety officers, station operators and auditors, and the
-/// administrator. Another organisation's records are not found (their existence is not revealed).
-pub fn authorise(user: &AuthUser, org_id: &str) -> Result<(), ApiError> {
-    if user.is_admin() {
+/// Who may read an organisation's records: its own users with a records role (the access table's
+/// `ReadRecords`), and the administrator any organisation's. Another organisation's records are not found (their
+/// existence is not revealed).
+pub fn may_read(actor: &Actor, org_id: &str) -> Result<(), AppError> {
+    if actor.is_admin() {
         return Ok(());
     }
-    if user.org_id != org_id {
-        return Err(ApiError::NotFound("organisation"));
+    if actor.org_id != org_id {
+        return Err(AppError::NotFound("organisation"));
     }
-    user.require_any(&[Role::SafetyOfficer, Role::StationOperator, Role::Auditor])
+    actor.may(Action::ReadRecords)
 }
 
-fn keeper(c: &mut AnyConnection, org_id: &str) -> Result<store::OrgRow, ApiError> {
-    store::organization(c, org_id)?.ok_or(ApiError::NotFound("organisation"))
+fn keeper(c: &mut AnyConnection, org_id: &str) -> Result<store::OrgRow, AppError> {
+    store::organization(c, org_id)?.ok_or(AppError::NotFound("organisation"))
 }
 
 #[derive(Debug, Serialize)]
@@ -46,13 +44,15 @@ pub struct Ledger {
 
 pub fn ledger(
     c: &mut AnyConnection,
-    std: &Standards,
+    env: &Env,
+    actor: &Actor,
     org_id: &str,
     period: Period,
-) -> Result<Ledger, ApiError> {
+) -> Result<Ledger, AppError> {
+    may_read(actor, org_id)?;
     let org = keeper(c, org_id)?;
     let rules = RecordRules::embedded();
-    let histories = store::histories(c, std, org_id)?;
+    let histories = store::histories(c, env.std, org_id)?;
     Ok(Ledger {
         organization_id: org_id.to_owned(),
         organization: org.party.name,
@@ -69,12 +69,14 @@ pub fn ledger(
 
 pub fn annual(
     c: &mut AnyConnection,
-    std: &Standards,
+    env: &Env,
+    actor: &Actor,
     org_id: &str,
     year: i32,
-) -> Result<AnnualReport, ApiError> {
+) -> Result<AnnualReport, AppError> {
+    may_read(actor, org_id)?;
     keeper(c, org_id)?;
-    let histories = store::histories(c, std, org_id)?;
+    let histories = store::histories(c, env.std, org_id)?;
     Ok(waste_core::records::annual_report(
         RecordRules::embedded(),
         org_id,
@@ -99,13 +101,15 @@ pub struct ClassView {
 
 pub fn management_class(
     c: &mut AnyConnection,
-    std: &Standards,
+    env: &Env,
+    actor: &Actor,
     org_id: &str,
-    today: Date,
-) -> Result<ClassView, ApiError> {
+) -> Result<ClassView, AppError> {
+    may_read(actor, org_id)?;
+    let today = env.clock.today();
     let org = keeper(c, org_id)?;
     let rules = RecordRules::embedded();
-    let histories = store::histories(c, std, org_id)?;
+    let histories = store::histories(c, env.std, org_id)?;
     let mut yearly: BTreeMap<i32, Decimal> = BTreeMap::new();
     for r in waste_core::records::ledger(rules, org_id, &histories, Period::ALL) {
         if r.stage != Stage::Generation {
@@ -124,7 +128,7 @@ pub fn management_class(
     let registered = org
         .created_at
         .get(..10)
-        .and_then(crate::auth::parse_date)
+        .and_then(crate::store::parse_date)
         .unwrap_or(today);
     let first_year = yearly.keys().next().copied();
     let operating_since = match first_year.and_then(|y| Date::from_ordinal_date(y, 1).ok()) {

@@ -1,12 +1,13 @@
 //! Records the law asks for, as JSON, CSV or XLSX: the HJ 1259-2022 ledger, the annual report, the management
 //! class with its declaration calendar. Thin: parse the query, check access, call `crate::records`, render.
 
+use super::{ErrorEnvelope, read};
+use crate::app::records as uc;
 use crate::auth::{AuthUser, parse_date};
 use crate::error::ApiError;
 use crate::export::records::{AnnualPart, annual_table, ledger_table};
 use crate::export::{self, Table};
-use crate::records;
-use crate::state::{AppState, today};
+use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -94,7 +95,7 @@ pub struct LedgerQuery {
 /// spreadsheet would read as a formula is neutralised. Readable by the organisation's safety officers, station
 /// operators and auditors.
 #[utoipa::path(get, path = "/api/v1/ledger", params(LedgerQuery),
-    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/ledger")]
 pub async fn get_ledger(
@@ -114,12 +115,9 @@ pub async fn get_ledger(
         return Err(ApiError::invalid("to", "is before from"));
     }
     let org_id = q.organization_id.unwrap_or_else(|| user.org_id.clone());
-    records::authorise(&user, &org_id)?;
-    let std = state.std;
+    let env = state.env();
     let id = org_id.clone();
-    let ledger = state
-        .db(move |c| records::ledger(c, std, &id, period))
-        .await?;
+    let ledger = read(&state, move |c| uc::ledger(c, &env, &user, &id, period)).await?;
     let table = ledger_table(&ledger.records);
     let stem = format!(
         "ledger-{org_id}-{}-{}",
@@ -149,7 +147,7 @@ pub struct AnnualQuery {
 /// waste code the tonnes generated, in storage at the year's end, shipped, utilised and disposed of; per
 /// receiver with its licence number; the manifests.
 #[utoipa::path(get, path = "/api/v1/reports/annual", params(AnnualQuery),
-    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/reports/annual")]
 pub async fn annual_report(
@@ -172,13 +170,10 @@ pub async fn annual_report(
         })?,
     };
     let org_id = q.organization_id.unwrap_or_else(|| user.org_id.clone());
-    records::authorise(&user, &org_id)?;
-    let std = state.std;
+    let env = state.env();
     let id = org_id.clone();
     let year = q.year;
-    let report = state
-        .db(move |c| records::annual(c, std, &id, year))
-        .await?;
+    let report = read(&state, move |c| uc::annual(c, &env, &user, &id, year)).await?;
     let stem = format!("annual-{org_id}-{year}");
     let all = [
         annual_table(&report, AnnualPart::ByCode),
@@ -203,7 +198,7 @@ pub async fn annual_report(
 /// it must file when (7.2) this year and next, and alerts for the due dates coming up.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/management-class",
     params(("id" = String, Path, description = "organisation id")),
-    responses((status = 200, body = Object), (status = 401, body = super::ErrorEnvelope), (status = 403, body = super::ErrorEnvelope), (status = 404, body = super::ErrorEnvelope)),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/organizations/{id}/management-class")]
 pub async fn management_class(
@@ -212,10 +207,10 @@ pub async fn management_class(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    records::authorise(&user, &org_id)?;
-    let std = state.std;
-    let view = state
-        .db(move |c| records::management_class(c, std, &org_id, today()))
-        .await?;
+    let env = state.env();
+    let view = read(&state, move |c| {
+        uc::management_class(c, &env, &user, &org_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
