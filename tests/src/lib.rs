@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: a real service on port 0 with its own database (a fresh SQLite file, or a
 //! fresh PostgreSQL database that is dropped afterwards), and a small JSON client.
 
+pub mod world;
+
 use diesel::{Connection, RunQueryDsl};
 use serde_json::Value;
 use std::sync::mpsc;

@@ -3,47 +3,11 @@
 
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
+use waste_e2e::world::{add, container, cyanide, school, waste};
 use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, count, credit_code, user};
 
 fn org(app: &TestApp, kind: &str, n: u32, extra: Value) -> String {
     waste_e2e::org(app, kind, n, "220102", extra)
-}
-
-struct School {
-    id: String,
-    staff: String,
-    officer: String,
-}
-
-fn school(app: &TestApp, n: u32) -> School {
-    let id = org(app, "school", n, json!({}));
-    School {
-        staff: user(app, &id, &["lab_staff"], "2099-12-31"),
-        officer: user(app, &id, &["safety_officer"], "2099-12-31"),
-        id,
-    }
-}
-
-fn container(app: &TestApp, token: &str, capacity: &str) -> String {
-    let r = app.post("/api/v1/containers", token, json!({"lab": "B-304", "capacity_liters": capacity, "material": "hdpe", "contact": "张老师 138-0000-0000"}));
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["id"].as_str().expect("id").to_owned()
-}
-
-fn waste(components: Value) -> Value {
-    json!({"form": "liquid", "origin": "experiment_residue", "components": components})
-}
-
-fn add(app: &TestApp, token: &str, id: &str, components: Value, quantity: &str) -> (u16, Value) {
-    app.post(
-        &format!("/api/v1/containers/{id}/additions"),
-        token,
-        json!({"waste": waste(components), "quantity": quantity, "unit": "L"}),
-    )
-}
-
-fn cyanide() -> Value {
-    json!([{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}])
 }
 
 fn system_endpoints(app: &TestApp) {

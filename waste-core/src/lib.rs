@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod party;
 pub mod records;
 pub mod request;
+pub mod shipment;
 pub mod standards;
 pub mod storage;
 pub mod stream;

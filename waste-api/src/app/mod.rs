@@ -7,6 +7,9 @@
 
 pub mod containers;
 mod error;
+pub mod manifests;
+pub mod oversight;
+pub mod pickups;
 pub mod records;
 
 pub use error::AppError;
@@ -91,4 +94,19 @@ impl Actor {
     pub fn actor(&self) -> String {
         format!("user:{}", self.id)
     }
+}
+
+/// A weight in kg as a form or a JSON body gives it: above 0 and at most 10 000 kg.
+pub fn kg(field: &str, s: &str) -> Result<rust_decimal::Decimal, AppError> {
+    let d: rust_decimal::Decimal = s
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field, format!("'{s}' is not a decimal number of kg")))?;
+    if d <= rust_decimal::Decimal::ZERO || d > rust_decimal::Decimal::from(10_000) {
+        return Err(AppError::invalid(
+            field,
+            "must be above 0 and at most 10000 kg",
+        ));
+    }
+    Ok(d.normalize())
 }

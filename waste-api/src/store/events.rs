@@ -85,26 +85,6 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
     Ok(e)
 }
 
-/// `append` stamped with the system clock, for the custody handlers not yet moved into `app`.
-pub fn append_now(
-    conn: &mut AnyConnection,
-    aggregate: &str,
-    kind: &str,
-    actor: &str,
-    payload: Value,
-) -> Result<Event, AppError> {
-    append(
-        conn,
-        Record {
-            aggregate: aggregate.to_owned(),
-            kind,
-            actor: actor.to_owned(),
-            at: crate::state::now(),
-            payload,
-        },
-    )
-}
-
 /// One aggregate's chain in order.
 pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, AppError> {
     let rows: Vec<EventRow> = events::table

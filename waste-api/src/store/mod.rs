@@ -3,9 +3,13 @@
 
 pub mod additions;
 pub mod containers;
+pub mod contracts;
 pub mod events;
+pub mod manifests;
 pub mod organizations;
+pub mod oversight;
 pub mod page;
+pub mod pickups;
 pub mod records;
 pub mod sequences;
 pub mod users;

@@ -52,3 +52,13 @@ pub fn credit_code(conn: &mut AnyConnection, id: &str) -> Result<Option<String>,
         .select(organizations::credit_code)
         .first(conn)?)
 }
+
+/// The region code (6 digits) of an organisation.
+pub fn region(conn: &mut AnyConnection, id: &str) -> Result<String, AppError> {
+    organizations::table
+        .filter(organizations::id.eq(id))
+        .select(organizations::region_code)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("organisation"))
+}

@@ -2,6 +2,7 @@
 //! cases' outcomes; no queries and no decisions here.
 
 pub mod containers;
+pub mod custody;
 
 use crate::store::page::Page;
 use serde::{Deserialize, Serialize};
