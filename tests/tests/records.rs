@@ -3,47 +3,17 @@
 //! neutralised, the annual report, the management class changing at 10 t and 100 t (HJ 1259-2022 4.2.1).
 
 use serde_json::{Value, json};
-use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, org, user};
+use waste_e2e::world::{self, World};
+use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, org};
 
-struct World {
-    school: String,
-    staff: String,
-    officer: String,
-    station: String,
-    operator: String,
-    carrier: String,
-    driver: String,
-    firm: String,
-    receiver: String,
-}
-
+/// Every party of a shipment (the shared world), with the station's contract with the firm.
 fn world(app: &TestApp, base: u32) -> World {
-    let school = org(app, "school", base, "220102", json!({}));
-    let station = org(app, "transfer_station", base + 1, "220104", json!({}));
-    let carrier = org(app, "carrier", base + 2, "220104", json!({}));
-    let firm = org(
-        app,
-        "disposal_firm",
-        base + 3,
-        "220112",
-        json!({"license": {"number": "JL-HW-001", "waste_codes": ["900-047-49"], "valid_until": "2099-12-31"}}),
-    );
-    let r = app.post("/api/v1/contracts", ADMIN_TOKEN, json!({"shipper_id": station, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]}));
-    assert_eq!(r.0, 201, "{}", r.1);
-    World {
-        staff: user(app, &school, &["lab_staff"], "2099-12-31"),
-        officer: user(app, &school, &["safety_officer"], "2099-12-31"),
-        operator: user(app, &station, &["station_operator"], "2099-12-31"),
-        driver: user(app, &carrier, &["driver"], "2099-12-31"),
-        receiver: user(app, &firm, &["disposal_operator"], "2099-12-31"),
-        school,
-        station,
-        carrier,
-        firm,
-    }
+    let w = world::world(app, base);
+    world::contract(app, &w.station, &w.firm, &["900-047-49"]);
+    w
 }
 
-/// A sealed container of cyanide waste liquid: 5 L declared at the bench.
+/// A sealed container of cyanide waste liquid in lab `lab`: 5 L declared at the bench.
 fn sealed_container(app: &TestApp, w: &World, lab: &str) -> String {
     let r = app.post(
         "/api/v1/containers",
@@ -52,7 +22,7 @@ fn sealed_container(app: &TestApp, w: &World, lab: &str) -> String {
     );
     assert_eq!(r.0, 201, "{}", r.1);
     let id = r.1["id"].as_str().expect("id").to_owned();
-    let r = app.post(&format!("/api/v1/containers/{id}/additions"), &w.staff, json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "5", "unit": "L"}));
+    let r = world::add(app, &w.staff, &id, world::cyanide(), "5");
     assert_eq!(r.0, 201, "{}", r.1);
     let r = app.post(
         &format!("/api/v1/containers/{id}/seal"),
@@ -65,20 +35,13 @@ fn sealed_container(app: &TestApp, w: &World, lab: &str) -> String {
 
 /// Pickup (6.2 kg gross), manifest, submit, dispatch, receipt (6.1 kg), disposal by D10.
 fn whole_chain(app: &TestApp, w: &World, id: &str) -> String {
-    let r = app.post(
-        "/api/v1/pickups",
-        &w.operator,
-        json!({"school_id": w.school, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]}),
-    );
+    let r = world::pickup(app, w, &[id]);
     assert_eq!(r.0, 201, "{}", r.1);
-    let r = app.post(
-        "/api/v1/manifests",
-        &w.operator,
-        json!({"receiver_id": w.firm, "carrier_id": w.carrier, "container_ids": [id]}),
-    );
-    assert_eq!(r.0, 201, "{}", r.1);
-    let m = r.1["id"].as_str().expect("id").to_owned();
-    let number = r.1["number"].as_str().expect("number").to_owned();
+    let m = world::manifest(app, w, &[id]);
+    let number = app.get(&format!("/api/v1/manifests/{m}"), &w.operator).1["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
     let steps = [
         (&w.operator, "submit", json!({})),
         (&w.driver, "dispatch", json!({"container_ids": [id]})),
@@ -90,7 +53,7 @@ fn whole_chain(app: &TestApp, w: &World, id: &str) -> String {
         (&w.receiver, "confirm-disposal", json!({"method": "D10"})),
     ];
     for (token, action, body) in steps {
-        let r = app.post(&format!("/api/v1/manifests/{m}/{action}"), token, body);
+        let r = world::act(app, token, &m, action, body);
         assert_eq!(r.0, 200, "{action}: {}", r.1);
     }
     number
