@@ -51,3 +51,7 @@ pub const CALENDAR_CN: &str = include_str!("../data/calendar-cn.toml");
 
 /// Transfer manifest rules: number format, receipt deadline, weight tolerance.
 pub const MANIFEST: &str = include_str!("../data/manifest.toml");
+
+/// HJ 1259-2022 ledger and management-plan rules: class thresholds, batch-code prefixes, declaration dates,
+/// the litre density setting, alert lead times; the Art.20 paper-fallback window of the Transfer Measures.
+pub const HJ1259: &str = include_str!("../data/hj1259.toml");

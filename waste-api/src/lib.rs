@@ -6,6 +6,7 @@ pub mod body;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod openapi;

@@ -160,6 +160,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    paper_entries (manifest_id) {
+        manifest_id -> Text,
+        entered_at -> Text,
+        entered_by -> Text,
+        completed_on -> Text,
+        entry_deadline -> Text,
+        late -> Bool,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(containers -> organizations (organization_id));
 diesel::joinable!(additions -> containers (container_id));
@@ -175,5 +186,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pickups,
     pickup_lines,
     manifests,
-    manifest_lines
+    manifest_lines,
+    paper_entries
 );

@@ -36,6 +36,9 @@ pub enum Action {
     GrantRole(Role),
     /// Record a contract between a shipper and a disposal firm, as one of the parties (an administrator: any).
     RecordContract,
+    /// Read one's own organisation's HJ 1259-2022 ledger, annual report and management class (an
+    /// administrator: any organisation's).
+    ReadRecords,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -101,6 +104,13 @@ pub fn grants(action: Action) -> &'static [Grant] {
             },
         ],
         Action::RegisterOrganization | Action::GrantRole(Role::Admin) => &[ADMIN],
+        Action::ReadRecords => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer, Role::StationOperator, Role::Auditor],
+                kinds: &[],
+            },
+        ],
         Action::RegisterUser
         | Action::RecordContract
         | Action::GrantRole(

@@ -10,6 +10,7 @@ pub mod organizations;
 pub mod oversight;
 pub mod page;
 pub mod pickups;
+pub mod records;
 pub mod sequences;
 pub mod users;
 

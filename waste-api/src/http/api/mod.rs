@@ -4,6 +4,7 @@ pub mod classify;
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod records;
 pub mod system;
 
 use crate::app::AppError;
@@ -49,7 +50,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(custody::manifest_events)
         .service(custody::audit_verify)
         .service(custody::receipt_alerts)
-        .service(custody::oversight);
+        .service(custody::oversight)
+        .service(records::get_ledger)
+        .service(records::annual_report)
+        .service(records::management_class);
 }
 
 /// Keyset pagination: `?limit=50&after=<last id of the previous page>`.
