@@ -32,3 +32,7 @@ pub const CALENDAR_CN: &str = include_str!("../data/calendar-cn.toml");
 
 /// Transfer manifest rules: number format, receipt deadline, weight tolerance.
 pub const MANIFEST: &str = include_str!("../data/manifest.toml");
+
+/// Storage sites: kinds, the storage-point warning share, spill containment, zones, the self-inspection checklist
+/// and the HJ 1276-2022 zone and facility signs.
+pub const SITES: &str = include_str!("../data/sites.toml");

@@ -17,6 +17,8 @@ pub mod label;
 pub mod manifest;
 pub mod party;
 pub mod request;
+pub mod sign;
+pub mod site;
 pub mod standards;
 pub mod storage;
 pub mod stream;
