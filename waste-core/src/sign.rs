@@ -831,3 +831,71 @@ pub fn render_zone(
     c.svg.push_str("</svg>");
     Ok(c.svg)
 }
+
+impl ZoneWaste {
+    /// The wastes of a zone as its sign lists them: one row per name and code, hazard characteristics merged,
+    /// sorted, so that the sign (and its digest) does not depend on the order the containers arrived in.
+    pub fn collect(wastes: impl IntoIterator<Item = ZoneWaste>) -> Vec<ZoneWaste> {
+        let mut rows: BTreeMap<(String, Option<String>), Vec<Hazard>> = BTreeMap::new();
+        for w in wastes {
+            let name = w.name.trim().to_owned();
+            if name.is_empty() {
+                continue;
+            }
+            let hazards = rows.entry((name, w.code)).or_default();
+            for h in w.hazards {
+                if !hazards.contains(&h) {
+                    hazards.push(h);
+                }
+            }
+        }
+        rows.into_iter()
+            .map(|((name, code), mut hazards)| {
+                hazards.sort();
+                ZoneWaste {
+                    name,
+                    code,
+                    hazards,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A sign the site needs now, or one that was printed: which sign, for which zone, with which content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignRecord {
+    pub sign: SignType,
+    /// The zone of a zone sign; `None` for the facility sign (and the zone sign of an undivided site).
+    pub zone: Option<String>,
+    pub digest: String,
+}
+
+/// Whether a needed sign was printed, and with the content it needs now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignState {
+    Current,
+    /// Printed, but the content changed since (a new waste in the zone, a new responsible person, ...).
+    Outdated,
+    NeverPrinted,
+}
+
+/// The state of each needed sign against the signs printed (the latest print of a sign and zone counts).
+pub fn sign_states(needed: &[SignRecord], printed: &[SignRecord]) -> Vec<(SignRecord, SignState)> {
+    needed
+        .iter()
+        .map(|n| {
+            let last = printed
+                .iter()
+                .rev()
+                .find(|p| p.sign == n.sign && p.zone == n.zone);
+            let state = match last {
+                None => SignState::NeverPrinted,
+                Some(p) if p.digest == n.digest => SignState::Current,
+                Some(_) => SignState::Outdated,
+            };
+            (n.clone(), state)
+        })
+        .collect()
+}

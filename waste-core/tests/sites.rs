@@ -842,3 +842,108 @@ proptest! {
         prop_assert!(roxmltree::Document::parse(&svg).is_ok(), "{}", svg);
     }
 }
+
+// ---------- signs printed and current; the site's to-do list ----------
+
+#[test]
+fn zone_wastes_are_listed_once_in_a_stable_order() {
+    let acid = |h: Hazard| ZoneWaste {
+        name: "废酸".into(),
+        code: Some("900-047-49".into()),
+        hazards: vec![h],
+    };
+    let metal = ZoneWaste {
+        name: "含汞废液".into(),
+        code: Some("900-023-29".into()),
+        hazards: vec![Hazard::T],
+    };
+    let a = ZoneWaste::collect(vec![acid(Hazard::C), metal.clone(), acid(Hazard::T)]);
+    let b = ZoneWaste::collect(vec![metal, acid(Hazard::T), acid(Hazard::C)]);
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 2);
+    let acids = a.iter().find(|w| w.name == "废酸").expect("acid row");
+    assert_eq!(acids.hazards, vec![Hazard::T, Hazard::C]);
+}
+
+#[test]
+fn a_sign_is_current_only_while_its_content_is_unchanged_hj1276_2022() {
+    use waste_core::sign::{SignRecord, SignState, sign_states};
+    let rec = |sign, zone: Option<&str>, digest: &str| SignRecord {
+        sign,
+        zone: zone.map(str::to_owned),
+        digest: digest.into(),
+    };
+    let needed = vec![
+        rec(SignType::Facility, None, "f1"),
+        rec(SignType::Zone, Some("A"), "a2"),
+        rec(SignType::Zone, Some("B"), "b1"),
+    ];
+    let printed = vec![
+        rec(SignType::Facility, None, "f1"),
+        rec(SignType::Zone, Some("A"), "a1"),
+        rec(SignType::Zone, Some("A"), "a2"),
+        rec(SignType::Zone, Some("A"), "a1"),
+    ];
+    let states: Vec<SignState> = sign_states(&needed, &printed)
+        .into_iter()
+        .map(|s| s.1)
+        .collect();
+    // Zone A's latest print is the old content: outdated again.
+    assert_eq!(
+        states,
+        vec![
+            SignState::Current,
+            SignState::Outdated,
+            SignState::NeverPrinted
+        ]
+    );
+}
+
+#[test]
+fn the_to_do_list_names_signs_inspections_findings_and_warnings() {
+    use waste_core::sign::{SignRecord, SignState};
+    use waste_core::site::TodoCode;
+    let s = &std().sites;
+    let site = site(
+        SiteKind::StoragePoint,
+        Some("10"),
+        vec![container("drum", None, "60", true, "50", "2500", &[])],
+    );
+    let status = s.status(std(), &site);
+    let due = s.inspection_due(
+        SiteKind::StoragePoint,
+        Some(date!(2026 - 10 - 01)),
+        date!(2026 - 11 - 30),
+    );
+    let signs = vec![(
+        SignRecord {
+            sign: SignType::Facility,
+            zone: None,
+            digest: "x".into(),
+        },
+        SignState::NeverPrinted,
+    )];
+    let todo = s.todo(&status, &due, 2, &signs);
+    let codes: Vec<TodoCode> = todo.iter().map(|t| t.code).collect();
+    assert_eq!(
+        codes,
+        vec![
+            TodoCode::SignNeverPrinted,
+            TodoCode::InspectionOverdue,
+            TodoCode::OpenFindings,
+            TodoCode::NearCeiling,
+            TodoCode::ContainmentShort
+        ]
+    );
+    assert!(todo[0].citation.contains("HJ 1276-2022"));
+    assert!(todo[1].message.contains("30 days"), "{}", todo[1].message);
+    assert!(todo[2].message.starts_with("2 "));
+    // A site in order has nothing to do.
+    let fine = s.status(std(), &self::site(SiteKind::StoragePoint, None, vec![]));
+    let ok = s.inspection_due(
+        SiteKind::StoragePoint,
+        Some(date!(2026 - 11 - 20)),
+        date!(2026 - 11 - 30),
+    );
+    assert!(s.todo(&fine, &ok, 0, &[]).is_empty());
+}
