@@ -3,47 +3,11 @@
 
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
+use waste_e2e::world::{add, container, cyanide, school, waste};
 use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends, count, credit_code, user};
 
 fn org(app: &TestApp, kind: &str, n: u32, extra: Value) -> String {
     waste_e2e::org(app, kind, n, "220102", extra)
-}
-
-struct School {
-    id: String,
-    staff: String,
-    officer: String,
-}
-
-fn school(app: &TestApp, n: u32) -> School {
-    let id = org(app, "school", n, json!({}));
-    School {
-        staff: user(app, &id, &["lab_staff"], "2099-12-31"),
-        officer: user(app, &id, &["safety_officer"], "2099-12-31"),
-        id,
-    }
-}
-
-fn container(app: &TestApp, token: &str, capacity: &str) -> String {
-    let r = app.post("/api/v1/containers", token, json!({"lab": "B-304", "capacity_liters": capacity, "material": "hdpe", "contact": "张老师 138-0000-0000"}));
-    assert_eq!(r.0, 201, "{}", r.1);
-    r.1["id"].as_str().expect("id").to_owned()
-}
-
-fn waste(components: Value) -> Value {
-    json!({"form": "liquid", "origin": "experiment_residue", "components": components})
-}
-
-fn add(app: &TestApp, token: &str, id: &str, components: Value, quantity: &str) -> (u16, Value) {
-    app.post(
-        &format!("/api/v1/containers/{id}/additions"),
-        token,
-        json!({"waste": waste(components), "quantity": quantity, "unit": "L"}),
-    )
-}
-
-fn cyanide() -> Value {
-    json!([{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}])
 }
 
 fn system_endpoints(app: &TestApp) {
@@ -394,15 +358,26 @@ fn container_lifecycle(app: &TestApp) {
         ),
         (Some(1), Some(11))
     );
-    // Another stream: refused as a stream mismatch.
+    // Danger first: hydrochloric acid into the cyanide container is another stream too, but it is refused for
+    // the hydrogen cyanide it would release (GT), not as a stream mismatch (EPA-600/2-80-076 groups 1 x 11).
+    let r = add(
+        app,
+        &s.staff,
+        &id,
+        json!([{"name": "hydrochloric acid"}, {"name": "water"}]),
+        "1",
+    );
+    assert_error(&r, 409, "incompatible_addition");
+    assert!(
+        r.1["error"]["details"]["consequences"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("GT"))),
+        "{}",
+        r.1
+    );
+    // Another stream that does not react with the contents: refused as a stream mismatch.
     assert_error(
-        &add(
-            app,
-            &s.staff,
-            &id,
-            json!([{"name": "hydrochloric acid"}, {"name": "water"}]),
-            "1",
-        ),
+        &add(app, &s.staff, &id, json!([{"name": "ethanol"}]), "1"),
         409,
         "stream_mismatch",
     );
@@ -732,24 +707,16 @@ fn idempotency_and_pagination(app: &TestApp) {
 }
 
 fn storage_alerts(app: &TestApp) {
-    use diesel::RunQueryDsl;
     let s = school(app, 70);
     let old = container(app, &s.staff, "20");
     let soon = container(app, &s.staff, "20");
     let fresh = container(app, &s.staff, "20");
-    for id in [&old, &soon, &fresh] {
-        assert_eq!(add(app, &s.staff, id, cyanide(), "1").0, 201);
-    }
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut c = app.db();
-    for (id, days) in [(&old, 400), (&soon, 350)] {
-        let d = today - time::Duration::days(days);
-        diesel::sql_query(format!(
-            "UPDATE containers SET started_on = '{d}' WHERE id = '{id}'"
-        ))
-        .execute(&mut *c)
-        .expect("backdate");
-    }
+    // Clocks start at the first addition: 400, 350 and 0 days before the service's today.
+    assert_eq!(add(app, &s.staff, &old, cyanide(), "1").0, 201);
+    app.advance_days(50);
+    assert_eq!(add(app, &s.staff, &soon, cyanide(), "1").0, 201);
+    app.advance_days(350);
+    assert_eq!(add(app, &s.staff, &fresh, cyanide(), "1").0, 201);
     let (st, a) = app.get("/api/v1/alerts/storage", &s.staff);
     assert_eq!(st, 200);
     let items = a["items"].as_array().cloned().unwrap_or_default();

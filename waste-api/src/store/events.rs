@@ -1,64 +1,58 @@
 //! Writing custody events in the caller's transaction: each aggregate's chain continues from its last event.
 
+use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::error::ApiError;
 use crate::schema::events;
 use diesel::prelude::*;
 use serde_json::Value;
 use waste_core::custody::{self, Event, NewEvent};
 
-type Row = (String, i64, String, String, String, String, String, String);
+/// An `events` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub aggregate: String,
+    pub seq: i64,
+    pub kind: String,
+    pub actor: String,
+    pub at: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
 
 /// An event as stored. A payload that is no longer JSON (edited behind the service) is kept as the text it is,
 /// so that it is shown, and fails verification as a broken hash, instead of failing the request.
-fn from_row(r: Row) -> Event {
-    let payload = serde_json::from_str(&r.5).unwrap_or_else(|_| Value::String(r.5.clone()));
+fn from_row(r: EventRow) -> Event {
+    let payload = serde_json::from_str(&r.payload).unwrap_or(Value::String(r.payload));
     Event {
-        aggregate: r.0,
-        seq: u64::try_from(r.1).unwrap_or(0),
-        kind: r.2,
-        actor: r.3,
-        at: r.4,
+        aggregate: r.aggregate,
+        seq: u64::try_from(r.seq).unwrap_or(0),
+        kind: r.kind,
+        actor: r.actor,
+        at: r.at,
         payload,
-        prev_hash: r.6,
-        hash: r.7,
+        prev_hash: r.prev_hash,
+        hash: r.hash,
     }
 }
 
-fn columns() -> (
-    events::aggregate,
-    events::seq,
-    events::kind,
-    events::actor,
-    events::at,
-    events::payload,
-    events::prev_hash,
-    events::hash,
-) {
-    (
-        events::aggregate,
-        events::seq,
-        events::kind,
-        events::actor,
-        events::at,
-        events::payload,
-        events::prev_hash,
-        events::hash,
-    )
+/// What a use case records: `kind` of step on `aggregate` by `actor` at `at`.
+pub struct Record<'a> {
+    pub aggregate: String,
+    pub kind: &'a str,
+    pub actor: String,
+    pub at: String,
+    pub payload: Value,
 }
 
-/// Appends an event to `aggregate`'s chain. A concurrent writer to the same aggregate collides on
-/// `(aggregate, seq)` and gets a 409; nothing of its transaction remains.
-pub fn append(
-    conn: &mut AnyConnection,
-    aggregate: &str,
-    kind: &str,
-    actor: &str,
-    payload: Value,
-) -> Result<Event, ApiError> {
+/// Appends an event to its aggregate's chain. Two writers on one aggregate are serialised before they get here
+/// (SQLite's single writer; a row lock on the aggregate on PostgreSQL); were they not, the second would collide
+/// on `(aggregate, seq)` and get a 409, with nothing of its transaction kept.
+pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
     // Only the head's seq and hash: the previous payload is neither read nor parsed.
     let head = events::table
-        .filter(events::aggregate.eq(aggregate))
+        .filter(events::aggregate.eq(&r.aggregate))
         .order(events::seq.desc())
         .select((events::seq, events::hash))
         .first::<(i64, String)>(conn)
@@ -67,44 +61,43 @@ pub fn append(
         head.as_ref()
             .map(|(seq, hash)| (u64::try_from(*seq).unwrap_or(0), hash.as_str())),
         NewEvent {
-            aggregate: aggregate.to_owned(),
-            kind: kind.to_owned(),
-            actor: actor.to_owned(),
-            at: crate::state::now(),
-            payload,
+            aggregate: r.aggregate,
+            kind: r.kind.to_owned(),
+            actor: r.actor,
+            at: r.at,
+            payload: r.payload,
         },
     );
-    let mut payload_text = String::new();
-    custody::canonical_json(&e.payload, &mut payload_text);
+    let mut payload = String::new();
+    custody::canonical_json(&e.payload, &mut payload);
     diesel::insert_into(events::table)
-        .values((
-            events::aggregate.eq(&e.aggregate),
-            events::seq
-                .eq(i64::try_from(e.seq).map_err(|_| ApiError::Internal("seq overflow".into()))?),
-            events::kind.eq(&e.kind),
-            events::actor.eq(&e.actor),
-            events::at.eq(&e.at),
-            events::payload.eq(payload_text),
-            events::prev_hash.eq(&e.prev_hash),
-            events::hash.eq(&e.hash),
-        ))
+        .values(EventRow {
+            aggregate: e.aggregate.clone(),
+            seq: i64::try_from(e.seq).map_err(|_| AppError::internal("seq overflow"))?,
+            kind: e.kind.clone(),
+            actor: e.actor.clone(),
+            at: e.at.clone(),
+            payload,
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        })
         .execute(conn)?;
     Ok(e)
 }
 
 /// One aggregate's chain in order.
-pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, ApiError> {
-    let rows: Vec<Row> = events::table
+pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, AppError> {
+    let rows: Vec<EventRow> = events::table
         .filter(events::aggregate.eq(aggregate))
         .order(events::seq.asc())
-        .select(columns())
+        .select(EventRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
 /// Verifies every chain of the log, streaming the table in `(aggregate, seq)` order a page at a time, and reports
 /// `{"ok", "events_checked", "chains"}` or the first broken link.
-pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, ApiError> {
+pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, AppError> {
     let (mut checked, mut chains) = (0usize, 0usize);
     let mut after: Option<(String, i64)> = None;
     let mut current: Vec<Event> = Vec::new();
@@ -121,7 +114,7 @@ pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, ApiError> {
     };
     loop {
         let mut q = events::table
-            .select(columns())
+            .select(EventRow::as_select())
             .order((events::aggregate.asc(), events::seq.asc()))
             .limit(5000)
             .into_boxed();
@@ -132,13 +125,13 @@ pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, ApiError> {
                     .or(events::aggregate.eq(a.clone()).and(events::seq.gt(*s))),
             );
         }
-        let rows: Vec<Row> = q.load(conn)?;
+        let rows: Vec<EventRow> = q.load(conn)?;
         if rows.is_empty() {
             break;
         }
-        after = rows.last().map(|r| (r.0.clone(), r.1));
+        after = rows.last().map(|r| (r.aggregate.clone(), r.seq));
         for r in rows {
-            if current.first().is_some_and(|e| e.aggregate != r.0)
+            if current.first().is_some_and(|e| e.aggregate != r.aggregate)
                 && let Some(broken) = finish(&mut current, &mut checked)
             {
                 return Ok(broken);

@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::body::parse_json;
 use crate::error::ApiError;
-use crate::state::{AppState, today};
+use crate::state::AppState;
 use actix_web::{post, web};
 use serde_json::Value;
 use waste_core::{Waste, WasteRequest, classify};
@@ -21,7 +21,7 @@ pub async fn classify_waste(
 ) -> Result<web::Json<Value>, ApiError> {
     let req: WasteRequest = parse_json(&body)?;
     let waste = Waste::parse(req, &state.std.substances)?;
-    let result = classify(state.std, &waste, today());
+    let result = classify(state.std, &waste, state.clock.today());
     Ok(web::Json(
         serde_json::to_value(result).map_err(|e| ApiError::Internal(e.to_string()))?,
     ))

@@ -1,0 +1,673 @@
+//! Transfer manifests (转移联单): draft, the steps of the core's state machine (submit, dispatch, receive,
+//! confirm disposal, cancel), reads and receipt alerts. Each step takes the manifest's row lock first, so two
+//! steps on one manifest take turns and the second meets the first's result.
+
+use super::{Actor, AppError, Env, kg};
+use crate::store::containers as rows;
+use crate::store::manifests::{self as store_m, LineRow, ManifestRow, Receipt, StepChanges};
+use crate::store::page::{Keyset, Page};
+use crate::store::{self, Tx, contracts, events, organizations, pickups, sequences};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use time::Date;
+use waste_core::access::Action as Access;
+use waste_core::container::Step;
+use waste_core::custody::Event;
+use waste_core::manifest::{
+    Acceptance, Action, ManifestNumber, ManifestState, Party, TransitionError, transition,
+};
+use waste_core::party::OrgKind;
+use waste_core::shipment::{self, Loading, ReceiptLine};
+
+/// Draft a manifest for containers in the shipper's custody.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub receiver_id: String,
+    pub carrier_id: String,
+    pub container_ids: Vec<String>,
+    /// Weights of containers not weighed at a pickup (Transfer Measures Art.10: the shipper weighs).
+    pub weights_kg: BTreeMap<String, Decimal>,
+}
+
+impl Draft {
+    pub fn parse(
+        receiver_id: String,
+        carrier_id: String,
+        container_ids: Vec<String>,
+        weights_kg: &BTreeMap<String, String>,
+    ) -> Result<Self, AppError> {
+        if container_ids.is_empty() || container_ids.len() > 500 {
+            return Err(AppError::invalid(
+                "container_ids",
+                "list 1 to 500 containers",
+            ));
+        }
+        if container_ids.iter().collect::<BTreeSet<_>>().len() != container_ids.len() {
+            return Err(AppError::invalid(
+                "container_ids",
+                "a container is listed twice",
+            ));
+        }
+        let weights_kg = weights_kg
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), kg(&format!("weights_kg.{k}"), v)?)))
+            .collect::<Result<_, AppError>>()?;
+        Ok(Draft {
+            receiver_id,
+            carrier_id,
+            container_ids,
+            weights_kg,
+        })
+    }
+}
+
+/// One line of a receipt.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub container_id: String,
+    pub weight_kg: Decimal,
+    pub accepted: bool,
+    pub reason: Option<String>,
+}
+
+/// A step on a manifest, with what it carries.
+#[derive(Debug, Clone)]
+pub enum StepCommand {
+    Submit,
+    /// The containers actually loaded (Art.13).
+    Dispatch {
+        loaded: BTreeSet<String>,
+    },
+    /// Day of arrival (defaults to today) and one line per container (Art.18).
+    Receive {
+        delivered_on: Option<Date>,
+        lines: Vec<Received>,
+    },
+    /// A disposal or utilisation method code such as D10 or R2.
+    ConfirmDisposal {
+        method: String,
+    },
+    Cancel,
+}
+
+impl StepCommand {
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Submit => Action::Submit,
+            Self::Dispatch { .. } => Action::Dispatch,
+            Self::Receive { .. } => Action::Receive,
+            Self::ConfirmDisposal { .. } => Action::ConfirmDisposal,
+            Self::Cancel => Action::Cancel,
+        }
+    }
+
+    /// Receive lines as given: (container id, weight text, accepted, reason).
+    pub fn receive(
+        delivered_on: Option<&str>,
+        lines: &[(String, String, bool, Option<String>)],
+    ) -> Result<Self, AppError> {
+        let delivered_on = delivered_on
+            .map(|d| {
+                store::parse_date(d)
+                    .ok_or_else(|| AppError::invalid("delivered_on", "not a date (YYYY-MM-DD)"))
+            })
+            .transpose()?;
+        let lines = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (id, w, accepted, reason))| {
+                Ok(Received {
+                    container_id: id.clone(),
+                    weight_kg: kg(&format!("lines[{i}].received_weight_kg"), w)?,
+                    accepted: *accepted,
+                    reason: reason.clone(),
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        Ok(Self::Receive {
+            delivered_on,
+            lines,
+        })
+    }
+
+    pub fn confirm_disposal(method: &str) -> Result<Self, AppError> {
+        let m = method.trim();
+        let ok = (2..=4).contains(&m.len())
+            && m.as_bytes()[0].is_ascii_uppercase()
+            && m[1..].bytes().all(|b| b.is_ascii_digit());
+        if !ok {
+            return Err(AppError::invalid(
+                "method",
+                "a disposal or utilisation method code such as D10 or R2",
+            ));
+        }
+        Ok(Self::ConfirmDisposal {
+            method: m.to_owned(),
+        })
+    }
+}
+
+/// A manifest with its lines.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub row: ManifestRow,
+    pub lines: Vec<LineRow>,
+}
+
+fn sees_all(actor: &Actor) -> bool {
+    actor.may(Access::SeeAll).is_ok()
+}
+
+fn detail(conn: &mut crate::db::AnyConnection, row: ManifestRow) -> Result<Manifest, AppError> {
+    let lines = store_m::lines(conn, &row.id)?;
+    Ok(Manifest { row, lines })
+}
+
+fn party_of(m: &ManifestRow, org: &str) -> Option<Party> {
+    if m.shipper_id == org {
+        Some(Party::Shipper)
+    } else if m.carrier_id == org {
+        Some(Party::Carrier)
+    } else if m.receiver_id == org {
+        Some(Party::Receiver)
+    } else {
+        None
+    }
+}
+
+fn refusal(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::InvalidTransition { state, action } => AppError::refused(
+            "invalid_transition",
+            format!("a manifest in state {state} cannot be {}", action.path()),
+            json!({ "state": state.as_str(), "action": action.path() }),
+        ),
+        TransitionError::WrongParty {
+            action, expected, ..
+        } => AppError::Forbidden(
+            format!("only the {expected:?} may {} this manifest", action.path()).to_lowercase(),
+        ),
+        TransitionError::NothingAccepted => {
+            AppError::refused("nothing_accepted", e.to_string(), json!({}))
+        }
+    }
+}
+
+fn event(
+    tx: &mut Tx,
+    aggregate: String,
+    kind: &str,
+    actor: &Actor,
+    at: &str,
+    payload: Value,
+) -> Result<(), AppError> {
+    events::append(
+        tx,
+        events::Record {
+            aggregate,
+            kind,
+            actor: actor.actor(),
+            at: at.to_owned(),
+            payload,
+        },
+    )?;
+    Ok(())
+}
+
+/// Whether the actor may draft manifests (asked before the body is read).
+pub fn may_draft(actor: &Actor) -> Result<(), AppError> {
+    actor.may(Access::DraftManifest)
+}
+
+fn expect_kind(
+    conn: &mut crate::db::AnyConnection,
+    id: &str,
+    kind: OrgKind,
+    field: &'static str,
+    what: &'static str,
+) -> Result<(), AppError> {
+    match organizations::summary(conn, id) {
+        Ok(s) if s.kind == kind => Ok(()),
+        Ok(_) => Err(AppError::invalid(
+            field,
+            format!("must be a {}", kind.as_str().replace('_', " ")),
+        )),
+        Err(AppError::NotFound(_)) => Err(AppError::NotFound(what)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Drafts a manifest (Transfer Measures Art.10) for sealed containers the shipper holds, each on one open
+/// manifest at most, with its weight from the pickup or as given; numbered per region and year (Art.15).
+pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manifest, AppError> {
+    may_draft(actor)?;
+    expect_kind(
+        tx,
+        &cmd.receiver_id,
+        OrgKind::DisposalFirm,
+        "receiver_id",
+        "receiver",
+    )?;
+    expect_kind(
+        tx,
+        &cmd.carrier_id,
+        OrgKind::Carrier,
+        "carrier_id",
+        "carrier",
+    )?;
+    let region = organizations::region(tx, &actor.org_id)?;
+    let id = crate::state::new_id();
+    let mut lines = Vec::new();
+    for cid in &cmd.container_ids {
+        // The container's row lock first: two manifests drafted at once for one container take turns here
+        // and the second sees the first's line.
+        rows::lock(tx, cid)?;
+        let row = rows::by_id(tx, cid)?
+            .filter(|r| r.custodian_id.as_deref() == Some(actor.org_id.as_str()))
+            .ok_or(AppError::NotFound("container in your custody"))?;
+        if row.status()?.after(Step::Ship).is_err() {
+            return Err(AppError::refused(
+                "container_not_ready",
+                format!(
+                    "container {cid} is {}: only sealed containers are shipped",
+                    row.status
+                ),
+                json!({ "container_id": cid, "status": row.status }),
+            ));
+        }
+        if store_m::container_on_open_manifest(tx, cid)? {
+            return Err(AppError::refused(
+                "container_on_manifest",
+                format!("container {cid} is already on a manifest"),
+                json!({ "container_id": cid }),
+            ));
+        }
+        let Some(code) = row.code.clone() else {
+            return Err(AppError::refused(
+                "label_incomplete",
+                format!("container {cid} has no waste code"),
+                json!({ "container_id": cid }),
+            ));
+        };
+        let weight = match (cmd.weights_kg.get(cid), pickups::weight_of(tx, cid)?) {
+            (Some(w), _) => w.to_string(),
+            (None, Some(w)) => w,
+            (None, None) => {
+                return Err(AppError::invalid(
+                    format!("weights_kg.{cid}"),
+                    "the container was not weighed at a pickup: give its weight (Transfer Measures Art.10)",
+                ));
+            }
+        };
+        lines.push(LineRow {
+            manifest_id: id.clone(),
+            container_id: cid.clone(),
+            code,
+            shipped_weight_kg: weight,
+            received_weight_kg: None,
+            accepted: None,
+            reason: None,
+            discrepancy: None,
+        });
+    }
+    let year = env.clock.today().year();
+    let serial = sequences::next_manifest_serial(tx, region.get(..4).unwrap_or(&region), year)?;
+    let number = ManifestNumber::new(year, &region, u32::try_from(serial).unwrap_or(0))
+        .map_err(|e| AppError::refused("manifest_number", e.to_string(), json!({})))?;
+    let at = env.clock.stamp();
+    let row = ManifestRow {
+        id: id.clone(),
+        number: number.as_str().to_owned(),
+        shipper_id: actor.org_id.clone(),
+        carrier_id: cmd.carrier_id.clone(),
+        receiver_id: cmd.receiver_id.clone(),
+        status: ManifestState::Draft.as_str().to_owned(),
+        acceptance: None,
+        version: 0,
+        created_by: actor.id.clone(),
+        created_at: at.clone(),
+        submitted_at: None,
+        dispatched_at: None,
+        delivered_on: None,
+        receipt_deadline: None,
+        received_at: None,
+        received_late: None,
+        disposal_method: None,
+        disposed_at: None,
+        cancelled_at: None,
+    };
+    store_m::insert(tx, &row, &lines)?;
+    for l in &lines {
+        event(
+            tx,
+            format!("container:{}", l.container_id),
+            "manifested",
+            actor,
+            &at,
+            json!({ "manifest_id": id, "number": number.as_str() }),
+        )?;
+    }
+    let list: Vec<Value> = lines
+        .iter()
+        .map(|l| json!({ "container_id": l.container_id, "code": l.code, "shipped_weight_kg": l.shipped_weight_kg }))
+        .collect();
+    event(
+        tx,
+        format!("manifest:{id}"),
+        "drafted",
+        actor,
+        &at,
+        json!({ "number": number.as_str(), "shipper_id": actor.org_id, "carrier_id": cmd.carrier_id, "receiver_id": cmd.receiver_id, "lines": list }),
+    )?;
+    Ok(Manifest { row, lines })
+}
+
+/// Takes a step of the manifest's state machine as the party the actor's organisation is on it: the core
+/// decides whether the step is allowed from this state for this party, the access table whether the actor's
+/// role may take it for that party, and the step's own checks (contract and licence, load, receipt lines).
+pub fn step(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+    cmd: StepCommand,
+) -> Result<Manifest, AppError> {
+    store_m::lock(tx, id)?;
+    let m =
+        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    let party = party_of(&m, &actor.org_id);
+    let acceptance = m
+        .acceptance
+        .as_deref()
+        .and_then(|a| serde_json::from_value::<Acceptance>(json!(a)).ok());
+    let action = cmd.action();
+    let state = m.state()?;
+    let next = transition(state, action, party, acceptance).map_err(refusal)?;
+    let p = party.ok_or(AppError::NotFound("manifest"))?;
+    actor.may(Access::ManifestStep(p))?;
+    let day = env.clock.today();
+    actor.require_training(day)?;
+    let at = env.clock.stamp();
+    let lines = store_m::lines(tx, &m.id)?;
+    let listed: BTreeSet<String> = lines.iter().map(|l| l.container_id.clone()).collect();
+    let mut payload = json!({ "from": state.as_str(), "to": next.as_str() });
+    let mut changes = StepChanges {
+        status: Some(next.as_str().into()),
+        version: Some(m.version + 1),
+        ..Default::default()
+    };
+    match &cmd {
+        StepCommand::Submit => {
+            let codes: BTreeSet<String> = lines.iter().map(|l| l.code.clone()).collect();
+            let valid =
+                contracts::valid_code_lists(tx, &m.shipper_id, &m.receiver_id, &day.to_string())?;
+            let licence = contracts::licence(tx, &m.receiver_id)?;
+            shipment::check_contract_and_licence(&codes, &valid, &licence, day)
+                .map_err(|e| AppError::rule(e.code(), &e))?;
+            changes.submitted_at = Some(at.clone());
+        }
+        StepCommand::Cancel => changes.cancelled_at = Some(at.clone()),
+        StepCommand::Dispatch { loaded } => {
+            shipment::check_load(&listed, loaded).map_err(|e| AppError::rule(e.code(), &e))?;
+            for l in &lines {
+                rows::lock(tx, &l.container_id)?;
+                let row =
+                    rows::by_id(tx, &l.container_id)?.ok_or(AppError::NotFound("container"))?;
+                let missing = super::containers::label_missing(tx, env.std, &row)?;
+                let status = row.status()?;
+                let loading = Loading {
+                    status,
+                    held_by_shipper: row.custodian_id.as_deref() == Some(m.shipper_id.as_str()),
+                    labelled: missing.is_empty(),
+                    code: row.code.as_deref(),
+                    declared_code: &l.code,
+                };
+                if !shipment::ready_to_load(loading) {
+                    return Err(AppError::refused(
+                        "container_not_ready",
+                        format!(
+                            "container {} is not sealed and labelled as the manifest says (Art.13)",
+                            l.container_id
+                        ),
+                        json!({ "container_id": l.container_id, "status": row.status, "missing": missing }),
+                    ));
+                }
+                let to = status.after(Step::Dispatch).map_err(AppError::internal)?;
+                rows::set_status(tx, &l.container_id, status, to, Some(&m.carrier_id), None)?;
+                event(
+                    tx,
+                    format!("container:{}", l.container_id),
+                    "dispatched",
+                    actor,
+                    &at,
+                    json!({ "manifest_id": m.id, "carrier_id": m.carrier_id }),
+                )?;
+            }
+            changes.dispatched_at = Some(at.clone());
+        }
+        StepCommand::Receive {
+            delivered_on,
+            lines: given,
+        } => {
+            let check: Vec<ReceiptLine> = given
+                .iter()
+                .map(|l| ReceiptLine {
+                    container_id: &l.container_id,
+                    accepted: l.accepted,
+                    reason: l.reason.as_deref(),
+                })
+                .collect();
+            shipment::check_receipt(&listed, &check)
+                .map_err(|e| AppError::invalid(e.field, e.message))?;
+            let delivered_on = delivered_on.unwrap_or(day);
+            if delivered_on > day {
+                return Err(AppError::invalid("delivered_on", "is in the future"));
+            }
+            let due = env
+                .std
+                .manifest
+                .receipt_deadline(&env.std.calendar, delivered_on);
+            let late = day > due.date;
+            let mut out = Vec::new();
+            for l in given {
+                let shipped = lines
+                    .iter()
+                    .find(|x| x.container_id == l.container_id)
+                    .map(|x| x.shipped_weight_kg.clone())
+                    .unwrap_or_default();
+                let rec = env
+                    .std
+                    .manifest
+                    .reconcile(store::decimal(&shipped)?, l.weight_kg);
+                store_m::record_receipt(
+                    tx,
+                    &m.id,
+                    &l.container_id,
+                    &Receipt {
+                        received_weight_kg: Some(l.weight_kg.to_string()),
+                        accepted: Some(l.accepted),
+                        reason: l.reason.clone(),
+                        discrepancy: Some(rec.discrepancy),
+                    },
+                )?;
+                // A rejected container goes back into the shipper's custody, visibly.
+                let (container_step, holder, kind) = if l.accepted {
+                    (Step::Accept, &m.receiver_id, "received")
+                } else {
+                    (Step::Reject, &m.shipper_id, "returned")
+                };
+                rows::lock(tx, &l.container_id)?;
+                let row =
+                    rows::by_id(tx, &l.container_id)?.ok_or(AppError::NotFound("container"))?;
+                let from = row.status()?;
+                let to = from.after(container_step).map_err(|e| {
+                    AppError::refused(
+                        "container_not_ready",
+                        e.to_string(),
+                        json!({ "container_id": l.container_id }),
+                    )
+                })?;
+                rows::set_status(tx, &l.container_id, from, to, Some(holder), None)?;
+                event(
+                    tx,
+                    format!("container:{}", l.container_id),
+                    kind,
+                    actor,
+                    &at,
+                    json!({ "manifest_id": m.id, "received_weight_kg": l.weight_kg.to_string(), "discrepancy": rec.discrepancy, "reason": l.reason }),
+                )?;
+                out.push(json!({ "container_id": l.container_id, "accepted": l.accepted, "received_weight_kg": l.weight_kg.to_string(), "shipped_weight_kg": shipped, "discrepancy": rec.discrepancy, "allowed_kg": rec.allowed_kg.to_string() }));
+            }
+            let acc = Acceptance::of(given.iter().map(|l| l.accepted))
+                .ok_or_else(|| AppError::invalid("lines", "empty"))?;
+            let acc_text = serde_json::to_value(acc)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            payload["acceptance"] = json!(acc_text);
+            payload["lines"] = json!(out);
+            payload["delivered_on"] = json!(delivered_on.to_string());
+            payload["late"] = json!(late);
+            if !due.uncovered_years.is_empty() {
+                payload["calendar_warning"] = json!(format!(
+                    "no holiday data for {:?}: weekends only",
+                    due.uncovered_years
+                ));
+            }
+            changes.acceptance = Some(acc_text);
+            changes.received_at = Some(at.clone());
+            changes.delivered_on = Some(delivered_on.to_string());
+            changes.receipt_deadline = Some(due.date.to_string());
+            changes.received_late = Some(late);
+        }
+        StepCommand::ConfirmDisposal { method } => {
+            for l in lines.iter().filter(|l| l.accepted == Some(true)) {
+                rows::lock(tx, &l.container_id)?;
+                let row =
+                    rows::by_id(tx, &l.container_id)?.ok_or(AppError::NotFound("container"))?;
+                let from = row.status()?;
+                let to = from.after(Step::Dispose).map_err(|e| {
+                    AppError::refused(
+                        "container_not_ready",
+                        e.to_string(),
+                        json!({ "container_id": l.container_id }),
+                    )
+                })?;
+                rows::set_status(tx, &l.container_id, from, to, None, None)?;
+                event(
+                    tx,
+                    format!("container:{}", l.container_id),
+                    "disposed",
+                    actor,
+                    &at,
+                    json!({ "manifest_id": m.id, "method": method }),
+                )?;
+            }
+            payload["method"] = json!(method);
+            changes.disposed_at = Some(at.clone());
+            changes.disposal_method = Some(method.clone());
+        }
+    }
+    store_m::apply_step(tx, &m.id, m.version, &changes)?;
+    event(
+        tx,
+        format!("manifest:{}", m.id),
+        action.path(),
+        actor,
+        &at,
+        payload,
+    )?;
+    let row =
+        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    detail(tx, row)
+}
+
+/// A manifest the actor's organisation is a party to (any, for administrators and authorities).
+pub fn get(
+    conn: &mut crate::db::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Manifest, AppError> {
+    let row = store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
+        .ok_or(AppError::NotFound("manifest"))?;
+    detail(conn, row)
+}
+
+/// Manifests the actor's organisation is a party to, optionally in one state.
+pub fn list(
+    conn: &mut crate::db::AnyConnection,
+    actor: &Actor,
+    state: Option<ManifestState>,
+    page: &Keyset,
+) -> Result<Page<ManifestRow>, AppError> {
+    let rows = store_m::list(conn, &actor.org_id, sees_all(actor), state, page)?;
+    Ok(page.page(rows, |r| r.id.clone()))
+}
+
+/// The manifest's custody chain.
+pub fn events(
+    conn: &mut crate::db::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<Event>, AppError> {
+    store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
+        .ok_or(AppError::NotFound("manifest"))?;
+    events::chain(conn, &format!("manifest:{id}"))
+}
+
+/// A manifest whose receipt is late (Transfer Measures Art.18).
+#[derive(Debug, Clone)]
+pub struct LateReceipt {
+    pub manifest: ManifestRow,
+    pub deadline: Option<String>,
+    /// Still in transit past the deadline, or received after it.
+    pub still_in_transit: bool,
+}
+
+/// Manifests whose receipt is late: in transit more than 5 working days after dispatch, or confirmed after the
+/// deadline. The cursor follows the scan (scanned manifests may be on time).
+pub fn receipt_alerts(
+    conn: &mut crate::db::AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    page: &Keyset,
+) -> Result<Page<LateReceipt>, AppError> {
+    let day = env.clock.today();
+    let scanned = page.page(
+        store_m::receipt_candidates(conn, &actor.org_id, page)?,
+        |r| r.id.clone(),
+    );
+    let mut items = Vec::new();
+    for m in scanned.items {
+        if m.status == ManifestState::InTransit.as_str() {
+            let Some(d) = m
+                .dispatched_at
+                .as_deref()
+                .and_then(|s| s.get(..10))
+                .and_then(store::parse_date)
+            else {
+                continue;
+            };
+            let due = env.std.manifest.receipt_deadline(&env.std.calendar, d);
+            if day > due.date {
+                items.push(LateReceipt {
+                    manifest: m,
+                    deadline: Some(due.date.to_string()),
+                    still_in_transit: true,
+                });
+            }
+        } else if m.received_late == Some(true) {
+            let deadline = m.receipt_deadline.clone();
+            items.push(LateReceipt {
+                manifest: m,
+                deadline,
+                still_in_transit: false,
+            });
+        }
+    }
+    Ok(Page {
+        items,
+        next_after: scanned.next_after,
+    })
+}

@@ -1,0 +1,335 @@
+//! Custody: pickups by transfer stations, transfer manifests run by the core's state machine, the audit of
+//! every custody chain, receipt alerts, and oversight for education bureaus.
+
+use super::{ErrorEnvelope, Page, change, create, read};
+use crate::app::manifests::{self as manifests, Draft, StepCommand};
+use crate::app::oversight as overview;
+use crate::app::pickups;
+use crate::auth::AuthUser;
+use crate::body::parse_json;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::page::Keyset;
+use crate::views::custody::{self as view, ManifestView};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use waste_core::manifest::{Action, ManifestState};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPickup {
+    pub school_id: String,
+    pub containers: Vec<PickupLine>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PickupLine {
+    pub container_id: String,
+    /// Decimal string, kg, as weighed at pickup.
+    pub gross_weight_kg: String,
+}
+
+/// A transfer-station operator collects sealed, labelled containers of one school; custody passes to the
+/// station. A container is picked up once.
+#[utoipa::path(post, path = "/api/v1/pickups", request_body = NewPickup,
+    responses((status = 201, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/pickups")]
+pub async fn create_pickup(
+    req: HttpRequest,
+    user: AuthUser,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let env = state.env();
+    pickups::may_pick_up(&user, &env)?;
+    let new: NewPickup = parse_json(&body)?;
+    let lines: Vec<(String, String)> = new
+        .containers
+        .into_iter()
+        .map(|l| (l.container_id, l.gross_weight_kg))
+        .collect();
+    let cmd = pickups::Pickup::parse(new.school_id, &lines)?;
+    create(&state, &req, user.id.clone(), &body, move |tx| {
+        Ok(view::pickup(&pickups::pick_up(tx, &env, &user, cmd)?))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewManifest {
+    pub receiver_id: String,
+    pub carrier_id: String,
+    pub container_ids: Vec<String>,
+    /// Weights (kg) of containers that were not weighed at a pickup, by container id (Art.10: the shipper weighs).
+    #[serde(default)]
+    pub weights_kg: BTreeMap<String, String>,
+}
+
+/// Draft a transfer manifest for containers in the shipper's custody (a transfer station's operator, or a
+/// school's safety officer shipping directly).
+#[utoipa::path(post, path = "/api/v1/manifests", request_body = NewManifest,
+    responses((status = 201, body = ManifestView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/manifests")]
+pub async fn create_manifest(
+    req: HttpRequest,
+    user: AuthUser,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    manifests::may_draft(&user)?;
+    let new: NewManifest = parse_json(&body)?;
+    let cmd = Draft::parse(
+        new.receiver_id,
+        new.carrier_id,
+        new.container_ids,
+        &new.weights_kg,
+    )?;
+    let env = state.env();
+    create(&state, &req, user.id.clone(), &body, move |tx| {
+        Ok(view::manifest(manifests::draft(tx, &env, &user, cmd)?))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/manifests/{id}", responses((status = 200, body = ManifestView), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/manifests/{id}")]
+pub async fn get_manifest(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ManifestView>, ApiError> {
+    let m = read(&state, move |c| manifests::get(c, &user, &path)).await?;
+    Ok(web::Json(view::manifest(m)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListManifests {
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+/// Manifests the caller's organisation is a party to.
+#[utoipa::path(get, path = "/api/v1/manifests", params(ListManifests), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[get("/api/v1/manifests")]
+pub async fn list_manifests(
+    user: AuthUser,
+    q: web::Query<ListManifests>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let q = q.into_inner();
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(ManifestState::parse(s).ok_or_else(|| {
+            ApiError::invalid(
+                "status",
+                "one of draft, submitted, in_transit, received, disposed, cancelled",
+            )
+        })?),
+    };
+    let page = Page {
+        limit: q.limit,
+        after: q.after,
+    }
+    .keyset();
+    let found = read(&state, move |c| manifests::list(c, &user, status, &page)).await?;
+    let items: Vec<Value> = found.items.iter().map(view::summary).collect();
+    Ok(web::Json(
+        json!({ "items": items, "next_after": found.next_after }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchBody {
+    /// The containers actually loaded; they must be exactly those on the manifest (Art.13).
+    pub container_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiveBody {
+    pub lines: Vec<ReceiveLine>,
+    /// Day of arrival (defaults to today); the receipt deadline counts 5 working days from it.
+    pub delivered_on: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiveLine {
+    pub container_id: String,
+    pub received_weight_kg: String,
+    pub accepted: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisposalBody {
+    /// Disposal or utilisation method code, e.g. "D10" (incineration) or "R2".
+    pub method: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NoBody {}
+
+/// The body of a step, parsed before anything is read or written.
+fn command(action: Action, body: &[u8]) -> Result<StepCommand, ApiError> {
+    Ok(match action {
+        Action::Submit => StepCommand::Submit,
+        Action::Cancel => StepCommand::Cancel,
+        Action::Dispatch => {
+            let b: DispatchBody = parse_json(body)?;
+            StepCommand::Dispatch {
+                loaded: b.container_ids.into_iter().collect(),
+            }
+        }
+        Action::Receive => {
+            let b: ReceiveBody = parse_json(body)?;
+            let lines: Vec<_> = b
+                .lines
+                .into_iter()
+                .map(|l| (l.container_id, l.received_weight_kg, l.accepted, l.reason))
+                .collect();
+            StepCommand::receive(b.delivered_on.as_deref(), &lines)?
+        }
+        Action::ConfirmDisposal => {
+            StepCommand::confirm_disposal(&parse_json::<DisposalBody>(body)?.method)?
+        }
+    })
+}
+
+async fn step(
+    user: AuthUser,
+    id: String,
+    action: Action,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ManifestView>, ApiError> {
+    let cmd = command(action, &body)?;
+    let env = state.env();
+    let m = change(&state, move |tx| manifests::step(tx, &env, &user, &id, cmd)).await?;
+    Ok(web::Json(view::manifest(m)))
+}
+
+macro_rules! action_route {
+    ($name:ident, $path:literal, $action:expr, $body:ty) => {
+        #[utoipa::path(post, path = $path, request_body = $body,
+            responses((status = 200, body = ManifestView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(user: AuthUser, path: web::Path<String>, body: web::Bytes, state: web::Data<AppState>) -> Result<web::Json<ManifestView>, ApiError> {
+            step(user, path.into_inner(), $action, body, state).await
+        }
+    };
+}
+
+action_route!(
+    submit_manifest,
+    "/api/v1/manifests/{id}/submit",
+    Action::Submit,
+    NoBody
+);
+action_route!(
+    dispatch_manifest,
+    "/api/v1/manifests/{id}/dispatch",
+    Action::Dispatch,
+    DispatchBody
+);
+action_route!(
+    receive_manifest,
+    "/api/v1/manifests/{id}/receive",
+    Action::Receive,
+    ReceiveBody
+);
+action_route!(
+    confirm_disposal,
+    "/api/v1/manifests/{id}/confirm-disposal",
+    Action::ConfirmDisposal,
+    DisposalBody
+);
+action_route!(
+    cancel_manifest,
+    "/api/v1/manifests/{id}/cancel",
+    Action::Cancel,
+    NoBody
+);
+
+/// The manifest's custody chain.
+#[utoipa::path(get, path = "/api/v1/manifests/{id}/events", responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/manifests/{id}/events")]
+pub async fn manifest_events(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let items = read(&state, move |c| manifests::events(c, &user, &path)).await?;
+    Ok(web::Json(json!({ "items": items })))
+}
+
+/// Walks every custody chain and reports the first broken link (administrators, auditors, authorities).
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/audit/verify")]
+pub async fn audit_verify(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    user.may(waste_core::access::Action::AuditChains)?;
+    let started = std::time::Instant::now();
+    let mut result = read(&state, move |c| overview::audit(c, &user)).await?;
+    result["seconds"] = json!(started.elapsed().as_secs_f64());
+    Ok(web::Json(result))
+}
+
+/// Manifests whose receipt is late: in transit more than 5 working days after dispatch, or confirmed after the
+/// deadline (Transfer Measures Art.18), for the shipper, carrier or receiver.
+#[utoipa::path(get, path = "/api/v1/alerts/receipts", params(Page), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[get("/api/v1/alerts/receipts")]
+pub async fn receipt_alerts(
+    user: AuthUser,
+    page: web::Query<Page>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let env = state.env();
+    let day = env.clock.today();
+    let keyset = page.keyset();
+    let found = read(&state, move |c| {
+        manifests::receipt_alerts(c, &env, &user, &keyset)
+    })
+    .await?;
+    let items: Vec<Value> = found.items.iter().map(view::late_receipt).collect();
+    Ok(web::Json(
+        json!({ "items": items, "next_after": found.next_after, "as_of": day.to_string() }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OversightPage {
+    /// 1 to 500 schools, default 100.
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+/// Per school under the authority's region: open and overdue containers, whether a valid disposal contract
+/// exists, the last pickup, and manifests not closed (education bureaus, read-only). Keyset-paginated by school;
+/// each figure is one grouped query over the page's schools, so the cost does not grow with the page's history.
+#[utoipa::path(get, path = "/api/v1/oversight/schools", params(OversightPage), responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/oversight/schools")]
+pub async fn oversight(
+    user: AuthUser,
+    page: web::Query<OversightPage>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    user.may(waste_core::access::Action::Oversee)?;
+    let page = page.into_inner();
+    let keyset = Keyset::new(page.limit, page.after, 100, 500);
+    let env = state.env();
+    let o = read(&state, move |c| overview::schools(c, &env, &user, &keyset)).await?;
+    Ok(web::Json(view::overview(o)))
+}

@@ -1,0 +1,246 @@
+//! Transfer manifests and their lines.
+
+use super::Tx;
+use super::page::Keyset;
+use crate::app::AppError;
+use crate::db::AnyConnection;
+use crate::schema::{manifest_lines, manifests};
+use diesel::prelude::*;
+use waste_core::manifest::ManifestState;
+
+/// A `manifests` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = manifests)]
+pub struct ManifestRow {
+    pub id: String,
+    pub number: String,
+    pub shipper_id: String,
+    pub carrier_id: String,
+    pub receiver_id: String,
+    pub status: String,
+    pub acceptance: Option<String>,
+    /// Raised by every step, so that a writer that did not lock the row cannot overwrite a step.
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    pub dispatched_at: Option<String>,
+    pub delivered_on: Option<String>,
+    pub receipt_deadline: Option<String>,
+    pub received_at: Option<String>,
+    pub received_late: Option<bool>,
+    pub disposal_method: Option<String>,
+    pub disposed_at: Option<String>,
+    pub cancelled_at: Option<String>,
+}
+
+impl ManifestRow {
+    pub fn state(&self) -> Result<ManifestState, AppError> {
+        ManifestState::parse(&self.status)
+            .ok_or_else(|| AppError::Internal(format!("stored manifest status '{}'", self.status)))
+    }
+}
+
+/// A `manifest_lines` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = manifest_lines)]
+pub struct LineRow {
+    pub manifest_id: String,
+    pub container_id: String,
+    pub code: String,
+    pub shipped_weight_kg: String,
+    pub received_weight_kg: Option<String>,
+    pub accepted: Option<bool>,
+    pub reason: Option<String>,
+    pub discrepancy: Option<bool>,
+}
+
+/// What a step changes in the manifest row (None leaves a column as it is).
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = manifests)]
+pub struct StepChanges {
+    pub status: Option<String>,
+    pub version: Option<i32>,
+    pub acceptance: Option<String>,
+    pub submitted_at: Option<String>,
+    pub dispatched_at: Option<String>,
+    pub delivered_on: Option<String>,
+    pub receipt_deadline: Option<String>,
+    pub received_at: Option<String>,
+    pub received_late: Option<bool>,
+    pub disposal_method: Option<String>,
+    pub disposed_at: Option<String>,
+    pub cancelled_at: Option<String>,
+}
+
+/// What a receipt records on a line.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = manifest_lines)]
+pub struct Receipt {
+    pub received_weight_kg: Option<String>,
+    pub accepted: Option<bool>,
+    pub reason: Option<String>,
+    pub discrepancy: Option<bool>,
+}
+
+/// A manifest `org` is a party to (any manifest when `all`).
+pub fn visible(
+    conn: &mut AnyConnection,
+    id: &str,
+    org: &str,
+    all: bool,
+) -> Result<Option<ManifestRow>, AppError> {
+    let mut q = manifests::table
+        .filter(manifests::id.eq(id))
+        .select(ManifestRow::as_select())
+        .into_boxed();
+    if !all {
+        q = q.filter(
+            manifests::shipper_id
+                .eq(org.to_owned())
+                .or(manifests::carrier_id.eq(org.to_owned()))
+                .or(manifests::receiver_id.eq(org.to_owned())),
+        );
+    }
+    Ok(q.first(conn).optional()?)
+}
+
+/// Takes the manifest's row lock until the transaction ends, so that two steps on one manifest take turns: the
+/// second then sees the first's result (PostgreSQL; SQLite serialises writers already).
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+    if let AnyConnection::Postgresql(pg) = tx.conn() {
+        diesel::sql_query("SELECT id FROM manifests WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, AppError> {
+    Ok(manifest_lines::table
+        .filter(manifest_lines::manifest_id.eq(id))
+        .order(manifest_lines::container_id.asc())
+        .select(LineRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert(tx: &mut Tx, m: &ManifestRow, lines: &[LineRow]) -> Result<(), AppError> {
+    diesel::insert_into(manifests::table)
+        .values(m)
+        .execute(tx.conn())?;
+    // One statement per line: a batch insert has no portable form through MultiConnection.
+    for l in lines {
+        diesel::insert_into(manifest_lines::table)
+            .values(l)
+            .execute(tx.conn())?;
+    }
+    Ok(())
+}
+
+/// Whether a container is on a manifest that is not cancelled.
+pub fn container_on_open_manifest(
+    conn: &mut AnyConnection,
+    container: &str,
+) -> Result<bool, AppError> {
+    let n: i64 = manifest_lines::table
+        .inner_join(manifests::table)
+        .filter(manifest_lines::container_id.eq(container))
+        .filter(manifests::status.ne(ManifestState::Cancelled.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Applies a step guarded by the version read; a lost guard is a 409.
+pub fn apply_step(
+    tx: &mut Tx,
+    id: &str,
+    version: i32,
+    changes: &StepChanges,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        manifests::table
+            .filter(manifests::id.eq(id))
+            .filter(manifests::version.eq(version)),
+    )
+    .set(changes)
+    .execute(tx.conn())?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::refused(
+            "conflict",
+            "a concurrent action on this manifest won; reload",
+            serde_json::json!({}),
+        ))
+    }
+}
+
+pub fn record_receipt(tx: &mut Tx, id: &str, container: &str, r: &Receipt) -> Result<(), AppError> {
+    diesel::update(
+        manifest_lines::table
+            .filter(manifest_lines::manifest_id.eq(id))
+            .filter(manifest_lines::container_id.eq(container)),
+    )
+    .set(r)
+    .execute(tx.conn())?;
+    Ok(())
+}
+
+/// Manifests `org` is a party to (all when `all`), in id order, optionally of one state.
+pub fn list(
+    conn: &mut AnyConnection,
+    org: &str,
+    all: bool,
+    state: Option<ManifestState>,
+    page: &Keyset,
+) -> Result<Vec<ManifestRow>, AppError> {
+    let mut q = manifests::table
+        .select(ManifestRow::as_select())
+        .order(manifests::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if !all {
+        q = q.filter(
+            manifests::shipper_id
+                .eq(org.to_owned())
+                .or(manifests::carrier_id.eq(org.to_owned()))
+                .or(manifests::receiver_id.eq(org.to_owned())),
+        );
+    }
+    if let Some(s) = state {
+        q = q.filter(manifests::status.eq(s.as_str()));
+    }
+    if let Some(a) = &page.after {
+        q = q.filter(manifests::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Manifests of `org` in transit or received late: the candidates for receipt alerts.
+pub fn receipt_candidates(
+    conn: &mut AnyConnection,
+    org: &str,
+    page: &Keyset,
+) -> Result<Vec<ManifestRow>, AppError> {
+    let mut q = manifests::table
+        .filter(
+            manifests::shipper_id
+                .eq(org.to_owned())
+                .or(manifests::carrier_id.eq(org.to_owned()))
+                .or(manifests::receiver_id.eq(org.to_owned())),
+        )
+        .filter(
+            manifests::status
+                .eq(ManifestState::InTransit.as_str())
+                .or(manifests::received_late.eq(true)),
+        )
+        .select(ManifestRow::as_select())
+        .order(manifests::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(a) = &page.after {
+        q = q.filter(manifests::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}

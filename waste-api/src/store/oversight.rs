@@ -1,0 +1,115 @@
+//! The grouped figures of an education bureau's overview, one query each over a page of schools.
+
+use super::page::Keyset;
+use crate::app::AppError;
+use crate::db::AnyConnection;
+use crate::schema::{containers, contracts, manifests, organizations, pickups};
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use waste_core::container::Status;
+use waste_core::manifest::ManifestState;
+use waste_core::party::OrgKind;
+
+/// A school as the overview lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct SchoolRow {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+}
+
+/// Schools whose region code starts with `prefix`, in id order.
+pub fn schools(
+    conn: &mut AnyConnection,
+    prefix: &str,
+    page: &Keyset,
+) -> Result<Vec<SchoolRow>, AppError> {
+    let mut q = organizations::table
+        .filter(organizations::kind.eq(OrgKind::School.as_str()))
+        .filter(organizations::region_code.like(format!("{prefix}%")))
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::region_code,
+        ))
+        .order(organizations::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(a) = &page.after {
+        q = q.filter(organizations::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}
+
+const AT_SCHOOL: [Status; 3] = [Status::Open, Status::Sealed, Status::Returned];
+
+fn at_school() -> Vec<&'static str> {
+    AT_SCHOOL.iter().map(|s| s.as_str()).collect()
+}
+
+/// Containers still at each school; with `started_by`, only those whose clock started on or before it.
+pub fn containers_at(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    started_by: Option<&str>,
+) -> Result<BTreeMap<String, i64>, AppError> {
+    let mut q = containers::table
+        .filter(containers::organization_id.eq_any(ids))
+        .filter(containers::status.eq_any(at_school()))
+        .group_by(containers::organization_id)
+        .select((containers::organization_id, count_star()))
+        .into_boxed();
+    if let Some(d) = started_by {
+        q = q.filter(containers::started_on.le(d.to_owned()));
+    }
+    Ok(q.load::<(String, i64)>(conn)?.into_iter().collect())
+}
+
+/// The schools among `ids` with a contract valid on `day`.
+pub fn with_contract(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    day: &str,
+) -> Result<BTreeSet<String>, AppError> {
+    Ok(contracts::table
+        .filter(contracts::shipper_id.eq_any(ids))
+        .filter(contracts::valid_from.le(day))
+        .filter(contracts::valid_until.ge(day))
+        .select(contracts::shipper_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The time of each school's last pickup.
+pub fn last_pickup(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<BTreeMap<String, Option<String>>, AppError> {
+    Ok(pickups::table
+        .filter(pickups::school_id.eq_any(ids))
+        .group_by(pickups::school_id)
+        .select((pickups::school_id, max(pickups::picked_at)))
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Manifests each school shipped that are neither disposed of nor cancelled.
+pub fn manifests_not_closed(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<BTreeMap<String, i64>, AppError> {
+    Ok(manifests::table
+        .filter(manifests::shipper_id.eq_any(ids))
+        .filter(manifests::status.ne_all([
+            ManifestState::Disposed.as_str(),
+            ManifestState::Cancelled.as_str(),
+        ]))
+        .group_by(manifests::shipper_id)
+        .select((manifests::shipper_id, count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}

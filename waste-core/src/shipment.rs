@@ -1,0 +1,240 @@
+//! The checks a shipment passes on its way: contract and licence at submission (HW Transfer Measures Art.10;
+//! Solid Waste Law Art.80), the load check at dispatch (Transfer Measures Art.13) and the receipt lines
+//! (Transfer Measures Art.18).
+
+use crate::container::Status;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use time::Date;
+
+/// A disposal firm's business licence as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Licence {
+    pub number: Option<String>,
+    pub waste_codes: BTreeSet<String>,
+    pub valid_until: Option<Date>,
+}
+
+/// Why a shipment step is refused. The `code` of each is the API's error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(untagged)]
+pub enum ShipmentRefusal {
+    #[error(
+        "no contract between the shipper and the disposal firm is valid today for every waste code on the manifest"
+    )]
+    NoValidContract {
+        waste_codes: BTreeSet<String>,
+        citation: &'static str,
+    },
+    #[error(
+        "the disposal firm's licence has expired or does not cover every waste code on the manifest"
+    )]
+    LicenceDoesNotCover {
+        valid_until: Option<String>,
+        not_covered: Vec<String>,
+        citation: &'static str,
+    },
+    #[error(
+        "the containers loaded are not exactly those on the manifest (Transfer Measures Art.13)"
+    )]
+    LoadMismatch {
+        missing: Vec<String>,
+        unexpected: Vec<String>,
+    },
+}
+
+impl ShipmentRefusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoValidContract { .. } => "no_valid_contract",
+            Self::LicenceDoesNotCover { .. } => "license_does_not_cover",
+            Self::LoadMismatch { .. } => "load_mismatch",
+        }
+    }
+}
+
+/// At submission: a contract valid today between shipper and firm covers every code on the manifest (Transfer
+/// Measures Art.10: the shipper verifies the receiver and signs a contract), and the firm's licence is current
+/// and covers them (Solid Waste Law Art.80: no hand-over to an unlicensed party). `contracts` are the code lists
+/// of the contracts valid on `day`.
+pub fn check_contract_and_licence(
+    codes: &BTreeSet<String>,
+    contracts: &[BTreeSet<String>],
+    licence: &Licence,
+    day: Date,
+) -> Result<(), ShipmentRefusal> {
+    if !contracts.iter().any(|c| codes.is_subset(c)) {
+        return Err(ShipmentRefusal::NoValidContract {
+            waste_codes: codes.clone(),
+            citation: "Transfer Measures Art.10; governance plan: schools must contract a disposal firm",
+        });
+    }
+    let current = licence.valid_until.is_some_and(|u| u >= day);
+    if licence.number.is_none() || !current || !codes.is_subset(&licence.waste_codes) {
+        return Err(ShipmentRefusal::LicenceDoesNotCover {
+            valid_until: licence.valid_until.map(|d| d.to_string()),
+            not_covered: codes.difference(&licence.waste_codes).cloned().collect(),
+            citation: "Solid Waste Law Art.80",
+        });
+    }
+    Ok(())
+}
+
+/// At loading: the containers loaded are exactly those on the manifest (Transfer Measures Art.13).
+pub fn check_load(
+    listed: &BTreeSet<String>,
+    loaded: &BTreeSet<String>,
+) -> Result<(), ShipmentRefusal> {
+    if listed == loaded {
+        return Ok(());
+    }
+    Err(ShipmentRefusal::LoadMismatch {
+        missing: listed.difference(loaded).cloned().collect(),
+        unexpected: loaded.difference(listed).cloned().collect(),
+    })
+}
+
+/// A container as the load check sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loading<'a> {
+    pub status: Status,
+    /// Whether the shipper holds it.
+    pub held_by_shipper: bool,
+    /// Whether its label is complete (HJ 1276-2022).
+    pub labelled: bool,
+    pub code: Option<&'a str>,
+    /// The code the manifest line declares.
+    pub declared_code: &'a str,
+}
+
+/// Transfer Measures Art.13: the consignor checks at loading that each container's label matches the manifest;
+/// it is loaded only sealed, held by the shipper, labelled, and of the declared code.
+pub fn ready_to_load(c: Loading) -> bool {
+    c.status.after(crate::container::Step::Dispatch).is_ok()
+        && c.held_by_shipper
+        && c.labelled
+        && c.code == Some(c.declared_code)
+}
+
+/// One line of a receipt as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptLine<'a> {
+    pub container_id: &'a str,
+    pub accepted: bool,
+    pub reason: Option<&'a str>,
+}
+
+/// Why a receipt is malformed; `field` names the line as the client wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ReceiptError {
+    pub field: String,
+    pub message: &'static str,
+}
+
+/// Transfer Measures Art.18: the receiver checks each container and accepts or refuses it; one line for every
+/// container on the manifest, and a refusal states its reason (the shipper is informed of a mismatch).
+pub fn check_receipt(listed: &BTreeSet<String>, lines: &[ReceiptLine]) -> Result<(), ReceiptError> {
+    let given: BTreeSet<String> = lines.iter().map(|l| l.container_id.to_owned()).collect();
+    if &given != listed || lines.len() != listed.len() {
+        return Err(ReceiptError {
+            field: "lines".into(),
+            message: "give exactly one line for every container on the manifest",
+        });
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if l.reason.is_some_and(|s| s.chars().count() > 500) {
+            return Err(ReceiptError {
+                field: format!("lines[{i}].reason"),
+                message: "longer than 500 characters",
+            });
+        }
+        if !l.accepted && l.reason.is_none_or(|s| s.trim().is_empty()) {
+            return Err(ReceiptError {
+                field: format!("lines[{i}].reason"),
+                message: "a rejected container needs a reason (Art.18)",
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(xs: &[&str]) -> BTreeSet<String> {
+        xs.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn art_80_an_expired_licence_is_refused_even_with_a_contract() {
+        let day = Date::from_calendar_date(2026, time::Month::June, 1).expect("date");
+        let licence = Licence {
+            number: Some("L".into()),
+            waste_codes: set(&["900-047-49"]),
+            valid_until: Date::from_calendar_date(2026, time::Month::May, 31).ok(),
+        };
+        let r = check_contract_and_licence(
+            &set(&["900-047-49"]),
+            &[set(&["900-047-49"])],
+            &licence,
+            day,
+        );
+        assert_eq!(r.map_err(|e| e.code()), Err("license_does_not_cover"));
+        let r = check_contract_and_licence(&set(&["900-047-49"]), &[], &licence, day);
+        assert_eq!(r.map_err(|e| e.code()), Err("no_valid_contract"));
+    }
+
+    #[test]
+    fn art_13_a_load_must_match_the_manifest_exactly() {
+        let r = check_load(&set(&["a", "b"]), &set(&["a", "c"]));
+        assert_eq!(
+            r,
+            Err(ShipmentRefusal::LoadMismatch {
+                missing: vec!["b".into()],
+                unexpected: vec!["c".into()]
+            })
+        );
+        let open = Loading {
+            status: Status::Open,
+            held_by_shipper: true,
+            labelled: true,
+            code: Some("900-047-49"),
+            declared_code: "900-047-49",
+        };
+        assert!(!ready_to_load(open));
+        assert!(ready_to_load(Loading {
+            status: Status::Sealed,
+            ..open
+        }));
+        assert!(!ready_to_load(Loading {
+            status: Status::Sealed,
+            code: Some("900-999-49"),
+            ..open
+        }));
+    }
+
+    #[test]
+    fn art_18_a_rejection_needs_a_reason_and_every_container_a_line() {
+        let lines = [ReceiptLine {
+            container_id: "a",
+            accepted: false,
+            reason: Some(" "),
+        }];
+        assert_eq!(
+            check_receipt(&set(&["a"]), &lines).map_err(|e| e.field),
+            Err("lines[0].reason".into())
+        );
+        assert_eq!(
+            check_receipt(&set(&["a", "b"]), &lines).map_err(|e| e.field),
+            Err("lines".into())
+        );
+        let ok = [ReceiptLine {
+            container_id: "a",
+            accepted: true,
+            reason: None,
+        }];
+        assert!(check_receipt(&set(&["a"]), &ok).is_ok());
+    }
+}
