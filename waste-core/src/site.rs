@@ -91,8 +91,6 @@ pub struct ChecklistItem {
 pub struct SiteRules {
     kinds: BTreeMap<SiteKind, KindRule>,
     pub ceiling: ClauseText,
-    /// Share of the ceiling from which a storage point is reported as nearly full (a setting).
-    pub warn_share: Decimal,
     pub containment: ClauseText,
     /// 1/10 of the liquids stored (6.2.2).
     pub liquid_share: Decimal,
@@ -129,7 +127,6 @@ impl SiteRules {
             clause: String,
             text: String,
             confidence: Confidence,
-            warn_share: String,
         }
         #[derive(Deserialize)]
         struct Containment {
@@ -193,7 +190,6 @@ impl SiteRules {
         }
         Ok(Self {
             kinds,
-            warn_share: share(&raw.ceiling.warn_share, "ceiling.warn_share")?,
             ceiling: ClauseText {
                 clause: raw.ceiling.clause,
                 text: raw.ceiling.text,
@@ -279,6 +275,7 @@ pub struct QuantityStatus {
     pub max_kg: Option<Decimal>,
     /// `on_hand_kg / max_kg`, rounded to 4 decimal places for display (the level compares exact figures).
     pub share: Option<Decimal>,
+    /// From this share of the ceiling on, the site is reported as nearly full (storage.toml, a setting).
     pub warn_share: Decimal,
     pub level: QuantityLevel,
     pub citation: String,
@@ -312,7 +309,7 @@ impl SiteRules {
                 on_hand_kg,
                 max_kg: None,
                 share: None,
-                warn_share: self.warn_share,
+                warn_share: storage.storage_point_warn_fraction,
                 level: QuantityLevel::NotApplicable,
                 citation,
             };
@@ -325,7 +322,7 @@ impl SiteRules {
         };
         let level = if on_hand_kg > max {
             QuantityLevel::OverCeiling
-        } else if on_hand_kg >= max * self.warn_share {
+        } else if on_hand_kg >= max * storage.storage_point_warn_fraction {
             QuantityLevel::NearCeiling
         } else {
             QuantityLevel::Ok
@@ -334,7 +331,7 @@ impl SiteRules {
             on_hand_kg,
             max_kg: Some(max.normalize()),
             share: Some(share),
-            warn_share: self.warn_share,
+            warn_share: storage.storage_point_warn_fraction,
             level,
             citation,
         }

@@ -101,7 +101,7 @@ fn exactly_3t_is_allowed_gb18597_8_3_5() {
 #[test]
 fn a_storage_point_warns_from_the_set_share_gb18597_8_3_5() {
     let sites = &std().sites;
-    assert_eq!(sites.warn_share, dec("0.8"));
+    assert_eq!(std().storage.storage_point_warn_fraction, dec("0.8"));
     let below = sites.quantity(&std().storage, SiteKind::StoragePoint, dec("2399.9"));
     assert_eq!(below.level, QuantityLevel::Ok);
     let at = sites.quantity(&std().storage, SiteKind::StoragePoint, dec("2400"));
@@ -594,7 +594,8 @@ fn site_data_is_checked_when_read() {
     .err()
     .unwrap_or_default();
     assert!(err.contains("depot"), "{err}");
-    let broken = standards_data::SITES.replacen("warn_share = \"0.8\"", "warn_share = \"1.8\"", 1);
+    let broken =
+        standards_data::SITES.replacen("liquid_share = \"0.1\"", "liquid_share = \"1.8\"", 1);
     assert!(
         Standards::parse(Sources {
             sites: &broken,

@@ -10,6 +10,7 @@ mod error;
 pub mod manifests;
 pub mod oversight;
 pub mod pickups;
+pub mod sites;
 
 pub use error::AppError;
 

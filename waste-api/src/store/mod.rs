@@ -11,6 +11,7 @@ pub mod oversight;
 pub mod page;
 pub mod pickups;
 pub mod sequences;
+pub mod sites;
 pub mod users;
 
 use crate::app::AppError;
