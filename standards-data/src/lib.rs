@@ -55,3 +55,6 @@ pub const MANIFEST: &str = include_str!("../data/manifest.toml");
 /// HJ 1259-2022 ledger and management-plan rules: class thresholds, batch-code prefixes, declaration dates,
 /// the litre density setting, alert lead times; the Art.20 paper-fallback window of the Transfer Measures.
 pub const HJ1259: &str = include_str!("../data/hj1259.toml");
+/// Storage sites: kinds, the storage-point warning share, spill containment, zones, the self-inspection checklist
+/// and the HJ 1276-2022 zone and facility signs.
+pub const SITES: &str = include_str!("../data/sites.toml");

@@ -24,6 +24,7 @@ struct Ctx {
     carrier: String,
     container: String,
     manifest: String,
+    site: String,
 }
 
 type Request = (&'static str, String, Option<Value>);
@@ -121,7 +122,19 @@ fn setup(app: &TestApp) -> Ctx {
         Some(receiver),
         Some(auditor),
     ];
+    // A storage point of school A (issue 18).
+    let site = app
+        .post(
+            "/api/v1/storage-sites",
+            ADMIN_TOKEN,
+            json!({"organization_id": school_a, "kind": "storage_point", "name": "A point", "location": "B-104", "responsible": "r", "contact": "c"}),
+        )
+        .1["id"]
+        .as_str()
+        .expect("site id")
+        .to_owned();
     Ctx {
+        site,
         tokens,
         school_a,
         firm,
@@ -344,6 +357,74 @@ fn matrix(app: &TestApp) {
             "GET audit",
             Box::new(|_| ("GET", "/api/v1/audit/verify".into(), None)),
             [401, 200, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "POST storage site of A",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/storage-sites".into(),
+                    Some(
+                        json!({"organization_id": a, "kind": "lab_point", "name": "n", "location": "l", "responsible": "r", "contact": "c"}),
+                    ),
+                )
+            }),
+            [401, 201, 403, 201, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET storage sites",
+            Box::new(|_| ("GET", "/api/v1/storage-sites".into(), None)),
+            [401, 200, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET storage site of A",
+            Box::new(|_| ("GET", format!("/api/v1/storage-sites/{}", ctx.site), None)),
+            [401, 200, 200, 200, 404, 404, 404, 404, 200],
+        ),
+        (
+            "GET facility sign of A's site",
+            Box::new(|_| {
+                (
+                    "GET",
+                    format!("/api/v1/storage-sites/{}/sign.svg?type=facility", ctx.site),
+                    None,
+                )
+            }),
+            [401, 200, 200, 200, 404, 404, 404, 404, 200],
+        ),
+        (
+            "POST sign print at A's site (stale digest)",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/storage-sites/{}/signs", ctx.site),
+                    Some(json!({"type": "facility", "digest": "0"})),
+                )
+            }),
+            [401, 409, 403, 409, 403, 404, 403, 403, 403],
+        ),
+        (
+            "POST inspection of A's site (incomplete)",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/storage-sites/{}/inspections", ctx.site),
+                    Some(json!({"inspected_on": "2026-01-01", "answers": []})),
+                )
+            }),
+            // An administrator without a training record does not inspect.
+            [401, 403, 403, 422, 403, 404, 403, 403, 403],
+        ),
+        (
+            "POST move A's container to A's site",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/containers/{c}/move"),
+                    Some(json!({"site_id": ctx.site})),
+                )
+            }),
+            [401, 403, 200, 200, 404, 403, 403, 403, 403],
         ),
         (
             "GET oversight",

@@ -74,6 +74,40 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
     created(app, "/api/v1/pickups", &operator, pickup(&shipped));
     let manifest = json!({"receiver_id": firm, "carrier_id": carrier, "container_ids": [shipped]});
     let m = created(app, "/api/v1/manifests", &operator, manifest.clone());
+    // A storage site with an inspection finding to follow up, and the digest of its facility sign (issue 18).
+    let site = created(
+        app,
+        "/api/v1/storage-sites",
+        &officer,
+        json!({"kind": "storage_point", "name": "贮存点", "location": "B-104", "responsible": "王老师", "contact": "138", "zones": ["A"]}),
+    );
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let items = [
+        "sign_posted_current",
+        "containment_intact",
+        "no_leaking_container",
+        "all_labelled",
+        "incompatibles_apart",
+        "fire_spill_equipment",
+        "ventilation",
+    ];
+    let answers: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"item": i, "ok": *i != "ventilation", "note": "fan broken"}))
+        .collect();
+    let inspection = json!({"inspected_on": today, "answers": answers});
+    let r = app.post(
+        &format!("/api/v1/storage-sites/{site}/inspections"),
+        &officer,
+        inspection.clone(),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let finding = r.1["findings"][0]["id"]
+        .as_str()
+        .expect("finding")
+        .to_owned();
+    let (_, s) = app.get(&format!("/api/v1/storage-sites/{site}"), &officer);
+    let digest = s["signs"][0]["digest"].as_str().expect("digest").to_owned();
     let ep = |path: String, token: &str, valid: Value| Endpoint {
         path,
         token: token.to_owned(),
@@ -130,6 +164,31 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             &operator,
             json!({}),
         ),
+        ep(
+            "/api/v1/storage-sites".into(),
+            &officer,
+            json!({"kind": "lab_point", "name": "实验室", "location": "B-304", "containment_liters": "20", "responsible": "王老师", "contact": "138", "zones": ["A", "B"]}),
+        ),
+        ep(
+            format!("/api/v1/storage-sites/{site}/inspections"),
+            &officer,
+            inspection,
+        ),
+        ep(
+            format!("/api/v1/storage-sites/{site}/findings/{finding}/follow-up"),
+            &officer,
+            json!({"done_on": today, "action": "fan replaced"}),
+        ),
+        ep(
+            format!("/api/v1/storage-sites/{site}/signs"),
+            &officer,
+            json!({"type": "facility", "digest": digest}),
+        ),
+        ep(
+            format!("/api/v1/containers/{open}/move"),
+            &staff,
+            json!({"site_id": site, "zone": "A"}),
+        ),
     ]
 }
 
@@ -142,7 +201,7 @@ struct Fingerprint {
 }
 
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
-    const TABLES: [&str; 13] = [
+    const TABLES: [&str; 17] = [
         "organizations",
         "users",
         "contracts",
@@ -156,6 +215,10 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "manifests",
         "manifest_lines",
         "manifest_serials",
+        "storage_sites",
+        "site_inspections",
+        "site_findings",
+        "site_signs",
     ];
     let counts: Vec<String> = TABLES
         .iter()
@@ -174,15 +237,16 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         }
     };
     let containers = agg(
-        "id || status || filled_l || CAST(additions_count AS TEXT) || COALESCE(custodian_id, '') || COALESCE(digital_id, '')",
+        "id || status || filled_l || CAST(additions_count AS TEXT) || COALESCE(custodian_id, '') || COALESCE(digital_id, '') || COALESCE(site_id, '') || COALESCE(zone, '')",
         "containers",
     );
     let manifests = agg(
         "id || status || CAST(version AS TEXT) || COALESCE(acceptance, '')",
         "manifests",
     );
+    let findings = agg("id || COALESCE(followed_up_on, '')", "site_findings");
     let sql = format!(
-        "SELECT {} || '|' || {containers} || '|' || {manifests} AS f",
+        "SELECT {} || '|' || {containers} || '|' || {manifests} || '|' || {findings} AS f",
         counts.join(" || ',' || ")
     );
     diesel::sql_query(sql)
@@ -497,7 +561,7 @@ fn hostile_urls(app: &TestApp) {
     world(app);
     let db = RefCell::new(app.db());
     let before = fingerprint(&mut db.borrow_mut());
-    const WITH_ID: [&str; 7] = [
+    const WITH_ID: [&str; 9] = [
         "/api/v1/organizations/{}",
         "/api/v1/containers/{}",
         "/api/v1/containers/{}/events",
@@ -505,8 +569,10 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/manifests/{}",
         "/api/v1/manifests/{}/events",
         "/api/v1/organizations/{}/users",
+        "/api/v1/storage-sites/{}",
+        "/api/v1/storage-sites/{}/sign.svg",
     ];
-    const WITH_QUERY: [&str; 8] = [
+    const WITH_QUERY: [&str; 9] = [
         "/api/v1/organizations",
         "/api/v1/contracts",
         "/api/v1/containers",
@@ -515,9 +581,11 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/alerts/receipts",
         "/api/v1/oversight/schools",
         "/api/v1/audit/verify",
+        "/api/v1/storage-sites",
     ];
     let keys = prop_oneof![
-        prop::sample::select(&["after", "limit", "status"][..]).prop_map(str::to_owned),
+        prop::sample::select(&["after", "limit", "status", "type", "zone"][..])
+            .prop_map(str::to_owned),
         "[a-z_]{0,8}",
     ];
     let case = prop_oneof![

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::http::api::{classify, containers, custody, parties, records, system};
+use crate::http::api::{classify, containers, custody, parties, records, sites, system};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -18,6 +18,8 @@ use utoipa::{Modify, OpenApi};
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
         records::get_ledger, records::annual_report, records::management_class,
+        sites::create_site, sites::list_sites, sites::get_site, sites::sign_svg, sites::record_sign, sites::inspect,
+        sites::follow_up, sites::move_container,
     ),
     modifiers(&BearerAuth)
 )]

@@ -61,6 +61,8 @@ diesel::table! {
         sealed_at -> Nullable<Text>,
         custodian_id -> Nullable<Text>,
         clock_started_on -> Nullable<Text>,
+        site_id -> Nullable<Text>,
+        zone -> Nullable<Text>,
     }
 }
 
@@ -171,6 +173,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    storage_sites (id) {
+        id -> Text,
+        organization_id -> Text,
+        kind -> Text,
+        name -> Text,
+        location -> Text,
+        containment_l -> Nullable<Text>,
+        responsible -> Text,
+        contact -> Text,
+        facility_code -> Text,
+        zones -> Text,
+        created_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    site_inspections (id) {
+        id -> Text,
+        site_id -> Text,
+        inspected_on -> Text,
+        inspector -> Text,
+        items -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
+    }
+}
+
+diesel::table! {
+    site_findings (id) {
+        id -> Text,
+        inspection_id -> Text,
+        site_id -> Text,
+        item -> Text,
+        description -> Text,
+        clause -> Text,
+        followed_up_on -> Nullable<Text>,
+        follow_up_by -> Nullable<Text>,
+        follow_up_action -> Nullable<Text>,
+        followed_up_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    site_signs (id) {
+        id -> Text,
+        site_id -> Text,
+        sign -> Text,
+        zone -> Nullable<Text>,
+        digest -> Text,
+        printed_by -> Text,
+        printed_at -> Text,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(containers -> organizations (organization_id));
 diesel::joinable!(additions -> containers (container_id));
@@ -187,5 +245,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     pickup_lines,
     manifests,
     manifest_lines,
-    paper_entries
+    paper_entries,
+    storage_sites,
+    site_inspections,
+    site_findings,
+    site_signs
 );

@@ -39,6 +39,10 @@ pub enum Action {
     /// Read one's own organisation's HJ 1259-2022 ledger, annual report and management class (an
     /// administrator: any organisation's).
     ReadRecords,
+    /// Register a storage site and record the signs printed for it (GB 18597-2023 4.6, HJ 1276-2022).
+    ManageSites,
+    /// Record a site's self-inspection and the follow-up of its findings (GB 18597-2023 8.2.2).
+    InspectSites,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -95,6 +99,13 @@ pub fn grants(action: Action) -> &'static [Grant] {
             kinds: &[],
         }],
         Action::SeeAll | Action::Oversee => &[ADMIN, AUTHORITY],
+        Action::ManageSites | Action::InspectSites => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer, Role::StationOperator],
+                kinds: &[OrgKind::School, OrgKind::TransferStation],
+            },
+        ],
         Action::AuditChains => &[
             ADMIN,
             AUTHORITY,

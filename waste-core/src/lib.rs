@@ -23,6 +23,8 @@ pub mod party;
 pub mod records;
 pub mod request;
 pub mod shipment;
+pub mod sign;
+pub mod site;
 pub mod standards;
 pub mod storage;
 pub mod stream;

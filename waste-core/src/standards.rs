@@ -9,6 +9,8 @@ use crate::hazardous::{ASSIGNED, Articles};
 use crate::identification::IdentificationStandard;
 use crate::label::LabelRules;
 use crate::manifest::ManifestRules;
+use crate::sign::SignRules;
+use crate::site::SiteRules;
 use crate::storage::{StorageRules, WorkingCalendar};
 use crate::stream::StreamTable;
 use crate::substance::SubstanceTable;
@@ -63,6 +65,8 @@ pub struct Standards {
     pub storage: StorageRules,
     pub calendar: WorkingCalendar,
     pub manifest: ManifestRules,
+    pub sites: SiteRules,
+    pub signs: SignRules,
 }
 
 /// The texts of the data files; `Standards::parse` takes them so tests can feed altered data. Editions are
@@ -81,6 +85,7 @@ pub struct Sources<'a> {
     pub storage: &'a str,
     pub calendar: &'a str,
     pub manifest: &'a str,
+    pub sites: &'a str,
 }
 
 impl Sources<'static> {
@@ -97,6 +102,7 @@ impl Sources<'static> {
         storage: standards_data::STORAGE,
         calendar: standards_data::CALENDAR_CN,
         manifest: standards_data::MANIFEST,
+        sites: standards_data::SITES,
     };
 }
 
@@ -125,6 +131,8 @@ impl Standards {
             storage: StorageRules::parse(src.storage)?,
             calendar: WorkingCalendar::parse(src.calendar)?,
             manifest: ManifestRules::parse(src.manifest)?,
+            sites: SiteRules::parse(src.sites)?,
+            signs: SignRules::parse(src.sites)?,
         };
         for sub in s.substances.iter() {
             for g in &sub.groups {

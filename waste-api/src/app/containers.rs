@@ -29,6 +29,9 @@ pub struct CreateContainer {
     pub material: Material,
     /// Contact for the label; the creating user's name when None.
     pub contact: Option<String>,
+    /// The storage site of the organisation where it stands, and the zone there.
+    pub site_id: Option<String>,
+    pub zone: Option<String>,
 }
 
 impl CreateContainer {
@@ -73,6 +76,8 @@ impl CreateContainer {
             capacity_l,
             material,
             contact,
+            site_id: None,
+            zone: None,
         })
     }
 }
@@ -278,6 +283,17 @@ pub fn create(
     cmd: CreateContainer,
 ) -> Result<String, AppError> {
     may_fill(actor, None)?;
+    // An empty container changes neither the quantity nor the liquids of its site: only the site and zone are
+    // checked.
+    let dest = match &cmd.site_id {
+        Some(site) => Some(super::sites::destination(
+            tx,
+            &actor.org_id,
+            site,
+            cmd.zone.as_deref(),
+        )?),
+        None => None,
+    };
     let id = crate::state::new_id();
     let at = env.clock.stamp();
     let capacity = cmd.capacity_l.normalize().to_string();
@@ -305,6 +321,8 @@ pub fn create(
             sealed_at: None,
             custodian_id: Some(actor.org_id.clone()),
             clock_started_on: None,
+            site_id: dest.as_ref().map(|d| d.site.id.clone()),
+            zone: dest.as_ref().and_then(|d| d.zone.clone()),
         },
     )?;
     events::append(
@@ -314,7 +332,8 @@ pub fn create(
             kind: "created",
             actor: actor.actor(),
             at,
-            payload: json!({ "lab": cmd.lab, "organization_id": actor.org_id, "capacity_liters": capacity, "material": cmd.material.as_str() }),
+            payload: json!({ "lab": cmd.lab, "organization_id": actor.org_id, "capacity_liters": capacity, "material": cmd.material.as_str(),
+                "site_id": dest.as_ref().map(|d| d.site.id.clone()), "zone": dest.as_ref().and_then(|d| d.zone.clone()) }),
         },
     )?;
     Ok(id)
@@ -364,23 +383,41 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
             ),
             _ => AppError::rule(r.code(), &r),
         })?;
-    let holder = row
-        .custodian_id
-        .clone()
-        .unwrap_or_else(|| actor.org_id.clone());
-    if organizations::summary(tx, &holder)?.kind == OrgKind::School {
-        let held = rows::litres_on_hand(tx, &holder)?
-            .iter()
-            .map(|l| store::decimal(l))
-            .sum::<Result<Decimal, AppError>>()?;
-        let total = std.containers.kg_of_litres(held) + std.containers.kg(cmd.quantity);
-        std.storage
-            .check_storage_point(total)
-            .map_err(|e| AppError::rule("storage_point_full", &e))?;
-    }
-
     let mut after = core.clone();
     container::apply(&mut after, &addition, &admitted.accepted);
+    let contents = container::merge_contents(&store::text_list(&row.contents), &cas);
+    match row.site_id.as_deref() {
+        // At a site, the site's rules decide: a storage point stays within 3 t (GB 18597-2023 8.3.5).
+        Some(site) => {
+            let dest = super::sites::at_site(tx, site, row.zone.clone())?;
+            let incoming = super::sites::incoming(
+                std,
+                &row,
+                row.zone.clone(),
+                after.filled_l,
+                after.holds_liquid,
+                &store::to_text_list(&contents),
+            )?;
+            super::sites::admit(tx, std, &dest, incoming)?;
+        }
+        // A container at no site: the school's whole quantity on hand counts as one storage point.
+        None => {
+            let holder = row
+                .custodian_id
+                .clone()
+                .unwrap_or_else(|| actor.org_id.clone());
+            if organizations::summary(tx, &holder)?.kind == OrgKind::School {
+                let held = rows::litres_on_hand(tx, &holder)?
+                    .iter()
+                    .map(|l| store::decimal(l))
+                    .sum::<Result<Decimal, AppError>>()?;
+                let total = std.containers.kg_of_litres(held) + std.containers.kg(cmd.quantity);
+                std.storage
+                    .check_storage_point(total)
+                    .map_err(|e| AppError::rule("storage_point_full", &e))?;
+            }
+        }
+    }
     let hazards =
         container::merge_hazards(&hazards_of(&row.hazards), &classification.hazardous.hazards);
     let hazard_text = hazards
@@ -394,7 +431,6 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
         (None, Some(code)) => assign_digital_id(tx, &row.organization_id, code, &started)?,
         (None, None) => None,
     };
-    let contents = container::merge_contents(&store::text_list(&row.contents), &cas);
     let seq = row.additions_count + 1;
     let filled = Filled {
         stream: Some(admitted.accepted.stream.as_str().to_owned()),

@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod oversight;
 pub mod pickups;
 pub mod records;
+pub mod sites;
 
 pub use error::AppError;
 

@@ -19,6 +19,9 @@ pub struct SchoolFigures {
     pub valid_disposal_contract: bool,
     pub last_pickup: Option<String>,
     pub manifests_not_closed: i64,
+    /// Its storage sites: last inspection, open findings, over the warning share of 3 t or short of containment
+    /// (GB 18597-2023 8.3.5, 6.2.2, 8.2.2).
+    pub storage_sites: Vec<super::sites::SiteSummary>,
 }
 
 /// The overview, as of a day.
@@ -57,7 +60,9 @@ pub fn schools(
     let contracted = q::with_contract(conn, &ids, &day.to_string())?;
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
+    let mut sites = super::sites::school_summaries(conn, env, &ids)?;
     let schools = page.page(found, |s| s.id.clone()).map(|s| SchoolFigures {
+        storage_sites: sites.remove(&s.id).unwrap_or_default(),
         open_containers: open.get(&s.id).copied().unwrap_or(0),
         overdue_containers: overdue.get(&s.id).copied().unwrap_or(0),
         valid_disposal_contract: contracted.contains(&s.id),

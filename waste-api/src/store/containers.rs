@@ -38,6 +38,9 @@ pub struct Row {
     pub custodian_id: Option<String>,
     /// The day the current holder's storage clock started.
     pub clock_started_on: Option<String>,
+    /// The storage site where the container stands, and its zone there (GB 18597-2023).
+    pub site_id: Option<String>,
+    pub zone: Option<String>,
 }
 
 impl Row {

@@ -12,6 +12,7 @@ pub mod page;
 pub mod pickups;
 pub mod records;
 pub mod sequences;
+pub mod sites;
 pub mod users;
 
 use crate::app::AppError;

@@ -114,7 +114,8 @@ pub fn overview(o: Overview) -> Value {
             json!({ "school_id": s.school.id, "name": s.school.name, "region_code": s.school.region_code,
                     "open_containers": s.open_containers, "overdue_containers": s.overdue_containers,
                     "valid_disposal_contract": s.valid_disposal_contract, "last_pickup": s.last_pickup,
-                    "manifests_not_closed": s.manifests_not_closed })
+                    "manifests_not_closed": s.manifests_not_closed,
+                    "storage_sites": super::sites::summaries(&s.storage_sites) })
         })
         .collect();
     json!({ "items": items, "next_after": o.schools.next_after, "as_of": o.as_of.to_string() })

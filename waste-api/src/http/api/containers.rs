@@ -25,6 +25,10 @@ pub struct NewContainer {
     pub material: String,
     /// Contact person and phone for the label; defaults to the creating user's name.
     pub contact: Option<String>,
+    /// A storage site of the organisation where the container stands (`GET /api/v1/storage-sites`).
+    pub site_id: Option<String>,
+    /// A zone of that site (required at a site with zones).
+    pub zone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,12 +60,14 @@ pub async fn create_container(
 ) -> Result<HttpResponse, ApiError> {
     uc::may_fill(&user, None)?;
     let new: NewContainer = parse_json(&body)?;
-    let cmd = CreateContainer::parse(
+    let mut cmd = CreateContainer::parse(
         &new.lab,
         &new.capacity_liters,
         &new.material,
         new.contact.as_deref(),
     )?;
+    cmd.site_id = new.site_id;
+    cmd.zone = new.zone;
     let env = state.env();
     create(&state, &req, user.id.clone(), &body, move |tx| {
         Ok(Created {

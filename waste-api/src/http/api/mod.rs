@@ -5,6 +5,7 @@ pub mod containers;
 pub mod custody;
 pub mod parties;
 pub mod records;
+pub mod sites;
 pub mod system;
 
 use crate::app::AppError;
@@ -38,6 +39,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(containers::label_svg)
         .service(containers::container_events)
         .service(containers::storage_alerts)
+        .service(sites::create_site)
+        .service(sites::list_sites)
+        .service(sites::get_site)
+        .service(sites::sign_svg)
+        .service(sites::record_sign)
+        .service(sites::inspect)
+        .service(sites::follow_up)
+        .service(sites::move_container)
         .service(custody::create_pickup)
         .service(custody::create_manifest)
         .service(custody::list_manifests)

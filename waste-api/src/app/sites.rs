@@ -1,0 +1,907 @@
+//! Storage sites (GB 18597-2023): register a site, place and move containers there, read a site with its
+//! checks, record self-inspections and follow-ups, print its HJ 1276-2022 signs; and the bureau's summary per
+//! school. Every decision is the core's (`waste_core::site`, `waste_core::sign`).
+
+use super::{Actor, AppError, Env};
+use crate::db::AnyConnection;
+use crate::store::page::{Keyset, Page};
+use crate::store::sites::{self as rows, FindingRow, InspectionRow, Placed, SignRow, SiteRow};
+use crate::store::{self, Tx, events, organizations};
+use rust_decimal::Decimal;
+use serde_json::json;
+use std::collections::BTreeMap;
+use time::Date;
+use waste_core::access::Action;
+use waste_core::hazard::Hazard;
+use waste_core::party::OrgKind;
+use waste_core::sign::{self, FacilitySign, SignRecord, SignState, SignType, ZoneSign, ZoneWaste};
+use waste_core::site::{
+    Admission, Answer, FindingInput, InspectionDue, PlacedContainer, Site, SiteKind, SiteStatus,
+    TodoItem,
+};
+use waste_core::{CasNumber, Standards};
+
+/// Register a storage site.
+#[derive(Debug, Clone)]
+pub struct CreateSite {
+    pub organization_id: Option<String>,
+    pub kind: SiteKind,
+    pub name: String,
+    pub location: String,
+    pub containment_l: Option<Decimal>,
+    pub responsible: String,
+    pub contact: String,
+    pub facility_code: Option<String>,
+    pub zones: Vec<String>,
+}
+
+fn text(field: &str, s: &str, max: usize) -> Result<String, AppError> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > max {
+        return Err(AppError::invalid(field, format!("1 to {max} characters")));
+    }
+    Ok(t.to_owned())
+}
+
+impl CreateSite {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        organization_id: Option<String>,
+        kind: &str,
+        name: &str,
+        location: &str,
+        containment_liters: Option<&str>,
+        responsible: &str,
+        contact: &str,
+        facility_code: Option<&str>,
+        zones: Option<Vec<String>>,
+    ) -> Result<Self, AppError> {
+        let kind = SiteKind::parse(kind.trim()).ok_or_else(|| {
+            let all: Vec<&str> = SiteKind::ALL.iter().map(|k| k.as_str()).collect();
+            AppError::invalid("kind", format!("'{kind}' is not one of {}", all.join(", ")))
+        })?;
+        let containment_l = match containment_liters {
+            None => None,
+            Some(s) => {
+                let d: Decimal = s.trim().parse().map_err(|_| {
+                    AppError::invalid(
+                        "containment_liters",
+                        format!("'{s}' is not a decimal number"),
+                    )
+                })?;
+                if d < Decimal::ZERO || d > Decimal::from(1_000_000) {
+                    return Err(AppError::invalid(
+                        "containment_liters",
+                        "must be 0 to 1000000 L",
+                    ));
+                }
+                Some(d.normalize())
+            }
+        };
+        let mut zs: Vec<String> = Vec::new();
+        for (i, z) in zones.unwrap_or_default().iter().enumerate() {
+            let z = text(&format!("zones[{i}]"), z, 40)?;
+            if zs.contains(&z) {
+                return Err(AppError::invalid(
+                    format!("zones[{i}]"),
+                    format!("zone '{z}' twice"),
+                ));
+            }
+            zs.push(z);
+        }
+        if zs.len() > 26 {
+            return Err(AppError::invalid("zones", "at most 26 zones"));
+        }
+        let facility_code = facility_code
+            .map(|c| text("facility_code", c, 60))
+            .transpose()?;
+        Ok(CreateSite {
+            organization_id,
+            kind,
+            name: text("name", name, 100)?,
+            location: text("location", location, 200)?,
+            containment_l,
+            responsible: text("responsible", responsible, 100)?,
+            contact: text("contact", contact, 100)?,
+            facility_code,
+            zones: zs,
+        })
+    }
+}
+
+/// A container standing at a site, as answered.
+#[derive(Debug, Clone)]
+pub struct PlacedState {
+    pub row: Placed,
+    pub mass_kg: Decimal,
+}
+
+/// A site as answered: its row, the containers there, the core's checks, inspections, signs and to-do list.
+#[derive(Debug, Clone)]
+pub struct SiteState {
+    pub row: SiteRow,
+    pub kind: SiteKind,
+    pub zones: Vec<String>,
+    pub containers: Vec<PlacedState>,
+    pub status: SiteStatus,
+    pub inspection_due: InspectionDue,
+    pub last_inspection: Option<InspectionRow>,
+    pub open_findings: Vec<FindingRow>,
+    pub signs: Vec<(SignRecord, SignState)>,
+    pub todo: Vec<TodoItem>,
+}
+
+fn kind_of(row: &SiteRow) -> Result<SiteKind, AppError> {
+    SiteKind::parse(&row.kind)
+        .ok_or_else(|| AppError::internal(format!("stored site kind '{}'", row.kind)))
+}
+
+fn contents(std: &Standards, json_list: &str) -> Vec<waste_core::substance::SubstanceId> {
+    store::text_list(json_list)
+        .iter()
+        .filter_map(|s| CasNumber::parse(s).ok())
+        .filter_map(|k| std.substances.by_cas(&k).map(|s| s.id))
+        .collect()
+}
+
+fn core_placed(std: &Standards, p: &Placed) -> Result<PlacedContainer, AppError> {
+    let filled = store::decimal(&p.filled_l)?;
+    Ok(PlacedContainer {
+        id: p.digital_id.clone().unwrap_or_else(|| p.id.clone()),
+        zone: p.zone.clone(),
+        capacity_l: store::decimal(&p.capacity_l)?,
+        liquid: p.holds_liquid,
+        filled_l: filled,
+        mass_kg: std.containers.kg_of_litres(filled),
+        contents: contents(std, &p.contents),
+    })
+}
+
+fn core_site(std: &Standards, row: &SiteRow, placed: &[Placed]) -> Result<Site, AppError> {
+    Ok(Site {
+        kind: kind_of(row)?,
+        containment_l: row
+            .containment_l
+            .as_deref()
+            .map(store::decimal)
+            .transpose()?,
+        containers: placed
+            .iter()
+            .map(|p| core_placed(std, p))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// The wastes of one zone (None: the undivided site) as its sign lists them.
+fn zone_wastes(std: &Standards, placed: &[Placed], zone: Option<&str>) -> Vec<ZoneWaste> {
+    ZoneWaste::collect(
+        placed
+            .iter()
+            .filter(|p| p.zone.as_deref() == zone && p.stream.is_some())
+            .map(|p| {
+                let name = p
+                    .stream
+                    .as_deref()
+                    .and_then(waste_core::Stream::parse)
+                    .and_then(|s| std.streams.info(s))
+                    .map(|i| format!("{} {}", i.name_zh, i.name_en))
+                    .unwrap_or_else(|| "危险废物 hazardous waste".into());
+                ZoneWaste {
+                    name,
+                    code: p.code.clone(),
+                    hazards: p.hazards.split(',').filter_map(Hazard::parse).collect(),
+                }
+            }),
+    )
+}
+
+fn facility_sign(std: &Standards, row: &SiteRow, kind: SiteKind, unit: &str) -> FacilitySign {
+    let k = std.sites.kind(kind);
+    FacilitySign {
+        title_zh: k.facility_title_zh.clone(),
+        title_en: k.facility_title_en.clone(),
+        unit_name: unit.to_owned(),
+        facility_name: row.name.clone(),
+        facility_code: row.facility_code.clone(),
+        responsible: row.responsible.clone(),
+        contact: row.contact.clone(),
+        location: Some(row.location.clone()),
+    }
+}
+
+fn zone_sign(
+    std: &Standards,
+    row: &SiteRow,
+    zones: &[String],
+    placed: &[Placed],
+    zone: Option<&str>,
+) -> ZoneSign {
+    ZoneSign {
+        facility_name: row.name.clone(),
+        zone_name: zone.map(str::to_owned).unwrap_or_else(|| row.name.clone()),
+        zones: zones.to_vec(),
+        wastes: zone_wastes(std, placed, zone),
+        emergency: None,
+        responsible: row.responsible.clone(),
+        contact: row.contact.clone(),
+    }
+}
+
+/// The signs the site needs now: the facility sign, and a zone sign for every zone holding waste.
+fn needed_signs(
+    std: &Standards,
+    row: &SiteRow,
+    zones: &[String],
+    placed: &[Placed],
+    unit: &str,
+) -> Result<Vec<SignRecord>, AppError> {
+    let kind = kind_of(row)?;
+    let mut out = vec![SignRecord {
+        sign: SignType::Facility,
+        zone: None,
+        digest: facility_sign(std, row, kind, unit).digest(),
+    }];
+    let zone_keys: Vec<Option<&str>> = if zones.is_empty() {
+        vec![None]
+    } else {
+        zones.iter().map(|z| Some(z.as_str())).collect()
+    };
+    for z in zone_keys {
+        let s = zone_sign(std, row, zones, placed, z);
+        if !s.wastes.is_empty() {
+            out.push(SignRecord {
+                sign: SignType::Zone,
+                zone: z.map(str::to_owned),
+                digest: s.digest(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn sign_type(s: &str) -> Option<SignType> {
+    SignType::parse(s)
+}
+
+fn state_of(
+    conn: &mut AnyConnection,
+    std: &Standards,
+    row: SiteRow,
+    today: Date,
+) -> Result<SiteState, AppError> {
+    let kind = kind_of(&row)?;
+    let zones = store::text_list(&row.zones);
+    let placed = rows::placed(conn, &row.id)?;
+    let site = core_site(std, &row, &placed)?;
+    let status = std.sites.status(std, &site);
+    let last_inspection = rows::last_inspection(conn, &row.id)?;
+    let due = std.sites.inspection_due(
+        kind,
+        last_inspection
+            .as_ref()
+            .and_then(|i| store::parse_date(&i.inspected_on)),
+        today,
+    );
+    let open_findings = rows::open_findings(conn, &row.id)?;
+    let unit = organizations::summary(conn, &row.organization_id)?.name;
+    let needed = needed_signs(std, &row, &zones, &placed, &unit)?;
+    let printed: Vec<SignRecord> = rows::signs(conn, &row.id)?
+        .into_iter()
+        .filter_map(|s| {
+            Some(SignRecord {
+                sign: sign_type(&s.sign)?,
+                zone: s.zone,
+                digest: s.digest,
+            })
+        })
+        .collect();
+    let signs = sign::sign_states(&needed, &printed);
+    let todo = std.sites.todo(&status, &due, open_findings.len(), &signs);
+    let containers = placed
+        .into_iter()
+        .map(|p| {
+            Ok(PlacedState {
+                mass_kg: std.containers.kg_of_litres(store::decimal(&p.filled_l)?),
+                row: p,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(SiteState {
+        row,
+        kind,
+        zones,
+        containers,
+        status,
+        inspection_due: due,
+        last_inspection,
+        open_findings,
+        signs,
+        todo,
+    })
+}
+
+/// A site the actor may see: its own organisation's; any for an administrator or a bureau.
+fn visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<SiteRow, AppError> {
+    let row = rows::get(conn, id)?.ok_or(AppError::NotFound("storage site"))?;
+    if row.organization_id == actor.org_id || actor.may(Action::SeeAll).is_ok() {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound("storage site"))
+    }
+}
+
+/// A site of the actor's own organisation (an administrator: any), for a change.
+fn own(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<SiteRow, AppError> {
+    let row = rows::get(conn, id)?.ok_or(AppError::NotFound("storage site"))?;
+    if row.organization_id == actor.org_id || actor.is_admin() {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound("storage site"))
+    }
+}
+
+/// Registers a site in the actor's organisation (an administrator names the organisation).
+pub fn create(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    cmd: CreateSite,
+) -> Result<SiteState, AppError> {
+    actor.may(Action::ManageSites)?;
+    let org = match (&cmd.organization_id, actor.is_admin()) {
+        (Some(o), true) => o.clone(),
+        (Some(o), false) if *o == actor.org_id => o.clone(),
+        (Some(_), false) => {
+            return Err(AppError::Forbidden(
+                "a site is registered in one's own organisation".into(),
+            ));
+        }
+        (None, _) => actor.org_id.clone(),
+    };
+    let summary = organizations::summary(tx, &org)
+        .map_err(|_| AppError::invalid("organization_id", "no such organisation"))?;
+    if !matches!(summary.kind, OrgKind::School | OrgKind::TransferStation) {
+        return Err(AppError::invalid(
+            "organization_id",
+            "storage sites belong to schools and transfer stations",
+        ));
+    }
+    let id = crate::state::new_id();
+    let at = env.clock.stamp();
+    let code = cmd
+        .facility_code
+        .clone()
+        .unwrap_or_else(|| format!("HWCC-{}", id.replace('-', "")[24..].to_uppercase()));
+    let row = SiteRow {
+        id: id.clone(),
+        organization_id: org,
+        kind: cmd.kind.as_str().to_owned(),
+        name: cmd.name,
+        location: cmd.location,
+        containment_l: cmd.containment_l.map(|d| d.to_string()),
+        responsible: cmd.responsible,
+        contact: cmd.contact,
+        facility_code: code,
+        zones: store::to_text_list(&cmd.zones),
+        created_by: actor.id.clone(),
+        created_at: at.clone(),
+    };
+    rows::insert(tx, &row)?;
+    events::append(
+        tx,
+        events::Record {
+            aggregate: format!("site:{id}"),
+            kind: "created",
+            actor: actor.actor(),
+            at,
+            payload: json!({ "organization_id": row.organization_id, "kind": row.kind, "name": row.name, "containment_liters": row.containment_l, "zones": cmd.zones }),
+        },
+    )?;
+    state_of(tx, env.std, row, env.clock.today())
+}
+
+pub fn get(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+) -> Result<SiteState, AppError> {
+    let row = visible(conn, actor, id)?;
+    state_of(conn, env.std, row, env.clock.today())
+}
+
+/// The actor's organisation's sites (every site for an administrator or a bureau).
+pub fn list(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    page: &Keyset,
+) -> Result<Page<SiteState>, AppError> {
+    let org = if actor.may(Action::SeeAll).is_ok() {
+        None
+    } else {
+        Some(actor.org_id.as_str())
+    };
+    let found = rows::list(conn, org, page)?;
+    let today = env.clock.today();
+    page.page(found, |r| r.id.clone())
+        .try_map(|r| state_of(conn, env.std, r, today))
+}
+
+/// The zone a container goes to: one of the site's zones, or none at an undivided site.
+fn zone_for(row: &SiteRow, zone: Option<&str>) -> Result<Option<String>, AppError> {
+    let zones = store::text_list(&row.zones);
+    match (
+        zone.map(str::trim).filter(|z| !z.is_empty()),
+        zones.is_empty(),
+    ) {
+        (None, true) => Ok(None),
+        (Some(z), false) if zones.iter().any(|x| x == z) => Ok(Some(z.to_owned())),
+        (None, false) => Err(AppError::invalid(
+            "zone",
+            format!("the site has zones: one of {}", zones.join(", ")),
+        )),
+        (Some(z), false) => Err(AppError::invalid(
+            "zone",
+            format!("'{z}' is not a zone of the site ({})", zones.join(", ")),
+        )),
+        (Some(_), true) => Err(AppError::invalid("zone", "the site has no zones")),
+    }
+}
+
+/// Where a container is going: the site (checked to belong to the container's holder) and its zone.
+pub struct Destination {
+    pub site: SiteRow,
+    pub zone: Option<String>,
+}
+
+/// Checks that the site belongs to `holder` and the zone is one of its zones; locks the site for the check that
+/// follows.
+pub fn destination(
+    tx: &mut Tx,
+    holder: &str,
+    site_id: &str,
+    zone: Option<&str>,
+) -> Result<Destination, AppError> {
+    rows::lock(tx, site_id)?;
+    let site = rows::get(tx, site_id)?
+        .filter(|s| s.organization_id == holder)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "site_id",
+                "no storage site of the container's holder has this id",
+            )
+        })?;
+    let zone = zone_for(&site, zone)?;
+    Ok(Destination { site, zone })
+}
+
+/// Whether a container (as it will be after the change) may stand at `dest`: refused over the storage-point
+/// ceiling (GB 18597-2023 8.3.5, 409 `storage_point_full`), else the admission with its warnings.
+pub fn admit(
+    tx: &mut Tx,
+    std: &Standards,
+    dest: &Destination,
+    incoming: PlacedContainer,
+) -> Result<Admission, AppError> {
+    let placed = rows::placed(tx, &dest.site.id)?;
+    let site = core_site(std, &dest.site, &placed)?;
+    std.sites
+        .admit(std, &site, &incoming)
+        .map_err(|e| AppError::rule("storage_point_full", &e))
+}
+
+/// The core's view of a container row going to a zone, with `filled_l` after the change.
+pub fn incoming(
+    std: &Standards,
+    row: &crate::store::containers::Row,
+    zone: Option<String>,
+    filled_l: Decimal,
+    holds_liquid: bool,
+    contents_json: &str,
+) -> Result<PlacedContainer, AppError> {
+    Ok(PlacedContainer {
+        id: row.digital_id.clone().unwrap_or_else(|| row.id.clone()),
+        zone,
+        capacity_l: store::decimal(&row.capacity_l)?,
+        liquid: holds_liquid,
+        filled_l,
+        mass_kg: std.containers.kg_of_litres(filled_l),
+        contents: contents(std, contents_json),
+    })
+}
+
+/// A container moved to a site: the site's admission (with its warnings).
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub container_id: String,
+    pub site_id: String,
+    pub zone: Option<String>,
+    pub admission: Admission,
+}
+
+/// Moves a container of the actor's organisation to one of its sites (and zone): a custody event.
+pub fn move_container(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+    site_id: &str,
+    zone: Option<&str>,
+) -> Result<Moved, AppError> {
+    let today = env.clock.today();
+    super::containers::may_fill(actor, Some(today))?;
+    crate::store::containers::lock(tx, id)?;
+    let row = crate::store::containers::visible(tx, id, &actor.org_id)?
+        .ok_or(AppError::NotFound("container"))?;
+    let holder = row
+        .custodian_id
+        .clone()
+        .unwrap_or_else(|| row.organization_id.clone());
+    if holder != actor.org_id {
+        return Err(AppError::refused(
+            "not_holder",
+            "only the organisation holding the container moves it",
+            json!({ "custodian_id": holder }),
+        ));
+    }
+    let status = row.status()?;
+    if !matches!(
+        status,
+        waste_core::container::Status::Open | waste_core::container::Status::Sealed
+    ) {
+        return Err(AppError::refused(
+            "container_not_here",
+            format!("a {} container has left its holder's sites", row.status),
+            json!({ "status": row.status }),
+        ));
+    }
+    let dest = destination(tx, &holder, site_id, zone)?;
+    let filled = store::decimal(&row.filled_l)?;
+    let inc = incoming(
+        env.std,
+        &row,
+        dest.zone.clone(),
+        filled,
+        row.holds_liquid,
+        &row.contents,
+    )?;
+    let admission = admit(tx, env.std, &dest, inc)?;
+    rows::place(tx, id, Some(&dest.site.id), dest.zone.as_deref())?;
+    events::append(
+        tx,
+        events::Record {
+            aggregate: format!("container:{id}"),
+            kind: "moved",
+            actor: actor.actor(),
+            at: env.clock.stamp(),
+            payload: json!({ "from_site": row.site_id, "from_zone": row.zone, "site_id": dest.site.id, "zone": dest.zone,
+                "warnings": admission.warnings.iter().map(|w| w.code).collect::<Vec<_>>() }),
+        },
+    )?;
+    Ok(Moved {
+        container_id: id.to_owned(),
+        site_id: dest.site.id,
+        zone: dest.zone,
+        admission,
+    })
+}
+
+/// A self-inspection as submitted.
+#[derive(Debug, Clone)]
+pub struct Inspect {
+    pub inspected_on: Date,
+    pub inspector: Option<String>,
+    pub answers: Vec<Answer>,
+    pub findings: Vec<FindingInput>,
+}
+
+/// A recorded inspection with its findings' ids.
+#[derive(Debug, Clone)]
+pub struct Inspected {
+    pub id: String,
+    pub inspection: waste_core::site::Inspection,
+    pub finding_ids: Vec<String>,
+}
+
+pub fn inspect(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+    cmd: Inspect,
+) -> Result<Inspected, AppError> {
+    actor.may(Action::InspectSites)?;
+    let today = env.clock.today();
+    actor.require_training(today)?;
+    let site = own(tx, actor, site_id)?;
+    let inspector = cmd.inspector.unwrap_or_else(|| actor.name.clone());
+    let inspection = env
+        .std
+        .sites
+        .inspection(
+            cmd.inspected_on,
+            today,
+            &inspector,
+            &cmd.answers,
+            &cmd.findings,
+        )
+        .map_err(|e| match &e {
+            waste_core::site::InspectionError::FutureDate { .. } => {
+                AppError::invalid("inspected_on", e.to_string())
+            }
+            waste_core::site::InspectionError::NoInspector => {
+                AppError::invalid("inspector", e.to_string())
+            }
+            waste_core::site::InspectionError::EmptyFinding => {
+                AppError::invalid("findings", e.to_string())
+            }
+            _ => AppError::invalid("answers", e.to_string()),
+        })?;
+    let id = crate::state::new_id();
+    let at = env.clock.stamp();
+    let row = InspectionRow {
+        id: id.clone(),
+        site_id: site.id.clone(),
+        inspected_on: inspection.inspected_on.to_string(),
+        inspector: inspection.inspector.clone(),
+        items: serde_json::to_string(&inspection.items).map_err(AppError::internal)?,
+        recorded_by: actor.id.clone(),
+        recorded_at: at.clone(),
+    };
+    let findings: Vec<FindingRow> = inspection
+        .findings
+        .iter()
+        .map(|f| FindingRow {
+            id: crate::state::new_id(),
+            inspection_id: id.clone(),
+            site_id: site.id.clone(),
+            item: f.item.clone(),
+            description: f.description.clone(),
+            clause: f.clause.clone(),
+            followed_up_on: None,
+            follow_up_by: None,
+            follow_up_action: None,
+            followed_up_at: None,
+        })
+        .collect();
+    rows::insert_inspection(tx, &row, &findings)?;
+    events::append(
+        tx,
+        events::Record {
+            aggregate: format!("site:{}", site.id),
+            kind: "inspected",
+            actor: actor.actor(),
+            at,
+            payload: json!({ "inspection_id": id, "inspected_on": row.inspected_on, "inspector": row.inspector, "findings": findings.len() }),
+        },
+    )?;
+    Ok(Inspected {
+        id,
+        inspection,
+        finding_ids: findings.into_iter().map(|f| f.id).collect(),
+    })
+}
+
+/// The follow-up of a finding, as submitted.
+#[derive(Debug, Clone)]
+pub struct FollowUpCmd {
+    pub done_on: Date,
+    /// Who did it; the actor's name when None.
+    pub by: Option<String>,
+    pub action: String,
+}
+
+pub fn follow_up(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+    finding_id: &str,
+    cmd: FollowUpCmd,
+) -> Result<FindingRow, AppError> {
+    actor.may(Action::InspectSites)?;
+    let today = env.clock.today();
+    let site = own(tx, actor, site_id)?;
+    let f = rows::finding(tx, &site.id, finding_id)?.ok_or(AppError::NotFound("finding"))?;
+    if f.followed_up_on.is_some() {
+        return Err(AppError::refused(
+            "already_followed_up",
+            "this finding was followed up already",
+            json!({ "followed_up_on": f.followed_up_on }),
+        ));
+    }
+    let inspected_on = store::parse_date(&rows::inspection_date(tx, &f.inspection_id)?)
+        .ok_or_else(|| AppError::internal("stored inspection date"))?;
+    let by = cmd.by.unwrap_or_else(|| actor.name.clone());
+    let fu = env
+        .std
+        .sites
+        .follow_up(inspected_on, today, cmd.done_on, &by, &cmd.action)
+        .map_err(|e| match &e {
+            waste_core::site::InspectionError::FollowUpDate { .. } => {
+                AppError::invalid("done_on", e.to_string())
+            }
+            _ => AppError::invalid("action", e.to_string()),
+        })?;
+    let at = env.clock.stamp();
+    if !rows::follow_up(tx, &f.id, &fu.done_on.to_string(), &fu.by, &fu.action, &at)? {
+        return Err(AppError::refused(
+            "already_followed_up",
+            "this finding was followed up already",
+            json!({}),
+        ));
+    }
+    events::append(
+        tx,
+        events::Record {
+            aggregate: format!("site:{}", site.id),
+            kind: "finding_followed_up",
+            actor: actor.actor(),
+            at: at.clone(),
+            payload: json!({ "finding_id": f.id, "done_on": fu.done_on.to_string(), "by": fu.by, "action": fu.action }),
+        },
+    )?;
+    Ok(FindingRow {
+        followed_up_on: Some(fu.done_on.to_string()),
+        follow_up_by: Some(fu.by),
+        follow_up_action: Some(fu.action),
+        followed_up_at: Some(at),
+        ..f
+    })
+}
+
+/// A sign as SVG with its content digest.
+pub struct SignSvg {
+    pub svg: String,
+    pub digest: String,
+}
+
+pub fn sign_svg(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+    sign_type: SignType,
+    zone: Option<&str>,
+    distance_m: Option<Decimal>,
+) -> Result<SignSvg, AppError> {
+    let std = env.std;
+    let row = visible(conn, actor, site_id)?;
+    let kind = kind_of(&row)?;
+    let unit = organizations::summary(conn, &row.organization_id)?.name;
+    match sign_type {
+        SignType::Facility => {
+            let s = facility_sign(std, &row, kind, &unit);
+            let svg = sign::render_facility(&s, &std.signs, distance_m)
+                .map_err(|e| AppError::rule("sign_incomplete", &e))?;
+            Ok(SignSvg {
+                svg,
+                digest: s.digest(),
+            })
+        }
+        SignType::Zone => {
+            let zones = store::text_list(&row.zones);
+            let zone = zone_for(&row, zone)?;
+            let placed = rows::placed(conn, &row.id)?;
+            let s = zone_sign(std, &row, &zones, &placed, zone.as_deref());
+            let svg = sign::render_zone(&s, &std.signs, distance_m)
+                .map_err(|e| AppError::rule("sign_incomplete", &e))?;
+            Ok(SignSvg {
+                svg,
+                digest: s.digest(),
+            })
+        }
+    }
+}
+
+/// Records that a sign was printed and posted; refused when the digest is not the one the site needs now.
+pub fn record_sign(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+    sign_type: SignType,
+    zone: Option<&str>,
+    digest: &str,
+) -> Result<SignRow, AppError> {
+    actor.may(Action::ManageSites)?;
+    let std = env.std;
+    let row = own(tx, actor, site_id)?;
+    let zones = store::text_list(&row.zones);
+    let zone = match sign_type {
+        SignType::Facility => None,
+        SignType::Zone => zone_for(&row, zone)?,
+    };
+    let placed = rows::placed(tx, &row.id)?;
+    let unit = organizations::summary(tx, &row.organization_id)?.name;
+    let needed = needed_signs(std, &row, &zones, &placed, &unit)?;
+    let current = needed
+        .iter()
+        .find(|n| n.sign == sign_type && n.zone == zone);
+    match current {
+        Some(n) if n.digest == digest => {}
+        Some(n) => {
+            return Err(AppError::refused(
+                "sign_outdated",
+                "this is not the sign the site needs now: print it again",
+                json!({ "current_digest": n.digest }),
+            ));
+        }
+        None => {
+            return Err(AppError::refused(
+                "sign_not_needed",
+                "this zone holds no waste: it needs no sign yet",
+                json!({}),
+            ));
+        }
+    }
+    let s = SignRow {
+        id: crate::state::new_id(),
+        site_id: row.id.clone(),
+        sign: sign_type.as_str().to_owned(),
+        zone,
+        digest: digest.to_owned(),
+        printed_by: actor.id.clone(),
+        printed_at: env.clock.stamp(),
+    };
+    rows::insert_sign(tx, &s)?;
+    Ok(s)
+}
+
+/// What a bureau sees of one site.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub on_hand_kg: Decimal,
+    pub share_of_ceiling: Option<Decimal>,
+    pub over_warning_share: bool,
+    pub containment_short: bool,
+    pub last_inspection: Option<String>,
+    pub inspection_status: waste_core::site::InspectionStatus,
+    pub open_findings: usize,
+    pub todo: usize,
+}
+
+/// The sites of each school, summarised for the bureau's view.
+pub fn school_summaries(
+    conn: &mut AnyConnection,
+    env: &Env,
+    schools: &[String],
+) -> Result<BTreeMap<String, Vec<SiteSummary>>, AppError> {
+    let today = env.clock.today();
+    let mut out: BTreeMap<String, Vec<SiteSummary>> = BTreeMap::new();
+    for row in rows::of_organizations(conn, schools)? {
+        let org = row.organization_id.clone();
+        let s = state_of(conn, env.std, row, today)?;
+        out.entry(org).or_default().push(SiteSummary {
+            id: s.row.id.clone(),
+            name: s.row.name.clone(),
+            kind: s.row.kind.clone(),
+            on_hand_kg: s.status.quantity.on_hand_kg,
+            share_of_ceiling: s.status.quantity.share,
+            over_warning_share: matches!(
+                s.status.quantity.level,
+                waste_core::site::QuantityLevel::NearCeiling
+                    | waste_core::site::QuantityLevel::OverCeiling
+            ),
+            containment_short: s.status.containment.level
+                == waste_core::site::ContainmentLevel::Short,
+            last_inspection: s.last_inspection.as_ref().map(|i| i.inspected_on.clone()),
+            inspection_status: s.inspection_due.status,
+            open_findings: s.open_findings.len(),
+            todo: s.todo.len(),
+        });
+    }
+    Ok(out)
+}
+
+/// The site a container already stands at, locked for the check that follows.
+pub fn at_site(tx: &mut Tx, site_id: &str, zone: Option<String>) -> Result<Destination, AppError> {
+    rows::lock(tx, site_id)?;
+    let site = rows::get(tx, site_id)?
+        .ok_or_else(|| AppError::internal(format!("container at a missing site {site_id}")))?;
+    Ok(Destination { site, zone })
+}
