@@ -254,7 +254,7 @@ pub fn identify(
                     let list: Vec<String> = block
                         .first_class
                         .iter()
-                        .map(|f| format!("{} ({}, at most {})", f.component, f.pollutant, f.limit))
+                        .map(|f| format!("{} ({}, limit {})", f.component, f.pollutant, f.limit))
                         .collect();
                     why.push(format!(
                         "first-class pollutants of {} {}: {}",
@@ -265,7 +265,7 @@ pub fn identify(
                 }
                 if !block.cyanide.is_empty() {
                     why.push(format!(
-                        "cyanide above a trace ({}; total cyanide at most {})",
+                        "cyanide above a trace ({}; total cyanide limit {})",
                         block.cyanide.join(", "),
                         discharge_rules.cyanide_limit
                     ));
