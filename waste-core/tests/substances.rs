@@ -359,3 +359,38 @@ fn a_hydrate_cas_resolves_to_its_substance() {
         .get(waste.components[0].substance.expect("resolved"));
     assert_eq!(s.cas.as_str(), "7758-98-7");
 }
+
+/// Names compare case-insensitively, so a name that reads as an element symbol must name that element: "CO" for
+/// carbon monoxide would catch "Co" meant as cobalt. HF stays (hafnium is no laboratory reagent).
+#[test]
+fn no_name_reads_as_the_symbol_of_another_element() {
+    let t = &Standards::embedded().substances;
+    for s in t.iter() {
+        for name in std::iter::once(&s.name_en).chain(&s.synonyms) {
+            let letters: Vec<char> = name.chars().collect();
+            if letters.is_empty()
+                || letters.len() > 2
+                || !letters.iter().all(char::is_ascii_alphabetic)
+            {
+                continue;
+            }
+            let symbol: String = letters[..1]
+                .iter()
+                .map(char::to_ascii_uppercase)
+                .chain(letters[1..].iter().map(char::to_ascii_lowercase))
+                .collect();
+            let Ok(f) = Formula::parse(&symbol) else {
+                continue;
+            };
+            if f.elements().count() != 1 || name == "HF" {
+                continue;
+            }
+            assert_eq!(
+                s.formula.as_ref().map(Formula::as_str),
+                Some(symbol.as_str()),
+                "{}: the name '{name}' reads as the element {symbol}",
+                s.name_en
+            );
+        }
+    }
+}
