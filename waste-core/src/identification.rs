@@ -319,10 +319,16 @@ pub fn identify(
     // §4 source criteria.
     match source_clause(waste.origin, waste.adsorbent_use) {
         Some(clause) => {
+            let result = if waste.origin == Origin::SpentAdsorbent && waste.adsorbent_use.is_none()
+            {
+                "solid waste (use not declared: taken as pollution-control media; chromatography media are residues of purification, 4.2 b), with adsorbent_use \"purification\")"
+            } else {
+                "solid waste"
+            };
             ex.step(
                 format!("source criterion: {}", std.text(clause)),
                 format!("{name} {clause}"),
-                "solid waste",
+                result,
             );
             decided(SolidWasteOutcome::SolidWaste, clause)
         }
