@@ -181,3 +181,76 @@ impl DischargeRules {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Standards;
+    use crate::request::{Waste, parse_request};
+
+    fn waste(components: &str) -> Waste {
+        let std = Standards::embedded();
+        let json = format!(
+            r#"{{"form":"liquid","origin":"experiment_residue","fate":"discharge_meets_standard","components":{components}}}"#
+        );
+        Waste::parse(parse_request(&json).expect("json"), &std.substances).expect("valid")
+    }
+
+    fn pollutants(components: &str) -> Vec<String> {
+        let std = Standards::embedded();
+        std.discharge
+            .first_class(&std.substances, &waste(components))
+            .into_iter()
+            .map(|f| f.pollutant)
+            .collect()
+    }
+
+    /// GB 8978-1996 Table 1: each compound is matched to the pollutants it carries, and only those.
+    #[test]
+    fn compounds_match_their_table_1_pollutants() {
+        assert_eq!(
+            pollutants(r#"[{"name":"mercury(II) chloride"}]"#),
+            ["total mercury"]
+        );
+        assert_eq!(
+            pollutants(r#"[{"name":"methylmercury chloride"}]"#),
+            ["total mercury", "alkyl mercury"]
+        );
+        assert_eq!(
+            pollutants(r#"[{"name":"potassium dichromate"}]"#),
+            ["total chromium", "hexavalent chromium"]
+        );
+        assert_eq!(
+            pollutants(r#"[{"name":"chromium(III) sulfate"}]"#),
+            ["total chromium"]
+        );
+        assert!(pollutants(r#"[{"name":"copper(II) sulfate"}]"#).is_empty());
+        // A declared fraction of 0 is a declared absence.
+        assert!(
+            pollutants(
+                r#"[{"name":"lead(II) nitrate","fraction":"0"},{"name":"water","fraction":"1"}]"#
+            )
+            .is_empty()
+        );
+    }
+
+    /// The cyanide trace is a setting (gb8978-1996.toml): at or below it the exclusions are not refused for
+    /// cyanide; above it, or undeclared, they are.
+    #[test]
+    fn cyanide_blocks_above_the_trace_or_when_undeclared() {
+        let std = Standards::embedded();
+        let block = |c: &str| std.discharge.block(&std.substances, &waste(c));
+        let at = std.discharge.cyanide_trace;
+        let rest = rust_decimal::Decimal::ONE - at;
+        assert!(
+            block(&format!(
+                r#"[{{"name":"potassium cyanide","fraction":"{at}"}},{{"name":"water","fraction":"{rest}"}}]"#
+            ))
+            .is_none()
+        );
+        assert!(
+            block(r#"[{"name":"potassium cyanide","fraction":"0.01"},{"name":"water","fraction":"0.99"}]"#)
+                .is_some_and(|b| b.cyanide == ["potassium cyanide"])
+        );
+        assert!(block(r#"[{"name":"potassium cyanide"},{"name":"water"}]"#).is_some());
+    }
+}

@@ -254,7 +254,7 @@ pub fn identify(
                     let list: Vec<String> = block
                         .first_class
                         .iter()
-                        .map(|f| format!("{} ({}, at most {})", f.component, f.pollutant, f.limit))
+                        .map(|f| format!("{} ({}, limit {})", f.component, f.pollutant, f.limit))
                         .collect();
                     why.push(format!(
                         "first-class pollutants of {} {}: {}",
@@ -265,7 +265,7 @@ pub fn identify(
                 }
                 if !block.cyanide.is_empty() {
                     why.push(format!(
-                        "cyanide above a trace ({}; total cyanide at most {})",
+                        "cyanide above a trace ({}; total cyanide limit {})",
                         block.cyanide.join(", "),
                         discharge_rules.cyanide_limit
                     ));
@@ -319,10 +319,16 @@ pub fn identify(
     // §4 source criteria.
     match source_clause(waste.origin, waste.adsorbent_use) {
         Some(clause) => {
+            let result = if waste.origin == Origin::SpentAdsorbent && waste.adsorbent_use.is_none()
+            {
+                "solid waste (use not declared: taken as pollution-control media; chromatography media are residues of purification, 4.2 b), with adsorbent_use \"purification\")"
+            } else {
+                "solid waste"
+            };
             ex.step(
                 format!("source criterion: {}", std.text(clause)),
                 format!("{name} {clause}"),
-                "solid waste",
+                result,
             );
             decided(SolidWasteOutcome::SolidWaste, clause)
         }

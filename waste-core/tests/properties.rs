@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use time::macros::date;
-use waste_core::request::{ComponentRequest, Fate, Form, LabKind, Origin, WasteRequest};
+use waste_core::request::{
+    AdsorbentUse, ComponentRequest, ConsumableMaterial, Fate, Form, LabKind, Origin, WasteRequest,
+};
 use waste_core::{Standards, Waste, classify, classify_json};
 
 fn substance_names() -> Vec<String> {
@@ -47,9 +49,23 @@ fn request() -> impl Strategy<Value = WasteRequest> {
         any::<bool>(),
         any::<bool>(),
         proptest::collection::vec(component(), 1..5),
+        proptest::sample::select(ConsumableMaterial::ALL.to_vec()),
+        proptest::sample::select(AdsorbentUse::ALL.to_vec()),
+        any::<bool>(),
     )
         .prop_map(
-            |(form, origin, lab_kind, radioactive, cleaned, sorted, components)| WasteRequest {
+            |(
+                form,
+                origin,
+                lab_kind,
+                radioactive,
+                cleaned,
+                sorted,
+                components,
+                material,
+                adsorbent_use,
+                declare,
+            )| WasteRequest {
                 description: String::new(),
                 form,
                 origin,
@@ -58,8 +74,11 @@ fn request() -> impl Strategy<Value = WasteRequest> {
                 radioactive: radioactive && cleaned && sorted, // rarely radioactive
                 cleaned_per_lab_rules: cleaned,
                 sorted_collection: sorted,
-                material: None,
-                adsorbent_use: None,
+                // Each describes one origin and is refused elsewhere.
+                material: (declare && origin == Origin::ContaminatedConsumables)
+                    .then_some(material),
+                adsorbent_use: (declare && origin == Origin::SpentAdsorbent)
+                    .then_some(adsorbent_use),
                 components,
             },
         )
