@@ -4,6 +4,7 @@
 pub mod containers;
 pub mod custody;
 pub mod sites;
+pub mod parties;
 
 use crate::store::page::Page;
 use serde::{Deserialize, Serialize};
