@@ -510,6 +510,54 @@ fn signs(app: &TestApp) {
     );
 }
 
+/// Two moves into a nearly full storage point at the same moment: the site row is locked for the check (on
+/// PostgreSQL; SQLite has one writer), so at most one of them fits and the ceiling holds (GB 18597-2023 8.3.5).
+fn concurrent_moves_keep_the_ceiling(app: &TestApp) {
+    let s = school(app, 700);
+    let lab = site(app, &s.officer, "lab_point", None, &[]);
+    for round in 0..8 {
+        let point = site(app, &s.officer, "storage_point", Some("5000"), &[]);
+        for _ in 0..2 {
+            let c = container(app, &s.staff, "2000", Some((&point, None)));
+            assert_eq!(add(app, &s.staff, &c, acid(), "1495").0, 201);
+        }
+        let movers: Vec<String> = (0..2)
+            .map(|_| {
+                let c = container(app, &s.staff, "20", Some((&lab, None)));
+                assert_eq!(add(app, &s.staff, &c, acid(), "8").0, 201);
+                c
+            })
+            .collect();
+        let barrier = std::sync::Barrier::new(2);
+        let statuses: Vec<u16> = std::thread::scope(|scope| {
+            let handles: Vec<_> = movers
+                .iter()
+                .map(|c| {
+                    let barrier = &barrier;
+                    let point = &point;
+                    let token = &s.staff;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        move_to(app, token, c, point, None).0
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec![200, 409], "round {round}: {statuses:?}");
+        assert_eq!(
+            get_site(app, &s.officer, &point)["quantity"]["on_hand_kg"],
+            "2998",
+            "round {round}"
+        );
+    }
+}
+
 both_backends! {
     a_site_is_registered_and_read_with_its_checks => register_and_read;
     a_move_over_3t_at_a_storage_point_is_refused_gb18597_8_3_5 => ceiling_of_a_storage_point;
@@ -517,4 +565,5 @@ both_backends! {
     incompatible_wastes_in_one_zone_are_flagged_gb18597_6_1_2 => incompatible_wastes_in_one_zone;
     an_inspection_finding_shows_until_followed_up_gb18597_8_2_2 => inspection_findings_until_followed_up;
     the_signs_print_and_are_recorded_hj1276_2022 => signs;
+    concurrent_moves_into_a_storage_point_keep_3t_gb18597_8_3_5 => concurrent_moves_keep_the_ceiling;
 }
