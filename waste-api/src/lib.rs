@@ -3,9 +3,11 @@
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

@@ -176,7 +176,7 @@ pub fn contents(row: &Row) -> Vec<String> {
     serde_json::from_str(&row.contents).unwrap_or_default()
 }
 
-fn core_container(std: &Standards, row: &Row, cas: &[String]) -> Result<Container, ApiError> {
+pub fn core_container(std: &Standards, row: &Row, cas: &[String]) -> Result<Container, ApiError> {
     let mut c = Container::new(
         dec(&row.capacity_l)?,
         Material::parse(&row.material)
@@ -390,8 +390,23 @@ pub async fn create_container(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        create_for(&state, user, &body, key, req.path()).await?,
+    ))
+}
+
+/// Registers a container for `user` from a `NewContainer` JSON body (the API handler and the web page both call
+/// this); `key` is the idempotency key, `path` the route it is recorded under.
+pub async fn create_for(
+    state: &AppState,
+    user: AuthUser,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     require_lab_role(&user)?;
-    let new: NewContainer = parse_json(&body)?;
+    let new: NewContainer = parse_json(body)?;
     let lab = new.lab.trim().to_owned();
     if lab.is_empty() || lab.chars().count() > 100 {
         return Err(ApiError::invalid("lab", "1 to 100 characters"));
@@ -427,8 +442,7 @@ pub async fn create_container(
     if contact.chars().count() > 100 {
         return Err(ApiError::invalid("contact", "longer than 100 characters"));
     }
-    let key = idempotency_key(&req)?;
-    let hash = request_hash(req.path(), &body);
+    let hash = request_hash(path, body);
     let out = state
         .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
@@ -462,7 +476,7 @@ pub async fn create_container(
             })
         })
         .await?;
-    Ok(respond(out))
+    Ok(out)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -558,10 +572,26 @@ pub async fn add_waste(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        add_for(&state, user, path.into_inner(), &body, key, req.path()).await?,
+    ))
+}
+
+/// Adds waste to container `id` for `user` from a `NewAddition` JSON body (the API handler and the web page both
+/// call this); `key` is the idempotency key, `path` the route it is recorded under.
+pub async fn add_for(
+    state: &AppState,
+    user: AuthUser,
+    id: String,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     require_lab_role(&user)?;
     user.require_training(today())?;
-    let id = path.into_inner();
-    let new: NewAddition = parse_json(&body)?;
+
+    let new: NewAddition = parse_json(body)?;
     let unit = match new.unit.as_str() {
         "L" | "l" => Unit::L,
         "kg" => Unit::Kg,
@@ -598,8 +628,7 @@ pub async fn add_waste(
         .iter()
         .map(|s| std.substances.get(*s).cas.to_string())
         .collect();
-    let key = idempotency_key(&req)?;
-    let hash = request_hash(req.path(), &body);
+    let hash = request_hash(path, body);
     let out = state
         .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
@@ -710,7 +739,7 @@ pub async fn add_waste(
             })
         })
         .await?;
-    Ok(respond(out))
+    Ok(out)
 }
 
 /// Sequence 1–999 per organisation, waste code and start date (labels.toml digital-id layout), drawn with one
@@ -781,9 +810,17 @@ pub async fn seal(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ContainerView>, ApiError> {
+    Ok(web::Json(seal_for(&state, user, path.into_inner()).await?))
+}
+
+/// Seals container `id` for `user` (the API handler and the web page both call this).
+pub async fn seal_for(
+    state: &AppState,
+    user: AuthUser,
+    id: String,
+) -> Result<ContainerView, ApiError> {
     require_lab_role(&user)?;
     user.require_training(today())?;
-    let id = path.into_inner();
     let std = state.std;
     let v = state
         .write(move |c| {
@@ -807,7 +844,7 @@ pub async fn seal(
             })
         })
         .await?;
-    Ok(web::Json(v))
+    Ok(v)
 }
 
 /// The HJ 1276-2022 label as SVG (with a QR code of the digital identification code). 409 `label_incomplete`

@@ -149,12 +149,26 @@ pub async fn create_organization(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        create_organization_for(&state, user, &body, key, req.path()).await?,
+    ))
+}
+
+/// Creates an organisation from a `NewOrganization` JSON body (the API handler and the web page both call this).
+pub async fn create_organization_for(
+    state: &AppState,
+    user: AuthUser,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     if !user.is_admin() {
         return Err(ApiError::Forbidden(
             "only an administrator creates organisations".into(),
         ));
     }
-    let new: NewOrganization = parse_json(&body)?;
+    let new: NewOrganization = parse_json(body)?;
     let kind = OrgKind::parse(&new.kind).ok_or_else(|| ApiError::invalid("kind", format!("unknown kind '{}'; one of school, transfer_station, disposal_firm, carrier, authority", new.kind)))?;
     let name = text("name", &new.name, 200)?;
     let credit = validate_credit_code(&new.credit_code)
@@ -180,8 +194,7 @@ pub async fn create_organization(
             ))
         }
     };
-    let key = idempotency_key(&req)?;
-    let hash = request_hash(req.path(), &body);
+    let hash = request_hash(path, body);
     let uid = user.id.clone();
     let out = state
         .write(move |c| {
@@ -219,7 +232,7 @@ pub async fn create_organization(
             })
         })
         .await?;
-    Ok(respond(out))
+    Ok(out)
 }
 
 /// Organisations the caller may see: all for an administrator or an authority, otherwise its own.
@@ -293,6 +306,9 @@ pub struct CreatedUser {
     pub id: String,
     /// Shown once; only its hash is stored.
     pub token: String,
+    /// The one-time browser sign-in link (a path on this server) where the user chooses a sign-in name and a
+    /// password; shown once, valid 7 days.
+    pub signin_link: Option<String>,
 }
 
 /// Create a user of an organisation (admin, or that organisation's safety officer). The token is shown once.
@@ -306,7 +322,22 @@ pub async fn create_user(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path.into_inner();
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        create_user_for(&state, user, path.into_inner(), &body, key, req.path()).await?,
+    ))
+}
+
+/// Creates a user of `org_id` from a `NewUser` JSON body; the answer holds the token and the one-time sign-in
+/// link, shown once (the API handler and the web page both call this).
+pub async fn create_user_for(
+    state: &AppState,
+    user: AuthUser,
+    org_id: String,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     let own_officer = user.org_id == org_id && user.has(Role::SafetyOfficer);
     if !(user.is_admin() || own_officer) {
         return Err(if user.org_id == org_id {
@@ -317,7 +348,7 @@ pub async fn create_user(
             ApiError::NotFound("organisation")
         });
     }
-    let new: NewUser = parse_json(&body)?;
+    let new: NewUser = parse_json(body)?;
     let name = text("name", &new.name, 100)?;
     if new.roles.is_empty() || new.roles.len() > 7 {
         return Err(ApiError::invalid("roles", "list 1 to 7 roles"));
@@ -343,8 +374,9 @@ pub async fn create_user(
         .transpose()?;
     let token = new_token()?;
     let shown = token.clone();
-    let key = idempotency_key(&req)?;
-    let hash = request_hash(req.path(), &body);
+    let link = crate::credentials::new_link_token()?;
+    let shown_link = crate::credentials::link_path(&link);
+    let hash = request_hash(path, body);
     let uid = user.id.clone();
     let out = state
         .write(move |c| {
@@ -369,6 +401,7 @@ pub async fn create_user(
                         users::created_at.eq(now()),
                     ))
                     .execute(c)?;
+                crate::credentials::store_link(c, &id, &link)?;
                 // The token is added to the answer below, never stored: a replay cannot show it again.
                 Ok(Stored::created(json!({ "id": id }).to_string()))
             })
@@ -376,15 +409,15 @@ pub async fn create_user(
         .await?;
     let mut v: serde_json::Value =
         serde_json::from_str(&out.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["token"] = if out.replayed {
-        serde_json::Value::Null
+    (v["token"], v["signin_link"]) = if out.replayed {
+        (serde_json::Value::Null, serde_json::Value::Null)
     } else {
-        json!(shown)
+        (json!(shown), json!(shown_link))
     };
-    Ok(respond(Stored {
+    Ok(Stored {
         body: v.to_string(),
         ..out
-    }))
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
