@@ -23,6 +23,7 @@ pub struct TestApp {
     pg_db: Option<String>,
     sqlite_dir: Option<std::path::PathBuf>,
     handle: actix_web::dev::ServerHandle,
+    clock: waste_api::app::Clock,
     thread: Option<std::thread::JoinHandle<()>>,
     http: reqwest::blocking::Client,
 }
@@ -75,7 +76,11 @@ impl TestApp {
             sys.block_on(async move {
                 match waste_api::build("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8) {
                     Ok(running) => {
-                        let _ = tx.send(Ok((running.addr, running.handle.clone())));
+                        let _ = tx.send(Ok((
+                            running.addr,
+                            running.handle.clone(),
+                            running.clock.clone(),
+                        )));
                         let _ = running.server.await;
                     }
                     Err(e) => {
@@ -84,7 +89,7 @@ impl TestApp {
                 }
             });
         });
-        let (addr, handle) = rx
+        let (addr, handle, clock) = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("service starts")
             .expect("service builds");
@@ -95,6 +100,7 @@ impl TestApp {
             pg_db,
             sqlite_dir,
             handle,
+            clock,
             thread: Some(thread),
             http: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -105,6 +111,17 @@ impl TestApp {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Moves the service's clock forward by `days` (storage deadlines, receipt deadlines), instead of
+    /// back-dating rows.
+    pub fn advance_days(&self, days: i64) {
+        self.clock.advance(time::Duration::days(days));
+    }
+
+    /// The service's today.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
     }
 
     /// Sends a request; returns the status and the body parsed as JSON (or as a JSON string when it is not JSON).

@@ -394,15 +394,26 @@ fn container_lifecycle(app: &TestApp) {
         ),
         (Some(1), Some(11))
     );
-    // Another stream: refused as a stream mismatch.
+    // Danger first: hydrochloric acid into the cyanide container is another stream too, but it is refused for
+    // the hydrogen cyanide it would release (GT), not as a stream mismatch (EPA-600/2-80-076 groups 1 x 11).
+    let r = add(
+        app,
+        &s.staff,
+        &id,
+        json!([{"name": "hydrochloric acid"}, {"name": "water"}]),
+        "1",
+    );
+    assert_error(&r, 409, "incompatible_addition");
+    assert!(
+        r.1["error"]["details"]["consequences"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("GT"))),
+        "{}",
+        r.1
+    );
+    // Another stream that does not react with the contents: refused as a stream mismatch.
     assert_error(
-        &add(
-            app,
-            &s.staff,
-            &id,
-            json!([{"name": "hydrochloric acid"}, {"name": "water"}]),
-            "1",
-        ),
+        &add(app, &s.staff, &id, json!([{"name": "ethanol"}]), "1"),
         409,
         "stream_mismatch",
     );
@@ -732,24 +743,16 @@ fn idempotency_and_pagination(app: &TestApp) {
 }
 
 fn storage_alerts(app: &TestApp) {
-    use diesel::RunQueryDsl;
     let s = school(app, 70);
     let old = container(app, &s.staff, "20");
     let soon = container(app, &s.staff, "20");
     let fresh = container(app, &s.staff, "20");
-    for id in [&old, &soon, &fresh] {
-        assert_eq!(add(app, &s.staff, id, cyanide(), "1").0, 201);
-    }
-    let today = time::OffsetDateTime::now_utc().date();
-    let mut c = app.db();
-    for (id, days) in [(&old, 400), (&soon, 350)] {
-        let d = today - time::Duration::days(days);
-        diesel::sql_query(format!(
-            "UPDATE containers SET started_on = '{d}' WHERE id = '{id}'"
-        ))
-        .execute(&mut *c)
-        .expect("backdate");
-    }
+    // Clocks start at the first addition: 400, 350 and 0 days before the service's today.
+    assert_eq!(add(app, &s.staff, &old, cyanide(), "1").0, 201);
+    app.advance_days(50);
+    assert_eq!(add(app, &s.staff, &soon, cyanide(), "1").0, 201);
+    app.advance_days(350);
+    assert_eq!(add(app, &s.staff, &fresh, cyanide(), "1").0, 201);
     let (st, a) = app.get("/api/v1/alerts/storage", &s.staff);
     assert_eq!(st, 200);
     let items = a["items"].as_array().cloned().unwrap_or_default();

@@ -1,15 +1,12 @@
 //! Bearer tokens (random, shown once, stored as a SHA-256 hash) and the extractor that yields the user.
 
 use crate::error::ApiError;
-use crate::schema::{organizations, users};
 use crate::state::AppState;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::pin::Pin;
-use time::Date;
-use waste_core::party::{OrgKind, Role};
+use waste_core::party::Role;
 
 /// 32 random bytes, hex: 256 bits from the operating system's generator.
 pub fn new_token() -> Result<String, ApiError> {
@@ -52,24 +49,14 @@ impl SessionCache {
     }
 }
 
-/// The authenticated user and the organisation they act for.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub id: String,
-    pub name: String,
-    pub org_id: String,
-    pub org_kind: OrgKind,
-    pub roles: Vec<Role>,
-    pub trained_until: Option<Date>,
-}
+/// The authenticated user: the acting user of the use cases, built from a bearer token.
+pub type AuthUser = crate::app::Actor;
 
-impl AuthUser {
-    pub fn has(&self, r: Role) -> bool {
-        self.roles.contains(&r)
-    }
-    pub fn is_admin(&self) -> bool {
-        self.has(Role::Admin)
-    }
+pub use crate::store::parse_date;
+pub use crate::store::users::parse_roles;
+
+/// Role checks of handlers not yet moved onto the access table (`Actor::may`).
+impl crate::app::Actor {
     pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.iter().any(|r| self.has(*r)) {
             Ok(())
@@ -81,24 +68,6 @@ impl AuthUser {
             )))
         }
     }
-    /// The governance plan: 100% trained before work. A signing or recording action needs a current record.
-    pub fn require_training(&self, today: Date) -> Result<(), ApiError> {
-        match self.trained_until {
-            Some(d) if d >= today => Ok(()),
-            _ => Err(ApiError::TrainingExpired),
-        }
-    }
-    pub fn actor(&self) -> String {
-        format!("user:{}", self.id)
-    }
-}
-
-pub fn parse_roles(s: &str) -> Vec<Role> {
-    s.split(',').filter_map(Role::parse).collect()
-}
-
-pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
 impl FromRequest for AuthUser {
@@ -128,37 +97,10 @@ impl FromRequest for AuthUser {
                 return Ok(user);
             }
             let key = hash.clone();
-            let row = state
-                .db(move |c| {
-                    users::table
-                        .inner_join(organizations::table)
-                        .filter(users::token_hash.eq(hash))
-                        .select((
-                            users::id,
-                            users::name,
-                            users::organization_id,
-                            organizations::kind,
-                            users::roles,
-                            users::trained_until,
-                        ))
-                        .first::<(String, String, String, String, String, Option<String>)>(c)
-                        .optional()
-                        .map_err(ApiError::from)
-                })
-                .await?;
-            let Some((id, name, org_id, kind, roles, trained)) = row else {
-                return Err(ApiError::Unauthenticated);
-            };
-            let user = AuthUser {
-                id,
-                name,
-                org_id,
-                org_kind: OrgKind::parse(&kind).ok_or_else(|| {
-                    ApiError::Internal(format!("stored organisation kind '{kind}'"))
-                })?,
-                roles: parse_roles(&roles),
-                trained_until: trained.as_deref().and_then(parse_date),
-            };
+            let user = state
+                .db(move |c| Ok(crate::store::users::actor_by_token(c, &hash)?))
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
             state.sessions.put(key, user.clone());
             Ok(user)
         })

@@ -1,8 +1,9 @@
 //! Request bodies: JSON parsed with the path of any bad field, and the `Idempotency-Key` replay store.
 
-use crate::db::{AnyConnection, write_tx};
+use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::schema::idempotency_keys;
+use crate::store::{Tx, write_tx};
 use actix_web::HttpRequest;
 use diesel::prelude::*;
 use serde::de::DeserializeOwned;
@@ -203,7 +204,7 @@ pub fn idempotent<F>(
     create: F,
 ) -> Result<Stored, ApiError>
 where
-    F: FnOnce(&mut AnyConnection) -> Result<Stored, ApiError>,
+    F: FnOnce(&mut Tx) -> Result<Stored, ApiError>,
 {
     write_tx(conn, |c| {
         if let Some(k) = key

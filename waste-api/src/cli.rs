@@ -81,7 +81,7 @@ fn verify() -> Result<bool, String> {
         .map_err(|e| e.to_string())?
         .pool;
     let mut c = pool.get().map_err(|e| e.to_string())?;
-    let report = waste_api::events::verify_all(&mut c).map_err(|e| e.to_string())?;
+    let report = waste_api::store::events::verify_all(&mut c).map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(report["ok"] == true)
 }

@@ -1,6 +1,7 @@
 //! The one error envelope: `{"error": {"code", "message", "details"}}`. Every failure maps to a status here, in
 //! one place; a client's mistake is never a 500.
 
+use crate::app::AppError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Value, json};
@@ -109,30 +110,32 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid { field, message } => ApiError::invalid(field, message),
+            AppError::Malformed(m) => ApiError::malformed(m),
+            AppError::Forbidden(m) => ApiError::Forbidden(m),
+            AppError::TrainingExpired => ApiError::TrainingExpired,
+            AppError::NotFound(what) => ApiError::NotFound(what),
+            AppError::Refused {
+                code,
+                message,
+                details,
+            } => ApiError::Conflict {
+                code,
+                message,
+                details,
+            },
+            AppError::Unavailable(m) => ApiError::Unavailable(m),
+            AppError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            Error::NotFound => ApiError::NotFound("record"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::conflict(
-                "conflict",
-                "a concurrent change won; reload and retry",
-                json!({ "constraint": info.constraint_name(), "message": info.message() }),
-            ),
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::conflict("conflict", "a concurrent change won; retry", json!({}))
-            }
-            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
-                ApiError::Unavailable(info.message().to_owned())
-            }
-            // The server went away mid-request (restart, failover): the pool replaces the connection, so the
-            // client is told to retry rather than that the service failed.
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                info,
-            ) => ApiError::Unavailable(info.message().to_owned()),
-            other => ApiError::Internal(other.to_string()),
-        }
+        AppError::from(e).into()
     }
 }
 

@@ -1,19 +1,20 @@
 //! The waste service: actix-web handlers over diesel (SQLite or PostgreSQL), recording what `waste-core` decides.
 
+pub mod app;
 pub mod auth;
 pub mod body;
 pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod error;
-pub mod events;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
-pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod state;
+pub mod store;
+pub mod views;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Running {
     pub server: actix_web::dev::Server,
     /// Printed once at the first start when no bootstrap token was given.
     pub admin_token: Option<String>,
+    /// The service's clock: tests move it forward instead of back-dating rows.
+    pub clock: app::Clock,
 }
 
 /// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
@@ -45,7 +48,7 @@ pub fn build(
 ) -> Result<Running, String> {
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let admin_token = database
-        .write(|c| routes::parties::bootstrap_admin(c, bootstrap_token))
+        .write(|c| http::api::parties::bootstrap_admin(c, bootstrap_token))
         .map_err(|e| format!("bootstrap: {e}"))?;
     let listener = TcpListener::bind(bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -54,12 +57,15 @@ pub fn build(
         std: waste_core::Standards::embedded(),
         metrics: Arc::new(metrics::Metrics::default()),
         sessions: Arc::new(auth::SessionCache::default()),
+        clock: app::Clock::default(),
     };
+    let clock = state.clock.clone();
     let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;
     Ok(Running {
         addr,
         handle: server.handle(),
         server,
         admin_token,
+        clock,
     })
 }

@@ -82,6 +82,7 @@ diesel::table! {
         created_at -> Text,
         sealed_at -> Nullable<Text>,
         custodian_id -> Nullable<Text>,
+        clock_started_on -> Nullable<Text>,
     }
 }
 

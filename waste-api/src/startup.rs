@@ -1,8 +1,8 @@
 //! Builds the HTTP server from a bound listener, so tests can use port 0.
 
 use crate::error::ApiError;
+use crate::http::api::system;
 use crate::openapi::ApiDoc;
-use crate::routes::{classify, containers, custody, parties, system};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceResponse};
@@ -121,35 +121,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .service(openapi_json)
             .service(web::redirect("/docs", "/docs/"))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
-            .service(classify::classify_waste)
-            .service(parties::create_organization)
-            .service(parties::list_organizations)
-            .service(parties::get_organization)
-            .service(parties::create_user)
-            .service(parties::me)
-            .service(parties::create_contract)
-            .service(parties::list_contracts)
-            .service(containers::create_container)
-            .service(containers::list_containers)
-            .service(containers::get_container)
-            .service(containers::add_waste)
-            .service(containers::seal)
-            .service(containers::label_svg)
-            .service(containers::container_events)
-            .service(containers::storage_alerts)
-            .service(custody::create_pickup)
-            .service(custody::create_manifest)
-            .service(custody::list_manifests)
-            .service(custody::get_manifest)
-            .service(custody::submit_manifest)
-            .service(custody::dispatch_manifest)
-            .service(custody::receive_manifest)
-            .service(custody::confirm_disposal)
-            .service(custody::cancel_manifest)
-            .service(custody::manifest_events)
-            .service(custody::audit_verify)
-            .service(custody::receipt_alerts)
-            .service(custody::oversight)
+            .configure(crate::http::api::configure)
     })
     .workers(workers)
     .listen(listener)?

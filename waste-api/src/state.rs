@@ -13,10 +13,20 @@ pub struct AppState {
     pub std: &'static Standards,
     pub metrics: Arc<Metrics>,
     pub sessions: Arc<crate::auth::SessionCache>,
+    pub clock: crate::app::Clock,
 }
 
 impl AppState {
-    /// Runs `f` with a pooled connection on actix's blocking pool, never on a worker (BUILD-NOTES, STYLE.md).
+    /// The rules and the clock, for a use case.
+    pub fn env(&self) -> crate::app::Env {
+        crate::app::Env {
+            std: self.std,
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// Runs `f` with a pooled connection on actix's blocking pool, never on an async worker, which a blocking
+    /// diesel call would stall.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,

@@ -148,12 +148,15 @@ fn verify_checks_every_chain_without_a_server() {
     let pool = waste_api::db::connect(&url, 1).expect("database").pool;
     let mut c = pool.get().expect("connection");
     for kind in ["created", "addition", "sealed"] {
-        waste_api::events::append(
+        waste_api::store::events::append(
             &mut c,
-            "container:C1",
-            kind,
-            "user:U",
-            serde_json::json!({"k": kind}),
+            waste_api::store::events::Record {
+                aggregate: "container:C1".into(),
+                kind,
+                actor: "user:U".into(),
+                at: "2026-11-30T08:00:00.000000Z".into(),
+                payload: serde_json::json!({"k": kind}),
+            },
         )
         .expect("append");
     }

@@ -147,6 +147,19 @@ impl ContainerPolicy {
         (fraction, (capacity_l * fraction).normalize())
     }
 
+    /// Mass in kg of a volume, through the assumed density (for the storage-point ceiling, which is a mass).
+    pub fn kg_of_litres(&self, litres: Decimal) -> Decimal {
+        (litres * self.density_kg_per_l).normalize()
+    }
+
+    /// Mass in kg of a quantity (litres through the assumed density).
+    pub fn kg(&self, q: Quantity) -> Decimal {
+        match q.unit {
+            Unit::Kg => q.amount,
+            Unit::L => self.kg_of_litres(q.amount),
+        }
+    }
+
     /// Volume in litres of a quantity (kg through the assumed density).
     pub fn litres(&self, q: Quantity) -> Decimal {
         match q.unit {
@@ -200,6 +213,16 @@ pub struct Addition {
 pub enum Refusal {
     #[error("the container is sealed")]
     ContainerSealed,
+    #[error(
+        "the container holds {container} waste; this waste is {addition}: one container, one waste code"
+    )]
+    CodeMismatch {
+        container: String,
+        addition: String,
+        citation: String,
+    },
+    #[error("this waste is not hazardous waste and does not go into a hazardous-waste container")]
+    NotHazardous { citation: String },
     #[error("this waste has no collection stream ({reason}); collect it on its own")]
     NoStream { reason: String },
     #[error("the container holds {container} waste; this waste belongs to {addition}")]
@@ -250,10 +273,12 @@ fn summary(reactions: &[Reaction]) -> String {
 }
 
 impl Refusal {
-    /// The error code of CONTRACTS.md.
+    /// The stable error code the API answers with.
     pub fn code(&self) -> &'static str {
         match self {
             Self::ContainerSealed => "container_sealed",
+            Self::CodeMismatch { .. } => "code_mismatch",
+            Self::NotHazardous { .. } => "not_hazardous",
             Self::NoStream { .. } => "no_stream",
             Self::StreamMismatch { .. } => "stream_mismatch",
             Self::ContainerMaterial { .. } => "container_material",
@@ -274,8 +299,9 @@ pub struct Accepted {
 
 const FILL_SOURCE: &str = "containers.toml fill policy (institutional practice, UNCONFIRMED)";
 
-/// Decides whether `add` may go into `c`. Checks, in order: sealed, stream, container material, compatibility
-/// with every substance already inside (EPA-600/2-80-076), fill limit.
+/// Decides whether `add` may go into `c`. Checks, in order: sealed; compatibility with every substance already
+/// inside (EPA-600/2-80-076; Solid Waste Law Art.81, GB 18597-2023 4.3) before anything else, so that a dangerous
+/// mix is named as such even when the stream also differs (danger first); stream; container material; fill limit.
 pub fn check(
     c: &Container,
     add: &Addition,
@@ -283,9 +309,73 @@ pub fn check(
     matrix: &ReactivityMatrix,
     table: &SubstanceTable,
 ) -> Result<Accepted, Refusal> {
+    dangers(c, add, matrix, table)?;
+    fits(c, add, policy, table)
+}
+
+/// The codes an addition is judged by (see `admit_code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Codes<'a> {
+    pub container: Option<&'a str>,
+    pub addition: Option<&'a str>,
+    /// Whether the classification left the waste hazardous (or possibly so).
+    pub hazardous: bool,
+}
+
+/// What an admitted addition leaves: the fill and the container's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    pub accepted: Accepted,
+    pub code: Option<String>,
+}
+
+/// The whole decision on an addition, in the order that puts danger first: sealed, incompatibility, then the
+/// one-code and hazardous-only rules (`admit_code`), then stream, material and fill (`check`).
+pub fn admit(
+    c: &Container,
+    add: &Addition,
+    codes: Codes,
+    policy: &ContainerPolicy,
+    matrix: &ReactivityMatrix,
+    table: &SubstanceTable,
+) -> Result<Admitted, Refusal> {
+    dangers(c, add, matrix, table)?;
+    let code = admit_code(codes.container, codes.addition, codes.hazardous)?;
+    let accepted = fits(c, add, policy, table)?;
+    Ok(Admitted { accepted, code })
+}
+
+/// Sealed, then incompatible with the contents.
+fn dangers(
+    c: &Container,
+    add: &Addition,
+    matrix: &ReactivityMatrix,
+    table: &SubstanceTable,
+) -> Result<(), Refusal> {
     if c.sealed {
         return Err(Refusal::ContainerSealed);
     }
+    let found = compatibility::reactions(matrix, table, &add.substances, &c.contents);
+    if !found.is_empty() {
+        return Err(Refusal::IncompatibleAddition {
+            consequences: compatibility::consequences(&found),
+            reactions: found,
+            citation: format!(
+                "{}; Solid Waste Law Art.81 (no mixing of incompatible waste); GB 18597-2023 4.3",
+                matrix.title
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Stream, container material, fill limit.
+fn fits(
+    c: &Container,
+    add: &Addition,
+    policy: &ContainerPolicy,
+    table: &SubstanceTable,
+) -> Result<Accepted, Refusal> {
     let Some(stream) = add.stream else {
         return Err(Refusal::NoStream {
             reason: "not a laboratory chemical waste, or a component is unknown".into(),
@@ -311,17 +401,6 @@ pub fn check(
                 });
             }
         }
-    }
-    let found = compatibility::reactions(matrix, table, &add.substances, &c.contents);
-    if !found.is_empty() {
-        return Err(Refusal::IncompatibleAddition {
-            consequences: compatibility::consequences(&found),
-            reactions: found,
-            citation: format!(
-                "{}; Solid Waste Law Art.81 (no mixing of incompatible waste); GB 18597-2023 4.3",
-                matrix.title
-            ),
-        });
     }
     let liquid = c.holds_liquid || matches!(add.form, Form::Liquid | Form::SemiSolid);
     let (fill_fraction, limit_l) = policy.fill_limit(c.capacity_l, liquid);
@@ -356,4 +435,175 @@ pub fn apply(c: &mut Container, add: &Addition, accepted: &Accepted) {
             c.contents.push(*id);
         }
     }
+}
+
+/// Where a container is in its custody chain. The string forms are stored and answered by the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Taking additions in the lab.
+    Open,
+    /// Closed; waiting for a pickup or a manifest.
+    Sealed,
+    /// At the transfer station after a pickup.
+    PickedUp,
+    /// On a dispatched manifest, with the carrier.
+    InTransit,
+    /// Accepted by the disposal firm.
+    Received,
+    /// Disposal confirmed by the firm.
+    Disposed,
+    /// Rejected by the receiver: back in the shipper's custody.
+    Returned,
+}
+
+/// A step that changes a container's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    AddWaste,
+    Seal,
+    /// A transfer station collects it from the school.
+    PickUp,
+    /// Put on a manifest draft by its holder (nothing changes until dispatch).
+    Ship,
+    /// The carrier leaves with it on a manifest.
+    Dispatch,
+    /// The receiver accepts it.
+    Accept,
+    /// The receiver rejects it; custody goes back to the shipper.
+    Reject,
+    /// The receiver confirms its disposal.
+    Dispose,
+}
+
+/// A step the container's status does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("a {status} container cannot take the step '{step:?}'")]
+pub struct StepRefused {
+    pub status: Status,
+    pub step: Step,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Self::Open,
+        Self::Sealed,
+        Self::PickedUp,
+        Self::InTransit,
+        Self::Received,
+        Self::Disposed,
+        Self::Returned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Sealed => "sealed",
+            Self::PickedUp => "picked_up",
+            Self::InTransit => "in_transit",
+            Self::Received => "received",
+            Self::Disposed => "disposed",
+            Self::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Still held where it was filled (the school or the station that holds it): it counts towards the
+    /// holder's quantity on hand and runs a storage clock.
+    pub fn on_hand(self) -> bool {
+        match self {
+            Self::Open | Self::Sealed | Self::Returned | Self::PickedUp => true,
+            Self::InTransit | Self::Received | Self::Disposed => false,
+        }
+    }
+
+    /// The custody chain: open → sealed → (picked up) → in transit → received → disposed, or returned when the
+    /// receiver rejects it (HW Transfer Measures Art.12, Art.18). Additions only while open; a container is
+    /// shipped only once sealed (GB 18597-2023 6.1: stored in closed containers).
+    pub fn after(self, step: Step) -> Result<Status, StepRefused> {
+        let refused = Err(StepRefused { status: self, step });
+        match (self, step) {
+            (Self::Open, Step::AddWaste) => Ok(Self::Open),
+            (Self::Open, Step::Seal) => Ok(Self::Sealed),
+            (Self::Sealed, Step::PickUp) => Ok(Self::PickedUp),
+            (Self::Sealed | Self::PickedUp, Step::Ship) => Ok(self),
+            (Self::Sealed | Self::PickedUp, Step::Dispatch) => Ok(Self::InTransit),
+            (Self::InTransit, Step::Accept) => Ok(Self::Received),
+            (Self::InTransit, Step::Reject) => Ok(Self::Returned),
+            (Self::Received, Step::Dispose) => Ok(Self::Disposed),
+            (
+                Self::Open
+                | Self::Sealed
+                | Self::PickedUp
+                | Self::InTransit
+                | Self::Received
+                | Self::Disposed
+                | Self::Returned,
+                _,
+            ) => refused,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One waste code per container, and only hazardous waste in a hazardous-waste container: the label carries one
+/// code (HJ 1276-2022), waste is stored by category (GB 18597-2023 4.3), and hazardous and non-hazardous waste
+/// are not mixed (Solid Waste Law Art.81). `addition_code` is the code the classification gave (None when it
+/// gave none); `hazardous` whether the classification found it hazardous or possibly hazardous. Returns the
+/// container's code after the addition.
+pub fn admit_code(
+    container_code: Option<&str>,
+    addition_code: Option<&str>,
+    hazardous: bool,
+) -> Result<Option<String>, Refusal> {
+    if let (Some(have), Some(new)) = (container_code, addition_code)
+        && have != new
+    {
+        return Err(Refusal::CodeMismatch {
+            container: have.to_owned(),
+            addition: new.to_owned(),
+            citation: "HJ 1276-2022 (one waste code per label); GB 18597-2023 4.3".into(),
+        });
+    }
+    if !hazardous {
+        return Err(Refusal::NotHazardous {
+            citation:
+                "Solid Waste Law (2020) Art.81 (hazardous and non-hazardous waste are kept apart)"
+                    .into(),
+        });
+    }
+    Ok(container_code.or(addition_code).map(str::to_owned))
+}
+
+/// The union of what a container held and what an addition brings, in order of first appearance (hazard
+/// characteristics sorted, as the label lists them).
+pub fn merge_hazards(held: &[crate::Hazard], adding: &[crate::Hazard]) -> Vec<crate::Hazard> {
+    let mut out = held.to_vec();
+    for h in adding {
+        if !out.contains(h) {
+            out.push(*h);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every item once, in order of first appearance (the CAS numbers of a container's contents).
+pub fn merge_contents<T: PartialEq + Clone>(held: &[T], adding: &[T]) -> Vec<T> {
+    let mut out = held.to_vec();
+    for x in adding {
+        if !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
 }

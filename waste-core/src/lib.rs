@@ -3,6 +3,7 @@
 //! No I/O: the rules data comes from `standards-data` (embedded text) and is parsed once into [`Standards`].
 //! Every public decision carries its source (standard, edition, clause) so that it can be shown to an inspector.
 
+pub mod access;
 pub mod cas;
 pub mod catalogue;
 pub mod citation;

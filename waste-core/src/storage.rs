@@ -44,6 +44,9 @@ pub struct StorageRules {
     policies: BTreeMap<SiteKind, StoragePolicy>,
     pub storage_point_max_kg: Decimal,
     pub storage_point_source: String,
+    /// From this share of the ceiling on, the quantity on hand is shown as a warning (a setting).
+    pub storage_point_warn_fraction: Decimal,
+    pub storage_point_warn_source: String,
 }
 
 impl StorageRules {
@@ -65,6 +68,8 @@ impl StorageRules {
         struct Sp {
             max_mass_kg: String,
             source: String,
+            warn_fraction: String,
+            warn_source: String,
         }
         let raw: Raw = toml::from_str(text).map_err(|e| format!("storage: {e}"))?;
         let mut policies = BTreeMap::new();
@@ -96,10 +101,17 @@ impl StorageRules {
         }
         let max = Decimal::from_str(&raw.storage_point.max_mass_kg)
             .map_err(|e| format!("storage: {e}"))?;
+        let warn = Decimal::from_str(&raw.storage_point.warn_fraction)
+            .map_err(|e| format!("storage: warn_fraction: {e}"))?;
+        if warn <= Decimal::ZERO || warn > Decimal::ONE {
+            return Err("storage: warn_fraction must be in (0, 1]".into());
+        }
         Ok(Self {
             policies,
             storage_point_max_kg: max,
             storage_point_source: raw.storage_point.source,
+            storage_point_warn_fraction: warn,
+            storage_point_warn_source: raw.storage_point.warn_source,
         })
     }
 
@@ -143,6 +155,83 @@ impl StorageRules {
     }
 }
 
+/// A school's hazardous waste on hand against the storage-point ceiling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnHand {
+    pub total_kg: Decimal,
+    pub max_kg: Decimal,
+    pub warn_from_kg: Decimal,
+    pub status: OnHandStatus,
+    pub citation: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnHandStatus {
+    Ok,
+    /// At or above the warning share of the ceiling.
+    Warning,
+    /// Above the ceiling (only reachable through records made before the check).
+    Over,
+}
+
+impl StorageRules {
+    /// The quantity on hand at a school's storage point, with its status against the 3 t ceiling of
+    /// GB 18597-2023 8.3.5 and the warning share (a setting, see `storage.toml`).
+    pub fn on_hand(&self, total_kg: Decimal) -> OnHand {
+        let max_kg = self.storage_point_max_kg;
+        let warn_from_kg = (max_kg * self.storage_point_warn_fraction).normalize();
+        let status = if total_kg > max_kg {
+            OnHandStatus::Over
+        } else if total_kg >= warn_from_kg {
+            OnHandStatus::Warning
+        } else {
+            OnHandStatus::Ok
+        };
+        OnHand {
+            total_kg: total_kg.normalize(),
+            max_kg,
+            warn_from_kg,
+            status,
+            citation: format!(
+                "{}; warning from {} of it: {}",
+                self.storage_point_source,
+                self.storage_point_warn_fraction,
+                self.storage_point_warn_source
+            ),
+        }
+    }
+
+    /// Which clock a container runs on while `holder` holds it: a transfer station's own (Solid Waste Law Art.81,
+    /// licensed operators store at most one year) once it took custody, the lab's before.
+    pub fn site_of(holder: crate::party::OrgKind) -> SiteKind {
+        use crate::party::OrgKind;
+        match holder {
+            OrgKind::TransferStation => SiteKind::TransferStation,
+            OrgKind::School | OrgKind::DisposalFirm | OrgKind::Carrier | OrgKind::Authority => {
+                SiteKind::Lab
+            }
+        }
+    }
+
+    /// Every clock at `site` that is due soon or overdue on `today` started on or before this date (one month
+    /// of slack for month ends; the exact status comes from `clock`). For a storage-alert query.
+    pub fn alert_horizon(&self, site: SiteKind, today: Date) -> Date {
+        let p = self.policy(site);
+        let horizon = today + Duration::days(p.due_soon_days + 31);
+        sub_months(horizon, p.limit_months)
+    }
+}
+
+/// `d` minus whole months, rolling a missing day back to the month's end (the inverse of `add_months`).
+pub fn sub_months(d: Date, months: u32) -> Date {
+    let total = d.year() * 12 + (u8::from(d.month()) as i32 - 1) - months as i32;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).unwrap_or(Month::December);
+    let last = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("the storage point would hold {total_kg} kg, above {max_kg} kg ({citation})")]
 pub struct StoragePointFull {
@@ -170,7 +259,7 @@ pub struct StorageClock {
 }
 
 /// Adds calendar months; a day that does not exist in the target month rolls back to its last day
-/// (2024-02-29 + 12 months = 2025-02-28, the convention of REFERENCE.md rule 17).
+/// (2024-02-29 + 12 months = 2025-02-28; docs/rules.md, "storage deadlines").
 pub fn add_months(d: Date, months: u32) -> Date {
     let total = d.year() * 12 + (u8::from(d.month()) as i32 - 1) + months as i32;
     let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));

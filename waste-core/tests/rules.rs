@@ -244,7 +244,9 @@ fn a_sealed_container_takes_nothing() {
 }
 
 #[test]
-fn mixing_two_streams_is_a_stream_mismatch_not_an_incompatibility() {
+fn danger_first_cyanide_into_acid_is_incompatible_even_though_the_stream_differs_too() {
+    // Solid Waste Law Art.81 (no mixing of incompatible waste), GB 18597-2023 4.3: the refusal names the
+    // hydrogen cyanide (GT) before the stream mismatch, which would hide it.
     let mut c = Container::new(dec("20"), Material::Hdpe);
     let acid = add(
         Stream::Acid,
@@ -261,6 +263,36 @@ fn mixing_two_streams_is_a_stream_mismatch_not_an_incompatibility() {
             Stream::CyanideInorganic,
             Form::Liquid,
             &["potassium cyanide", "water"],
+            "1",
+            Unit::L,
+        ),
+    );
+    match r {
+        Err(Refusal::IncompatibleAddition { consequences, .. }) => {
+            assert!(consequences.contains(&waste_core::compatibility::Consequence::GT))
+        }
+        other => panic!("expected incompatible_addition, got {other:?}"),
+    }
+}
+
+#[test]
+fn two_streams_that_do_not_react_are_a_stream_mismatch() {
+    let mut c = Container::new(dec("20"), Material::Hdpe);
+    let acid = add(
+        Stream::Acid,
+        Form::Liquid,
+        &["hydrochloric acid", "water"],
+        "2",
+        Unit::L,
+    );
+    let ok = check(&c, &acid).expect("first addition");
+    container::apply(&mut c, &acid, &ok);
+    let r = check(
+        &c,
+        &add(
+            Stream::CyanideInorganic,
+            Form::Liquid,
+            &["water"],
             "1",
             Unit::L,
         ),

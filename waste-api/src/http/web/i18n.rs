@@ -167,9 +167,9 @@ mod tests {
         let zh = keys(include_str!("../../../i18n/zh-CN.toml"));
         let mut want: Vec<String> = Vec::new();
         want.extend(
-            crate::routes::containers::STATUSES
+            waste_core::container::Status::ALL
                 .iter()
-                .map(|s| format!("status.{s}")),
+                .map(|s| format!("status.{}", s.as_str())),
         );
         want.extend(
             Consequence::ALL

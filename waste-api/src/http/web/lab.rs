@@ -5,15 +5,16 @@ use super::lab_app::{self, Preview};
 use super::page::{Chrome, Form, WebError, encode, ok, query_pairs, redirect, render, respond};
 use super::session::Viewer;
 use crate::error::ApiError;
-use crate::routes::containers::{ContainerView, OPEN};
 use crate::state::AppState;
+use crate::views::containers::ContainerView;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use waste_core::compatibility::Consequence;
-use waste_core::container::{Quantity, Refusal, Unit};
+use waste_core::compatibility::Reaction;
+use waste_core::container::{Quantity, Unit};
 use waste_core::custody::Event;
 use waste_core::request::{ComponentRequest, Form as WasteForm, Origin};
 use waste_core::stream::Stream;
@@ -79,7 +80,7 @@ impl Card {
         Card {
             key: v.label.digital_id.clone().unwrap_or_else(|| v.id.clone()),
             lab: v.lab,
-            open: v.status == OPEN,
+            open: v.status == "open",
             status_key: format!("status.{}", v.status),
             status: v.status,
             stream_name: name,
@@ -176,13 +177,17 @@ pub async fn new_container(
     if let Err(e) = viewer.check_csrf(&form) {
         return respond(&req, Some(&viewer), Err(e));
     }
-    let new = lab_app::NewContainer {
-        lab: form.get("lab").to_owned(),
-        capacity_liters: form.get("capacity").to_owned(),
-        material: form.get("material").to_owned(),
-        contact: Some(form.get("contact").to_owned()).filter(|s| !s.is_empty()),
-    };
-    match lab_app::create(&state, &viewer.user, new).await {
+    let contact = Some(form.get("contact")).filter(|s| !s.is_empty());
+    let created = lab_app::create(
+        &state,
+        &viewer.user,
+        form.get("lab"),
+        form.get("capacity"),
+        form.get("material"),
+        contact,
+    )
+    .await;
+    match created {
         Ok(id) => redirect(&req, &format!("/c/{id}")),
         Err(e) => {
             let status = actix_web::ResponseError::status_code(&e);
@@ -471,7 +476,81 @@ fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     })
 }
 
-pub fn refusal_card(c: &Chrome, r: &Refusal) -> RefusalCard {
+/// The details of a rule's refusal as the addition use case gives them (`waste_core::container::Refusal`,
+/// tagged by its code); the page words each kind in plain language.
+#[derive(Debug, serde::Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+enum Refusal {
+    ContainerSealed,
+    CodeMismatch {
+        container: String,
+        addition: String,
+        citation: String,
+    },
+    NotHazardous {
+        citation: Option<String>,
+    },
+    NoStream {
+        reason: String,
+    },
+    StreamMismatch {
+        container: String,
+        addition: String,
+    },
+    ContainerMaterial {
+        material: String,
+        substance: String,
+        reason: String,
+        citation: String,
+    },
+    IncompatibleAddition {
+        reactions: Vec<Reaction>,
+        consequences: Vec<Consequence>,
+        citation: String,
+    },
+    ContainerFull {
+        limit_l: Decimal,
+        would_be_l: Decimal,
+        citation: String,
+    },
+}
+
+/// The card for a refusal of the addition use case: its details worded when the kind is known, else its message.
+pub fn refusal_card(c: &Chrome, e: &ApiError) -> RefusalCard {
+    let (code, message, details) = match e {
+        ApiError::Conflict {
+            code,
+            message,
+            details,
+        } => (*code, message.clone(), details.clone()),
+        ApiError::TrainingExpired => (
+            "training_expired",
+            c.t("err.training_expired").to_owned(),
+            serde_json::Value::Null,
+        ),
+        other => (other.code(), other.to_string(), serde_json::Value::Null),
+    };
+    let mut tagged = details.clone();
+    if let Some(o) = tagged.as_object_mut() {
+        o.insert("code".into(), serde_json::Value::String(code.to_owned()));
+    }
+    match serde_json::from_value::<Refusal>(tagged) {
+        Ok(r) => worded(c, code, &r),
+        Err(_) => RefusalCard {
+            sentence: message,
+            todo_key: "refuse.other_todo",
+            details: vec![],
+            citation: details
+                .get("citation")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            code: code.to_owned(),
+        },
+    }
+}
+
+fn worded(c: &Chrome, code: &str, r: &Refusal) -> RefusalCard {
     let zh = c.zh();
     let sname = |id: &str| {
         let (n, _) = stream_name(Some(id), zh);
@@ -524,9 +603,30 @@ pub fn refusal_card(c: &Chrome, r: &Refusal) -> RefusalCard {
                 todo_key: "refuse.incompatible_todo",
                 details,
                 citation: citation.clone(),
-                code: r.code().into(),
+                code: code.into(),
             }
         }
+        Refusal::CodeMismatch {
+            container,
+            addition,
+            citation,
+        } => RefusalCard {
+            sentence: fill(
+                c.t("refuse.code"),
+                &[("have", container), ("new", addition)],
+            ),
+            todo_key: "refuse.stream_todo",
+            details: vec![],
+            citation: citation.clone(),
+            code: code.into(),
+        },
+        Refusal::NotHazardous { citation } => RefusalCard {
+            sentence: c.t("refuse.not_hazardous").to_owned(),
+            todo_key: "refuse.not_hazardous_todo",
+            details: vec![],
+            citation: citation.clone().unwrap_or_default(),
+            code: code.into(),
+        },
         Refusal::StreamMismatch {
             container,
             addition,
@@ -538,7 +638,7 @@ pub fn refusal_card(c: &Chrome, r: &Refusal) -> RefusalCard {
             todo_key: "refuse.stream_todo",
             details: vec![],
             citation: "GB 18597-2023 4.3".into(),
-            code: r.code().into(),
+            code: code.into(),
         },
         Refusal::ContainerMaterial {
             material,
@@ -553,7 +653,7 @@ pub fn refusal_card(c: &Chrome, r: &Refusal) -> RefusalCard {
             todo_key: "refuse.material_todo",
             details: vec![reason.clone()],
             citation: citation.clone(),
-            code: r.code().into(),
+            code: code.into(),
         },
         Refusal::ContainerFull {
             limit_l,
@@ -571,21 +671,21 @@ pub fn refusal_card(c: &Chrome, r: &Refusal) -> RefusalCard {
             todo_key: "refuse.full_todo",
             details: vec![],
             citation: citation.clone(),
-            code: r.code().into(),
+            code: code.into(),
         },
         Refusal::NoStream { reason } => RefusalCard {
             sentence: c.t("refuse.no_stream").to_owned(),
             todo_key: "refuse.no_stream_todo",
             details: vec![reason.clone()],
             citation: String::new(),
-            code: r.code().into(),
+            code: code.into(),
         },
         Refusal::ContainerSealed => RefusalCard {
             sentence: c.t("refuse.sealed").to_owned(),
             todo_key: "refuse.sealed_todo",
             details: vec![],
             citation: String::new(),
-            code: r.code().into(),
+            code: code.into(),
         },
     }
 }
@@ -838,6 +938,7 @@ pub async fn add_submit(
                 let to = view.label.digital_id.unwrap_or(view.id);
                 Ok(redirect(&req, &format!("/c/{}?done=added", encode(&to))))
             }
+            // Refused after all (a concurrent change since the preview): the same card, nothing recorded.
             Err(
                 e @ (ApiError::Conflict { .. }
                 | ApiError::Invalid { .. }
@@ -845,9 +946,14 @@ pub async fn add_submit(
                 | ApiError::Forbidden(_)),
             ) => {
                 let status = actix_web::ResponseError::status_code(&e);
-                let msg = match &e {
-                    ApiError::TrainingExpired => c.t("err.training_expired").to_owned(),
-                    other => other.to_string(),
+                let mut preview = preview;
+                if let Some(p) = preview.as_mut() {
+                    p.refusal = Some(refusal_card(&c, &e));
+                }
+                let msg = if preview.is_none() {
+                    e.to_string()
+                } else {
+                    String::new()
                 };
                 Ok(render(&req, &page(c, k, preview, msg), status, false))
             }

@@ -1,60 +1,81 @@
-//! The one file between the lab pages and the container use cases. The pages never touch tables or rules
-//! themselves: they call these functions, which call the same code as the JSON API (`routes::containers`) and
-//! the core (`waste_core::classify`, `waste_core::container::check`). When the application layer lands, only
-//! this file changes.
+//! The one file between the lab pages and the container use cases (`app::containers`): the pages never touch
+//! tables or rules themselves. Reads run on a pooled connection, writes in one write transaction, exactly as the
+//! JSON API runs them.
 
-use crate::auth::AuthUser;
+use crate::app::containers::{self as uc, AddWaste, ContainerState, CreateContainer};
+use crate::app::{Actor, AppError, Env};
 use crate::error::ApiError;
-use crate::events;
-use crate::routes::containers::{
-    self as api, ContainerView, OPEN, RETURNED, Row, SEALED, core_container,
-};
 use crate::schema::containers;
-use crate::state::{AppState, today};
+use crate::state::AppState;
+use crate::store::page::Keyset;
+use crate::views::containers::{self as views, ContainerView};
 use diesel::prelude::*;
-use waste_core::classify::Classification;
-use waste_core::container::{self, Addition, Quantity, Refusal};
+use waste_core::Classification;
+use waste_core::container::{Quantity, Status};
 use waste_core::custody::Event;
 use waste_core::substance::Substance;
 use waste_core::{Standards, Waste, WasteRequest, classify};
 
-/// The organisation's containers still at the school (open, sealed, returned), newest first.
-pub async fn list(state: &AppState, user: &AuthUser) -> Result<Vec<ContainerView>, ApiError> {
-    let org = user.org_id.clone();
-    let std = state.std;
+fn view(env: &Env, s: ContainerState) -> ContainerView {
+    let size = env.std.labels.size_for(s.label.container_volume_l);
+    views::container(s, size)
+}
+
+async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
+{
+    state.db(move |c| f(c).map_err(ApiError::from)).await
+}
+
+async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::store::Tx) -> Result<T, AppError> + Send + 'static,
+{
     state
-        .db(move |c| {
-            let rows = containers::table
-                .filter(containers::organization_id.eq(&org))
-                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
-                .order(containers::id.desc())
-                .limit(500)
-                .select(Row::as_select())
-                .load::<Row>(c)?;
-            let ctx = api::context(c, &org)?;
-            rows.into_iter()
-                .map(|row| {
-                    let cas = api::contents(&row);
-                    api::view(std, row, &cas, &ctx)
-                })
-                .collect()
-        })
+        .write(move |c| crate::store::write_tx(c, |tx| f(tx).map_err(ApiError::from)))
         .await
 }
 
-/// Finds a container by its digital identification code (what the label's QR holds) or by its id.
-fn resolve(c: &mut crate::db::AnyConnection, key: &str, org: &str) -> Result<Row, ApiError> {
-    let by_code = containers::table
+/// The organisation's containers still at the school (not yet collected, or returned), newest first.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<ContainerView>, ApiError> {
+    let (env, actor) = (state.env(), actor.clone());
+    read(state, move |c| {
+        let mut all = Vec::new();
+        let mut page = Keyset {
+            limit: 500,
+            after: None,
+        };
+        // A school holds tens to hundreds of containers; four pages is far more than one school's lab has.
+        for _ in 0..4 {
+            let found = uc::list(c, &env, &actor, None, &page)?;
+            let next = found.next_after.clone();
+            all.extend(found.items);
+            match next {
+                Some(a) => page.after = Some(a),
+                None => break,
+            }
+        }
+        Ok(all
+            .into_iter()
+            .rev()
+            .filter(|s| s.row.status().is_ok_and(at_school))
+            .map(|s| view(&env, s))
+            .collect())
+    })
+    .await
+}
+
+/// The container id a path segment names: the digital identification code (what the label's QR holds), or the id.
+fn resolve(c: &mut crate::db::AnyConnection, key: &str) -> Result<String, AppError> {
+    Ok(containers::table
         .filter(containers::digital_id.eq(key))
-        .filter(
-            containers::organization_id
-                .eq(org)
-                .or(containers::custodian_id.eq(org)),
-        )
         .select(containers::id)
         .first::<String>(c)
-        .optional()?;
-    api::load(c, by_code.as_deref().unwrap_or(key), org)
+        .optional()?
+        .unwrap_or_else(|| key.to_owned()))
 }
 
 /// A container with its custody chain.
@@ -63,97 +84,158 @@ pub struct Opened {
     pub events: Vec<Event>,
 }
 
-pub async fn open(state: &AppState, user: &AuthUser, key: &str) -> Result<Opened, ApiError> {
-    let (key, org, std) = (key.to_owned(), user.org_id.clone(), state.std);
-    state
-        .db(move |c| {
-            let row = resolve(c, &key, &org)?;
-            let events = events::chain(c, &format!("container:{}", row.id))?;
-            let cas = api::contents(&row);
-            let ctx = api::context(c, &row.organization_id)?;
-            Ok(Opened {
-                view: api::view(std, row, &cas, &ctx)?,
-                events,
-            })
+pub async fn open(state: &AppState, actor: &Actor, key: &str) -> Result<Opened, ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    read(state, move |c| {
+        let id = resolve(c, &key)?;
+        let s = uc::get(c, &env, &actor, &id)?;
+        let events = uc::events(c, &actor, &id)?;
+        Ok(Opened {
+            view: view(&env, s),
+            events,
         })
-        .await
+    })
+    .await
 }
 
 /// Whether a scanned or typed code names a container this user may open.
-pub async fn exists(state: &AppState, user: &AuthUser, key: &str) -> Result<bool, ApiError> {
-    let (key, org) = (key.to_owned(), user.org_id.clone());
-    state
-        .db(move |c| match resolve(c, &key, &org) {
+pub async fn exists(state: &AppState, actor: &Actor, key: &str) -> Result<bool, ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    read(state, move |c| {
+        let id = resolve(c, &key)?;
+        match uc::get(c, &env, &actor, &id) {
             Ok(_) => Ok(true),
-            Err(ApiError::NotFound(_)) => Ok(false),
+            Err(AppError::NotFound(_)) => Ok(false),
             Err(e) => Err(e),
-        })
-        .await
+        }
+    })
+    .await
 }
 
 /// The HJ 1276-2022 label SVG, or the `label_incomplete` refusal naming what is missing.
-pub async fn label_svg(state: &AppState, user: &AuthUser, key: &str) -> Result<String, ApiError> {
-    let (key, org, std) = (key.to_owned(), user.org_id.clone(), state.std);
-    let label = state
-        .db(move |c| {
-            let row = resolve(c, &key, &org)?;
-            let cas = api::contents(&row);
-            let ctx = api::context(c, &row.organization_id)?;
-            api::label_of(std, &row, &cas, &ctx)
-        })
-        .await?;
-    waste_core::label::render_svg(&label, &std.labels).map_err(|e| {
-        ApiError::conflict(
-            "label_incomplete",
-            e.to_string(),
-            serde_json::to_value(&e).unwrap_or_default(),
-        )
+pub async fn label_svg(state: &AppState, actor: &Actor, key: &str) -> Result<String, ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    read(state, move |c| {
+        let id = resolve(c, &key)?;
+        uc::label_svg(c, &env, &actor, &id)
     })
+    .await
 }
 
-/// What adding this waste would do, decided by the core before anyone pours: the classification with its trace,
-/// and the container check's refusal if there is one.
+/// Registers a container from the form's fields; returns its id.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    lab: &str,
+    capacity: &str,
+    material: &str,
+    contact: Option<&str>,
+) -> Result<String, ApiError> {
+    let cmd = CreateContainer::parse(lab, capacity, material, contact)?;
+    let (env, actor) = (state.env(), actor.clone());
+    write(state, move |tx| uc::create(tx, &env, &actor, cmd)).await
+}
+
+/// Adds waste (the same use case as `POST /api/v1/containers/{id}/additions`).
+pub async fn add(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+    waste: WasteRequest,
+    quantity: Quantity,
+) -> Result<ContainerView, ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    write(state, move |tx| {
+        let container_id = resolve(tx, &key)?;
+        let added = uc::add_waste(
+            tx,
+            &env,
+            &actor,
+            AddWaste {
+                container_id,
+                waste,
+                quantity,
+            },
+        )?;
+        Ok(view(&env, added.container))
+    })
+    .await
+}
+
+/// Seals a container (the same use case as `POST /api/v1/containers/{id}/seal`).
+pub async fn seal(state: &AppState, actor: &Actor, key: &str) -> Result<ContainerView, ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    write(state, move |tx| {
+        let id = resolve(tx, &key)?;
+        Ok(view(&env, uc::seal(tx, &env, &actor, &id)?))
+    })
+    .await
+}
+
+/// What adding this waste would do, before anyone pours: the classification with its trace (the core's
+/// `classify`, as `POST /api/v1/classify` answers it) and the verdict of the addition use case itself, run in a
+/// transaction that is always rolled back, so the preview and the real addition cannot disagree.
 pub struct Preview {
     pub classification: Classification,
-    pub refusal: Option<Refusal>,
+    /// The use case's refusal (its code, message and the rule's details), or None when it would be accepted.
+    pub refusal: Option<ApiError>,
 }
+
+/// The marker error that rolls the dry run back.
+const DRY_RUN: &str = "preview: rolled back";
 
 pub async fn preview(
     state: &AppState,
-    user: &AuthUser,
+    actor: &Actor,
     key: &str,
-    request: WasteRequest,
+    waste: WasteRequest,
     quantity: Quantity,
 ) -> Result<Preview, ApiError> {
-    let std = state.std;
-    let waste = Waste::parse(request, &std.substances)
-        .map_err(|e| ApiError::invalid(format!("waste.{}", e.field), e.message))?;
-    let classification = classify(std, &waste, today());
-    let (key, org) = (key.to_owned(), user.org_id.clone());
-    let row = state.db(move |c| resolve(c, &key, &org)).await?;
-    let core = core_container(std, &row, &api::contents(&row))?;
-    let addition = Addition {
-        stream: classification.stream,
-        form: waste.form,
-        substances: waste
-            .components
-            .iter()
-            .filter_map(|c| c.substance)
-            .collect(),
-        quantity,
+    let env = state.env();
+    let parsed = Waste::parse(waste.clone(), &env.std.substances)
+        .map_err(|e| ApiError::from(AppError::invalid(format!("waste.{}", e.field), e.message)))?;
+    let classification = classify(env.std, &parsed, env.clock.today());
+    let verdict = add_dry_run(state, actor, key, waste, quantity).await;
+    let refusal = match verdict {
+        Err(ApiError::Internal(m)) if m == DRY_RUN => None,
+        Err(
+            e @ (ApiError::Conflict { .. }
+            | ApiError::Invalid { .. }
+            | ApiError::Forbidden(_)
+            | ApiError::TrainingExpired),
+        ) => Some(e),
+        Err(e) => return Err(e),
+        Ok(()) => None,
     };
-    let refusal = container::check(
-        &core,
-        &addition,
-        &std.containers,
-        &std.reactivity,
-        &std.substances,
-    )
-    .err();
     Ok(Preview {
         classification,
         refusal,
     })
+}
+
+async fn add_dry_run(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+    waste: WasteRequest,
+    quantity: Quantity,
+) -> Result<(), ApiError> {
+    let (env, actor, key) = (state.env(), actor.clone(), key.to_owned());
+    write(state, move |tx| {
+        let container_id = resolve(tx, &key)?;
+        uc::add_waste(
+            tx,
+            &env,
+            &actor,
+            AddWaste {
+                container_id,
+                waste,
+                quantity,
+            },
+        )?;
+        Err(AppError::Internal(DRY_RUN.into()))
+    })
+    .await
 }
 
 /// Substances whose Chinese or English name, synonym or CAS number contains `q` (case-insensitive), exact and
@@ -173,78 +255,29 @@ pub fn search<'a>(std: &'a Standards, q: &str, limit: usize) -> Vec<&'a Substanc
                 s.cas.to_string(),
             ];
             let syn: Vec<String> = s.synonyms.iter().map(|x| x.to_lowercase()).collect();
-            let all = names.iter().chain(syn.iter());
-            let mut best = None::<u8>;
-            for n in all {
-                let rank = if *n == q {
-                    0
-                } else if n.starts_with(&q) {
-                    1
-                } else if n.contains(&q) {
-                    2
-                } else {
-                    continue;
-                };
-                best = Some(best.map_or(rank, |b: u8| b.min(rank)));
-            }
-            best.map(|b| (b, s))
+            names
+                .iter()
+                .chain(syn.iter())
+                .filter_map(|n| {
+                    if *n == q {
+                        Some(0u8)
+                    } else if n.starts_with(&q) {
+                        Some(1)
+                    } else if n.contains(&q) {
+                        Some(2)
+                    } else {
+                        None
+                    }
+                })
+                .min()
+                .map(|rank| (rank, s))
         })
         .collect();
     hits.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name_en.cmp(&b.1.name_en)));
     hits.into_iter().take(limit).map(|(_, s)| s).collect()
 }
 
-/// A new container as the form gives it (checked by the use case, like the API's body).
-pub use crate::routes::containers::NewContainer;
-
-fn body_of<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(v).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-async fn id_of(state: &AppState, user: &AuthUser, key: &str) -> Result<String, ApiError> {
-    let (key, org) = (key.to_owned(), user.org_id.clone());
-    state.db(move |c| Ok(resolve(c, &key, &org)?.id)).await
-}
-
-/// Registers a container; returns its id.
-pub async fn create(
-    state: &AppState,
-    user: &AuthUser,
-    new: NewContainer,
-) -> Result<String, ApiError> {
-    let body = body_of(&serde_json::json!({
-        "lab": new.lab, "capacity_liters": new.capacity_liters, "material": new.material, "contact": new.contact,
-    }))?;
-    let stored = api::create_for(state, user.clone(), &body, None, "/api/v1/containers").await?;
-    let v: serde_json::Value =
-        serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::Internal("created container without id".into()))
-}
-
-/// Adds waste (the same use case as `POST /api/v1/containers/{id}/additions`).
-pub async fn add(
-    state: &AppState,
-    user: &AuthUser,
-    key: &str,
-    request: WasteRequest,
-    quantity: Quantity,
-) -> Result<ContainerView, ApiError> {
-    let id = id_of(state, user, key).await?;
-    let body = body_of(&serde_json::json!({
-        "waste": request,
-        "quantity": quantity.amount.to_string(),
-        "unit": if quantity.unit == waste_core::container::Unit::Kg { "kg" } else { "L" },
-    }))?;
-    let path = format!("/api/v1/containers/{id}/additions");
-    let stored = api::add_for(state, user.clone(), id, &body, None, &path).await?;
-    serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// Seals a container (the same use case as `POST /api/v1/containers/{id}/seal`).
-pub async fn seal(state: &AppState, user: &AuthUser, key: &str) -> Result<ContainerView, ApiError> {
-    let id = id_of(state, user, key).await?;
-    api::seal_for(state, user.clone(), id).await
+/// Still at the school: open, sealed (waiting for pickup) or returned by the receiver.
+fn at_school(s: Status) -> bool {
+    matches!(s, Status::Open | Status::Sealed | Status::Returned)
 }

@@ -199,6 +199,7 @@ pub async fn create_organization_for(
     let out = state
         .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
+                let c = c.conn();
                 let taken: i64 = organizations::table
                     .filter(organizations::credit_code.eq(&credit))
                     .count()
@@ -264,7 +265,11 @@ pub async fn list_organizations(
         })
         .await?;
     let items: Vec<Organization> = rows.into_iter().map(org_from).collect();
-    Ok(web::Json(Paged::of(items, limit, |o| &o.id)))
+    Ok(web::Json(
+        crate::store::page::Keyset { limit, after: None }
+            .page(items, |o| o.id.clone())
+            .into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", responses((status = 200, body = Organization), (status = 404, body = super::ErrorEnvelope)), security(("bearer" = [])))]
@@ -381,6 +386,7 @@ pub async fn create_user_for(
     let out = state
         .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
+                let c = c.conn();
                 let exists: i64 = organizations::table
                     .filter(organizations::id.eq(&org_id))
                     .count()
@@ -494,6 +500,7 @@ pub async fn create_contract(
     let out = state
         .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |c| {
+                let c = c.conn();
                 let kinds: Vec<(String, String)> = organizations::table
                     .filter(organizations::id.eq_any([&new.shipper_id, &new.disposal_firm_id]))
                     .select((organizations::id, organizations::kind))
@@ -593,7 +600,11 @@ pub async fn list_contracts(
             waste_codes: serde_json::from_str(&r.5).unwrap_or_default(),
         })
         .collect();
-    Ok(web::Json(Paged::of(items, limit, |o| &o.id)))
+    Ok(web::Json(
+        crate::store::page::Keyset { limit, after: None }
+            .page(items, |o| o.id.clone())
+            .into(),
+    ))
 }
 
 /// Creates the first administrator when none exists: with `token` when given, else a fresh one (returned so the

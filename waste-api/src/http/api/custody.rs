@@ -1,19 +1,17 @@
 //! Custody: pickups by transfer stations, transfer manifests run by the core's state machine, the audit of
 //! every custody chain, receipt alerts, and oversight for education bureaus.
 
-use super::containers::{
-    self as cont, DISPOSED, IN_TRANSIT, OPEN, PICKED_UP, RECEIVED, RETURNED, SEALED,
-};
 use super::respond;
 use crate::auth::{AuthUser, parse_date};
 use crate::body::{Stored, idempotency_key, idempotent, parse_json, request_hash};
 use crate::db::{AnyConnection, write_tx};
 use crate::error::ApiError;
-use crate::events;
 use crate::schema::{
     containers, contracts, manifest_lines, manifests, organizations, pickup_lines, pickups,
 };
 use crate::state::{AppState, new_id, now, today};
+use crate::store::containers::Row as ContainerRow;
+use crate::store::events;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -22,6 +20,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use utoipa::ToSchema;
+use waste_core::container::Status;
 use waste_core::manifest::{
     Acceptance, Action, ManifestNumber, ManifestState, Party, TransitionError, transition,
 };
@@ -111,6 +110,7 @@ pub async fn create_pickup(
     let out = state
         .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
+                let c = c.conn();
                 match org_kind(c, &new.school_id)? {
                     Some((OrgKind::School, _)) => {}
                     Some(_) => return Err(ApiError::invalid("school_id", "is not a school")),
@@ -130,39 +130,37 @@ pub async fn create_pickup(
                     ))
                     .execute(c)?;
                 for (i, (cid, w)) in lines.iter().enumerate() {
-                    let row: Option<cont::Row> = containers::table
+                    let row: Option<ContainerRow> = containers::table
                         .filter(containers::id.eq(cid))
                         .filter(containers::organization_id.eq(&new.school_id))
-                        .select(cont::Row::as_select())
+                        .select(ContainerRow::as_select())
                         .first(c)
                         .optional()?;
                     let Some(row) = row else { return Err(ApiError::NotFound("container of that school")) };
-                    if row.custodian_id.as_deref() != Some(new.school_id.as_str()) || row.status != SEALED {
+                    if row.custodian_id.as_deref() != Some(new.school_id.as_str()) || row.status != Status::Sealed.as_str() {
                         return Err(ApiError::conflict(
                             "container_not_ready",
                             format!("containers[{i}] is {} and not in the school's custody: only sealed containers of the school are picked up, once", row.status),
                             json!({ "container_id": cid, "status": row.status }),
                         ));
                     }
-                    let cas = cont::contents(&row);
-                    let ctx = cont::context(c, &row.organization_id)?;
-                    let missing = cont::label_of(std, &row, &cas, &ctx)?.missing();
+                    let missing = crate::app::containers::label_missing(c, std, &row)?;
                     if !missing.is_empty() {
                         return Err(ApiError::conflict("label_incomplete", format!("containers[{i}] has no complete label"), json!({ "container_id": cid, "missing": missing })));
                     }
                     diesel::insert_into(pickup_lines::table)
                         .values((pickup_lines::container_id.eq(cid), pickup_lines::pickup_id.eq(&id), pickup_lines::gross_weight_kg.eq(w.to_string())))
                         .execute(c)?;
-                    let n = diesel::update(containers::table.filter(containers::id.eq(cid)).filter(containers::status.eq(SEALED)))
-                        .set((containers::status.eq(PICKED_UP), containers::custodian_id.eq(Some(&user.org_id))))
+                    let n = diesel::update(containers::table.filter(containers::id.eq(cid)).filter(containers::status.eq(Status::Sealed.as_str())))
+                        .set((containers::status.eq(Status::PickedUp.as_str()), containers::custodian_id.eq(Some(&user.org_id))))
                         .execute(c)?;
                     if n != 1 {
                         return Err(ApiError::conflict("conflict", "a concurrent change won; retry", json!({ "container_id": cid })));
                     }
-                    events::append(c, &format!("container:{cid}"), "picked_up", &user.actor(), json!({ "pickup_id": id, "station_id": user.org_id, "gross_weight_kg": w.to_string() }))?;
+                    events::append_now(c, &format!("container:{cid}"), "picked_up", &user.actor(), json!({ "pickup_id": id, "station_id": user.org_id, "gross_weight_kg": w.to_string() }))?;
                 }
                 let list: Vec<Value> = lines.iter().map(|(cid, w)| json!({ "container_id": cid, "gross_weight_kg": w.to_string() })).collect();
-                events::append(c, &format!("pickup:{id}"), "picked_up", &user.actor(), json!({ "school_id": new.school_id, "station_id": user.org_id, "containers": list }))?;
+                events::append_now(c, &format!("pickup:{id}"), "picked_up", &user.actor(), json!({ "school_id": new.school_id, "station_id": user.org_id, "containers": list }))?;
                 let body = json!({ "id": id, "school_id": new.school_id, "station_id": user.org_id, "picked_at": at, "total_gross_kg": total.to_string(), "containers": list });
                 Ok(Stored::created(body.to_string()))
             })
@@ -440,6 +438,7 @@ pub async fn create_manifest(
     let out = state
         .write(move |c| {
             idempotent(c, &user.id, key.as_deref(), &hash, |c| {
+                let c = c.conn();
                 match org_kind(c, &new.receiver_id)? {
                     Some((OrgKind::DisposalFirm, _)) => {}
                     Some(_) => return Err(ApiError::invalid("receiver_id", "must be a disposal firm")),
@@ -459,9 +458,9 @@ pub async fn create_manifest(
                     diesel::update(containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)))
                         .set(containers::custodian_id.eq(Some(&user.org_id)))
                         .execute(c)?;
-                    let row: Option<cont::Row> = containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)).select(cont::Row::as_select()).first(c).optional()?;
+                    let row: Option<ContainerRow> = containers::table.filter(containers::id.eq(cid)).filter(containers::custodian_id.eq(&user.org_id)).select(ContainerRow::as_select()).first(c).optional()?;
                     let Some(row) = row else { return Err(ApiError::NotFound("container in your custody")) };
-                    if !(row.status == SEALED || row.status == PICKED_UP) {
+                    if !(row.status == Status::Sealed.as_str() || row.status == Status::PickedUp.as_str()) {
                         return Err(ApiError::conflict("container_not_ready", format!("container {cid} is {}: only sealed containers are shipped", row.status), json!({ "container_id": cid, "status": row.status })));
                     }
                     let open: i64 = manifest_lines::table
@@ -505,10 +504,10 @@ pub async fn create_manifest(
                     diesel::insert_into(manifest_lines::table)
                         .values((manifest_lines::manifest_id.eq(&id), manifest_lines::container_id.eq(cid), manifest_lines::code.eq(code), manifest_lines::shipped_weight_kg.eq(w)))
                         .execute(c)?;
-                    events::append(c, &format!("container:{cid}"), "manifested", &user.actor(), json!({ "manifest_id": id, "number": number.as_str() }))?;
+                    events::append_now(c, &format!("container:{cid}"), "manifested", &user.actor(), json!({ "manifest_id": id, "number": number.as_str() }))?;
                 }
                 let list: Vec<Value> = lines.iter().map(|(cid, code, w)| json!({ "container_id": cid, "code": code, "shipped_weight_kg": w })).collect();
-                events::append(c, &format!("manifest:{id}"), "drafted", &user.actor(), json!({ "number": number.as_str(), "shipper_id": user.org_id, "carrier_id": new.carrier_id, "receiver_id": new.receiver_id, "lines": list }))?;
+                events::append_now(c, &format!("manifest:{id}"), "drafted", &user.actor(), json!({ "number": number.as_str(), "shipper_id": user.org_id, "carrier_id": new.carrier_id, "receiver_id": new.receiver_id, "lines": list }))?;
                 let m = load_manifest(c, &id, &user.org_id, false)?;
                 let v = manifest_view(c, &m)?;
                 Ok(Stored::created(serde_json::to_string(&v).map_err(|e| ApiError::Internal(e.to_string()))?))
@@ -796,16 +795,14 @@ async fn act(
                             ));
                         }
                         for l in &lines {
-                            let row: cont::Row = containers::table.filter(containers::id.eq(&l.container_id)).select(cont::Row::as_select()).first(c)?;
-                            let cas = cont::contents(&row);
-                            let ctx = cont::context(c, &row.organization_id)?;
-                            let missing = cont::label_of(std, &row, &cas, &ctx)?.missing();
-                            let ready = (row.status == SEALED || row.status == PICKED_UP) && row.custodian_id.as_deref() == Some(m.shipper.as_str());
+                            let row: ContainerRow = containers::table.filter(containers::id.eq(&l.container_id)).select(ContainerRow::as_select()).first(c)?;
+                            let missing = crate::app::containers::label_missing(c, std, &row)?;
+                            let ready = (row.status == Status::Sealed.as_str() || row.status == Status::PickedUp.as_str()) && row.custodian_id.as_deref() == Some(m.shipper.as_str());
                             if !ready || !missing.is_empty() || row.code.as_deref() != Some(l.code.as_str()) {
                                 return Err(ApiError::conflict("container_not_ready", format!("container {} is not sealed and labelled as the manifest says (Art.13)", l.container_id), json!({ "container_id": l.container_id, "status": row.status, "missing": missing })));
                             }
-                            diesel::update(containers::table.filter(containers::id.eq(&l.container_id))).set((containers::status.eq(IN_TRANSIT), containers::custodian_id.eq(Some(&m.carrier)))).execute(c)?;
-                            events::append(c, &format!("container:{}", l.container_id), "dispatched", &user.actor(), json!({ "manifest_id": m.id, "carrier_id": m.carrier }))?;
+                            diesel::update(containers::table.filter(containers::id.eq(&l.container_id))).set((containers::status.eq(Status::InTransit.as_str()), containers::custodian_id.eq(Some(&m.carrier)))).execute(c)?;
+                            events::append_now(c, &format!("container:{}", l.container_id), "dispatched", &user.actor(), json!({ "manifest_id": m.id, "carrier_id": m.carrier }))?;
                         }
                     }
                     Action::Receive => {
@@ -843,9 +840,9 @@ async fn act(
                                 ))
                                 .execute(c)?;
                             // A rejected container goes back into the shipper's custody, visibly.
-                            let (status, custodian, kind) = if l.accepted { (RECEIVED, &m.receiver, "received") } else { (RETURNED, &m.shipper, "returned") };
+                            let (status, custodian, kind) = if l.accepted { (Status::Received.as_str(), &m.receiver, "received") } else { (Status::Returned.as_str(), &m.shipper, "returned") };
                             diesel::update(containers::table.filter(containers::id.eq(&l.container_id))).set((containers::status.eq(status), containers::custodian_id.eq(Some(custodian)))).execute(c)?;
-                            events::append(c, &format!("container:{}", l.container_id), kind, &user.actor(), json!({ "manifest_id": m.id, "received_weight_kg": received.to_string(), "discrepancy": rec.discrepancy, "reason": l.reason }))?;
+                            events::append_now(c, &format!("container:{}", l.container_id), kind, &user.actor(), json!({ "manifest_id": m.id, "received_weight_kg": received.to_string(), "discrepancy": rec.discrepancy, "reason": l.reason }))?;
                             out.push(json!({ "container_id": l.container_id, "accepted": l.accepted, "received_weight_kg": received.to_string(), "shipped_weight_kg": shipped, "discrepancy": rec.discrepancy, "allowed_kg": rec.allowed_kg.to_string() }));
                         }
                         let acc = Acceptance::of(r.lines.iter().map(|l| l.accepted)).ok_or_else(|| ApiError::invalid("lines", "empty"))?;
@@ -862,8 +859,8 @@ async fn act(
                     Action::ConfirmDisposal => {
                         let method = disposal.as_ref().map(|d| d.method.trim().to_owned()).unwrap_or_default();
                         for l in lines.iter().filter(|l| l.accepted == Some(true)) {
-                            diesel::update(containers::table.filter(containers::id.eq(&l.container_id))).set(containers::status.eq(DISPOSED)).execute(c)?;
-                            events::append(c, &format!("container:{}", l.container_id), "disposed", &user.actor(), json!({ "manifest_id": m.id, "method": method }))?;
+                            diesel::update(containers::table.filter(containers::id.eq(&l.container_id))).set(containers::status.eq(Status::Disposed.as_str())).execute(c)?;
+                            events::append_now(c, &format!("container:{}", l.container_id), "disposed", &user.actor(), json!({ "manifest_id": m.id, "method": method }))?;
                         }
                         payload["method"] = json!(method);
                     }
@@ -893,7 +890,7 @@ async fn act(
                 if n != 1 {
                     return Err(ApiError::conflict("conflict", "a concurrent action on this manifest won; reload", json!({})));
                 }
-                events::append(c, &format!("manifest:{}", m.id), action.path(), &user.actor(), payload)?;
+                events::append_now(c, &format!("manifest:{}", m.id), action.path(), &user.actor(), payload)?;
                 let m = load_manifest(c, &id, &user.org_id, false)?;
                 manifest_view(c, &m)
             })
@@ -960,7 +957,7 @@ pub async fn manifest_events(
     let items = state
         .db(move |c| {
             load_manifest(c, &id, &user.org_id, all)?;
-            events::chain(c, &format!("manifest:{id}"))
+            Ok(events::chain(c, &format!("manifest:{id}"))?)
         })
         .await?;
     Ok(web::Json(json!({ "items": items })))
@@ -981,7 +978,7 @@ pub async fn audit_verify(
         ));
     }
     let started = std::time::Instant::now();
-    let result = state.db(events::verify_all).await?;
+    let result = state.db(|c| Ok(events::verify_all(c)?)).await?;
     let mut result = result;
     result["seconds"] = json!(started.elapsed().as_secs_f64());
     Ok(web::Json(result))
@@ -1012,7 +1009,7 @@ pub async fn receipt_alerts(
                 )
                 .filter(
                     manifests::status
-                        .eq(IN_TRANSIT)
+                        .eq(Status::InTransit.as_str())
                         .or(manifests::received_late.eq(true)),
                 )
                 .select((
@@ -1045,7 +1042,7 @@ pub async fn receipt_alerts(
         .flatten();
     let mut items = Vec::new();
     for (id, number, status, dispatched, deadline, late) in rows {
-        if status == IN_TRANSIT {
+        if status == Status::InTransit.as_str() {
             let Some(d) = dispatched
                 .as_deref()
                 .and_then(|s| s.get(..10))
@@ -1124,7 +1121,7 @@ pub async fn oversight(
             use diesel::dsl::{count_star, max};
             let open: BTreeMap<String, i64> = containers::table
                 .filter(containers::organization_id.eq_any(&ids))
-                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
+                .filter(containers::status.eq_any([Status::Open.as_str(), Status::Sealed.as_str(), Status::Returned.as_str()]))
                 .group_by(containers::organization_id)
                 .select((containers::organization_id, count_star()))
                 .load::<(String, i64)>(c)?
@@ -1132,7 +1129,7 @@ pub async fn oversight(
                 .collect();
             let overdue: BTreeMap<String, i64> = containers::table
                 .filter(containers::organization_id.eq_any(&ids))
-                .filter(containers::status.eq_any([OPEN, SEALED, RETURNED]))
+                .filter(containers::status.eq_any([Status::Open.as_str(), Status::Sealed.as_str(), Status::Returned.as_str()]))
                 .filter(containers::started_on.le(&overdue_on_or_before))
                 .group_by(containers::organization_id)
                 .select((containers::organization_id, count_star()))

@@ -1,0 +1,106 @@
+//! What a use case answers when it does not go through: a domain refusal or a failure, without HTTP types. The
+//! JSON front door maps each to a status in `crate::error`; the web front door to a page.
+
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    /// The input does not parse; `field` names it as the client wrote it.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The request as a whole is unreadable.
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the current training record has expired or is missing")]
+    TrainingExpired,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A rule's refusal or a state conflict, with a stable code and the rule's details.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
+    #[error("the database is busy or unavailable; retry")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(code: &'static str, message: impl Into<String>, details: Value) -> Self {
+        AppError::Refused {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
+
+    /// A refusal from a core decision that serialises its own details (`Refusal`, `StoragePointFull`, ...).
+    pub fn rule<E: std::fmt::Display + serde::Serialize>(code: &'static str, e: &E) -> Self {
+        AppError::refused(
+            code,
+            e.to_string(),
+            serde_json::to_value(e).unwrap_or(Value::Null),
+        )
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::NotFound("record"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => AppError::refused(
+                "conflict",
+                "a concurrent change won; reload and retry",
+                json!({ "constraint": info.constraint_name(), "message": info.message() }),
+            ),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::refused("conflict", "a concurrent change won; retry", json!({}))
+            }
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            // The server went away mid-request (restart, failover): the pool replaces the connection, so the
+            // client is told to retry rather than that the service failed.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => AppError::Unavailable(info.message().to_owned()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::Unavailable(e.to_string())
+    }
+}
+
+impl From<waste_core::InputError> for AppError {
+    fn from(e: waste_core::InputError) -> Self {
+        AppError::invalid(e.field, e.message)
+    }
+}
+
+impl From<waste_core::access::Denied> for AppError {
+    fn from(e: waste_core::access::Denied) -> Self {
+        AppError::Forbidden(e.to_string())
+    }
+}

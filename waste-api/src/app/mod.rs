@@ -1,0 +1,93 @@
+//! The use cases, one function each, called by every front door (the JSON API, the web pages).
+//!
+//! A writing use case has the shape `fn(tx: &mut Tx, env: &Env, actor: &Actor, command) -> Result<Outcome,
+//! AppError>`: it runs inside the one write transaction `tx` (open one with `store::write_tx`, or through
+//! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
+//! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
+
+pub mod containers;
+mod error;
+
+pub use error::AppError;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use time::{Date, OffsetDateTime};
+use waste_core::Standards;
+use waste_core::access::{self, Action};
+use waste_core::party::{OrgKind, Role};
+
+/// What every use case needs besides the database: the rules and the clock.
+#[derive(Clone)]
+pub struct Env {
+    pub std: &'static Standards,
+    pub clock: Clock,
+}
+
+/// The service's clock: the system's, moved by an offset that tests set (`Running::clock`), so that a storage
+/// deadline is reached by moving time rather than by back-dating rows.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_s: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + time::Duration::seconds(self.offset_s.load(Ordering::Relaxed))
+    }
+
+    pub fn today(&self) -> Date {
+        self.now().date()
+    }
+
+    /// Now as stored: RFC 3339 UTC with microseconds.
+    pub fn stamp(&self) -> String {
+        waste_core::custody::format_at(self.now())
+    }
+
+    /// Moves the clock by `by` (tests).
+    pub fn advance(&self, by: time::Duration) {
+        self.offset_s
+            .fetch_add(by.whole_seconds(), Ordering::Relaxed);
+    }
+}
+
+/// The user a use case acts for, and the organisation they act for. Built from a bearer token by the JSON API
+/// or from a session's user id by the web pages (`store::users::actor`).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+    pub org_id: String,
+    pub org_kind: OrgKind,
+    pub roles: Vec<Role>,
+    pub trained_until: Option<Date>,
+}
+
+impl Actor {
+    pub fn has(&self, r: Role) -> bool {
+        self.roles.contains(&r)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    /// The one access table (`waste_core::access`).
+    pub fn may(&self, action: Action) -> Result<(), AppError> {
+        Ok(access::permits(&self.roles, self.org_kind, action)?)
+    }
+
+    /// The governance plan: 100% trained before work. A signing or recording action needs a current record.
+    pub fn require_training(&self, today: Date) -> Result<(), AppError> {
+        match self.trained_until {
+            Some(d) if d >= today => Ok(()),
+            _ => Err(AppError::TrainingExpired),
+        }
+    }
+
+    /// How the custody chain names this actor.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.id)
+    }
+}

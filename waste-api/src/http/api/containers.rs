@@ -1,0 +1,213 @@
+//! Waste containers for lab staff: create, add waste, seal, read, label, events; and storage alerts.
+
+use super::{Created, ErrorEnvelope, Page, Paged, change, create, read};
+use crate::app::containers::{self as uc, AddWaste, CreateContainer};
+use crate::auth::AuthUser;
+use crate::body::parse_json;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::containers::{self as view, ContainerView, StorageAlertsView};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use waste_core::WasteRequest;
+use waste_core::container::Status;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContainer {
+    /// Laboratory room, e.g. "B-304".
+    pub lab: String,
+    /// Decimal string, e.g. "20".
+    pub capacity_liters: String,
+    /// glass | hdpe | pp | ptfe | metal
+    pub material: String,
+    /// Contact person and phone for the label; defaults to the creating user's name.
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAddition {
+    /// A classification request (see `POST /api/v1/classify`).
+    #[schema(value_type = Object)]
+    pub waste: WasteRequest,
+    /// Decimal string, e.g. "1.5".
+    pub quantity: String,
+    /// "L" or "kg".
+    pub unit: String,
+}
+
+fn render(state: &AppState, s: uc::ContainerState) -> ContainerView {
+    let size = state.std.labels.size_for(s.label.container_volume_l);
+    view::container(s, size)
+}
+
+/// Register a waste container (lab staff or safety officer of a school).
+#[utoipa::path(post, path = "/api/v1/containers", request_body = NewContainer,
+    responses((status = 201, body = Created), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers")]
+pub async fn create_container(
+    req: HttpRequest,
+    user: AuthUser,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    uc::may_fill(&user, None)?;
+    let new: NewContainer = parse_json(&body)?;
+    let cmd = CreateContainer::parse(
+        &new.lab,
+        &new.capacity_liters,
+        &new.material,
+        new.contact.as_deref(),
+    )?;
+    let env = state.env();
+    create(&state, &req, user.id.clone(), &body, move |tx| {
+        Ok(Created {
+            id: uc::create(tx, &env, &user, cmd)?,
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListContainers {
+    /// open | sealed | picked_up | in_transit | received | disposed | returned
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+}
+
+/// The caller's organisation's containers, oldest first, keyset-paginated.
+#[utoipa::path(get, path = "/api/v1/containers", params(ListContainers), responses((status = 200, body = Paged<ContainerView>), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers")]
+pub async fn list_containers(
+    user: AuthUser,
+    q: web::Query<ListContainers>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Paged<ContainerView>>, ApiError> {
+    let q = q.into_inner();
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::invalid("status", format!("one of {}", all.join(", ")))
+        })?),
+    };
+    let page = Page {
+        limit: q.limit,
+        after: q.after,
+    }
+    .keyset();
+    let env = state.env();
+    let found = read(&state, move |c| uc::list(c, &env, &user, status, &page)).await?;
+    Ok(web::Json(found.map(|s| render(&state, s)).into()))
+}
+
+/// A container: code, hazards, stream, status, storage clock and deadline, label fields.
+#[utoipa::path(get, path = "/api/v1/containers/{id}", responses((status = 200, body = ContainerView), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}")]
+pub async fn get_container(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ContainerView>, ApiError> {
+    let env = state.env();
+    let s = read(&state, move |c| uc::get(c, &env, &user, &path)).await?;
+    Ok(web::Json(render(&state, s)))
+}
+
+/// Add waste to a container. The core classifies it and checks, danger first, compatibility, code, stream,
+/// material, fill and the storage-point ceiling; a refusal is 409 with the rule's code and details, and nothing
+/// is written.
+#[utoipa::path(post, path = "/api/v1/containers/{id}/additions", request_body = NewAddition,
+    responses((status = 201, body = ContainerView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers/{id}/additions")]
+pub async fn add_waste(
+    req: HttpRequest,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let env = state.env();
+    uc::may_fill(&user, Some(env.clock.today()))?;
+    let new: NewAddition = parse_json(&body)?;
+    let cmd = AddWaste::parse(path.into_inner(), new.waste, &new.quantity, &new.unit)?;
+    let st = state.clone();
+    create(&state, &req, user.id.clone(), &body, move |tx| {
+        let added = uc::add_waste(tx, &env, &user, cmd)?;
+        let mut v = render(&st, added.container);
+        v.classification = Some(serde_json::to_value(&added.classification).unwrap_or(Value::Null));
+        Ok(v)
+    })
+    .await
+}
+
+/// Seal a container: no more additions; it can then be picked up.
+#[utoipa::path(post, path = "/api/v1/containers/{id}/seal", responses((status = 200, body = ContainerView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[post("/api/v1/containers/{id}/seal")]
+pub async fn seal(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ContainerView>, ApiError> {
+    let env = state.env();
+    uc::may_fill(&user, Some(env.clock.today()))?;
+    let s = change(&state, move |tx| uc::seal(tx, &env, &user, &path)).await?;
+    Ok(web::Json(render(&state, s)))
+}
+
+/// The HJ 1276-2022 label as SVG (with a QR code of the digital identification code). 409 `label_incomplete`
+/// names the missing fields while the label cannot be printed.
+#[utoipa::path(get, path = "/api/v1/containers/{id}/label.svg", responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}/label.svg")]
+pub async fn label_svg(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let env = state.env();
+    let svg = read(&state, move |c| uc::label_svg(c, &env, &user, &path)).await?;
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+}
+
+/// The container's custody chain.
+#[utoipa::path(get, path = "/api/v1/containers/{id}/events", responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/containers/{id}/events")]
+pub async fn container_events(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    let events = read(&state, move |c| uc::events(c, &user, &path)).await?;
+    Ok(web::Json(json!({ "items": events })))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPage {
+    /// 1 to 500 containers scanned per page, default 200.
+    pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
+    pub after: Option<String>,
+}
+
+/// Containers the caller's organisation holds whose storage is overdue or due soon, oldest clock first, and a
+/// school's quantity on hand against the 3 t storage-point ceiling; keyset-paginated (`next_after` is set while
+/// more containers remain to be scanned).
+#[utoipa::path(get, path = "/api/v1/alerts/storage", params(AlertPage), responses((status = 200, body = StorageAlertsView), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/alerts/storage")]
+pub async fn storage_alerts(
+    user: AuthUser,
+    page: web::Query<AlertPage>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<StorageAlertsView>, ApiError> {
+    let page = page.into_inner();
+    let keyset = crate::store::page::Keyset::new(page.limit, page.after, 200, 500);
+    let env = state.env();
+    let alerts = read(&state, move |c| uc::storage_alerts(c, &env, &user, &keyset)).await?;
+    Ok(web::Json(view::storage_alerts(alerts)))
+}

@@ -1,0 +1,142 @@
+//! The JSON API: thin handlers that parse the request into a command, call `app`, and render a view.
+
+pub mod classify;
+pub mod containers;
+pub mod custody;
+pub mod parties;
+pub mod system;
+
+use crate::app::AppError;
+use crate::body::{Stored, idempotency_key, idempotent, request_hash};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Tx;
+use crate::store::page::Keyset;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub use crate::views::{Created, Paged};
+
+/// Every route of the JSON API (the system endpoints and the API documents are registered by `startup`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(classify::classify_waste)
+        .service(parties::create_organization)
+        .service(parties::list_organizations)
+        .service(parties::get_organization)
+        .service(parties::create_user)
+        .service(parties::me)
+        .service(parties::create_contract)
+        .service(parties::list_contracts)
+        .service(containers::create_container)
+        .service(containers::list_containers)
+        .service(containers::get_container)
+        .service(containers::add_waste)
+        .service(containers::seal)
+        .service(containers::label_svg)
+        .service(containers::container_events)
+        .service(containers::storage_alerts)
+        .service(custody::create_pickup)
+        .service(custody::create_manifest)
+        .service(custody::list_manifests)
+        .service(custody::get_manifest)
+        .service(custody::submit_manifest)
+        .service(custody::dispatch_manifest)
+        .service(custody::receive_manifest)
+        .service(custody::confirm_disposal)
+        .service(custody::cancel_manifest)
+        .service(custody::manifest_events)
+        .service(custody::audit_verify)
+        .service(custody::receipt_alerts)
+        .service(custody::oversight);
+}
+
+/// Keyset pagination: `?limit=50&after=<last id of the previous page>`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// 1 to 200, default 50.
+    pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
+    pub after: Option<String>,
+}
+
+impl Page {
+    pub fn keyset(&self) -> Keyset {
+        Keyset::new(self.limit, self.after.clone(), 50, 200)
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.keyset().limit
+    }
+}
+
+/// Replays or returns a stored JSON response.
+pub fn respond(s: Stored) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(s.status).unwrap_or(StatusCode::OK))
+        .content_type("application/json")
+        .body(s.body)
+}
+
+/// Runs a creating use case in one write transaction with the request's `Idempotency-Key`: a retry replays the
+/// stored answer. `run` returns the view to answer with 201.
+pub async fn create<V, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: String,
+    body: &[u8],
+    run: F,
+) -> Result<HttpResponse, ApiError>
+where
+    V: Serialize,
+    F: FnOnce(&mut Tx) -> Result<V, AppError> + Send + 'static,
+{
+    let key = idempotency_key(req)?;
+    let hash = request_hash(req.path(), body);
+    let out = state
+        .write(move |c| {
+            idempotent(c, &user_id, key.as_deref(), &hash, |tx| {
+                let view = run(tx)?;
+                let body =
+                    serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(Stored::created(body))
+            })
+        })
+        .await?;
+    Ok(respond(out))
+}
+
+/// Runs a use case that changes state in one write transaction.
+pub async fn change<T, F>(state: &AppState, run: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Tx) -> Result<T, AppError> + Send + 'static,
+{
+    state
+        .write(move |c| crate::store::write_tx(c, |tx| run(tx).map_err(ApiError::from)))
+        .await
+}
+
+/// Runs a reading use case on a pooled connection.
+pub async fn read<T, F>(state: &AppState, run: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
+{
+    state.db(move |c| run(c).map_err(ApiError::from)).await
+}
+
+/// The error envelope, for the OpenAPI document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}

@@ -1,0 +1,239 @@
+//! Containers: the row, its writes and the lists.
+
+use super::Tx;
+use super::page::Keyset;
+use crate::app::AppError;
+use crate::db::AnyConnection;
+use crate::schema::containers;
+use diesel::prelude::*;
+use waste_core::container::Status;
+
+/// A `containers` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = containers)]
+pub struct Row {
+    pub id: String,
+    pub organization_id: String,
+    pub lab: String,
+    pub contact: String,
+    pub capacity_l: String,
+    pub material: String,
+    pub status: String,
+    pub stream: Option<String>,
+    pub filled_l: String,
+    pub holds_liquid: bool,
+    pub code: Option<String>,
+    /// Hazard characteristics, comma-separated.
+    pub hazards: String,
+    /// The generation date on the label: the first addition's day.
+    pub started_on: Option<String>,
+    pub digital_id: Option<String>,
+    pub additions_count: i32,
+    /// CAS numbers of every substance added, JSON, in order of first addition.
+    pub contents: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub sealed_at: Option<String>,
+    /// The organisation holding the container now.
+    pub custodian_id: Option<String>,
+    /// The day the current holder's storage clock started.
+    pub clock_started_on: Option<String>,
+}
+
+impl Row {
+    pub fn status(&self) -> Result<Status, AppError> {
+        Status::parse(&self.status)
+            .ok_or_else(|| AppError::Internal(format!("stored container status '{}'", self.status)))
+    }
+}
+
+/// What an addition changes in the row.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = containers)]
+pub struct Filled {
+    pub stream: Option<String>,
+    pub filled_l: String,
+    pub holds_liquid: bool,
+    pub code: Option<String>,
+    pub hazards: String,
+    pub started_on: Option<String>,
+    pub clock_started_on: Option<String>,
+    pub digital_id: Option<String>,
+    pub additions_count: i32,
+    pub contents: String,
+}
+
+/// A container the organisation `org` owns or holds; any other is None.
+pub fn visible(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Option<Row>, AppError> {
+    Ok(containers::table
+        .filter(containers::id.eq(id))
+        .filter(
+            containers::organization_id
+                .eq(org)
+                .or(containers::custodian_id.eq(org)),
+        )
+        .select(Row::as_select())
+        .first::<Row>(conn)
+        .optional()?)
+}
+
+/// Any container by id.
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, AppError> {
+    Ok(containers::table
+        .filter(containers::id.eq(id))
+        .select(Row::as_select())
+        .first::<Row>(conn)
+        .optional()?)
+}
+
+/// Takes the container's row lock until the transaction ends, so that writers on one container take turns
+/// instead of one losing a race (PostgreSQL: `SELECT … FOR UPDATE`, which diesel's MultiConnection cannot
+/// express; SQLite already serialises writers with `BEGIN IMMEDIATE`). Call it before reading the row.
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+    if let AnyConnection::Postgresql(pg) = tx.conn() {
+        diesel::sql_query("SELECT id FROM containers WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), AppError> {
+    diesel::insert_into(containers::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records an addition. The row is locked by the caller, so the guard on the count only catches a writer that
+/// did not lock (another process of an older version): then a 409.
+pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result<(), AppError> {
+    let n = diesel::update(
+        containers::table
+            .filter(containers::id.eq(id))
+            .filter(containers::additions_count.eq(before))
+            .filter(containers::status.eq(Status::Open.as_str())),
+    )
+    .set(f)
+    .execute(tx.conn())?;
+    expect_one(n)
+}
+
+/// Moves a locked container from `from` to `to`, setting its holder and when it was sealed, if given.
+pub fn set_status(
+    tx: &mut Tx,
+    id: &str,
+    from: Status,
+    to: Status,
+    custodian: Option<&str>,
+    sealed_at: Option<&str>,
+) -> Result<(), AppError> {
+    let target = containers::table
+        .filter(containers::id.eq(id))
+        .filter(containers::status.eq(from.as_str()));
+    let n = match (custodian, sealed_at) {
+        (Some(c), _) => diesel::update(target)
+            .set((
+                containers::status.eq(to.as_str()),
+                containers::custodian_id.eq(Some(c)),
+            ))
+            .execute(tx.conn())?,
+        (None, Some(at)) => diesel::update(target)
+            .set((
+                containers::status.eq(to.as_str()),
+                containers::sealed_at.eq(Some(at)),
+            ))
+            .execute(tx.conn())?,
+        (None, None) => diesel::update(target)
+            .set(containers::status.eq(to.as_str()))
+            .execute(tx.conn())?,
+    };
+    expect_one(n)
+}
+
+/// Restarts the holder's storage clock (a transfer station's on pickup, Solid Waste Law Art.81).
+pub fn restart_clock(tx: &mut Tx, id: &str, day: &str) -> Result<(), AppError> {
+    diesel::update(containers::table.filter(containers::id.eq(id)))
+        .set(containers::clock_started_on.eq(Some(day)))
+        .execute(tx.conn())?;
+    Ok(())
+}
+
+fn expect_one(n: usize) -> Result<(), AppError> {
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::refused(
+            "conflict",
+            "a concurrent change won; reload and retry",
+            serde_json::json!({}),
+        ))
+    }
+}
+
+/// The organisation's containers in id order (ids are time-ordered), optionally of one status.
+pub fn list(
+    conn: &mut AnyConnection,
+    org: &str,
+    status: Option<Status>,
+    page: &Keyset,
+) -> Result<Vec<Row>, AppError> {
+    let mut q = containers::table
+        .filter(containers::organization_id.eq(org))
+        .select(Row::as_select())
+        .order(containers::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(containers::status.eq(s.as_str()));
+    }
+    if let Some(a) = &page.after {
+        q = q.filter(containers::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}
+
+fn on_hand_statuses() -> Vec<&'static str> {
+    Status::ALL
+        .into_iter()
+        .filter(|s| s.on_hand())
+        .map(Status::as_str)
+        .collect()
+}
+
+/// Containers `holder` holds whose clock started on or before `cutoff`, oldest clock first; the cursor is
+/// `<clock_started_on>|<id>`.
+pub fn clocks_started_by(
+    conn: &mut AnyConnection,
+    holder: &str,
+    cutoff: &str,
+    page: &Keyset,
+) -> Result<Vec<Row>, AppError> {
+    let mut q = containers::table
+        .filter(containers::custodian_id.eq(holder))
+        .filter(containers::status.eq_any(on_hand_statuses()))
+        .filter(containers::clock_started_on.le(cutoff.to_owned()))
+        .select(Row::as_select())
+        .order((containers::clock_started_on.asc(), containers::id.asc()))
+        .limit(page.limit)
+        .into_boxed();
+    if let Some((d, id)) = page.after.as_deref().and_then(|a| a.split_once('|')) {
+        q = q.filter(
+            containers::clock_started_on
+                .gt(d.to_owned())
+                .or(containers::clock_started_on
+                    .eq(d.to_owned())
+                    .and(containers::id.gt(id.to_owned()))),
+        );
+    }
+    Ok(q.load(conn)?)
+}
+
+/// The litres of every container `holder` holds (for its quantity on hand).
+pub fn litres_on_hand(conn: &mut AnyConnection, holder: &str) -> Result<Vec<String>, AppError> {
+    Ok(containers::table
+        .filter(containers::custodian_id.eq(holder))
+        .filter(containers::status.eq_any(on_hand_statuses()))
+        .select(containers::filled_l)
+        .load(conn)?)
+}

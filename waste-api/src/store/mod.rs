@@ -1,0 +1,70 @@
+//! The data layer: typed rows per table, the queries the use cases need, the custody-chain append and the
+//! counters. No rule decisions here.
+
+pub mod additions;
+pub mod containers;
+pub mod events;
+pub mod organizations;
+pub mod page;
+pub mod sequences;
+pub mod users;
+
+use crate::app::AppError;
+use crate::db::AnyConnection;
+
+/// A connection inside a write transaction. Only `write_tx` makes one, so a writing use case (which takes a
+/// `&mut Tx`) cannot be called outside a transaction.
+pub struct Tx<'c>(&'c mut AnyConnection);
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.0
+    }
+}
+
+impl Tx<'_> {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        self.0
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, AnyConnection::Postgresql(_))
+    }
+}
+
+/// Runs `f` in one write transaction (`BEGIN IMMEDIATE` on SQLite, see `db::write_tx`): all of it is kept or
+/// none.
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Tx) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    crate::db::write_tx(conn, |c| f(&mut Tx(c)))
+}
+
+/// Decimals are stored as text; a row that does not parse is a fault of the store, not of the client.
+pub fn decimal(s: &str) -> Result<rust_decimal::Decimal, AppError> {
+    s.parse()
+        .map_err(|e| AppError::Internal(format!("stored decimal '{s}': {e}")))
+}
+
+/// A JSON list stored as text (`["64-17-5", ...]`).
+pub fn text_list(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+pub fn to_text_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+/// Dates are stored as `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}

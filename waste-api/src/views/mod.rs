@@ -1,0 +1,29 @@
+//! Answer shapes: what the JSON API returns, shared with the web pages where they coincide. Built from the use
+//! cases' outcomes; no queries and no decisions here.
+
+pub mod containers;
+
+use crate::store::page::Page;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+}
+
+impl<T: ToSchema> From<Page<T>> for Paged<T> {
+    fn from(p: Page<T>) -> Self {
+        Paged {
+            items: p.items,
+            next_after: p.next_after,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+}
