@@ -32,7 +32,7 @@ export async function startServer(env = {}) {
     const timer = setTimeout(() => reject(new Error("the server did not start in 30 s: " + buf)), 30000);
     child.stderr.on("data", (d) => {
       buf += d.toString();
-      const m = buf.match(/listening on (http:\/\/[0-9.:]+)/);
+      const m = buf.match(/listening on (http:\/\/[0-9.:]+)\r?\n/); // the whole line: a chunk may end mid-port
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}): ${buf}`)); });

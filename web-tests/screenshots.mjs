@@ -45,7 +45,7 @@ try {
   await shot(page, "phone-refusal");
 
   await newContainer(page, base, "A-101", "5");
-  sql(server.dbFile, "UPDATE containers SET started_on = '2025-06-01' WHERE lab = 'C-210'");
+  sql(server.dbFile, "UPDATE containers SET started_on = '2025-06-01', clock_started_on = '2025-06-01' WHERE lab = 'C-210'");
   await page.goto(base + "/");
   await shot(page, "phone-home");
   await page.goto(base + "/containers");

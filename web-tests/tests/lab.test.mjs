@@ -105,7 +105,7 @@ test("the safety officer sees an overdue container on the school's to-do", async
   await page.fill("#password", "correct horse battery");
   await Promise.all([page.waitForURL(base + "/"), page.locator("form[action='/login'] button[type=submit]").first().click()]);
   // The lab clock of C-210 started long ago (the API cannot back-date, so the test's own database is edited).
-  sql(server.dbFile, "UPDATE containers SET started_on = '2025-01-10' WHERE lab = 'C-210'");
+  sql(server.dbFile, "UPDATE containers SET started_on = '2025-01-10', clock_started_on = '2025-01-10' WHERE lab = 'C-210'");
   await page.goto(base + "/school");
   const overdue = page.locator("section.todo h2.danger + ul .ccard");
   assert.equal(await overdue.count(), 1);
