@@ -470,6 +470,19 @@ fn consequence_key(c: Consequence) -> &'static str {
     }
 }
 
+/// A reaction names a substance as "name (名称, CAS)"; the sentence uses the name in the page's language alone.
+fn plain_name(named: &str, zh: bool) -> String {
+    let cas = named
+        .rsplit_once(", ")
+        .map(|(_, tail)| tail.trim_end_matches(')'))
+        .and_then(|c| waste_core::CasNumber::parse(c).ok());
+    match cas.and_then(|k| std().substances.by_cas(&k)) {
+        Some(s) if zh => s.name_zh.clone(),
+        Some(s) => s.name_en.clone(),
+        None => named.to_owned(),
+    }
+}
+
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     pairs.iter().fold(template.to_owned(), |s, (k, v)| {
         s.replace(&format!("{{{k}}}"), v)
@@ -570,8 +583,18 @@ fn worded(c: &Chrome, code: &str, r: &Refusal) -> RefusalCard {
             let sentence = fill(
                 c.t("refuse.incompatible"),
                 &[
-                    ("a", first.map(|x| x.adding.as_str()).unwrap_or("")),
-                    ("b", first.map(|x| x.present.as_str()).unwrap_or("")),
+                    (
+                        "a",
+                        &first
+                            .map(|x| plain_name(&x.adding, c.zh()))
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "b",
+                        &first
+                            .map(|x| plain_name(&x.present, c.zh()))
+                            .unwrap_or_default(),
+                    ),
                     ("what", &words.join(c.t("list.sep"))),
                 ],
             );
