@@ -2,7 +2,7 @@
 // camera; the Scan page decodes it and lands on the container.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, schoolWorld, launch, PHONE, signUpAndIn, newContainer, choose } from "../lib.mjs";
@@ -67,7 +67,8 @@ test("Scan opens the container whose printed label the camera sees", async () =>
     g.drawImage(img, (w - side) / 2, 10, side, side);
     return Array.from(g.getImageData(0, 0, w, h).data);
   }, [W, H]);
-  const video = join(mkdtempSync(join(tmpdir(), "waste-scan-")), "label.y4m");
+  const videoDir = mkdtempSync(join(tmpdir(), "waste-scan-"));
+  const video = join(videoDir, "label.y4m");
   writeFileSync(video, y4m(rgba, 5));
   await browser.close();
 
@@ -94,5 +95,6 @@ test("Scan opens the container whose printed label the camera sees", async () =>
     assert.match(await p.locator("[role=alert]").innerText(), /没有找到/);
   } finally {
     await browser.close();
+    rmSync(videoDir, { recursive: true, force: true });
   }
 });
