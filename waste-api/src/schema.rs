@@ -23,6 +23,28 @@ diesel::table! {
         trained_until -> Nullable<Text>,
         token_hash -> Text,
         created_at -> Text,
+        login -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    signin_links (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Text,
+        expires_at -> Text,
+        used_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        csrf -> Text,
+        created_at -> Text,
+        last_seen_at -> Text,
     }
 }
 
@@ -233,6 +255,8 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(containers -> organizations (organization_id));
 diesel::joinable!(additions -> containers (container_id));
 diesel::joinable!(manifest_lines -> manifests (manifest_id));
+diesel::joinable!(signin_links -> users (user_id));
+diesel::joinable!(web_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -249,5 +273,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     storage_sites,
     site_inspections,
     site_findings,
-    site_signs
+    site_signs,
+    signin_links,
+    web_sessions
 );

@@ -19,11 +19,9 @@ use utoipa_swagger_ui::SwaggerUi;
 fn envelope<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .response()
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json = res.response().headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
     if is_json {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
@@ -116,6 +114,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                     Ok(res)
                 }
             })
+            .configure(crate::http::web::configure)
             .service(system::healthz)
             .service(system::readyz)
             .service(system::metrics)

@@ -58,6 +58,9 @@ pub struct CreatedUser {
     pub id: String,
     /// Shown once; only its hash is stored.
     pub token: Option<String>,
+    /// The one-time browser sign-in link (a path on this server) where the user chooses a sign-in name and a
+    /// password; shown once, valid 7 days.
+    pub signin_link: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -42,8 +42,22 @@ pub async fn create_organization(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        create_organization_for(&state, user, &body, key, req.path()).await?,
+    ))
+}
+
+/// Registers an organisation from a `NewOrganization` JSON body: the API handler and the web page both call this.
+pub async fn create_organization_for(
+    state: &AppState,
+    user: AuthUser,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     user.may(Action::RegisterOrganization)?;
-    let new: NewOrganization = parse_json(&body)?;
+    let new: NewOrganization = parse_json(body)?;
     let licence = new.license.map(|l| LicenceInput {
         number: l.number,
         waste_codes: l.waste_codes,
@@ -56,13 +70,15 @@ pub async fn create_organization(
         &new.region_code,
         licence.as_ref(),
     )?;
-    let env = state.env();
-    create(&state, &req, user.id.clone(), &body, move |tx| {
-        Ok(Created {
-            id: uc::register_organization(tx, &env, &user, cmd)?,
+    let (hash, env, uid) = (request_hash(path, body), state.env(), user.id.clone());
+    state
+        .write(move |c| {
+            idempotent(c, &uid, key.as_deref(), &hash, |tx| {
+                let id = uc::register_organization(tx, &env, &user, cmd)?;
+                Ok(Stored::created(json!({ "id": id }).to_string()))
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Organisations the caller may see: all for an administrator or an authority, otherwise its own.
@@ -110,39 +126,52 @@ pub async fn create_user(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path.into_inner();
+    let key = idempotency_key(&req)?;
+    Ok(respond(
+        create_user_for(&state, user, path.into_inner(), &body, key, req.path()).await?,
+    ))
+}
+
+/// Registers a user from a `NewUser` JSON body, with a bearer token and a one-time browser sign-in link, both
+/// shown once: the API handler and the web page both call this.
+pub async fn create_user_for(
+    state: &AppState,
+    user: AuthUser,
+    org_id: String,
+    body: &[u8],
+    key: Option<String>,
+    path: &str,
+) -> Result<Stored, ApiError> {
     uc::may_register_user(&user, &org_id, &[])?;
-    let new: NewUser = parse_json(&body)?;
+    let new: NewUser = parse_json(body)?;
     let cmd = RegisterUser::parse(org_id, &new.name, &new.roles, new.trained_until.as_deref())?;
     uc::may_register_user(&user, &cmd.organization_id, &cmd.roles)?;
     let token = uc::new_token()?;
     let token_hash = uc::hash_token(&token);
-    let (key, hash, env, uid) = (
-        idempotency_key(&req)?,
-        request_hash(req.path(), &body),
-        state.env(),
-        user.id.clone(),
-    );
+    let link = crate::credentials::new_link_token()?;
+    let shown_link = crate::credentials::link_path(&link);
+    let (hash, env, uid) = (request_hash(path, body), state.env(), user.id.clone());
     let out = state
         .write(move |c| {
             idempotent(c, &uid, key.as_deref(), &hash, |tx| {
                 let id = uc::register_user(tx, &env, &user, cmd, token_hash)?;
-                // The token is added to the answer below, never stored: a replay cannot show it again.
+                crate::credentials::store_link(tx.conn(), &id, &link)?;
+                // The token and the link are added to the answer below, never stored: a replay cannot show them.
                 Ok(Stored::created(json!({ "id": id }).to_string()))
             })
         })
         .await?;
     let mut v: serde_json::Value =
         serde_json::from_str(&out.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["token"] = if out.replayed {
-        serde_json::Value::Null
+    (v["token"], v["signin_link"]) = if out.replayed {
+        (serde_json::Value::Null, serde_json::Value::Null)
     } else {
-        json!(token)
+        (json!(token), json!(shown_link))
     };
-    Ok(respond(Stored {
+    Ok(Stored {
         body: v.to_string(),
         ..out
-    }))
+    })
 }
 
 /// Who the token belongs to.

@@ -1,0 +1,291 @@
+//! Browser credentials: one-time sign-in links, argon2id password hashes and browser sessions. Shared by both
+//! front doors (the JSON API hands out a new user's link; the web interface redeems it and keeps sessions), so it
+//! lives beside `auth` rather than in either of them. Secrets are random, shown once, and stored as hashes.
+
+use crate::auth::hash_token;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::schema::{signin_links, users, web_sessions};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use diesel::prelude::*;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// How long a one-time sign-in link stays valid: long enough to reach a teacher who is away for a week.
+pub const LINK_DAYS: i64 = 7;
+
+/// 32 random bytes from the operating system, hex, with a prefix that says what the secret is.
+pub fn new_secret(prefix: &str) -> Result<String, ApiError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
+    Ok(format!("{prefix}{}", hex::encode(b)))
+}
+
+fn stamp(t: OffsetDateTime) -> String {
+    waste_core::custody::format_at(t)
+}
+
+fn parse_stamp(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// The path a new user opens to choose a sign-in name and password. The token travels in the query string, so
+/// the request log (which records the path only) never holds it.
+pub fn link_path(token: &str) -> String {
+    format!("/welcome?t={token}")
+}
+
+/// Issues a one-time sign-in link for `user_id` inside the caller's transaction; returns the secret token.
+/// Earlier unused links of the user stop working: only the newest one is valid.
+pub fn issue_link(c: &mut AnyConnection, user_id: &str) -> Result<String, ApiError> {
+    let token = new_secret("wsl_")?;
+    store_link(c, user_id, &token)?;
+    Ok(token)
+}
+
+/// A fresh link secret (made before the transaction, so the caller can show it once after the commit).
+pub fn new_link_token() -> Result<String, ApiError> {
+    new_secret("wsl_")
+}
+
+/// Stores the link `token` for `user_id` (see `issue_link`).
+pub fn store_link(c: &mut AnyConnection, user_id: &str, token: &str) -> Result<(), ApiError> {
+    let now = OffsetDateTime::now_utc();
+    diesel::update(
+        signin_links::table
+            .filter(signin_links::user_id.eq(user_id))
+            .filter(signin_links::used_at.is_null()),
+    )
+    .set(signin_links::used_at.eq(Some(stamp(now))))
+    .execute(c)?;
+    diesel::insert_into(signin_links::table)
+        .values((
+            signin_links::token_hash.eq(hash_token(token)),
+            signin_links::user_id.eq(user_id),
+            signin_links::created_at.eq(stamp(now)),
+            signin_links::expires_at.eq(stamp(now + time::Duration::days(LINK_DAYS))),
+            signin_links::used_at.eq(None::<String>),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// The user a still-valid, unused link belongs to (id and display name).
+#[derive(Debug, Clone)]
+pub struct LinkHolder {
+    pub user_id: String,
+    pub name: String,
+    pub login: Option<String>,
+}
+
+pub fn link_holder(c: &mut AnyConnection, token: &str) -> Result<Option<LinkHolder>, ApiError> {
+    let row = signin_links::table
+        .inner_join(users::table)
+        .filter(signin_links::token_hash.eq(hash_token(token)))
+        .filter(signin_links::used_at.is_null())
+        .select((
+            signin_links::expires_at,
+            users::id,
+            users::name,
+            users::login,
+        ))
+        .first::<(String, String, String, Option<String>)>(c)
+        .optional()?;
+    Ok(row.and_then(|(expires, user_id, name, login)| {
+        let valid = parse_stamp(&expires).is_some_and(|e| e > OffsetDateTime::now_utc());
+        valid.then_some(LinkHolder {
+            user_id,
+            name,
+            login,
+        })
+    }))
+}
+
+/// Why a password is refused: too short or too long (argon2 hashes anything, but a 4-character password on a
+/// shared lab phone is guessed in an afternoon).
+pub fn check_password(pw: &str) -> Result<(), &'static str> {
+    match pw.chars().count() {
+        0..10 => Err("password_too_short"),
+        10..=200 => Ok(()),
+        _ => Err("password_too_long"),
+    }
+}
+
+/// A sign-in name: 3 to 50 characters, no spaces (a phone number, an e-mail address or a staff number).
+pub fn check_login(login: &str) -> Result<(), &'static str> {
+    let n = login.chars().count();
+    if !(3..=50).contains(&n) || login.chars().any(char::is_whitespace) {
+        return Err("login_invalid");
+    }
+    Ok(())
+}
+
+/// Argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, 1 lane, the OWASP minimum) with a random salt.
+pub fn hash_password(pw: &str) -> Result<String, ApiError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+}
+
+pub fn verify_password(hash: &str, pw: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+}
+
+/// Redeems a link: sets the sign-in name and password hash and marks the link used, in one transaction.
+/// `Ok(false)` when the link is no longer valid; a taken sign-in name is the `login_taken` conflict.
+pub fn redeem_link(
+    c: &mut AnyConnection,
+    token: &str,
+    login: &str,
+    password_hash: &str,
+) -> Result<bool, ApiError> {
+    crate::db::write_tx(c, |c| {
+        let Some(holder) = link_holder(c, token)? else {
+            return Ok(false);
+        };
+        let taken: i64 = users::table
+            .filter(users::login.eq(login))
+            .filter(users::id.ne(&holder.user_id))
+            .count()
+            .get_result(c)?;
+        if taken > 0 {
+            return Err(ApiError::conflict(
+                "login_taken",
+                "this sign-in name is taken",
+                serde_json::json!({}),
+            ));
+        }
+        let used = diesel::update(
+            signin_links::table
+                .filter(signin_links::token_hash.eq(hash_token(token)))
+                .filter(signin_links::used_at.is_null()),
+        )
+        .set(signin_links::used_at.eq(Some(stamp(OffsetDateTime::now_utc()))))
+        .execute(c)?;
+        if used != 1 {
+            return Ok(false);
+        }
+        diesel::update(users::table.filter(users::id.eq(&holder.user_id)))
+            .set((
+                users::login.eq(Some(login)),
+                users::password_hash.eq(Some(password_hash)),
+            ))
+            .execute(c)?;
+        // A new password ends every older browser session of the user.
+        diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(&holder.user_id)))
+            .execute(c)?;
+        Ok(true)
+    })
+}
+
+/// The user id and password hash for a sign-in name.
+pub fn password_of(
+    c: &mut AnyConnection,
+    login: &str,
+) -> Result<Option<(String, Option<String>)>, ApiError> {
+    Ok(users::table
+        .filter(users::login.eq(login))
+        .select((users::id, users::password_hash))
+        .first::<(String, Option<String>)>(c)
+        .optional()?)
+}
+
+/// The user a bearer token belongs to (the API's tokens also open a browser session, for administrators).
+pub fn user_of_token(c: &mut AnyConnection, token: &str) -> Result<Option<String>, ApiError> {
+    Ok(users::table
+        .filter(users::token_hash.eq(hash_token(token)))
+        .select(users::id)
+        .first::<String>(c)
+        .optional()?)
+}
+
+/// A new browser session: the cookie's secret (returned once, stored hashed) and its CSRF token.
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+}
+
+pub fn create_session(c: &mut AnyConnection, user_id: &str) -> Result<NewSession, ApiError> {
+    let token = new_secret("wss_")?;
+    let csrf = new_secret("")?;
+    let now = stamp(OffsetDateTime::now_utc());
+    diesel::insert_into(web_sessions::table)
+        .values((
+            web_sessions::token_hash.eq(hash_token(&token)),
+            web_sessions::user_id.eq(user_id),
+            web_sessions::csrf.eq(&csrf),
+            web_sessions::created_at.eq(&now),
+            web_sessions::last_seen_at.eq(&now),
+        ))
+        .execute(c)?;
+    Ok(NewSession { token, csrf })
+}
+
+/// A stored session, found by its cookie.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: String,
+    pub csrf: String,
+    pub last_seen_at: OffsetDateTime,
+}
+
+pub fn find_session(c: &mut AnyConnection, token: &str) -> Result<Option<Session>, ApiError> {
+    let row = web_sessions::table
+        .filter(web_sessions::token_hash.eq(hash_token(token)))
+        .select((
+            web_sessions::token_hash,
+            web_sessions::user_id,
+            web_sessions::csrf,
+            web_sessions::last_seen_at,
+        ))
+        .first::<(String, String, String, String)>(c)
+        .optional()?;
+    Ok(row.map(|(token_hash, user_id, csrf, seen)| Session {
+        token_hash,
+        user_id,
+        csrf,
+        last_seen_at: parse_stamp(&seen).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    }))
+}
+
+pub fn touch_session(c: &mut AnyConnection, token_hash: &str) -> Result<(), ApiError> {
+    diesel::update(web_sessions::table.filter(web_sessions::token_hash.eq(token_hash)))
+        .set(web_sessions::last_seen_at.eq(stamp(OffsetDateTime::now_utc())))
+        .execute(c)?;
+    Ok(())
+}
+
+pub fn end_session(c: &mut AnyConnection, token_hash: &str) -> Result<(), ApiError> {
+    diesel::delete(web_sessions::table.filter(web_sessions::token_hash.eq(token_hash)))
+        .execute(c)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_hash_verifies_only_the_same_password() {
+        let h = hash_password("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "correct horse batterY"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn short_passwords_and_spaced_logins_are_refused() {
+        assert_eq!(check_password("short"), Err("password_too_short"));
+        assert!(check_password("long enough pw").is_ok());
+        assert_eq!(check_login("a b c"), Err("login_invalid"));
+        assert!(check_login("13800000000").is_ok());
+    }
+}

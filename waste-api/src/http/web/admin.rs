@@ -1,0 +1,375 @@
+//! The administrator's pages: organisations (credit code checked by the use case; a disposal firm's licence and
+//! its validity) and their users (a new user's one-time sign-in link shown once).
+
+use super::page::{Chrome, Form, WebError, ok, render, respond};
+use super::school::{Created, Person, create_user, role_choices};
+use super::session::Viewer;
+use crate::auth::parse_date;
+use crate::error::ApiError;
+// Until the parties use cases move into `app`, the JSON API's own functions are called (one line to change).
+use crate::http::api::parties;
+use crate::schema::{organizations, users};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use diesel::prelude::*;
+use waste_core::party::Role;
+
+pub struct OrgRow {
+    pub id: String,
+    pub kind_key: String,
+    pub name: String,
+    pub credit_code: String,
+    pub region_code: String,
+    pub license_number: String,
+    pub license_valid_until: String,
+    /// `plain` valid, `warn` within 30 days, `danger` expired; empty without a licence.
+    pub license_tone: &'static str,
+}
+
+pub async fn count_organisations(state: &AppState) -> Result<usize, ApiError> {
+    state
+        .db(|c| Ok(organizations::table.count().get_result::<i64>(c)? as usize))
+        .await
+}
+
+type Raw = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn org_row(r: Raw, today: time::Date) -> OrgRow {
+    let days =
+        r.6.as_deref()
+            .and_then(parse_date)
+            .map(|d| (d - today).whole_days());
+    OrgRow {
+        id: r.0,
+        kind_key: format!("kind.{}", r.1),
+        name: r.2,
+        credit_code: r.3.unwrap_or_default(),
+        region_code: r.4,
+        license_number: r.5.unwrap_or_default(),
+        license_valid_until: r.6.clone().unwrap_or_default(),
+        license_tone: match days {
+            None => "",
+            Some(d) if d < 0 => "danger",
+            Some(d) if d <= 30 => "warn",
+            _ => "plain",
+        },
+    }
+}
+
+async fn load_orgs(state: &AppState, id: Option<String>) -> Result<Vec<OrgRow>, ApiError> {
+    let rows = state
+        .db(move |c| {
+            let mut q = organizations::table
+                .select((
+                    organizations::id,
+                    organizations::kind,
+                    organizations::name,
+                    organizations::credit_code,
+                    organizations::region_code,
+                    organizations::license_number,
+                    organizations::license_valid_until,
+                ))
+                .order(organizations::name.asc())
+                .limit(1000)
+                .into_boxed();
+            if let Some(id) = id {
+                q = q.filter(organizations::id.eq(id));
+            }
+            Ok(q.load::<Raw>(c)?)
+        })
+        .await?;
+    let today = state.clock.today();
+    Ok(rows.into_iter().map(|r| org_row(r, today)).collect())
+}
+
+fn admin(v: &Viewer) -> Result<(), WebError> {
+    if v.user.is_admin() {
+        Ok(())
+    } else {
+        Err(WebError::forbidden())
+    }
+}
+
+pub const KINDS: [&str; 5] = [
+    "school",
+    "transfer_station",
+    "disposal_firm",
+    "carrier",
+    "authority",
+];
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    c: Chrome,
+    orgs: Vec<OrgRow>,
+    kinds: Vec<(&'static str, String)>,
+    error: String,
+    form: Vec<(String, String)>,
+    selected_kind: String,
+}
+
+impl AdminPage {
+    fn new(c: Chrome, orgs: Vec<OrgRow>, error: String, form: Vec<(String, String)>) -> AdminPage {
+        let selected_kind = form
+            .iter()
+            .find(|(k, _)| k == "kind")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "school".into());
+        AdminPage {
+            c,
+            orgs,
+            kinds: KINDS.iter().map(|k| (*k, format!("kind.{k}"))).collect(),
+            error,
+            form,
+            selected_kind,
+        }
+    }
+}
+
+impl AdminPage {
+    /// The value a refused form had, shown again.
+    fn v(&self, k: &str) -> String {
+        self.form
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[get("/admin")]
+pub async fn organisations(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        admin(&viewer)?;
+        let orgs = load_orgs(&state, None).await?;
+        Ok::<_, WebError>(ok(
+            &req,
+            &AdminPage::new(
+                Chrome::new(&req, Some(&viewer)),
+                orgs,
+                String::new(),
+                vec![],
+            ),
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[post("/admin")]
+pub async fn create_organisation(
+    req: HttpRequest,
+    viewer: Viewer,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let out = async {
+        viewer.check_csrf(&form)?;
+        admin(&viewer)?;
+        let opt = |k: &str| Some(form.get(k).to_owned()).filter(|s| !s.is_empty());
+        let license = opt("license_number").map(|n| {
+            let codes: Vec<String> = form.get("license_codes").split([',', ' ', '，']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            serde_json::json!({ "number": n, "waste_codes": codes, "valid_until": form.get("license_valid_until") })
+        });
+        let mut body = serde_json::json!({
+            "kind": form.get("kind"), "name": form.get("name"), "credit_code": form.get("credit_code"),
+            "region_code": form.get("region_code"),
+        });
+        if let Some(l) = license {
+            body["license"] = l;
+        }
+        let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let result = parties::create_organization_for(&state, viewer.user.clone(), &bytes, None, "/api/v1/organizations").await;
+        let c = Chrome::new(&req, Some(&viewer));
+        Ok(match result {
+            Ok(stored) => {
+                let v: serde_json::Value = serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+                super::page::redirect(&req, &format!("/admin/o/{}", v["id"].as_str().unwrap_or_default()))
+            }
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                let orgs = load_orgs(&state, None).await?;
+                render(&req, &AdminPage::new(c, orgs, e.to_string(), form.0.clone()), status, false)
+            }
+        })
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrgPage {
+    c: Chrome,
+    o: OrgRow,
+    people: Vec<Person>,
+    roles: Vec<(&'static str, String)>,
+    error: String,
+    created: Option<Created>,
+    form_action: String,
+}
+
+pub const ALL_ROLES: [&str; 7] = [
+    "lab_staff",
+    "safety_officer",
+    "station_operator",
+    "driver",
+    "disposal_operator",
+    "auditor",
+    "admin",
+];
+
+async fn org_page(
+    state: &AppState,
+    viewer: &Viewer,
+    req: &HttpRequest,
+    id: String,
+) -> Result<(OrgRow, Vec<Person>, Chrome), WebError> {
+    let o = load_orgs(state, Some(id.clone()))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(WebError::not_found)?;
+    let rows = state
+        .db(move |c| {
+            Ok(users::table
+                .filter(users::organization_id.eq(&id))
+                .order(users::name.asc())
+                .limit(1000)
+                .select((
+                    users::name,
+                    users::roles,
+                    users::trained_until,
+                    users::password_hash.is_not_null(),
+                ))
+                .load::<(String, String, Option<String>, bool)>(c)?)
+        })
+        .await?;
+    let people = rows
+        .into_iter()
+        .map(|(name, roles, trained, has_password)| {
+            let days = trained
+                .as_deref()
+                .and_then(parse_date)
+                .map(|d| (d - state.clock.today()).whole_days());
+            Person {
+                name,
+                roles: roles
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(|r| format!("role.{r}"))
+                    .collect(),
+                trained_until: trained.unwrap_or_default(),
+                training_days: days,
+                training_tone: match days {
+                    None => "danger",
+                    Some(d) if d < 0 => "danger",
+                    Some(d) if d <= super::school::TRAINING_WARN_DAYS => "warn",
+                    _ => "plain",
+                },
+                has_password,
+            }
+        })
+        .collect();
+    Ok((o, people, Chrome::new(req, Some(viewer))))
+}
+
+#[get("/admin/o/{id}")]
+pub async fn organisation(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        admin(&viewer)?;
+        let (o, people, c) = org_page(&state, &viewer, &req, path.into_inner()).await?;
+        let oid = o.id.clone();
+        Ok::<_, WebError>(ok(
+            &req,
+            &OrgPage {
+                c,
+                o,
+                people,
+                roles: role_choices(&ALL_ROLES),
+                error: String::new(),
+                created: None,
+                form_action: format!("/admin/o/{}/users", oid),
+            },
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[post("/admin/o/{id}/users")]
+pub async fn create_user_page(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let id = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        if !viewer.user.has(Role::Admin) {
+            return Err(WebError::forbidden());
+        }
+        let result = create_user(&state, &viewer.user, &id, &form).await;
+        let (o, people, c) = org_page(&state, &viewer, &req, id.clone()).await?;
+        let oid = o.id.clone();
+        Ok(match result {
+            Ok(created) => render(
+                &req,
+                &OrgPage {
+                    c,
+                    o,
+                    people,
+                    roles: role_choices(&ALL_ROLES),
+                    error: String::new(),
+                    created: Some(created),
+                    form_action: format!("/admin/o/{}/users", oid),
+                },
+                StatusCode::CREATED,
+                true,
+            ),
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                render(
+                    &req,
+                    &OrgPage {
+                        c,
+                        o,
+                        people,
+                        roles: role_choices(&ALL_ROLES),
+                        error: e.to_string(),
+                        created: None,
+                        form_action: format!("/admin/o/{}/users", oid),
+                    },
+                    status,
+                    false,
+                )
+            }
+        })
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}

@@ -1,0 +1,79 @@
+//! The browser interface: server-rendered pages (askama templates in `waste-api/templates/`), htmx and two small
+//! scripts embedded in the binary. Pages call the same functions as the JSON API; no rule is decided here.
+//!
+//! Paths: `/` the "To act" home, `/login`, `/welcome?t=…` (a new user's one-time link), `/scan`,
+//! `/c/{digital_id or id}` a container, `/containers`, `/school` (the safety officer's to-do and people),
+//! `/admin` (organisations), `/assets/{hash}/{file}`.
+
+pub mod admin;
+pub mod assets;
+pub mod home;
+pub mod i18n;
+pub mod lab;
+pub mod lab_app;
+pub mod page;
+pub mod school;
+pub mod session;
+pub mod signin;
+
+use actix_web::web;
+use std::sync::{Arc, OnceLock};
+
+/// The web interface's own state, registered beside `AppState`: the sign-in limiter and the session settings.
+/// One instance per process, shared by every worker (the limiter must see every attempt).
+pub struct WebState {
+    pub limiter: session::Limiter,
+    /// A browser session ends after this long without a request.
+    pub idle: std::time::Duration,
+}
+
+static WEB_STATE: OnceLock<web::Data<WebState>> = OnceLock::new();
+
+impl WebState {
+    fn from_env() -> Self {
+        // A product setting, not a legal fact: 30 minutes unless WASTE_SESSION_IDLE_MINUTES says otherwise.
+        let minutes = std::env::var("WASTE_SESSION_IDLE_MINUTES")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|m| *m > 0)
+            .unwrap_or(30);
+        WebState {
+            limiter: session::Limiter::default(),
+            idle: std::time::Duration::from_secs(minutes * 60),
+        }
+    }
+}
+
+/// Registers every page of the web interface.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let state = WEB_STATE
+        .get_or_init(|| web::Data::from(Arc::new(WebState::from_env())))
+        .clone();
+    cfg.app_data(state)
+        .service(assets::serve)
+        .service(home::home)
+        .service(home::scan)
+        .service(signin::login_form)
+        .service(signin::login_submit)
+        .service(signin::logout)
+        .service(signin::welcome_form)
+        .service(signin::welcome)
+        .service(lab::my_containers)
+        .service(lab::new_container_form)
+        .service(lab::new_container)
+        .service(lab::add_form)
+        .service(lab::search)
+        .service(lab::preview_partial)
+        .service(lab::add_submit)
+        .service(lab::seal)
+        .service(lab::label_svg)
+        .service(lab::print)
+        .service(lab::container_page)
+        .service(school::todo)
+        .service(school::people_page)
+        .service(school::create_person)
+        .service(admin::organisations)
+        .service(admin::create_organisation)
+        .service(admin::organisation)
+        .service(admin::create_user_page);
+}

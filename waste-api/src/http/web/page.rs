@@ -1,0 +1,369 @@
+//! What every page shares: the language, the chrome (header, Scan, language toggle, CSRF token), the security
+//! headers, the form reader and the error page.
+
+use super::i18n::{Catalogue, Lang, catalogue};
+use super::session::Viewer;
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+use waste_core::party::Role;
+
+/// Strict: scripts and styles only from this origin (no inline script, no inline style), no framing.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+    connect-src 'self'; media-src 'self' blob: mediastream:; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
+
+/// The language of a request: `?lang=`, then the `lang` cookie, then `Accept-Language`; Chinese by default.
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    query_lang(req)
+        .or_else(|| req.cookie("lang").and_then(|c| Lang::parse(c.value())))
+        .unwrap_or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept)
+                .unwrap_or(Lang::Zh)
+        })
+}
+
+fn query_lang(req: &HttpRequest) -> Option<Lang> {
+    query_pairs(req.query_string())
+        .into_iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
+/// Decoded `key=value` pairs of a query string or a form body, in order (repeated keys kept).
+pub fn query_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A submitted form (urlencoded body), repeated fields kept.
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(query_pairs(&String::from_utf8_lossy(body)))
+    }
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+}
+
+/// The page frame: language, who is signed in, the CSRF token for forms, the language toggle.
+pub struct Chrome {
+    pub lang: Lang,
+    pub cat: &'static Catalogue,
+    pub csrf: String,
+    pub user_name: String,
+    pub org_name: String,
+    pub signed_in: bool,
+    pub is_lab: bool,
+    pub is_officer: bool,
+    pub is_admin: bool,
+    /// This page in the other language.
+    pub toggle_href: String,
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn new(req: &HttpRequest, viewer: Option<&Viewer>) -> Chrome {
+        let lang = lang_of(req);
+        let other = lang.other();
+        let mut q: Vec<String> = query_pairs(req.query_string())
+            .into_iter()
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
+            .collect();
+        q.push(format!("lang={}", other.code()));
+        Chrome {
+            lang,
+            cat: catalogue(lang),
+            csrf: viewer.map(|v| v.csrf.clone()).unwrap_or_default(),
+            user_name: viewer.map(|v| v.user.name.clone()).unwrap_or_default(),
+            org_name: viewer.map(|v| v.org_name.clone()).unwrap_or_default(),
+            signed_in: viewer.is_some(),
+            is_lab: viewer
+                .is_some_and(|v| v.user.has(Role::LabStaff) || v.user.has(Role::SafetyOfficer)),
+            is_officer: viewer.is_some_and(|v| v.user.has(Role::SafetyOfficer)),
+            is_admin: viewer.is_some_and(|v| v.user.is_admin()),
+            toggle_href: format!("{}?{}", req.path(), q.join("&")),
+            path: req.path().to_owned(),
+        }
+    }
+
+    pub fn t<'k>(&self, key: &'k str) -> &'k str {
+        self.cat.get(key)
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        super::assets::url(name)
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn other_lang_label(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "English",
+            Lang::En => "中文",
+        }
+    }
+
+    pub fn other_lang_code(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    pub fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+}
+
+/// Adds the headers every page carries. `secret` pages (a one-time link, a token) are never stored.
+pub fn secure(req: &HttpRequest, mut resp: HttpResponse, secret: bool) -> HttpResponse {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(self), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if secret {
+            "no-store"
+        } else {
+            "private, no-cache"
+        }),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
+    if let Some(lang) = query_lang(req) {
+        let cookie = format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// Renders a template as a page with the security headers.
+pub fn render(
+    req: &HttpRequest,
+    tpl: &impl Template,
+    status: StatusCode,
+    secret: bool,
+) -> HttpResponse {
+    match tpl.render() {
+        Ok(body) => secure(
+            req,
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+            secret,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            secure(
+                req,
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("internal error"),
+                false,
+            )
+        }
+    }
+}
+
+pub fn ok(req: &HttpRequest, tpl: &impl Template) -> HttpResponse {
+    render(req, tpl, StatusCode::OK, false)
+}
+
+/// 303 See Other to `to` (after a form), or `HX-Redirect` for an htmx request.
+pub fn redirect(req: &HttpRequest, to: &str) -> HttpResponse {
+    let resp = if req.headers().contains_key("hx-request") {
+        HttpResponse::Ok()
+            .insert_header(("HX-Redirect", to))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, to))
+            .finish()
+    };
+    secure(req, resp, false)
+}
+
+/// Why a page could not be shown: an HTTP status and a sentence in the page's language.
+#[derive(Debug)]
+pub struct WebError {
+    pub status: StatusCode,
+    pub key: &'static str,
+    /// Text shown after the translated sentence (e.g. the rule's own message), escaped like all text.
+    pub detail: String,
+}
+
+impl WebError {
+    pub fn new(status: StatusCode, key: &'static str) -> WebError {
+        WebError {
+            status,
+            key,
+            detail: String::new(),
+        }
+    }
+    pub fn bad(key: &'static str) -> WebError {
+        WebError::new(StatusCode::UNPROCESSABLE_ENTITY, key)
+    }
+    pub fn not_found() -> WebError {
+        WebError::new(StatusCode::NOT_FOUND, "err.not_found")
+    }
+    pub fn forbidden() -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, "err.forbidden")
+    }
+}
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> WebError {
+        let key = match &e {
+            ApiError::NotFound(_) => "err.not_found",
+            ApiError::Forbidden(_) => "err.forbidden",
+            ApiError::TrainingExpired => "err.training_expired",
+            ApiError::Unauthenticated => "err.forbidden",
+            ApiError::Invalid { .. } => "err.invalid",
+            ApiError::Conflict { .. } => "err.conflict",
+            ApiError::Unavailable(_) => "err.unavailable",
+            _ => "err.internal",
+        };
+        let detail = match &e {
+            ApiError::Internal(_) | ApiError::Unavailable(_) => String::new(),
+            other => other.to_string(),
+        };
+        WebError {
+            status: e.status_code(),
+            key,
+            detail,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    c: Chrome,
+    message: &'a str,
+    detail: &'a str,
+}
+
+pub fn error_page(req: &HttpRequest, viewer: Option<&Viewer>, e: &WebError) -> HttpResponse {
+    let c = Chrome::new(req, viewer);
+    let message = c.cat.get(e.key);
+    render(
+        req,
+        &ErrorPage {
+            message,
+            detail: &e.detail,
+            c: Chrome::new(req, viewer),
+        },
+        e.status,
+        false,
+    )
+}
+
+/// Runs a page body; a `WebError` becomes the error page with its status.
+pub fn respond(
+    req: &HttpRequest,
+    viewer: Option<&Viewer>,
+    out: Result<HttpResponse, WebError>,
+) -> HttpResponse {
+    out.unwrap_or_else(|e| error_page(req, viewer, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_decode_utf8_and_plus() {
+        let p = query_pairs("q=%E4%BA%8C%E6%B0%AF&cas=75-09-2&cas=7647-01-0&x=a+b&bad=%zz");
+        assert_eq!(p[0], ("q".into(), "二氯".into()));
+        assert_eq!(p[1].1, "75-09-2");
+        assert_eq!(p[3].1, "a b");
+        assert_eq!(p[4].1, "%zz");
+        assert_eq!(decode(&encode("二氯 甲烷&x")), "二氯 甲烷&x");
+    }
+}

@@ -1,0 +1,268 @@
+//! The safety officer's pages: the school's to-do and the school's people (create a user, training dates).
+
+use super::lab::Card;
+use super::lab_app;
+use super::page::{Chrome, Form, WebError, ok, render, respond};
+use super::session::Viewer;
+use crate::auth::{AuthUser, parse_date};
+use crate::error::ApiError;
+// Until the parties use cases move into `app`, the JSON API's own functions are called (one line to change).
+use crate::http::api::parties;
+use crate::schema::users;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use diesel::prelude::*;
+use waste_core::party::Role;
+
+/// Training is flagged this many days before it expires (the to-do's horizon; a product setting).
+pub const TRAINING_WARN_DAYS: i64 = 30;
+
+pub struct Person {
+    pub name: String,
+    pub roles: Vec<String>,
+    pub trained_until: String,
+    /// Days until the training record expires (negative: expired).
+    pub training_days: Option<i64>,
+    /// `danger` (expired or missing), `warn` (within 30 days) or `plain`.
+    pub training_tone: &'static str,
+    pub has_password: bool,
+}
+
+/// The people of the viewer's organisation.
+pub async fn load_people(state: &AppState, user: &AuthUser) -> Result<Vec<Person>, ApiError> {
+    let org = user.org_id.clone();
+    let rows = state
+        .db(move |c| {
+            Ok(users::table
+                .filter(users::organization_id.eq(&org))
+                .order(users::name.asc())
+                .limit(1000)
+                .select((
+                    users::name,
+                    users::roles,
+                    users::trained_until,
+                    users::password_hash.is_not_null(),
+                ))
+                .load::<(String, String, Option<String>, bool)>(c)?)
+        })
+        .await?;
+    let today = state.clock.today();
+    Ok(rows
+        .into_iter()
+        .map(|(name, roles, trained, has_password)| {
+            let days = trained
+                .as_deref()
+                .and_then(parse_date)
+                .map(|d| (d - today).whole_days());
+            Person {
+                name,
+                roles: roles
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(|r| format!("role.{r}"))
+                    .collect(),
+                trained_until: trained.unwrap_or_default(),
+                training_days: days,
+                training_tone: match days {
+                    None => "danger",
+                    Some(d) if d < 0 => "danger",
+                    Some(d) if d <= TRAINING_WARN_DAYS => "warn",
+                    _ => "plain",
+                },
+                has_password,
+            }
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "todo.html")]
+struct TodoPage {
+    c: Chrome,
+    overdue: Vec<Card>,
+    due_soon: Vec<Card>,
+    unsealed: Vec<Card>,
+    unlabelled: Vec<Card>,
+    ready: Vec<Card>,
+    training: Vec<Person>,
+}
+
+fn officer(v: &Viewer) -> Result<(), WebError> {
+    if v.user.has(Role::SafetyOfficer) {
+        Ok(())
+    } else {
+        Err(WebError::forbidden())
+    }
+}
+
+#[get("/school")]
+pub async fn todo(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let out = async {
+        officer(&viewer)?;
+        let c = Chrome::new(&req, Some(&viewer));
+        let cards: Vec<Card> = lab_app::list(&state, &viewer.user)
+            .await?
+            .into_iter()
+            .map(|v| Card::of(v, c.zh()))
+            .collect();
+        let mut page = TodoPage {
+            c,
+            overdue: vec![],
+            due_soon: vec![],
+            unsealed: vec![],
+            unlabelled: vec![],
+            ready: vec![],
+            training: vec![],
+        };
+        for k in cards {
+            match (k.storage_status.as_str(), k.status.as_str()) {
+                ("overdue", _) => page.overdue.push(k),
+                ("due_soon", _) => page.due_soon.push(k),
+                (_, "open") if !k.label_complete => page.unlabelled.push(k),
+                (_, "open") => page.unsealed.push(k),
+                (_, "sealed") => page.ready.push(k),
+                _ => {}
+            }
+        }
+        page.training = load_people(&state, &viewer.user)
+            .await?
+            .into_iter()
+            .filter(|p| p.training_tone != "plain")
+            .collect();
+        Ok::<_, WebError>(ok(&req, &page))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    c: Chrome,
+    people: Vec<Person>,
+    /// Roles this organisation's officer may grant, with their catalogue keys.
+    roles: Vec<(&'static str, String)>,
+    error: String,
+    created: Option<Created>,
+    form_action: String,
+}
+
+pub fn role_choices(roles: &[&'static str]) -> Vec<(&'static str, String)> {
+    roles.iter().map(|r| (*r, format!("role.{r}"))).collect()
+}
+
+/// A user just created: the one-time link and the API token, shown once.
+pub struct Created {
+    pub name: String,
+    pub link: String,
+    pub token: String,
+}
+
+/// The roles the form offers a school's safety officer (the use case decides what may be granted).
+pub const SCHOOL_ROLES: [&str; 2] = ["lab_staff", "safety_officer"];
+
+#[get("/school/people")]
+pub async fn people_page(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        officer(&viewer)?;
+        let people = load_people(&state, &viewer.user).await?;
+        Ok::<_, WebError>(ok(
+            &req,
+            &PeoplePage {
+                c: Chrome::new(&req, Some(&viewer)),
+                people,
+                roles: role_choices(&SCHOOL_ROLES),
+                error: String::new(),
+                created: None,
+                form_action: "/school/people".into(),
+            },
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Creates a user through the same use case as `POST /api/v1/organizations/{id}/users`; returns the link's
+/// absolute path and the token.
+pub async fn create_user(
+    state: &AppState,
+    user: &AuthUser,
+    org_id: &str,
+    form: &Form,
+) -> Result<Created, ApiError> {
+    let roles = form.all("roles");
+    let trained = Some(form.get("trained_until").to_owned()).filter(|s| !s.is_empty());
+    let body = serde_json::to_vec(
+        &serde_json::json!({ "name": form.get("name"), "roles": roles, "trained_until": trained }),
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let path = format!("/api/v1/organizations/{org_id}/users");
+    let stored =
+        parties::create_user_for(state, user.clone(), org_id.to_owned(), &body, None, &path)
+            .await?;
+    let v: serde_json::Value =
+        serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Created {
+        name: form.get("name").to_owned(),
+        link: v["signin_link"].as_str().unwrap_or_default().to_owned(),
+        token: v["token"].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+#[post("/school/people")]
+pub async fn create_person(
+    req: HttpRequest,
+    viewer: Viewer,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let out = async {
+        viewer.check_csrf(&form)?;
+        officer(&viewer)?;
+        // Which roles may be granted is the use case's decision (waste_core::access); the form offers the
+        // school's two.
+        let result = create_user(&state, &viewer.user, &viewer.user.org_id, &form).await;
+        let people = load_people(&state, &viewer.user).await?;
+        let c = Chrome::new(&req, Some(&viewer));
+        Ok(match result {
+            Ok(created) => render(
+                &req,
+                &PeoplePage {
+                    c,
+                    people,
+                    roles: role_choices(&SCHOOL_ROLES),
+                    error: String::new(),
+                    created: Some(created),
+                    form_action: "/school/people".into(),
+                },
+                StatusCode::CREATED,
+                true,
+            ),
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                render(
+                    &req,
+                    &PeoplePage {
+                        c,
+                        people,
+                        roles: role_choices(&SCHOOL_ROLES),
+                        error: e.to_string(),
+                        created: None,
+                        form_action: "/school/people".into(),
+                    },
+                    status,
+                    false,
+                )
+            }
+        })
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}

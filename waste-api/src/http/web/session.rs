@@ -1,0 +1,292 @@
+//! Browser sessions: the signed-in `Viewer` (from the `HttpOnly; SameSite=Strict` cookie), idle expiry, the CSRF
+//! check of every form, and the sign-in limiter.
+
+use super::WebState;
+use super::page::{Form, WebError, encode};
+use crate::auth::{AuthUser, parse_date, parse_roles};
+use crate::credentials;
+use crate::db::AnyConnection;
+use crate::error::ApiError;
+use crate::schema::{organizations, users};
+use crate::state::AppState;
+use actix_web::error::InternalError;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use waste_core::party::OrgKind;
+
+pub const SESSION_COOKIE: &str = "wst_session";
+/// The double-submit token of the sign-in form (there is no session yet to hold it).
+pub const PRE_COOKIE: &str = "wst_pre";
+
+/// The `Set-Cookie` value of a session cookie (`Max-Age=0` ends it).
+pub fn session_cookie(token: &str, max_age: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}")
+}
+
+/// A signed-in browser user.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: AuthUser,
+    pub org_name: String,
+    pub session_hash: String,
+    pub csrf: String,
+}
+
+impl Viewer {
+    /// Refuses a form whose CSRF token is not this session's (compared in constant time).
+    pub fn check_csrf(&self, form: &Form) -> Result<(), WebError> {
+        if same(form.get("csrf").as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(WebError::new(StatusCode::FORBIDDEN, "err.csrf"))
+        }
+    }
+}
+
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The user with `id` as the API's `AuthUser`, and the organisation's name.
+pub fn load_user(c: &mut AnyConnection, id: &str) -> Result<Option<(AuthUser, String)>, ApiError> {
+    let row = users::table
+        .inner_join(organizations::table)
+        .filter(users::id.eq(id))
+        .select((
+            users::id,
+            users::name,
+            users::organization_id,
+            organizations::kind,
+            users::roles,
+            users::trained_until,
+            organizations::name,
+        ))
+        .first::<(
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        )>(c)
+        .optional()?;
+    let Some((id, name, org_id, kind, roles, trained, org_name)) = row else {
+        return Ok(None);
+    };
+    let org_kind = OrgKind::parse(&kind)
+        .ok_or_else(|| ApiError::Internal(format!("stored organisation kind '{kind}'")))?;
+    Ok(Some((
+        AuthUser {
+            id,
+            name,
+            org_id,
+            org_kind,
+            roles: parse_roles(&roles),
+            trained_until: trained.as_deref().and_then(parse_date),
+        },
+        org_name,
+    )))
+}
+
+fn to_login(req: &HttpRequest, expired: bool) -> actix_web::Error {
+    let next = match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    };
+    let to = format!(
+        "/login?next={}{}",
+        encode(&next),
+        if expired { "&expired=1" } else { "" }
+    );
+    let resp = if req.headers().contains_key("hx-request") {
+        HttpResponse::Ok()
+            .insert_header(("HX-Redirect", to))
+            .finish()
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header(("Location", to))
+            .insert_header(("Cache-Control", "no-store"))
+            .finish()
+    };
+    InternalError::from_response("sign in first", resp).into()
+}
+
+impl FromRequest for Viewer {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+            let (Some(state), Some(web)) = (
+                req.app_data::<web::Data<AppState>>().cloned(),
+                req.app_data::<web::Data<WebState>>().cloned(),
+            ) else {
+                return Err(to_login(&req, false));
+            };
+            let Some(token) = token.filter(|t| t.len() <= 200 && !t.is_empty()) else {
+                return Err(to_login(&req, false));
+            };
+            let found = state
+                .db(move |c| {
+                    let Some(s) = credentials::find_session(c, &token)? else {
+                        return Ok(None);
+                    };
+                    Ok(load_user(c, &s.user_id)?.map(|u| (s, u)))
+                })
+                .await
+                .map_err(actix_web::Error::from)?;
+            let Some((session, (user, org_name))) = found else {
+                return Err(to_login(&req, false));
+            };
+            let idle = time::OffsetDateTime::now_utc() - session.last_seen_at;
+            let hash = session.token_hash.clone();
+            if idle > web.idle {
+                state
+                    .write(move |c| credentials::end_session(c, &hash))
+                    .await
+                    .map_err(actix_web::Error::from)?;
+                return Err(to_login(&req, true));
+            }
+            // Record activity at most once a minute: a page view is not worth a write each time.
+            if idle > Duration::from_secs(60) {
+                state
+                    .write(move |c| credentials::touch_session(c, &hash))
+                    .await
+                    .map_err(actix_web::Error::from)?;
+            }
+            Ok(Viewer {
+                user,
+                org_name,
+                session_hash: session.token_hash,
+                csrf: session.csrf,
+            })
+        })
+    }
+}
+
+/// Failed sign-ins per account and per address in a sliding window; a product setting, not a legal one.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub const MAX_PER_ACCOUNT: usize = 5;
+pub const MAX_PER_ADDRESS: usize = 20;
+
+#[derive(Default)]
+pub struct Limiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+/// Which limit stopped a sign-in, and how many minutes until the oldest failure leaves the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    Account(u64),
+    Address(u64),
+}
+
+impl Limiter {
+    fn recent(list: &mut Vec<Instant>, now: Instant) -> usize {
+        list.retain(|t| now.duration_since(*t) < WINDOW);
+        list.len()
+    }
+
+    fn wait(list: &[Instant], now: Instant) -> u64 {
+        list.first()
+            .map(|t| {
+                WINDOW
+                    .saturating_sub(now.duration_since(*t))
+                    .as_secs()
+                    .div_ceil(60)
+            })
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// Whether another attempt for `login` from `addr` may be checked now.
+    pub fn check(&self, login: &str, addr: &str) -> Result<(), Blocked> {
+        let now = Instant::now();
+        let Ok(mut m) = self.failures.lock() else {
+            return Ok(());
+        };
+        let acct = format!("acct:{}", login.to_lowercase());
+        let ip = format!("addr:{addr}");
+        if let Some(list) = m.get_mut(&acct)
+            && Self::recent(list, now) >= MAX_PER_ACCOUNT
+        {
+            return Err(Blocked::Account(Self::wait(list, now)));
+        }
+        if let Some(list) = m.get_mut(&ip)
+            && Self::recent(list, now) >= MAX_PER_ADDRESS
+        {
+            return Err(Blocked::Address(Self::wait(list, now)));
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, login: &str, addr: &str) {
+        let now = Instant::now();
+        if let Ok(mut m) = self.failures.lock() {
+            if m.len() > 100_000 {
+                m.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
+            }
+            m.entry(format!("acct:{}", login.to_lowercase()))
+                .or_default()
+                .push(now);
+            m.entry(format!("addr:{addr}")).or_default().push(now);
+        }
+    }
+
+    /// A successful sign-in clears the account's failures (not the address's).
+    pub fn succeed(&self, login: &str) {
+        if let Ok(mut m) = self.failures.lock() {
+            m.remove(&format!("acct:{}", login.to_lowercase()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_blocked_after_five_failures_and_others_are_not() {
+        let l = Limiter::default();
+        for _ in 0..MAX_PER_ACCOUNT {
+            assert!(l.check("wang", "10.0.0.1").is_ok());
+            l.fail("wang", "10.0.0.1");
+        }
+        assert!(
+            matches!(l.check("Wang", "10.0.0.2"), Err(Blocked::Account(m)) if (1..=15).contains(&m))
+        );
+        assert!(l.check("li", "10.0.0.1").is_ok());
+    }
+
+    #[test]
+    fn an_address_is_blocked_after_twenty_failures_across_accounts() {
+        let l = Limiter::default();
+        for i in 0..MAX_PER_ADDRESS {
+            l.fail(&format!("user{i}"), "10.0.0.9");
+        }
+        assert!(matches!(
+            l.check("new", "10.0.0.9"),
+            Err(Blocked::Address(_))
+        ));
+        assert!(l.check("new", "10.0.0.8").is_ok());
+    }
+
+    #[test]
+    fn csrf_tokens_compare_whole() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"", b""));
+        assert!(!same(b"ab", b"abc"));
+    }
+}
