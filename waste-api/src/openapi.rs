@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
-        records::get_ledger, records::annual_report, records::management_class,
+        records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
     modifiers(&BearerAuth)
 )]

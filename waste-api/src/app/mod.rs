@@ -9,6 +9,7 @@ pub mod containers;
 mod error;
 pub mod manifests;
 pub mod oversight;
+pub mod paper;
 pub mod pickups;
 pub mod records;
 
