@@ -74,6 +74,20 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
     created(app, "/api/v1/pickups", &operator, pickup(&shipped));
     let manifest = json!({"receiver_id": firm, "carrier_id": carrier, "container_ids": [shipped]});
     let m = created(app, "/api/v1/manifests", &operator, manifest.clone());
+    // A collected container whose paper manifest can be entered (Transfer Measures Art.20), on the local day.
+    let papered = filled(app);
+    let r = app.post(
+        &format!("/api/v1/containers/{papered}/seal"),
+        &staff,
+        json!({}),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
+    created(app, "/api/v1/pickups", &operator, pickup(&papered));
+    let local = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
+        .date()
+        .to_string();
+    let paper = json!({"number": "20262201990009", "receiver_id": firm, "carrier_id": carrier, "dispatched_on": local, "received_on": local,
+        "disposed_on": local, "method": "D10", "lines": [{"container_id": papered, "shipped_weight_kg": "1.2", "received_weight_kg": "1.2", "accepted": true}]});
     let ep = |path: String, token: &str, valid: Value| Endpoint {
         path,
         token: token.to_owned(),
@@ -130,6 +144,7 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             &operator,
             json!({}),
         ),
+        ep("/api/v1/paper-manifests".into(), &operator, paper),
     ]
 }
 
@@ -142,7 +157,7 @@ struct Fingerprint {
 }
 
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
-    const TABLES: [&str; 13] = [
+    const TABLES: [&str; 14] = [
         "organizations",
         "users",
         "contracts",
@@ -156,6 +171,7 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "manifests",
         "manifest_lines",
         "manifest_serials",
+        "paper_entries",
     ];
     let counts: Vec<String> = TABLES
         .iter()
@@ -497,7 +513,7 @@ fn hostile_urls(app: &TestApp) {
     world(app);
     let db = RefCell::new(app.db());
     let before = fingerprint(&mut db.borrow_mut());
-    const WITH_ID: [&str; 7] = [
+    const WITH_ID: [&str; 8] = [
         "/api/v1/organizations/{}",
         "/api/v1/containers/{}",
         "/api/v1/containers/{}/events",
@@ -505,8 +521,9 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/manifests/{}",
         "/api/v1/manifests/{}/events",
         "/api/v1/organizations/{}/users",
+        "/api/v1/organizations/{}/management-class",
     ];
-    const WITH_QUERY: [&str; 8] = [
+    const WITH_QUERY: [&str; 10] = [
         "/api/v1/organizations",
         "/api/v1/contracts",
         "/api/v1/containers",
@@ -515,6 +532,8 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/alerts/receipts",
         "/api/v1/oversight/schools",
         "/api/v1/audit/verify",
+        "/api/v1/ledger",
+        "/api/v1/reports/annual",
     ];
     let keys = prop_oneof![
         prop::sample::select(&["after", "limit", "status"][..]).prop_map(str::to_owned),
