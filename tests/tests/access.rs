@@ -212,6 +212,33 @@ fn matrix(app: &TestApp) {
             [401, 200, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
+            "GET ledger of A",
+            Box::new(|_| ("GET", format!("/api/v1/ledger?organization_id={a}"), None)),
+            [401, 200, 403, 200, 404, 404, 404, 404, 404],
+        ),
+        (
+            "GET annual report of A",
+            Box::new(|_| {
+                (
+                    "GET",
+                    format!("/api/v1/reports/annual?organization_id={a}&year=2026"),
+                    None,
+                )
+            }),
+            [401, 200, 403, 200, 404, 404, 404, 404, 404],
+        ),
+        (
+            "GET management class of A",
+            Box::new(|_| {
+                (
+                    "GET",
+                    format!("/api/v1/organizations/{a}/management-class"),
+                    None,
+                )
+            }),
+            [401, 200, 403, 200, 404, 404, 404, 404, 404],
+        ),
+        (
             "POST classify",
             Box::new(|_| ("POST", "/api/v1/classify".into(), Some(waste.clone()))),
             [401, 200, 200, 200, 200, 200, 200, 200, 200],

@@ -108,6 +108,20 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
         .to_owned();
     let (_, s) = app.get(&format!("/api/v1/storage-sites/{site}"), &officer);
     let digest = s["signs"][0]["digest"].as_str().expect("digest").to_owned();
+    // A collected container whose paper manifest can be entered (Transfer Measures Art.20), on the local day.
+    let papered = filled(app);
+    let r = app.post(
+        &format!("/api/v1/containers/{papered}/seal"),
+        &staff,
+        json!({}),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
+    created(app, "/api/v1/pickups", &operator, pickup(&papered));
+    let local = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
+        .date()
+        .to_string();
+    let paper = json!({"number": "20262201990009", "receiver_id": firm, "carrier_id": carrier, "dispatched_on": local, "received_on": local,
+        "disposed_on": local, "method": "D10", "lines": [{"container_id": papered, "shipped_weight_kg": "1.2", "received_weight_kg": "1.2", "accepted": true}]});
     let ep = |path: String, token: &str, valid: Value| Endpoint {
         path,
         token: token.to_owned(),
@@ -189,6 +203,7 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             &staff,
             json!({"site_id": site, "zone": "A"}),
         ),
+        ep("/api/v1/paper-manifests".into(), &operator, paper),
     ]
 }
 
@@ -201,7 +216,7 @@ struct Fingerprint {
 }
 
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
-    const TABLES: [&str; 17] = [
+    const TABLES: [&str; 18] = [
         "organizations",
         "users",
         "contracts",
@@ -219,6 +234,7 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "site_inspections",
         "site_findings",
         "site_signs",
+        "paper_entries",
     ];
     let counts: Vec<String> = TABLES
         .iter()
@@ -561,7 +577,7 @@ fn hostile_urls(app: &TestApp) {
     world(app);
     let db = RefCell::new(app.db());
     let before = fingerprint(&mut db.borrow_mut());
-    const WITH_ID: [&str; 9] = [
+    const WITH_ID: [&str; 10] = [
         "/api/v1/organizations/{}",
         "/api/v1/containers/{}",
         "/api/v1/containers/{}/events",
@@ -571,8 +587,9 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/organizations/{}/users",
         "/api/v1/storage-sites/{}",
         "/api/v1/storage-sites/{}/sign.svg",
+        "/api/v1/organizations/{}/management-class",
     ];
-    const WITH_QUERY: [&str; 9] = [
+    const WITH_QUERY: [&str; 11] = [
         "/api/v1/organizations",
         "/api/v1/contracts",
         "/api/v1/containers",
@@ -582,6 +599,8 @@ fn hostile_urls(app: &TestApp) {
         "/api/v1/oversight/schools",
         "/api/v1/audit/verify",
         "/api/v1/storage-sites",
+        "/api/v1/ledger",
+        "/api/v1/reports/annual",
     ];
     let keys = prop_oneof![
         prop::sample::select(&["after", "limit", "status", "type", "zone"][..])

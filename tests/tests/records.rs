@@ -614,7 +614,155 @@ fn nothing_of_the_records_can_be_deleted(app: &TestApp) {
     assert_eq!(ledger_json(app, &w.operator, &w.station), before);
 }
 
+fn paper(
+    app: &TestApp,
+    w: &World,
+    number: &str,
+    id: &str,
+    on: &str,
+    disposed: bool,
+) -> (u16, Value) {
+    let mut body = json!({"number": number, "receiver_id": w.firm, "carrier_id": w.carrier, "dispatched_on": on, "received_on": on,
+        "lines": [{"container_id": id, "shipped_weight_kg": "6.2", "received_weight_kg": "6.1", "accepted": true}]});
+    if disposed {
+        body["disposed_on"] = json!(on);
+        body["method"] = json!("D10");
+    }
+    app.post("/api/v1/paper-manifests", &w.operator, body)
+}
+
+fn paper_manifest_is_back_filled_with_an_alert_when_late(app: &TestApp) {
+    // Transfer Measures Art.20: a manifest run on paper is entered afterwards with its real dates, back-filled,
+    // within 10 working days of its completion.
+    let w = world(app, 400);
+    let a = sealed_container(app, &w, "B-304");
+    let b = sealed_container(app, &w, "B-304");
+    let r = world::pickup(app, &w, &[&a, &b]);
+    assert_eq!(r.0, 201, "{}", r.1);
+    let collected = ledger_json(app, &w.operator, &w.station);
+    let day = collected[0]["date"].as_str().expect("date").to_owned();
+    let compact = day.replace('-', "");
+    let manifests = |app: &TestApp| waste_e2e::count(app, "SELECT COUNT(*) AS n FROM manifests");
+
+    // Refusals first: each names its field and leaves nothing behind.
+    let before = manifests(app);
+    let mut bad = json!({"number": "20262201990001", "receiver_id": w.firm, "carrier_id": w.carrier, "dispatched_on": "2020-01-01", "received_on": "2020-01-01",
+        "lines": [{"container_id": a, "shipped_weight_kg": "6.2", "received_weight_kg": "6.1", "accepted": true}]});
+    let r = app.post("/api/v1/paper-manifests", &w.operator, bad.clone());
+    assert_error(&r, 422, "invalid_input");
+    assert_eq!(
+        r.1["error"]["details"]["field"], "dispatched_on",
+        "before the pickup: {}",
+        r.1
+    );
+    bad["dispatched_on"] = json!(day);
+    bad["received_on"] = json!("2020-01-01");
+    let r = app.post("/api/v1/paper-manifests", &w.operator, bad.clone());
+    assert_eq!(r.1["error"]["details"]["field"], "received_on", "{}", r.1);
+    bad["received_on"] = json!(day);
+    bad["disposed_on"] = json!(day);
+    let r = app.post("/api/v1/paper-manifests", &w.operator, bad.clone());
+    assert_eq!(r.1["error"]["details"]["field"], "method", "{}", r.1);
+    bad["method"] = json!("D10");
+    bad["lines"][0]["accepted"] = json!(false);
+    let r = app.post("/api/v1/paper-manifests", &w.operator, bad.clone());
+    assert_error(&r, 422, "invalid_input");
+    bad["number"] = json!("12345");
+    assert_eq!(
+        app.post("/api/v1/paper-manifests", &w.operator, bad.clone())
+            .1["error"]["details"]["field"],
+        "number"
+    );
+    assert_error(
+        &app.post("/api/v1/paper-manifests", &w.staff, bad),
+        403,
+        "forbidden",
+    );
+    assert_eq!(manifests(app), before);
+
+    // Entered the day it happened: disposed of, not late.
+    let r = paper(app, &w, "20262201990001", &b, &day, true);
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert_eq!(
+        (r.1["status"].as_str(), r.1["back_filled"].as_bool()),
+        (Some("disposed"), Some(true)),
+        "{}",
+        r.1
+    );
+    assert_eq!(r.1["paper_entry"]["late"], false);
+    assert!(r.1["alert"].is_null());
+    assert_error(
+        &paper(app, &w, "20262201990001", &a, &day, false),
+        409,
+        "manifest_number_taken",
+    );
+    assert_error(
+        &paper(app, &w, "20262201990002", &b, &day, false),
+        404,
+        "not_found",
+    );
+
+    // Entered 30 days later: recorded, and flagged.
+    app.advance_days(30);
+    let r = paper(app, &w, "20262201990002", &a, &day, false);
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert_eq!(r.1["status"], "received");
+    assert_eq!(r.1["paper_entry"]["late"], true, "{}", r.1);
+    assert!(
+        r.1["alert"]
+            .as_str()
+            .is_some_and(|s| s.contains("Transfer Measures Art.20")),
+        "{}",
+        r.1
+    );
+    let held = format!(
+        "SELECT COUNT(*) AS n FROM containers WHERE id = '{a}' AND status = 'received' AND custodian_id = '{}'",
+        w.firm
+    );
+    assert_eq!(
+        waste_e2e::count(app, &held),
+        1,
+        "custody passed to the firm"
+    );
+
+    // The ledger carries the real dates, marked back-filled; the serials follow the order of entry.
+    let l = ledger_json(app, &w.operator, &w.station);
+    let back: Vec<(&str, &str, &str, bool)> = l
+        .iter()
+        .filter(|r| r["back_filled"] == true)
+        .map(|r| {
+            (
+                r["container_id"].as_str().unwrap_or(""),
+                r["stage"].as_str().unwrap_or(""),
+                r["batch_code"].as_str().unwrap_or(""),
+                r["date"] == day.as_str(),
+            )
+        })
+        .collect();
+    let (hwck1, hwck2, cz) = (
+        format!("HWCK{compact}001"),
+        format!("HWCK{compact}002"),
+        format!("HWWWCZ{compact}001"),
+    );
+    let mut expected = vec![
+        (b.as_str(), "storage_out", hwck1.as_str(), true),
+        (b.as_str(), "offsite_disposal", cz.as_str(), true),
+        (a.as_str(), "storage_out", hwck2.as_str(), true),
+    ];
+    let mut back = back;
+    back.sort();
+    expected.sort();
+    assert_eq!(back, expected);
+    assert_eq!(
+        waste_e2e::count(app, "SELECT COUNT(*) AS n FROM paper_entries WHERE late"),
+        1
+    );
+    let (s, v) = app.get("/api/v1/audit/verify", ADMIN_TOKEN);
+    assert_eq!((s, &v["ok"]), (200, &json!(true)), "{v}");
+}
+
 both_backends! {
+    paper_manifest_is_back_filled_with_an_alert_when_late => paper_manifest_is_back_filled_with_an_alert_when_late;
     nothing_of_the_records_can_be_deleted => nothing_of_the_records_can_be_deleted;
     ledger_after_a_whole_chain => ledger_after_a_whole_chain;
     records_access_and_bad_queries => access_and_bad_queries;

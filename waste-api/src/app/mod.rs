@@ -12,6 +12,7 @@ mod manifest_commands;
 pub mod manifests;
 pub mod oversight;
 pub mod parties;
+pub mod paper;
 pub mod pickups;
 pub mod records;
 pub mod sites;

@@ -401,3 +401,50 @@ pub fn histories(
     }
     Ok(out)
 }
+
+/// Whether a manifest of this number is already recorded (numbers are unique: Transfer Measures Art.15).
+pub fn manifest_number_taken(conn: &mut AnyConnection, number: &str) -> Result<bool, AppError> {
+    let n: i64 = manifests::table
+        .filter(manifests::number.eq(number))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Since when the current holder has held a container: the pickup for a station, else the seal.
+pub fn held_since(
+    conn: &mut AnyConnection,
+    container: &str,
+) -> Result<Option<OffsetDateTime>, AppError> {
+    let picked: Option<String> = pickup_lines::table
+        .inner_join(pickups::table.on(pickups::id.eq(pickup_lines::pickup_id)))
+        .filter(pickup_lines::container_id.eq(container))
+        .select(pickups::picked_at)
+        .first(conn)
+        .optional()?;
+    let sealed: Option<Option<String>> = containers::table
+        .filter(containers::id.eq(container))
+        .select(containers::sealed_at)
+        .first(conn)
+        .optional()?;
+    picked.or(sealed.flatten()).map(|t| at(&t)).transpose()
+}
+
+/// A `paper_entries` row: when a paper manifest was entered and whether within the Art.20 window.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = paper_entries)]
+pub struct PaperEntryRow {
+    pub manifest_id: String,
+    pub entered_at: String,
+    pub entered_by: String,
+    pub completed_on: String,
+    pub entry_deadline: String,
+    pub late: bool,
+}
+
+pub fn insert_paper_entry(tx: &mut crate::store::Tx, row: &PaperEntryRow) -> Result<(), AppError> {
+    diesel::insert_into(paper_entries::table)
+        .values(row)
+        .execute(tx.conn())?;
+    Ok(())
+}

@@ -62,7 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(custody::oversight)
         .service(records::get_ledger)
         .service(records::annual_report)
-        .service(records::management_class);
+        .service(records::management_class)
+        .service(records::enter_paper_manifest);
 }
 
 /// Keyset pagination: `?limit=50&after=<last id of the previous page>`.

@@ -214,3 +214,83 @@ pub async fn management_class(
     .await?;
     Ok(HttpResponse::Ok().json(view))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPaperManifest {
+    /// The 14-digit number printed on the paper manifest (Transfer Measures Art.15).
+    #[schema(pattern = r"^\d{14}$")]
+    pub number: String,
+    pub receiver_id: String,
+    pub carrier_id: String,
+    /// The real dates on the paper (YYYY-MM-DD).
+    #[schema(format = Date)]
+    pub dispatched_on: String,
+    #[schema(format = Date)]
+    pub received_on: String,
+    /// When the receiver confirmed utilisation or disposal on paper, with its method.
+    #[schema(format = Date)]
+    pub disposed_on: Option<String>,
+    /// A method code such as D10 or R2, with `disposed_on`.
+    pub method: Option<String>,
+    pub lines: Vec<PaperLineBody>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperLineBody {
+    pub container_id: String,
+    /// Decimal string, kg.
+    pub shipped_weight_kg: String,
+    /// Decimal string, kg.
+    pub received_weight_kg: String,
+    pub accepted: bool,
+    /// Required when the receiver refused the container (Art.18).
+    pub reason: Option<String>,
+}
+
+/// Enter a manifest that was run on paper while the electronic system was unavailable (Transfer Measures
+/// Art.20), by its shipper, with its real dates: recorded as back-filled, received or disposed as the paper
+/// says, and with an alert when entered more than 10 working days after its completion.
+#[utoipa::path(post, path = "/api/v1/paper-manifests", request_body = NewPaperManifest,
+    responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+#[actix_web::post("/api/v1/paper-manifests")]
+pub async fn enter_paper_manifest(
+    req: actix_web::HttpRequest,
+    user: AuthUser,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::app::paper;
+    user.may(waste_core::access::Action::DraftManifest)?;
+    let new: NewPaperManifest = crate::body::parse_json(&body)?;
+    let lines: Vec<paper::LineInput> = new
+        .lines
+        .into_iter()
+        .map(|l| {
+            (
+                l.container_id,
+                l.shipped_weight_kg,
+                l.received_weight_kg,
+                l.accepted,
+                l.reason,
+            )
+        })
+        .collect();
+    let cmd = paper::PaperManifest::parse(
+        &new.number,
+        new.receiver_id,
+        new.carrier_id,
+        &new.dispatched_on,
+        &new.received_on,
+        new.disposed_on.as_deref(),
+        new.method.as_deref(),
+        &lines,
+    )?;
+    let env = state.env();
+    super::create(&state, &req, user.id.clone(), &body, move |tx| {
+        paper::enter(tx, &env, &user, cmd)
+    })
+    .await
+}
