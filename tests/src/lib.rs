@@ -8,7 +8,8 @@ use serde_json::Value;
 use std::sync::mpsc;
 use std::time::Duration;
 
-pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+/// At least 32 random characters, as the service requires of a bootstrap token.
+pub const ADMIN_TOKEN: &str = "e2e-admin-7f3c9a41d2b85e06c1f4a9d37b20e8c5";
 const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

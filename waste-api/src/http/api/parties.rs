@@ -576,6 +576,31 @@ pub async fn list_contracts(
 
 /// Creates the first administrator when none exists: with `token` when given, else a fresh one (returned so the
 /// caller can print it once).
+/// The shortest bootstrap token accepted, and how many different characters it must hold at least: a secret of
+/// 32 random characters, not a word or a repeated one ("aaaa…", "changeme" twice).
+pub const BOOTSTRAP_TOKEN_MIN: usize = 32;
+const BOOTSTRAP_TOKEN_DISTINCT: usize = 10;
+
+/// A bootstrap token fit to be an administrator's secret: at least `BOOTSTRAP_TOKEN_MIN` visible ASCII characters
+/// (no spaces), at least `BOOTSTRAP_TOKEN_DISTINCT` of them different.
+pub fn check_bootstrap_token(t: &str) -> Result<String, ApiError> {
+    let t = t.trim();
+    let distinct = t.chars().collect::<std::collections::BTreeSet<_>>().len();
+    if t.len() < BOOTSTRAP_TOKEN_MIN
+        || !t.chars().all(|ch| ch.is_ascii_graphic())
+        || distinct < BOOTSTRAP_TOKEN_DISTINCT
+    {
+        return Err(ApiError::invalid(
+            "WASTE_BOOTSTRAP_TOKEN",
+            format!(
+                "must be at least {BOOTSTRAP_TOKEN_MIN} random visible ASCII characters (at least \
+                 {BOOTSTRAP_TOKEN_DISTINCT} different ones, no spaces); unset it to have one generated"
+            ),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
 pub fn bootstrap_admin(
     conn: &mut crate::db::AnyConnection,
     token: Option<&str>,
@@ -591,11 +616,31 @@ pub fn bootstrap_admin(
             .count()
             .get_result(c)?;
         if admins > 0 {
+            // A bootstrap value that is no administrator's token is refused loudly rather than ignored: an
+            // operator who changed it expects it to work, and silently keeping the old one hides that it did not.
+            if let Some(t) = token {
+                let known: i64 = users::table
+                    .filter(users::roles.like("%admin%"))
+                    .filter(users::token_hash.eq(hash_token(t.trim())))
+                    .count()
+                    .get_result(c)?;
+                if known == 0 {
+                    return Err(ApiError::Invalid {
+                        status: actix_web::http::StatusCode::CONFLICT,
+                        code: "bootstrap_token_changed",
+                        message: "WASTE_BOOTSTRAP_TOKEN is not the token of any administrator of this database: it \
+                                  only sets the first administrator's token and cannot replace one; unset it, or set \
+                                  it to a current administrator's token"
+                            .into(),
+                        details: serde_json::json!({}),
+                    });
+                }
+            }
             return Ok(None);
         }
         let token = match token {
-            Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
-            _ => new_token()?,
+            Some(t) => check_bootstrap_token(t)?,
+            None => new_token()?,
         };
         let org = new_id();
         diesel::insert_into(organizations::table)
