@@ -39,6 +39,11 @@ impl TestApp {
     /// Starts the service on `backend`. Without PostgreSQL the PostgreSQL tests are skipped, except under
     /// `CI=true`, where a missing PostgreSQL is a failure.
     pub fn start(backend: Backend) -> Option<TestApp> {
+        Self::start_with(backend, waste_api::config::Guards::default())
+    }
+
+    /// `start` with the given guards (a metrics token, limits).
+    pub fn start_with(backend: Backend, guards: waste_api::config::Guards) -> Option<TestApp> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (database_url, pg_db, sqlite_dir) = match backend {
             Backend::Sqlite => {
@@ -77,7 +82,8 @@ impl TestApp {
         let thread = std::thread::spawn(move || {
             let sys = actix_web::rt::System::new();
             sys.block_on(async move {
-                match waste_api::build("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8) {
+                match waste_api::build_guarded("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8, guards)
+                {
                     Ok(running) => {
                         let _ = tx.send(Ok((
                             running.addr,

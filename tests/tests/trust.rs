@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use std::io::Write as _;
-use waste_e2e::{ADMIN_TOKEN, TestApp, assert_error, both_backends};
+use waste_e2e::{ADMIN_TOKEN, Backend, TestApp, assert_error, both_backends};
 
 /// The resident set of this process (the service runs in it), in KiB, from `/proc/self/status`.
 fn rss_kib() -> u64 {
@@ -111,6 +111,54 @@ fn bootstrap_token(app: &TestApp) {
     start_again(&url, Some("fresh-admin-8d2c6e0a4f9b1357d8e2a6c0f4b9d1e3"))
         .expect("a strong token starts");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const METRICS_TOKEN: &str = "metrics-4c8e2a6d0f1b3957";
+
+/// Finding 5: `/metrics` behind `WASTE_METRICS_TOKEN`, and no client text becomes a label.
+fn metrics_guarded(backend: Backend) {
+    let guards = waste_api::config::Guards {
+        metrics_token: Some(METRICS_TOKEN.into()),
+    };
+    let Some(app) = TestApp::start_with(backend, guards) else {
+        return;
+    };
+    assert_error(
+        &app.call("GET", "/metrics", None, None),
+        401,
+        "unauthenticated",
+    );
+    assert_error(
+        &app.call("GET", "/metrics", Some(ADMIN_TOKEN), None),
+        401,
+        "unauthenticated",
+    );
+    for i in 0..50 {
+        app.call("FROB", &format!("/nowhere/{i}"), None, None);
+    }
+    let (s, m) = app.call("GET", "/metrics", Some(METRICS_TOKEN), None);
+    assert_eq!(s, 200, "{m}");
+    let text = m.as_str().unwrap_or_default();
+    assert!(
+        text.contains(
+            "http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 50"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("FROB") && !text.contains("/nowhere"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sqlite_metrics_need_their_token_and_labels_are_fixed() {
+    metrics_guarded(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_metrics_need_their_token_and_labels_are_fixed() {
+    metrics_guarded(Backend::Postgres);
 }
 
 both_backends! {
