@@ -1,4 +1,4 @@
-// Re-embed the migrations when a migration directory is added or removed (BUILD-NOTES P10).
+// Re-embed the migrations when a migration directory is added or removed (docs/rules.md "Persistence notes").
 fn main() {
     println!("cargo:rerun-if-changed=../migrations");
 }

@@ -1,7 +1,7 @@
 //! Hostile input, as property tests over HTTP: random JSON, valid bodies with one field mutated, removed or
 //! added, truncated JSON, bytes that are not UTF-8, and odd `Idempotency-Key`s, sent to every writing endpoint
 //! by the user who could legitimately call it (so the body, not the role, decides). For every case:
-//! - the answer is a 2xx, or a 4xx carrying the error envelope (CONTRACTS.md) — never a 5xx;
+//! - the answer is a 2xx, or a 4xx carrying the error envelope (docs/rules.md "API conventions") — never a 5xx;
 //! - a refused request leaves the database exactly as it was (a fingerprint of every table's rows, the
 //!   containers' fill and the manifests' versions and states), so no refusal writes half of anything.
 //!

@@ -816,6 +816,10 @@ fn concurrent_additions(app: &TestApp) {
 /// every request succeeds (observed: all 2xx); one that still meets a dead connection gets 503 `unavailable` in the
 /// envelope, never a 500 (the mapping is unit-tested in waste-api's error.rs). SQLite has no server to lose.
 #[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_dropped_database_connections_recover() {
     let Some(app) = TestApp::start(waste_e2e::Backend::Postgres) else {
         return;

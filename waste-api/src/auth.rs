@@ -3,21 +3,10 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::pin::Pin;
-use waste_core::party::Role;
 
-/// 32 random bytes, hex: 256 bits from the operating system's generator.
-pub fn new_token() -> Result<String, ApiError> {
-    let mut b = [0u8; 32];
-    getrandom::fill(&mut b).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
-    Ok(format!("wst_{}", hex::encode(b)))
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use crate::app::parties::{hash_token, new_token};
 
 /// Recently authenticated tokens (by hash), so that a burst of requests does not look the same token up each
 /// time. An entry lives `SESSION_TTL`: a change to a user (roles, training date) reaches requests within that time.
@@ -54,21 +43,6 @@ pub type AuthUser = crate::app::Actor;
 
 pub use crate::store::parse_date;
 pub use crate::store::users::parse_roles;
-
-/// Role checks of handlers not yet moved onto the access table (`Actor::may`).
-impl crate::app::Actor {
-    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.iter().any(|r| self.has(*r)) {
-            Ok(())
-        } else {
-            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!(
-                "this needs one of the roles: {}",
-                names.join(", ")
-            )))
-        }
-    }
-}
 
 impl FromRequest for AuthUser {
     type Error = ApiError;

@@ -1,4 +1,4 @@
-//! Settings from the environment (CONTRACTS.md "Starting it"). Secrets are never logged.
+//! Settings from the environment (docs/rules.md "API conventions"). Secrets are never logged.
 
 pub struct Settings {
     pub bind: String,

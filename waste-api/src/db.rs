@@ -1,6 +1,6 @@
 //! Persistence plumbing: one connection type over SQLite and PostgreSQL, a pool that picks the backend from
 //! the URL scheme and reports the real connection error, SQLite pragmas, migrations per backend, and write
-//! transactions that take SQLite's write lock up front (BUILD-NOTES P2, P7, P8, P9).
+//! transactions that take SQLite's write lock up front (docs/rules.md "Persistence notes").
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
     Postgresql(diesel::PgConnection),
-    // SQLite last (BUILD-NOTES §3).
+    // SQLite last (docs/rules.md "Persistence notes").
     Sqlite(diesel::SqliteConnection),
 }
 
@@ -51,7 +51,7 @@ pub enum DbError {
 
 impl DbUrl {
     /// `postgres://` and `postgresql://` select PostgreSQL; `sqlite://path` or `sqlite:path` select SQLite.
-    /// Anything else is refused, so a mistyped URL never silently opens a SQLite file (BUILD-NOTES P2).
+    /// Anything else is refused, so a mistyped URL never silently opens a SQLite file (docs/rules.md "Persistence notes").
     pub fn parse(url: &str) -> Result<Self, DbError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self {
@@ -90,7 +90,7 @@ impl ManageConnection for AnyManager {
             Backend::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                // One pragma per statement, busy_timeout first (BUILD-NOTES P7, P14).
+                // One pragma per statement, busy_timeout first (docs/rules.md "Persistence notes").
                 for pragma in [
                     "PRAGMA busy_timeout = 5000",
                     "PRAGMA journal_mode = WAL",
@@ -255,7 +255,7 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
 }
 
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write never fails on lock upgrade
-/// (BUILD-NOTES P8); a plain transaction on PostgreSQL.
+/// (docs/rules.md "Persistence notes"); a plain transaction on PostgreSQL.
 pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,

@@ -70,7 +70,7 @@ impl LabelRules {
         })
     }
 
-    /// Minimum label size, text height and number of labels for a container (REFERENCE.md rule 13). Exactly
+    /// Minimum label size, text height and number of labels for a container (HJ 1276-2022; docs/rules.md "Labels"). Exactly
     /// 450 L matches two rows of the source table and takes the larger label.
     pub fn size_for(&self, volume_l: Decimal) -> LabelSize {
         let mut chosen = self.sizes[self.sizes.len() - 1];
@@ -173,7 +173,7 @@ impl DigitalId {
     }
 }
 
-/// Everything HJ 1276-2022 asks a container label to show (REFERENCE.md rule 12), plus the optional fields whose
+/// Everything HJ 1276-2022 asks a container label to show (docs/rules.md "Labels"), plus the optional fields whose
 /// requirement is UNCONFIRMED (category, form, precautions, weight, remarks).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Label {
@@ -235,7 +235,7 @@ pub enum LabelError {
 }
 
 impl Label {
-    /// The required fields that are empty (REFERENCE.md rule 12). The QR code is generated from the digital id,
+    /// The required fields that are empty (docs/rules.md "Labels"). The QR code is generated from the digital id,
     /// so it is missing exactly when the id is.
     pub fn missing(&self) -> Vec<LabelField> {
         let mut m = Vec::new();

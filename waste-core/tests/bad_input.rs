@@ -123,7 +123,7 @@ fn oversized_input_is_refused() {
     assert_eq!(e.field, "description");
 }
 
-/// CONTRACTS.md: decimals travel as JSON strings so no precision is lost; a bare number is refused, not rounded.
+/// docs/rules.md "API conventions": decimals travel as JSON strings so no precision is lost; a bare number is refused, not rounded.
 #[test]
 fn fractions_travel_as_strings() {
     let e = refuse(&with_components(r#"[{"name":"acetone","fraction":0.25}]"#));

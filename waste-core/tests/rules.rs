@@ -671,7 +671,7 @@ fn storage_deadline_one_year_after_the_first_addition_art_81() {
     assert_eq!(clock.deadline, date!(2027 - 01 - 15));
     assert_eq!(clock.status, StorageStatus::Ok);
     assert!(clock.source.contains("Art.81"));
-    // A Feb-29 start rolls to Feb-28 (REFERENCE.md rule 17 convention).
+    // A Feb-29 start rolls to Feb-28 (docs/rules.md "Storage deadlines" convention).
     assert_eq!(
         s.clock(SiteKind::Lab, date!(2024 - 02 - 29), date!(2024 - 03 - 01))
             .deadline,

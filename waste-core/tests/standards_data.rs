@@ -64,7 +64,7 @@ fn catalogue_has_every_category_and_codes_match_their_category() {
         );
         assert!(!entry.description_en.is_empty() && !entry.description_zh.is_empty());
     }
-    // Every code of REFERENCE.md section 3.1 is in the data with its hazard string.
+    // Every laboratory code of the National Catalogue 2021 that the rules use is in the data with its hazard string.
     for (code, hazards) in [
         ("900-002-03", "T"),
         ("900-401-06", "T,I"),

@@ -5,10 +5,13 @@
 //! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
+mod container_state;
 pub mod containers;
 mod error;
+mod manifest_commands;
 pub mod manifests;
 pub mod oversight;
+pub mod parties;
 pub mod pickups;
 
 pub use error::AppError;

@@ -50,3 +50,48 @@ pub fn licence(conn: &mut AnyConnection, firm: &str) -> Result<Licence, AppError
         valid_until: until.as_deref().and_then(parse_date),
     })
 }
+
+/// A `contracts` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contracts)]
+pub struct ContractRow {
+    pub id: String,
+    pub shipper_id: String,
+    pub disposal_firm_id: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// JSON list.
+    pub waste_codes: String,
+    pub created_at: String,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &ContractRow) -> Result<(), AppError> {
+    diesel::insert_into(contracts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Contracts in id order: every one, or those `party` is a party to.
+pub fn list(
+    conn: &mut AnyConnection,
+    party: Option<&str>,
+    page: &super::page::Keyset,
+) -> Result<Vec<ContractRow>, AppError> {
+    let mut q = contracts::table
+        .select(ContractRow::as_select())
+        .order(contracts::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(o) = party {
+        q = q.filter(
+            contracts::shipper_id
+                .eq(o.to_owned())
+                .or(contracts::disposal_firm_id.eq(o.to_owned())),
+        );
+    }
+    if let Some(a) = &page.after {
+        q = q.filter(contracts::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}

@@ -62,3 +62,62 @@ pub fn region(conn: &mut AnyConnection, id: &str) -> Result<String, AppError> {
         .optional()?
         .ok_or(AppError::NotFound("organisation"))
 }
+
+/// An `organizations` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organizations)]
+pub struct OrgRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub region_code: String,
+    pub license_number: Option<String>,
+    /// JSON list of waste codes.
+    pub license_waste_codes: Option<String>,
+    pub license_valid_until: Option<String>,
+    pub created_at: String,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &OrgRow) -> Result<(), AppError> {
+    diesel::insert_into(organizations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn credit_code_taken(conn: &mut AnyConnection, credit: &str) -> Result<bool, AppError> {
+    let n: i64 = organizations::table
+        .filter(organizations::credit_code.eq(credit))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, AppError> {
+    Ok(organizations::table
+        .filter(organizations::id.eq(id))
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Organisations in id order: every one, or only `own`.
+pub fn list(
+    conn: &mut AnyConnection,
+    own: Option<&str>,
+    page: &super::page::Keyset,
+) -> Result<Vec<OrgRow>, AppError> {
+    let mut q = organizations::table
+        .select(OrgRow::as_select())
+        .order(organizations::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(o) = own {
+        q = q.filter(organizations::id.eq(o.to_owned()));
+    }
+    if let Some(a) = &page.after {
+        q = q.filter(organizations::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}

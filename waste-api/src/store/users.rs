@@ -78,3 +78,43 @@ pub fn actor_by_token(
         .map(to_actor)
         .transpose()
 }
+
+/// A `users` row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    /// Comma-separated.
+    pub roles: String,
+    pub trained_until: Option<String>,
+    pub token_hash: String,
+    pub created_at: String,
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), AppError> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether any administrator exists.
+/// Whether an administrator holds the token of this hash.
+pub fn admin_with_token(conn: &mut AnyConnection, token_hash: &str) -> Result<bool, AppError> {
+    let n: i64 = users::table
+        .filter(users::roles.like("%admin%"))
+        .filter(users::token_hash.eq(token_hash))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn any_admin(conn: &mut AnyConnection) -> Result<bool, AppError> {
+    let n: i64 = users::table
+        .filter(users::roles.like("%admin%"))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -3,6 +3,7 @@
 
 pub mod containers;
 pub mod custody;
+pub mod parties;
 
 use crate::store::page::Page;
 use serde::{Deserialize, Serialize};

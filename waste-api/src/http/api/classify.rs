@@ -10,7 +10,7 @@ use waste_core::{Waste, WasteRequest, classify};
 
 /// Classify a waste: GB 34330-2017 identification, National Catalogue code and hazards, collection stream, with
 /// warnings and a trace that cites each rule. Same decision as `waste-api classify`.
-#[utoipa::path(post, path = "/api/v1/classify", request_body(content = Object, description = "classification request (CONTRACTS.md)"),
+#[utoipa::path(post, path = "/api/v1/classify", request_body(content = Object, description = "classification request: form, origin, components (see the README)"),
     responses((status = 200, body = Object, description = "classification result"), (status = 401, body = super::ErrorEnvelope), (status = 422, body = super::ErrorEnvelope), (status = 400, body = super::ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/classify")]
