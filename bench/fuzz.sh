@@ -13,7 +13,7 @@ ST=$(python3 -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executab
 cargo build -q -p waste-api
 dir=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-ADMIN=fuzz-admin-token
+ADMIN=fuzz-admin-3b7e1d9c5a2f8046e1c7d3b9a5f2e8c4
 WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL="sqlite://$dir/fuzz.db" WASTE_BOOTSTRAP_TOKEN=$ADMIN target/debug/waste-api serve 2>"$dir/server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT

@@ -9,7 +9,7 @@ SECONDS_RUN=${1:-10}
 CONNS=${2:-16}
 cargo build --release -q -p waste-api -p waste-bench
 BIN=target/release
-TOKEN=bench-admin-token
+TOKEN=bench-admin-9c2e7a1f4b8d3e6052a7c1f9d4b8e3a6
 # The requests per second of a load line: "N requests/s", "N additions/s", "N inserts/s" or, for whole chains,
 # the "(N requests/s)" they make.
 rate() { grep -oE '[0-9.]+ (requests|additions|inserts)/s' <<<"$1" | tail -1 | cut -d' ' -f1; }

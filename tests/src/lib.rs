@@ -8,7 +8,8 @@ use serde_json::Value;
 use std::sync::mpsc;
 use std::time::Duration;
 
-pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+/// At least 32 random characters, as the service requires of a bootstrap token.
+pub const ADMIN_TOKEN: &str = "e2e-admin-7f3c9a41d2b85e06c1f4a9d37b20e8c5";
 const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,11 @@ impl TestApp {
     /// Starts the service on `backend`. The PostgreSQL tests are compiled as ignored when the build found no
     /// PostgreSQL (outside CI, see build.rs); once they run, a missing PostgreSQL fails them.
     pub fn start(backend: Backend) -> Option<TestApp> {
+        Self::start_with(backend, waste_api::config::Guards::default())
+    }
+
+    /// `start` with the given guards (a metrics token, limits).
+    pub fn start_with(backend: Backend, guards: waste_api::config::Guards) -> Option<TestApp> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (database_url, pg_db, sqlite_dir) = match backend {
             Backend::Sqlite => {
@@ -73,7 +79,8 @@ impl TestApp {
         let thread = std::thread::spawn(move || {
             let sys = actix_web::rt::System::new();
             sys.block_on(async move {
-                match waste_api::build("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8) {
+                match waste_api::build_guarded("127.0.0.1:0", &url, Some(ADMIN_TOKEN), 2, 8, guards)
+                {
                     Ok(running) => {
                         let _ = tx.send(Ok((
                             running.addr,

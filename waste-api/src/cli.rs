@@ -42,12 +42,13 @@ fn init_logs() {
 fn serve() -> Result<(), String> {
     init_logs();
     let s = waste_api::config::Settings::from_env();
-    let running = waste_api::build(
+    let running = waste_api::build_guarded(
         &s.bind,
         &s.database_url,
         s.bootstrap_token.as_deref(),
         s.workers,
         s.pool_size,
+        s.guards.clone(),
     )?;
     if let Some(token) = &running.admin_token
         && s.bootstrap_token.is_none()

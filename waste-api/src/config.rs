@@ -6,6 +6,25 @@ pub struct Settings {
     pub bootstrap_token: Option<String>,
     pub workers: usize,
     pub pool_size: u32,
+    pub guards: Guards,
+}
+
+/// What keeps the service's own surfaces from the public: settings, so tests and benchmarks use the same paths.
+#[derive(Clone, Debug, Default)]
+pub struct Guards {
+    /// `WASTE_METRICS_TOKEN`: when set, `/metrics` answers only to `Authorization: Bearer <it>` (401 otherwise),
+    /// so a public listener does not publish the service's traffic. Unset, `/metrics` is open (bind the service
+    /// on a private address then).
+    pub metrics_token: Option<String>,
+}
+
+impl Guards {
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Guards {
+            metrics_token: var("WASTE_METRICS_TOKEN").map(|t| t.trim().to_owned()),
+        }
+    }
 }
 
 impl Settings {
@@ -26,6 +45,7 @@ impl Settings {
             pool_size: var("WASTE_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),
+            guards: Guards::from_env(),
         }
     }
 }

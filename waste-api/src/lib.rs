@@ -39,13 +39,32 @@ pub struct Running {
 }
 
 /// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
-/// the server. The caller awaits `server`.
+/// the server, with the guards of the environment (`config::Guards::from_env`). The caller awaits `server`.
 pub fn build(
     bind: &str,
     database_url: &str,
     bootstrap_token: Option<&str>,
     workers: usize,
     pool_size: u32,
+) -> Result<Running, String> {
+    build_guarded(
+        bind,
+        database_url,
+        bootstrap_token,
+        workers,
+        pool_size,
+        config::Guards::from_env(),
+    )
+}
+
+/// `build` with the given guards.
+pub fn build_guarded(
+    bind: &str,
+    database_url: &str,
+    bootstrap_token: Option<&str>,
+    workers: usize,
+    pool_size: u32,
+    guards: config::Guards,
 ) -> Result<Running, String> {
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let admin_token = database
@@ -59,6 +78,7 @@ pub fn build(
         metrics: Arc::new(metrics::Metrics::default()),
         sessions: Arc::new(auth::SessionCache::default()),
         clock: app::Clock::default(),
+        guards: Arc::new(guards),
     };
     let clock = state.clock.clone();
     let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;

@@ -1,4 +1,8 @@
 //! Prometheus text metrics: request counts and latency histograms by route pattern, method and status.
+//!
+//! Every label comes from a fixed set, so no request can add series at will: the route is the matched pattern
+//! (or `unmatched`), the method one of the standard ones (or `other`), the status a number. Even so the series are
+//! capped at `MAX_SERIES`; what comes after is counted in `http_requests_dropped_total`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -15,19 +19,43 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// The most series kept (route × method × status). The service has about 40 routes, 7 methods and a dozen
+/// statuses in use, far fewer in practice.
+pub const MAX_SERIES: usize = 2000;
+
+/// The method as a label: the standard methods by name, any other (a client may send any token) as `other`.
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    }
+}
+
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<BTreeMap<(String, &'static str, u16), Series>>,
+    dropped: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
+    /// Records one request. `route` must be a matched route pattern or `unmatched`, never a raw path.
     pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let Ok(mut m) = self.series.lock() else {
             return;
         };
-        let s = m
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_default();
+        let key = (route.to_owned(), method_label(method), status);
+        if !m.contains_key(&key) && m.len() >= MAX_SERIES {
+            self.dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        let s = m.entry(key).or_default();
         s.count += 1;
         s.sum += seconds;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -51,6 +79,12 @@ impl Metrics {
                 s.count
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP http_requests_dropped_total Requests not recorded because the series cap was reached.\n\
+             # TYPE http_requests_dropped_total counter\nhttp_requests_dropped_total {}",
+            self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out.push_str("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
         for ((route, method, status), s) in m.iter() {
             let labels = format!(
@@ -101,4 +135,29 @@ pub fn render_writes(stats: &crate::db::WriteStats) -> String {
          # HELP waste_db_write_hold_seconds_total Time writers held the write connection (on SQLite, one at a time).\n\
          # TYPE waste_db_write_hold_seconds_total counter\nwaste_db_write_hold_seconds_total {hold}\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label_and_the_series_are_capped() {
+        let m = Metrics::default();
+        for i in 0..(MAX_SERIES + 500) {
+            m.observe("unmatched", &format!("X{i}"), 404, 0.001);
+        }
+        let text = m.render();
+        assert!(
+            text.contains("method=\"other\",status=\"404\"} 2500"),
+            "{text}"
+        );
+        assert!(!text.contains("X1"), "no client text becomes a label");
+        for i in 0..(MAX_SERIES + 10) {
+            m.observe(&format!("/r{i}"), "GET", 200, 0.001);
+        }
+        let series = m.series.lock().map(|s| s.len()).unwrap_or(0);
+        assert_eq!(series, MAX_SERIES);
+        assert!(m.render().contains("http_requests_dropped_total 11"));
+    }
 }

@@ -14,6 +14,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub sessions: Arc<crate::auth::SessionCache>,
     pub clock: crate::app::Clock,
+    pub guards: Arc<crate::config::Guards>,
 }
 
 impl AppState {

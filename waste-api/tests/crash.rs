@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "crash-admin-token";
+const TOKEN: &str = "crash-admin-5d81c2e9a4f07b36d1e8c4a92f60b7d3";
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn free_port() -> u16 {

@@ -377,6 +377,31 @@ pub fn contracts(
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
+/// The shortest bootstrap token accepted, and how many different characters it must hold at least: a secret of
+/// 32 random characters, not a word or a repeated one ("aaaa…", "changeme" four times).
+pub const BOOTSTRAP_TOKEN_MIN: usize = 32;
+const BOOTSTRAP_TOKEN_DISTINCT: usize = 10;
+
+/// A bootstrap token fit to be an administrator's secret: at least `BOOTSTRAP_TOKEN_MIN` visible ASCII characters
+/// (no spaces), at least `BOOTSTRAP_TOKEN_DISTINCT` of them different.
+pub fn check_bootstrap_token(t: &str) -> Result<String, AppError> {
+    let t = t.trim();
+    let distinct = t.chars().collect::<std::collections::BTreeSet<_>>().len();
+    if t.len() < BOOTSTRAP_TOKEN_MIN
+        || !t.chars().all(|ch| ch.is_ascii_graphic())
+        || distinct < BOOTSTRAP_TOKEN_DISTINCT
+    {
+        return Err(AppError::invalid(
+            "WASTE_BOOTSTRAP_TOKEN",
+            format!(
+                "must be at least {BOOTSTRAP_TOKEN_MIN} random visible ASCII characters (at least \
+                 {BOOTSTRAP_TOKEN_DISTINCT} different ones, no spaces); unset it to have one generated"
+            ),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
 /// Creates the first administrator when none exists: with `token` when given, else a fresh one (returned so the
 /// caller can print it once).
 pub fn bootstrap_admin(
@@ -390,11 +415,25 @@ pub fn bootstrap_admin(
             diesel::sql_query("SELECT pg_advisory_xact_lock(7231001)").execute(pg)?;
         }
         if users::any_admin(tx)? {
+            // A bootstrap value that is no administrator's token is refused loudly rather than ignored: an
+            // operator who changed it expects it to work, and silently keeping the old one hides that it did not.
+            if let Some(t) = token
+                && !users::admin_with_token(tx, &hash_token(t.trim()))?
+            {
+                return Err(AppError::Refused {
+                    code: "bootstrap_token_changed",
+                    message: "WASTE_BOOTSTRAP_TOKEN is not the token of any administrator of this database: it \
+                              only sets the first administrator's token and cannot replace one; unset it, or set \
+                              it to a current administrator's token"
+                        .into(),
+                    details: json!({}),
+                });
+            }
             return Ok(None);
         }
         let token = match token {
-            Some(t) if !t.trim().is_empty() => t.trim().to_owned(),
-            _ => new_token()?,
+            Some(t) => check_bootstrap_token(t)?,
+            None => new_token()?,
         };
         let org = crate::state::new_id();
         let at = crate::state::now();

@@ -101,6 +101,16 @@ pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), AppError> {
 }
 
 /// Whether any administrator exists.
+/// Whether an administrator holds the token of this hash.
+pub fn admin_with_token(conn: &mut AnyConnection, token_hash: &str) -> Result<bool, AppError> {
+    let n: i64 = users::table
+        .filter(users::roles.like("%admin%"))
+        .filter(users::token_hash.eq(token_hash))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 pub fn any_admin(conn: &mut AnyConnection) -> Result<bool, AppError> {
     let n: i64 = users::table
         .filter(users::roles.like("%admin%"))

@@ -38,11 +38,29 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, Api
     }))
 }
 
-/// Prometheus text format.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus text format. With `WASTE_METRICS_TOKEN` set, only for `Authorization: Bearer <that token>`.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = super::ErrorEnvelope)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(expected) = &state.guards.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        // Compared as hashes, so the comparison's time says nothing about the token.
+        if crate::auth::hash_token(given) != crate::auth::hash_token(expected) {
+            return Err(ApiError::Unauthenticated);
+        }
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render() + &crate::metrics::render_writes(state.database.write_stats()))
+        .body(
+            state.metrics.render() + &crate::metrics::render_writes(state.database.write_stats()),
+        ))
 }
