@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const ADMIN_TOKEN = "web-tests-admin-token";
+export const ADMIN_TOKEN = "web-tests-admin-5c1e9f7a3b8d2064e9a1c7f3b5d8e2a6";
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 /** The waste-api binary: WASTE_BIN, else the release build, else the debug build. */
