@@ -3,8 +3,8 @@
 
 pub mod containers;
 pub mod custody;
-pub mod sites;
 pub mod parties;
+pub mod sites;
 
 use crate::store::page::Page;
 use serde::{Deserialize, Serialize};
