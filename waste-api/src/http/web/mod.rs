@@ -5,6 +5,7 @@
 //! `/c/{digital_id or id}` a container, `/containers`, `/school` (the safety officer's to-do and people),
 //! `/admin` (organisations), `/assets/{hash}/{file}`.
 
+pub mod add;
 pub mod admin;
 pub mod assets;
 pub mod home;
@@ -12,6 +13,7 @@ pub mod i18n;
 pub mod lab;
 pub mod lab_app;
 pub mod page;
+pub mod refusal;
 pub mod school;
 pub mod session;
 pub mod signin;
@@ -61,10 +63,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(lab::my_containers)
         .service(lab::new_container_form)
         .service(lab::new_container)
-        .service(lab::add_form)
-        .service(lab::search)
-        .service(lab::preview_partial)
-        .service(lab::add_submit)
+        .service(add::add_form)
+        .service(add::search)
+        .service(add::preview_partial)
+        .service(add::add_submit)
         .service(lab::seal)
         .service(lab::label_svg)
         .service(lab::print)
