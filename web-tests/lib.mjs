@@ -80,7 +80,7 @@ export async function launch(extraArgs = []) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium fonts-wqy-zenhei`);
   }
-  // playwright gives every launch a fresh temporary profile (the --user-data-dir of BUILD-NOTES).
+  // playwright gives every launch a fresh temporary profile (a fresh --user-data-dir).
   return chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, ...extraArgs] });
 }
 
