@@ -135,33 +135,7 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
         // The container's row lock first: two manifests drafted at once for one container take turns here
         // and the second sees the first's line.
         rows::lock(tx, cid)?;
-        let row = rows::by_id(tx, cid)?
-            .filter(|r| r.custodian_id.as_deref() == Some(actor.org_id.as_str()))
-            .ok_or(AppError::NotFound("container in your custody"))?;
-        if row.status()?.after(Step::Ship).is_err() {
-            return Err(AppError::refused(
-                "container_not_ready",
-                format!(
-                    "container {cid} is {}: only sealed containers are shipped",
-                    row.status
-                ),
-                json!({ "container_id": cid, "status": row.status }),
-            ));
-        }
-        if store_m::container_on_open_manifest(tx, cid)? {
-            return Err(AppError::refused(
-                "container_on_manifest",
-                format!("container {cid} is already on a manifest"),
-                json!({ "container_id": cid }),
-            ));
-        }
-        let Some(code) = row.code.clone() else {
-            return Err(AppError::refused(
-                "label_incomplete",
-                format!("container {cid} has no waste code"),
-                json!({ "container_id": cid }),
-            ));
-        };
+        let (_, code) = shippable(tx, actor, cid)?;
         let weight = match (cmd.weights_kg.get(cid), pickups::weight_of(tx, cid)?) {
             (Some(w), _) => w.to_string(),
             (None, Some(w)) => w,
@@ -542,4 +516,41 @@ pub fn receipt_alerts(
         items,
         next_after: scanned.next_after,
     })
+}
+
+/// A container in the actor's custody that may go on a manifest: sealed (its status may take the shipment step),
+/// on no open manifest, and with its waste code. Drafting a manifest and entering a paper one both ask this.
+pub(super) fn shippable(
+    tx: &mut Tx,
+    actor: &Actor,
+    cid: &str,
+) -> Result<(rows::Row, String), AppError> {
+    let row = rows::by_id(tx, cid)?
+        .filter(|r| r.custodian_id.as_deref() == Some(actor.org_id.as_str()))
+        .ok_or(AppError::NotFound("container in your custody"))?;
+    if row.status()?.after(Step::Ship).is_err() {
+        return Err(AppError::refused(
+            "container_not_ready",
+            format!(
+                "container {cid} is {}: only sealed containers are shipped",
+                row.status
+            ),
+            json!({ "container_id": cid, "status": row.status }),
+        ));
+    }
+    if store_m::container_on_open_manifest(tx, cid)? {
+        return Err(AppError::refused(
+            "container_on_manifest",
+            format!("container {cid} is already on a manifest"),
+            json!({ "container_id": cid }),
+        ));
+    }
+    let Some(code) = row.code.clone() else {
+        return Err(AppError::refused(
+            "label_incomplete",
+            format!("container {cid} has no waste code"),
+            json!({ "container_id": cid }),
+        ));
+    };
+    Ok((row, code))
 }

@@ -240,34 +240,8 @@ pub fn enter(
     for l in &cmd.lines {
         let cid = &l.container_id;
         rows::lock(tx, cid)?;
-        let row = rows::by_id(tx, cid)?
-            .filter(|r| r.custodian_id.as_deref() == Some(actor.org_id.as_str()))
-            .ok_or(AppError::NotFound("container in your custody"))?;
+        let (row, code) = super::manifests::shippable(tx, actor, cid)?;
         let status = row.status()?;
-        if status.after(Step::Ship).is_err() {
-            return Err(AppError::refused(
-                "container_not_ready",
-                format!(
-                    "container {cid} is {}: only sealed containers are shipped",
-                    row.status
-                ),
-                json!({ "container_id": cid, "status": row.status }),
-            ));
-        }
-        if store_m::container_on_open_manifest(tx, cid)? {
-            return Err(AppError::refused(
-                "container_on_manifest",
-                format!("container {cid} is already on a manifest"),
-                json!({ "container_id": cid }),
-            ));
-        }
-        let Some(code) = row.code.clone() else {
-            return Err(AppError::refused(
-                "label_incomplete",
-                format!("container {cid} has no waste code"),
-                json!({ "container_id": cid }),
-            ));
-        };
         // The paper dates follow the container's own history: it left after it came into the shipper's hands.
         if let Some(since) = store_r::held_since(tx, cid)?
             && since.to_offset(rules.local_offset).date() > cmd.dates.dispatched_on
