@@ -702,13 +702,7 @@ fn alerts_and_oversight(app: &TestApp) {
     contract(app, &w.school, &w.firm, &["900-047-49"]);
     contract(app, &w.station, &w.firm, &["900-047-49"]);
     let a = sealed_container(app, &w);
-    let stays = sealed_container(app, &w);
-    let long_ago = time::OffsetDateTime::now_utc().date() - time::Duration::days(400);
-    diesel::sql_query(format!(
-        "UPDATE containers SET started_on = '{long_ago}' WHERE id = '{stays}'"
-    ))
-    .execute(&mut *app.db())
-    .expect("backdate");
+    let _stays = sealed_container(app, &w);
     assert_eq!(pickup(app, &w, &[&a]).0, 201);
     let m = manifest(app, &w, &[&a]);
     act(app, &w.operator, &m, "submit", json!({}));
@@ -719,15 +713,14 @@ fn alerts_and_oversight(app: &TestApp) {
         "dispatch",
         json!({"container_ids": [a]}),
     );
-    // Dispatched ten days ago and not received: a late receipt alert (Art.18) for every party.
-    let past = time::OffsetDateTime::now_utc() - time::Duration::days(10);
-    let mut c = app.db();
-    diesel::sql_query(format!(
-        "UPDATE manifests SET dispatched_at = '{}' WHERE id = '{m}'",
-        waste_core::custody::format_at(past)
-    ))
-    .execute(&mut *c)
-    .expect("backdate");
+    // 400 days on (the service's clock moves; nothing is back-dated) and still not received: a late receipt alert
+    // (Art.18) for every party, and the container left at the school is past its storage limit.
+    assert_eq!(
+        app.get("/api/v1/alerts/receipts", &w.operator).1["items"],
+        json!([]),
+        "not late on the day of dispatch"
+    );
+    app.advance_days(400);
     for token in [&w.operator, &w.driver, &w.receiver] {
         let (_, v) = app.get("/api/v1/alerts/receipts", token);
         assert_eq!(v["items"][0]["manifest_id"], m.as_str(), "{v}");
@@ -763,6 +756,10 @@ fn alerts_and_oversight(app: &TestApp) {
     assert_eq!(
         row["open_containers"], 1,
         "one sealed container is still at the school: {row}"
+    );
+    assert_eq!(
+        row["overdue_containers"], 1,
+        "and it is past its limit: {row}"
     );
     assert_eq!(row["valid_disposal_contract"], true);
     assert!(row["last_pickup"].is_string());

@@ -378,21 +378,16 @@ fn scenario(url: &str) {
 }
 
 /// A new, empty PostgreSQL database named `<prefix>_<uuid>`, with an administrative connection to drop it
-/// afterwards. None (the test skips) when PostgreSQL is not reachable, except under `CI=true`, where that fails.
-fn fresh_pg_database(prefix: &str) -> Option<(diesel::PgConnection, String)> {
-    let Ok(mut admin) = diesel::PgConnection::establish(PG_ADMIN) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "PostgreSQL must be reachable under CI=true"
-        );
-        eprintln!("skipping: PostgreSQL is not reachable");
-        return None;
-    };
+/// afterwards. The PostgreSQL tests are compiled as ignored when PostgreSQL was unreachable at build time outside
+/// CI (`build.rs`); a test that runs needs it.
+fn fresh_pg_database(prefix: &str) -> (diesel::PgConnection, String) {
+    let mut admin = diesel::PgConnection::establish(PG_ADMIN)
+        .expect("PostgreSQL at 127.0.0.1:5432 (trust, user postgres)");
     let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .expect("create database");
-    Some((admin, name))
+    (admin, name)
 }
 
 #[test]
@@ -403,10 +398,9 @@ fn sqlite_acknowledged_writes_survive_sigkill() {
 }
 
 #[test]
+#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable at build time")]
 fn postgres_acknowledged_writes_survive_sigkill() {
-    let Some((mut admin, name)) = fresh_pg_database("waste_crash") else {
-        return;
-    };
+    let (mut admin, name) = fresh_pg_database("waste_crash");
     scenario(&format!("postgres://postgres@127.0.0.1:5432/{name}"));
     let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut admin);
@@ -415,10 +409,9 @@ fn postgres_acknowledged_writes_survive_sigkill() {
 /// Several instances starting at once on one empty PostgreSQL database: every one starts (migrations take
 /// turns), and exactly one administrator is bootstrapped.
 #[test]
+#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable at build time")]
 fn postgres_instances_starting_together_migrate_once_and_bootstrap_one_admin() {
-    let Some((mut admin, name)) = fresh_pg_database("waste_start") else {
-        return;
-    };
+    let (mut admin, name) = fresh_pg_database("waste_start");
     let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
     let results: Vec<Result<Option<String>, String>> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..4)
