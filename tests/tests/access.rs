@@ -458,6 +458,16 @@ fn matrix(app: &TestApp) {
             Box::new(|_| ("GET", "/api/v1/oversight/schools".into(), None)),
             [401, 200, 403, 403, 403, 403, 403, 403, 200],
         ),
+        (
+            "GET print of the draft",
+            Box::new(|_| ("GET", format!("/api/v1/manifests/{m}/print"), None)),
+            [401, 200, 404, 404, 404, 200, 200, 200, 200],
+        ),
+        (
+            "POST roadside link of the draft",
+            Box::new(|_| ("POST", format!("/api/v1/manifests/{m}/road-link"), Some(json!({})))),
+            [401, 403, 403, 403, 403, 201, 201, 403, 403],
+        ),
         // Last: sealing changes the container for the rows above.
         (
             "POST seal A's container",

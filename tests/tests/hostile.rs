@@ -174,6 +174,11 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             json!({"method": "D10"}),
         ),
         ep(
+            format!("/api/v1/manifests/{m}/road-link"),
+            &operator,
+            json!({}),
+        ),
+        ep(
             format!("/api/v1/manifests/{m}/cancel"),
             &operator,
             json!({}),
@@ -216,7 +221,7 @@ struct Fingerprint {
 }
 
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
-    const TABLES: [&str; 18] = [
+    const TABLES: [&str; 19] = [
         "organizations",
         "users",
         "contracts",
@@ -235,6 +240,7 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "site_findings",
         "site_signs",
         "paper_entries",
+        "road_links",
     ];
     let counts: Vec<String> = TABLES
         .iter()
@@ -577,8 +583,9 @@ fn hostile_urls(app: &TestApp) {
     world(app);
     let db = RefCell::new(app.db());
     let before = fingerprint(&mut db.borrow_mut());
-    const WITH_ID: [&str; 10] = [
+    const WITH_ID: [&str; 11] = [
         "/api/v1/organizations/{}",
+        "/api/v1/manifests/{}/print",
         "/api/v1/containers/{}",
         "/api/v1/containers/{}/events",
         "/api/v1/containers/{}/label.svg",

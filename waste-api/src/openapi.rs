@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::http::api::{classify, containers, custody, parties, records, sites, system};
+use crate::http::api::{chain, classify, containers, custody, parties, records, sites, system};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
         sites::create_site, sites::list_sites, sites::get_site, sites::sign_svg, sites::record_sign, sites::inspect,
         sites::follow_up, sites::move_container,
+        chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
     modifiers(&BearerAuth)

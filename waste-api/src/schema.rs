@@ -277,3 +277,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     signin_links,
     web_sessions
 );
+
+diesel::table! {
+    road_links (token_hash) {
+        token_hash -> Text,
+        manifest_id -> Text,
+        created_by -> Text,
+        created_at -> Text,
+        expires_at -> Text,
+    }
+}

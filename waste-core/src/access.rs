@@ -43,6 +43,9 @@ pub enum Action {
     ManageSites,
     /// Record a site's self-inspection and the follow-up of its findings (GB 18597-2023 8.2.2).
     InspectSites,
+    /// Issue a short-lived read-only link to a manifest one's organisation is a party to, for an inspection on
+    /// the road (the carrier carries the manifest with the load, HW Transfer Measures Art.11).
+    RoadsideLink,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -106,6 +109,10 @@ pub fn grants(action: Action) -> &'static [Grant] {
                 kinds: &[OrgKind::School, OrgKind::TransferStation],
             },
         ],
+        Action::RoadsideLink => &[Grant {
+            roles: &[Role::Driver, Role::StationOperator],
+            kinds: &[OrgKind::Carrier, OrgKind::TransferStation],
+        }],
         Action::AuditChains => &[
             ADMIN,
             AUTHORITY,

@@ -5,6 +5,7 @@
 //! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
+pub mod chain;
 mod container_state;
 pub mod containers;
 mod error;
@@ -15,6 +16,7 @@ pub mod paper;
 pub mod parties;
 pub mod pickups;
 pub mod records;
+pub mod road_links;
 pub mod sites;
 
 pub use error::AppError;

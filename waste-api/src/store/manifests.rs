@@ -244,3 +244,12 @@ pub fn receipt_candidates(
     }
     Ok(q.load(conn)?)
 }
+
+/// The id of the manifest numbered `number` (14 digits, Transfer Measures Art.15), if any.
+pub fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<String>, AppError> {
+    Ok(manifests::table
+        .filter(manifests::number.eq(number))
+        .select(manifests::id)
+        .first(conn)
+        .optional()?)
+}

@@ -1,5 +1,6 @@
 //! The JSON API: thin handlers that parse the request into a command, call `app`, and render a view.
 
+pub mod chain;
 pub mod classify;
 pub mod containers;
 pub mod custody;
@@ -47,6 +48,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::inspect)
         .service(sites::follow_up)
         .service(sites::move_container)
+        .service(chain::road_link)
+        .service(chain::print)
         .service(custody::create_pickup)
         .service(custody::create_manifest)
         .service(custody::list_manifests)
