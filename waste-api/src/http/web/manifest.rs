@@ -12,7 +12,6 @@ use crate::app::{AppError, road_links};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use askama::Template;
 use waste_core::manifest::{Action, Party};
@@ -135,8 +134,8 @@ pub struct ManifestPage {
 }
 
 impl ManifestPage {
-    pub fn may(&self, step: &str) -> bool {
-        self.can.contains(&step)
+    pub fn may(&self, what: &str) -> bool {
+        self.can.iter().any(|s| *s == what)
     }
 }
 
