@@ -465,7 +465,13 @@ fn matrix(app: &TestApp) {
         ),
         (
             "POST roadside link of the draft",
-            Box::new(|_| ("POST", format!("/api/v1/manifests/{m}/road-link"), Some(json!({})))),
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/road-link"),
+                    Some(json!({})),
+                )
+            }),
             [401, 403, 403, 403, 403, 201, 201, 403, 403],
         ),
         // Last: sealing changes the container for the rows above.

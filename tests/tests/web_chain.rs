@@ -37,10 +37,7 @@ fn chain(app: &TestApp, base: u32, contract: bool) -> Chain {
     }
     let a = world::sealed_container(app, &w);
     let b = world::sealed_container(app, &w);
-    let digital = vec![
-        digital_id(app, &w.staff, &a),
-        digital_id(app, &w.staff, &b),
-    ];
+    let digital = vec![digital_id(app, &w.staff, &a), digital_id(app, &w.staff, &b)];
     let r = world::pickup(app, &w, &[&a, &b]);
     assert_eq!(r.0, 201, "{}", r.1);
     let (station, _) = Browser::user(app, &w.station, &["station_operator"], &format!("op{base}"));
@@ -108,7 +105,10 @@ fn station_stock_draft_and_submit(app: &TestApp) {
     assert_eq!(form.status, 200, "{}", form.body);
     assert!(form.body.contains("900-047-49"));
     assert!(form.body.contains("JL-HW-001"), "the firm's licence number");
-    assert!(form.body.contains("A valid contract and the firm"), "coverage");
+    assert!(
+        form.body.contains("A valid contract and the firm"),
+        "coverage"
+    );
     // Without the CSRF token nothing is drafted.
     let before = count(app, "SELECT COUNT(*) AS n FROM manifests");
     let r = c.station.post(
@@ -139,12 +139,19 @@ fn station_stock_draft_and_submit(app: &TestApp) {
     let number = draft(&mut c);
     let page = c.station.get(&format!("/m/{number}"));
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("id=\"submit-manifest\""), "the shipper may submit");
-    assert!(page.body.contains(&format!("data-payload=\"{number}\"")), "the QR code of the number");
+    assert!(
+        page.body.contains("id=\"submit-manifest\""),
+        "the shipper may submit"
+    );
+    assert!(
+        page.body.contains(&format!("data-payload=\"{number}\"")),
+        "the QR code of the number"
+    );
     let csrf = c.station.csrf();
-    let r = c
-        .station
-        .post(&format!("/m/{number}/step/submit"), &[("csrf", csrf.as_str())]);
+    let r = c.station.post(
+        &format!("/m/{number}/step/submit"),
+        &[("csrf", csrf.as_str())],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(status_of(app, &number), "submitted");
     // The scan box opens the manifest by its number; the tabs count it under Following for the station.
@@ -163,12 +170,16 @@ fn submit_without_a_contract_is_refused_inline(app: &TestApp) {
     let form = c
         .station
         .get(&format!("/manifests/new?receiver_id={}", c.w.firm));
-    assert!(form.body.contains("Not covered"), "coverage shown before submitting");
+    assert!(
+        form.body.contains("Not covered"),
+        "coverage shown before submitting"
+    );
     let number = draft(&mut c);
     let csrf = c.station.csrf();
-    let r = c
-        .station
-        .post(&format!("/m/{number}/step/submit"), &[("csrf", csrf.as_str())]);
+    let r = c.station.post(
+        &format!("/m/{number}/step/submit"),
+        &[("csrf", csrf.as_str())],
+    );
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("class=\"card refusal\""));
     assert_eq!(status_of(app, &number), "draft", "nothing changed");
@@ -178,9 +189,10 @@ fn submitted(app: &TestApp, base: u32) -> (Chain, String) {
     let mut c = chain(app, base, true);
     let number = draft(&mut c);
     let csrf = c.station.csrf();
-    let r = c
-        .station
-        .post(&format!("/m/{number}/step/submit"), &[("csrf", csrf.as_str())]);
+    let r = c.station.post(
+        &format!("/m/{number}/step/submit"),
+        &[("csrf", csrf.as_str())],
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     (c, number)
 }
@@ -209,9 +221,10 @@ fn dispatch_scans_every_container_and_the_roadside_link(app: &TestApp) {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(status_of(app, &number), "in_transit");
     // The roadside link: shown once with its QR code, read-only without a session, for 30 minutes.
-    let r = c
-        .driver
-        .post(&format!("/m/{number}/road-link"), &[("csrf", csrf.as_str())]);
+    let r = c.driver.post(
+        &format!("/m/{number}/road-link"),
+        &[("csrf", csrf.as_str())],
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.header("cache-control"), "no-store");
     let start = r.body.find("/r/wrl_").expect("the link");
@@ -223,14 +236,29 @@ fn dispatch_scans_every_container_and_the_roadside_link(app: &TestApp) {
     let seen = inspector.get(&path);
     assert_eq!(seen.status, 200, "{}", seen.body);
     assert!(seen.body.contains(&number) && seen.body.contains(&c.digital[1]));
-    assert!(!seen.body.contains("method=\"post\" action=\"/m/"), "read-only");
+    assert!(
+        !seen.body.contains("method=\"post\" action=\"/m/"),
+        "read-only"
+    );
     assert_eq!(inspector.get("/r/wrl_0000").status, 404);
     // The API issues links for the carrier; a disposal operator may not.
     let id = manifest_id(app, &number);
-    let api = app.post(&format!("/api/v1/manifests/{id}/road-link"), &c.w.driver, json!({}));
+    let api = app.post(
+        &format!("/api/v1/manifests/{id}/road-link"),
+        &c.w.driver,
+        json!({}),
+    );
     assert_eq!(api.0, 201, "{}", api.1);
-    assert!(api.1["url"].as_str().is_some_and(|u| u.starts_with("/r/wrl_")));
-    let api = app.post(&format!("/api/v1/manifests/{id}/road-link"), &c.w.receiver, json!({}));
+    assert!(
+        api.1["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("/r/wrl_"))
+    );
+    let api = app.post(
+        &format!("/api/v1/manifests/{id}/road-link"),
+        &c.w.receiver,
+        json!({}),
+    );
     assert_eq!(api.0, 403, "{}", api.1);
     // 30 minutes later the link shows nothing.
     app.advance_minutes(31);
@@ -298,7 +326,10 @@ fn firm_receives_one_accepted_one_rejected_and_disposes(app: &TestApp) {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(status_of(app, &number), "received");
     let page = c.firm.get(&format!("/m/{number}"));
-    assert!(page.body.contains("Weight differs"), "the difference is flagged");
+    assert!(
+        page.body.contains("Weight differs"),
+        "the difference is flagged"
+    );
     assert!(page.body.contains("包装破损 leaking"));
     // The rejected container is back with the shipper (the station).
     let back = app.get(&format!("/api/v1/containers/{cid1}"), &c.w.operator);
@@ -330,11 +361,23 @@ fn printed_manifest(app: &TestApp) {
     assert_eq!(doc.status, 200, "{}", doc.body);
     assert!(doc.body.contains("@page { size: A4"));
     assert!(doc.body.contains("危险废物转移联单") && doc.body.contains("transfer manifest"));
-    assert!(doc.body.contains(&format!("data-payload=\"{number}\"")), "QR of the number");
+    assert!(
+        doc.body.contains(&format!("data-payload=\"{number}\"")),
+        "QR of the number"
+    );
     assert!(doc.body.contains("JL-HW-001"), "licence");
-    assert!(doc.body.contains(&waste_e2e::credit_code(51)), "the station's credit code");
-    assert!(doc.body.contains(&waste_e2e::credit_code(53)), "the firm's credit code");
-    assert!(doc.body.contains("运输 Dispatched") && doc.body.contains("用户 dr50"), "the driver's signature");
+    assert!(
+        doc.body.contains(&waste_e2e::credit_code(51)),
+        "the station's credit code"
+    );
+    assert!(
+        doc.body.contains(&waste_e2e::credit_code(53)),
+        "the firm's credit code"
+    );
+    assert!(
+        doc.body.contains("运输 Dispatched") && doc.body.contains("用户 dr50"),
+        "the driver's signature"
+    );
     assert!(!doc.header("content-security-policy").contains("script-src"));
     assert_eq!(doc.body.matches("class=\"sheet\"").count(), 1);
     // The API's print, for a party; not for another school.
@@ -366,7 +409,10 @@ fn bureau_schools_csv_school_view_and_chain_check(app: &TestApp) {
     let page = b.get("/bureau?sort=last_pickup");
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(&format!("/bureau/s/{}", c.w.school)));
-    assert!(page.body.contains(&app.today().to_string()), "the last pickup");
+    assert!(
+        page.body.contains(&app.today().to_string()),
+        "the last pickup"
+    );
     let csv = b.get("/bureau/schools.csv");
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").starts_with("text/csv"));

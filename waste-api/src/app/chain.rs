@@ -159,7 +159,11 @@ pub fn open(conn: &mut AnyConnection, actor: &Actor, key: &str) -> Result<Opened
 /// The containers the actor's organisation holds (on hand, with a storage clock), oldest clock first, with
 /// their clocks against the holder's limit (a transfer station's 12 months from the pickup, Solid Waste Law
 /// Art.81).
-pub fn held(conn: &mut AnyConnection, env: &Env, actor: &Actor) -> Result<Vec<ContainerState>, AppError> {
+pub fn held(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+) -> Result<Vec<ContainerState>, AppError> {
     let today = env.clock.today();
     let mut page = Keyset {
         limit: 500,
@@ -319,7 +323,9 @@ fn sheet_from(conn: &mut AnyConnection, opened: Opened) -> Result<Sheet, AppErro
             Signature {
                 kind: e.kind.clone(),
                 at: e.at.clone(),
-                name: who.map(|s| s.name.clone()).unwrap_or_else(|| e.actor.clone()),
+                name: who
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| e.actor.clone()),
                 roles: who
                     .map(|s| {
                         s.roles
@@ -342,7 +348,10 @@ fn sheet_from(conn: &mut AnyConnection, opened: Opened) -> Result<Sheet, AppErro
 
 /// What a scanner read, as container ids: a label's digital identification code becomes its container's id;
 /// anything else stays as read (so the load check names it as an extra container).
-pub fn scanned_ids(conn: &mut AnyConnection, codes: &[String]) -> Result<BTreeSet<String>, AppError> {
+pub fn scanned_ids(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<BTreeSet<String>, AppError> {
     let known = q::ids_by_digital_id(conn, codes)?;
     Ok(codes
         .iter()

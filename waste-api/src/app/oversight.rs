@@ -1,15 +1,15 @@
 //! Read-only oversight: the education bureau's overview of its schools, and the audit of every custody chain.
 
+use super::container_state::{ContainerState, state_of};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
 use crate::store::oversight::{self as q, SchoolRow};
 use crate::store::page::{Keyset, Page};
 use crate::store::{events, organizations};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use time::Date;
 use waste_core::access::Action;
-use super::container_state::{ContainerState, state_of};
-use std::collections::BTreeMap;
 use waste_core::party::OrgKind;
 use waste_core::storage::SiteKind;
 

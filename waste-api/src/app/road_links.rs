@@ -40,7 +40,8 @@ pub fn issue(
     token: String,
 ) -> Result<Issued, AppError> {
     actor.may(Action::RoadsideLink)?;
-    let m = store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    let m =
+        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
     let now = env.clock.now();
     let at = waste_core::custody::format_at(now);
     let expires_at = waste_core::custody::format_at(now + time::Duration::minutes(MINUTES));

@@ -69,16 +69,29 @@ async fn schools(state: &AppState, viewer: &Viewer) -> Result<(String, Vec<Schoo
     .await
 }
 
-pub const SORTS: [&str; 6] = ["name", "overdue", "last_pickup", "open", "not_closed", "untrained"];
+pub const SORTS: [&str; 6] = [
+    "name",
+    "overdue",
+    "last_pickup",
+    "open",
+    "not_closed",
+    "untrained",
+];
 
 fn sort(lines: &mut [SchoolLine], by: &str) {
     match by {
         "overdue" => lines.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.name.cmp(&b.name))),
         // The school waiting longest first (never collected before all).
-        "last_pickup" => lines.sort_by(|a, b| a.last_pickup.cmp(&b.last_pickup).then(a.name.cmp(&b.name))),
+        "last_pickup" => {
+            lines.sort_by(|a, b| a.last_pickup.cmp(&b.last_pickup).then(a.name.cmp(&b.name)))
+        }
         "open" => lines.sort_by(|a, b| b.open.cmp(&a.open).then(a.name.cmp(&b.name))),
-        "not_closed" => lines.sort_by(|a, b| b.not_closed.cmp(&a.not_closed).then(a.name.cmp(&b.name))),
-        "untrained" => lines.sort_by(|a, b| b.untrained.cmp(&a.untrained).then(a.name.cmp(&b.name))),
+        "not_closed" => {
+            lines.sort_by(|a, b| b.not_closed.cmp(&a.not_closed).then(a.name.cmp(&b.name)))
+        }
+        "untrained" => {
+            lines.sort_by(|a, b| b.untrained.cmp(&a.untrained).then(a.name.cmp(&b.name)))
+        }
         _ => lines.sort_by(|a, b| a.name.cmp(&b.name)),
     }
 }
@@ -89,7 +102,11 @@ fn sort_of(req: &HttpRequest) -> &'static str {
         .find(|(k, _)| k == "sort")
         .map(|(_, v)| v)
         .unwrap_or_default();
-    SORTS.iter().find(|s| **s == asked).copied().unwrap_or("overdue")
+    SORTS
+        .iter()
+        .find(|s| **s == asked)
+        .copied()
+        .unwrap_or("overdue")
 }
 
 #[derive(Template)]
@@ -132,7 +149,11 @@ fn cell(s: &str) -> String {
 }
 
 #[get("/bureau/schools.csv")]
-pub async fn bureau_csv(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+pub async fn bureau_csv(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let out = async {
         let (as_of, mut lines) = schools(&state, &viewer).await?;
         sort(&mut lines, sort_of(&req));

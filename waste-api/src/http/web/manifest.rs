@@ -260,7 +260,10 @@ async fn full_page(
     let mut p = page(Chrome::new(req, Some(viewer)), sheet, viewer);
     if p.may("submit") {
         let (env, actor) = (state.env(), viewer.user.clone());
-        let cov = read(state, move |c| chain::coverage(c, &env, &actor, &firm, &codes)).await?;
+        let cov = read(state, move |c| {
+            chain::coverage(c, &env, &actor, &firm, &codes)
+        })
+        .await?;
         p.coverage = Some(CoverageV {
             licence: cov.licence.number.clone().unwrap_or_default(),
             valid_until: cov
@@ -317,7 +320,10 @@ fn asked(action: &str, form: &Form) -> Result<Asked, AppError> {
                 .collect();
             codes.extend(form.all("code"));
             if codes.len() > 500 || codes.iter().any(|c| c.len() > 100) {
-                return Err(AppError::invalid("codes", "at most 500 codes of 100 characters"));
+                return Err(AppError::invalid(
+                    "codes",
+                    "at most 500 codes of 100 characters",
+                ));
             }
             Asked::Scanned(codes)
         }
@@ -338,8 +344,8 @@ fn asked(action: &str, form: &Form) -> Result<Asked, AppError> {
                         ));
                     }
                 };
-                let reason = Some(form.get(&format!("reason_{i}")).to_owned())
-                    .filter(|r| !r.is_empty());
+                let reason =
+                    Some(form.get(&format!("reason_{i}")).to_owned()).filter(|r| !r.is_empty());
                 if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
                     return Err(AppError::invalid(
                         format!("lines[{i}].reason"),
@@ -447,4 +453,3 @@ pub async fn road_link(
     .await;
     respond(&req, Some(&viewer), out)
 }
-

@@ -157,11 +157,8 @@ impl Chrome {
                     || v.user.has(Role::DisposalOperator)
             }),
             is_station: viewer.is_some_and(|v| v.user.has(Role::StationOperator)),
-            is_bureau: viewer.is_some_and(|v| {
-                v.user
-                    .may(waste_core::access::Action::Oversee)
-                    .is_ok()
-            }),
+            is_bureau: viewer
+                .is_some_and(|v| v.user.may(waste_core::access::Action::Oversee).is_ok()),
             toggle_href: format!("{}?{}", req.path(), q.join("&")),
             path: req.path().to_owned(),
         }

@@ -279,7 +279,11 @@ async fn draft_page(
         None
     } else {
         let (env, actor, f) = (state.env(), viewer.user.clone(), firm.clone());
-        match read(state, move |conn| chain::coverage(conn, &env, &actor, &f, &codes)).await {
+        match read(state, move |conn| {
+            chain::coverage(conn, &env, &actor, &f, &codes)
+        })
+        .await
+        {
             Ok(cov) => Some(super::manifest::CoverageV {
                 licence: cov.licence.number.clone().unwrap_or_default(),
                 valid_until: cov
