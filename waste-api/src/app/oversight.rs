@@ -19,6 +19,8 @@ pub struct SchoolFigures {
     pub valid_disposal_contract: bool,
     pub last_pickup: Option<String>,
     pub manifests_not_closed: i64,
+    /// Containers whose three weighings differ beyond the tolerance (manifest.toml `[weighings]`).
+    pub weighings_flagged: i64,
     /// Its storage sites: last inspection, open findings, over the warning share of 3 t or short of containment
     /// (GB 18597-2023 8.3.5, 6.2.2, 8.2.2).
     pub storage_sites: Vec<super::sites::SiteSummary>,
@@ -61,6 +63,7 @@ pub fn schools(
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
     let mut sites = super::sites::school_summaries(conn, env, &ids)?;
+    let flagged = super::weighings::flagged_by_school(conn, env, &ids)?;
     let schools = page.page(found, |s| s.id.clone()).map(|s| SchoolFigures {
         storage_sites: sites.remove(&s.id).unwrap_or_default(),
         open_containers: open.get(&s.id).copied().unwrap_or(0),
@@ -68,6 +71,7 @@ pub fn schools(
         valid_disposal_contract: contracted.contains(&s.id),
         last_pickup: last.get(&s.id).cloned().flatten(),
         manifests_not_closed: not_closed.get(&s.id).copied().unwrap_or(0),
+        weighings_flagged: flagged.get(&s.id).copied().unwrap_or(0),
         school: s,
     });
     Ok(Overview {

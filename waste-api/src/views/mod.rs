@@ -4,6 +4,7 @@
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod pickups;
 pub mod sites;
 
 use crate::store::page::Page;
