@@ -18,6 +18,10 @@ use time::format_description::well_known::Rfc3339;
 use waste_core::access::Action;
 use waste_core::party::Role;
 
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    crate::credentials::hash_password("no such officer, no such PIN").unwrap_or_default()
+});
+
 /// Wrong PINs allowed per officer within the window.
 pub const MAX_FAILURES: i64 = 5;
 /// The window, in minutes.
@@ -153,14 +157,15 @@ pub fn verify(
         .select((users::organization_id, users::roles, users::pin_hash))
         .first::<(String, String, Option<String>)>(conn)
         .optional()?;
-    let good = match officer {
-        Some((org, roles, Some(hash)))
-            if org == school_id && parse_roles(&roles).contains(&Role::SafetyOfficer) =>
-        {
-            crate::credentials::verify_password(&hash, &attempt.pin)
-        }
-        _ => false,
+    // The same argon2 work whether or not the officer exists, so timing does not tell which ids are officers.
+    let (eligible, hash) = match officer {
+        Some((org, roles, Some(hash))) => (
+            org == school_id && parse_roles(&roles).contains(&Role::SafetyOfficer),
+            hash,
+        ),
+        _ => (false, DUMMY_HASH.clone()),
     };
+    let good = crate::credentials::verify_password(&hash, &attempt.pin) && eligible;
     Ok(if good {
         PinCheck::Confirmed(Confirmed {
             officer_id: attempt.officer_id.clone(),
