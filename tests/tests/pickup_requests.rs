@@ -68,7 +68,7 @@ fn a_station_without_a_request_or_the_schools_confirmation_takes_nothing(app: &T
     let c = container(app, &w.staff, &a);
     assert_eq!(c["status"], "sealed");
     assert_eq!(c["custodian_id"], w.school.as_str());
-    // Nor on a request that is only asked for, nor on another station's scheduled request.
+    // Nor on a request that is only asked for, nor on another station's scheduled request (which it cannot see).
     let r = asked(app, &w, &[&a]);
     assert_error(
         &take(app, &w.operator, &w, json!({"request_id": r}), &[&a]),
@@ -79,8 +79,8 @@ fn a_station_without_a_request_or_the_schools_confirmation_takes_nothing(app: &T
     assert_eq!(step(app, &x.operator, &r, "schedule", slot(app)).0, 200);
     assert_error(
         &take(app, &w.operator, &w, json!({"request_id": r}), &[&a]),
-        409,
-        "not_your_request",
+        404,
+        "not_found",
     );
     // The scheduling station may, for the containers listed only.
     let b = sealed_container(app, &w);
@@ -126,8 +126,10 @@ fn requests_are_scheduled_declined_and_cancelled(app: &TestApp) {
     let (s, v) = step(app, &w.operator, &r, "schedule", slot(app));
     assert_eq!(s, 200, "{v}");
     assert_eq!((v["state"].as_str(), v["station_id"].as_str()), (Some("scheduled"), Some(w.station.as_str())));
-    assert_error(&step(app, &other.operator, &r, "decline", json!({"reason": "满"})), 403, "not_your_request");
-    assert_error(&step(app, &other.operator, &r, "schedule", slot(app)), 403, "not_your_request");
+    assert_error(&step(app, &other.operator, &r, "decline", json!({"reason": "满"})), 404, "not_found");
+    assert_error(&step(app, &other.operator, &r, "schedule", slot(app)), 404, "not_found");
+    // The school's other side: a station may not cancel, the school may not schedule.
+    assert_error(&step(app, &w.staff, &r, "schedule", slot(app)), 403, "forbidden");
     let (_, v) = app.get("/api/v1/pickup-requests", &other.operator);
     assert!(v["items"].as_array().is_some_and(|i| i.iter().all(|x| x["id"] != r.as_str())), "{v}");
     // The school cancels; a cancelled request is never collected nor cancelled again.

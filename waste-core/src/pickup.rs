@@ -159,7 +159,7 @@ pub const TRANSITIONS: [Transition; 8] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum RequestRefusal {
     #[error("a pickup request in state {state} cannot take the step {}", action.as_str())]
     InvalidTransition {

@@ -198,7 +198,7 @@ pub fn side(actor: &Actor, r: &RequestRow) -> Side {
     }
 }
 
-fn visible_to(actor: &Actor, r: &RequestRow) -> bool {
+pub(super) fn visible_to(actor: &Actor, r: &RequestRow) -> bool {
     sees_all(actor)
         || r.school_id == actor.org_id
         || (actor.org_kind == OrgKind::TransferStation

@@ -5,7 +5,7 @@
 //! confirmation of the hand-over by a safety officer's PIN (`pin::verify`); the core decides
 //! (`waste_core::pickup::authorize_collection`). Items refused at the hand-over stay with the school, unchanged.
 
-use super::pickup_requests::{school_kind, side};
+use super::pickup_requests::{school_kind, side, visible_to};
 use super::pin::Confirmed;
 use super::{Actor, AppError, Env, kg};
 use crate::db::AnyConnection;
@@ -163,7 +163,9 @@ pub fn pick_up(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Pickup) -> Result<Pic
     let request = match &cmd.request_id {
         Some(id) => {
             store_r::lock(tx, id)?;
-            let r = store_r::by_id(tx, id)?.ok_or(AppError::NotFound("pickup request"))?;
+            let r = store_r::by_id(tx, id)?
+                .filter(|r| visible_to(actor, r))
+                .ok_or(AppError::NotFound("pickup request"))?;
             let listed: BTreeSet<String> = store_r::containers(tx, id)?.into_iter().collect();
             Some((r, listed))
         }

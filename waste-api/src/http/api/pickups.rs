@@ -130,9 +130,9 @@ pub struct ScheduleBody {
 }
 
 /// Schedule (or move) the collection slot, as a transfer station's operator -> `scheduled`; the request is then
-/// the scheduling station's.
+/// the scheduling station's (other stations no longer see it: 404).
 #[utoipa::path(post, path = "/api/v1/pickup-requests/{id}/schedule", request_body = ScheduleBody,
-    responses((status = 200, description = "The request, `scheduled`", body = PickupRequestView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, or scheduled by another station (`not_your_request`)", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope), (status = 422, description = "Invalid slot", body = ErrorEnvelope)),
+    responses((status = 200, description = "The request, `scheduled`", body = PickupRequestView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, or training expired", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope), (status = 422, description = "Invalid slot", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/pickup-requests/{id}/schedule")]
 pub async fn schedule_request(
@@ -159,7 +159,7 @@ pub struct DeclineBody {
 
 /// Decline a request with a reason, as a transfer station's operator -> `declined`.
 #[utoipa::path(post, path = "/api/v1/pickup-requests/{id}/decline", request_body = DeclineBody,
-    responses((status = 200, description = "The request, `declined`", body = PickupRequestView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, or scheduled by another station (`not_your_request`)", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope), (status = 422, description = "Invalid reason", body = ErrorEnvelope)),
+    responses((status = 200, description = "The request, `declined`", body = PickupRequestView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, or training expired", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope), (status = 422, description = "Invalid reason", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/pickup-requests/{id}/decline")]
 pub async fn decline_request(
@@ -179,7 +179,7 @@ pub async fn decline_request(
 
 /// Cancel a request, as its school -> `cancelled`; a cancelled request is never collected.
 #[utoipa::path(post, path = "/api/v1/pickup-requests/{id}/cancel",
-    responses((status = 200, description = "The request, `cancelled`", body = PickupRequestView), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not the requesting school's lab staff or safety officer (`not_your_request`)", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope)),
+    responses((status = 200, description = "The request, `cancelled`", body = PickupRequestView), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a school's lab staff or safety officer", body = ErrorEnvelope), (status = 404, description = "No such request the caller may see", body = ErrorEnvelope), (status = 409, description = "The request is closed (`invalid_transition`)", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/pickup-requests/{id}/cancel")]
 pub async fn cancel_request(
