@@ -134,7 +134,11 @@ fn setup(app: &TestApp) -> Ctx {
         json!({}),
     );
     assert_eq!(r.0, 200, "{}", r.1);
-    let r = app.post("/api/v1/pickup-requests", &staff_a, request_body(app, &requested));
+    let r = app.post(
+        "/api/v1/pickup-requests",
+        &staff_a,
+        request_body(app, &requested),
+    );
     assert_eq!(r.0, 201, "{}", r.1);
     let request = r.1["id"].as_str().expect("request id").to_owned();
     let manifest = app
@@ -501,7 +505,13 @@ fn matrix(app: &TestApp) {
         ),
         (
             "GET pickup requests",
-            Box::new(|_| ("GET", "/api/v1/pickup-requests?state=requested,scheduled".into(), None)),
+            Box::new(|_| {
+                (
+                    "GET",
+                    "/api/v1/pickup-requests?state=requested,scheduled".into(),
+                    None,
+                )
+            }),
             [401, 200, 200, 200, 200, 200, 403, 403, 200],
         ),
         (
@@ -515,7 +525,9 @@ fn matrix(app: &TestApp) {
                 (
                     "POST",
                     format!("/api/v1/pickup-requests/{rq}/schedule"),
-                    Some(json!({"slot_from": "2020-01-01T09:00:00+08:00", "slot_until": "2020-01-01T10:00:00+08:00"})),
+                    Some(
+                        json!({"slot_from": "2020-01-01T09:00:00+08:00", "slot_until": "2020-01-01T10:00:00+08:00"}),
+                    ),
                 )
             }),
             [401, 403, 403, 403, 403, 422, 403, 403, 403],
@@ -533,7 +545,13 @@ fn matrix(app: &TestApp) {
         ),
         (
             "POST pickup request of A's open container",
-            Box::new(|_| ("POST", "/api/v1/pickup-requests".into(), Some(open_request.clone()))),
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/pickup-requests".into(),
+                    Some(open_request.clone()),
+                )
+            }),
             [401, 403, 409, 409, 404, 403, 403, 403, 403],
         ),
         (
@@ -548,7 +566,13 @@ fn matrix(app: &TestApp) {
         ),
         (
             "PUT my PIN (too short)",
-            Box::new(|_| ("PUT", "/api/v1/users/me/pin".into(), Some(json!({"pin": "1"})))),
+            Box::new(|_| {
+                (
+                    "PUT",
+                    "/api/v1/users/me/pin".into(),
+                    Some(json!({"pin": "1"})),
+                )
+            }),
             [401, 403, 403, 422, 403, 403, 403, 403, 403],
         ),
         (

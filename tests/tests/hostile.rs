@@ -135,11 +135,19 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
     );
     assert_eq!(r.0, 200, "{}", r.1);
     let waiting = filled(app);
-    let r = app.post(&format!("/api/v1/containers/{waiting}/seal"), &staff, json!({}));
+    let r = app.post(
+        &format!("/api/v1/containers/{waiting}/seal"),
+        &staff,
+        json!({}),
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     let requested = created(app, "/api/v1/pickup-requests", &staff, ask(&waiting));
     let asked = filled(app);
-    let r = app.post(&format!("/api/v1/containers/{asked}/seal"), &staff, json!({}));
+    let r = app.post(
+        &format!("/api/v1/containers/{asked}/seal"),
+        &staff,
+        json!({}),
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     let local = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
         .date()

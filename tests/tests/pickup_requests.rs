@@ -119,24 +119,65 @@ fn requests_are_scheduled_declined_and_cancelled(app: &TestApp) {
     );
     // Each party sees its own: the school its request, every station the requests not yet scheduled.
     let (_, v) = app.get("/api/v1/pickup-requests?state=requested", &w.operator);
-    assert!(v["items"].as_array().is_some_and(|i| i.iter().any(|x| x["id"] == r.as_str())), "{v}");
-    assert_error(&app.get(&format!("/api/v1/pickup-requests/{r}"), &other.staff), 404, "not_found");
-    assert_error(&app.get("/api/v1/pickup-requests?state=nope", &w.staff), 422, "invalid_input");
+    assert!(
+        v["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|x| x["id"] == r.as_str())),
+        "{v}"
+    );
+    assert_error(
+        &app.get(&format!("/api/v1/pickup-requests/{r}"), &other.staff),
+        404,
+        "not_found",
+    );
+    assert_error(
+        &app.get("/api/v1/pickup-requests?state=nope", &w.staff),
+        422,
+        "invalid_input",
+    );
     // Scheduled by one station: the request is then that station's.
     let (s, v) = step(app, &w.operator, &r, "schedule", slot(app));
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["state"].as_str(), v["station_id"].as_str()), (Some("scheduled"), Some(w.station.as_str())));
-    assert_error(&step(app, &other.operator, &r, "decline", json!({"reason": "满"})), 404, "not_found");
-    assert_error(&step(app, &other.operator, &r, "schedule", slot(app)), 404, "not_found");
+    assert_eq!(
+        (v["state"].as_str(), v["station_id"].as_str()),
+        (Some("scheduled"), Some(w.station.as_str()))
+    );
+    assert_error(
+        &step(app, &other.operator, &r, "decline", json!({"reason": "满"})),
+        404,
+        "not_found",
+    );
+    assert_error(
+        &step(app, &other.operator, &r, "schedule", slot(app)),
+        404,
+        "not_found",
+    );
     // The school's other side: a station may not cancel, the school may not schedule.
-    assert_error(&step(app, &w.staff, &r, "schedule", slot(app)), 403, "forbidden");
+    assert_error(
+        &step(app, &w.staff, &r, "schedule", slot(app)),
+        403,
+        "forbidden",
+    );
     let (_, v) = app.get("/api/v1/pickup-requests", &other.operator);
-    assert!(v["items"].as_array().is_some_and(|i| i.iter().all(|x| x["id"] != r.as_str())), "{v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().all(|x| x["id"] != r.as_str())),
+        "{v}"
+    );
     // The school cancels; a cancelled request is never collected nor cancelled again.
-    assert_error(&step(app, &w.operator, &r, "cancel", json!({})), 403, "forbidden");
+    assert_error(
+        &step(app, &w.operator, &r, "cancel", json!({})),
+        403,
+        "forbidden",
+    );
     let (s, v) = step(app, &w.staff, &r, "cancel", json!({}));
     assert_eq!((s, v["state"].as_str()), (200, Some("cancelled")), "{v}");
-    assert_error(&step(app, &w.officer, &r, "cancel", json!({})), 409, "invalid_transition");
+    assert_error(
+        &step(app, &w.officer, &r, "cancel", json!({})),
+        409,
+        "invalid_transition",
+    );
     assert_error(
         &take(app, &w.operator, &w, json!({"request_id": r}), &[&a]),
         409,
@@ -145,26 +186,52 @@ fn requests_are_scheduled_declined_and_cancelled(app: &TestApp) {
     assert_eq!(container(app, &w.staff, &a)["status"], "sealed");
     // A declined request carries its reason to the school; its containers may be asked for again.
     let r2 = asked(app, &w, &[&a, &b]);
-    assert_error(&step(app, &w.operator, &r2, "decline", json!({"reason": ""})), 422, "invalid_input");
-    let (s, v) = step(app, &w.operator, &r2, "decline", json!({"reason": "本周车辆已排满"}));
+    assert_error(
+        &step(app, &w.operator, &r2, "decline", json!({"reason": ""})),
+        422,
+        "invalid_input",
+    );
+    let (s, v) = step(
+        app,
+        &w.operator,
+        &r2,
+        "decline",
+        json!({"reason": "本周车辆已排满"}),
+    );
     assert_eq!((s, v["state"].as_str()), (200, Some("declined")), "{v}");
     let (_, v) = app.get(&format!("/api/v1/pickup-requests/{r2}"), &w.officer);
     assert_eq!(v["decline_reason"], "本周车辆已排满");
     assert_eq!(v["container_ids"].as_array().map(Vec::len), Some(2));
-    assert_error(&step(app, &w.operator, &r2, "schedule", slot(app)), 409, "invalid_transition");
+    assert_error(
+        &step(app, &w.operator, &r2, "schedule", slot(app)),
+        409,
+        "invalid_transition",
+    );
     let r3 = asked(app, &w, &[&a, &b]);
     assert_error(
-        &step(app, &w.operator, &r3, "schedule", json!({"slot_from": "2020-01-01T09:00:00+08:00", "slot_until": "2020-01-01T08:00:00+08:00"})),
+        &step(
+            app,
+            &w.operator,
+            &r3,
+            "schedule",
+            json!({"slot_from": "2020-01-01T09:00:00+08:00", "slot_until": "2020-01-01T08:00:00+08:00"}),
+        ),
         422,
         "invalid_input",
     );
     // Each step is a custody event of the request.
     assert_eq!(
-        count(app, &format!("SELECT COUNT(*) AS n FROM events WHERE aggregate = 'pickup_request:{r}'")),
+        count(
+            app,
+            &format!("SELECT COUNT(*) AS n FROM events WHERE aggregate = 'pickup_request:{r}'")
+        ),
         3
     );
     assert_eq!(
-        count(app, &format!("SELECT COUNT(*) AS n FROM events WHERE aggregate = 'pickup_request:{r2}'")),
+        count(
+            app,
+            &format!("SELECT COUNT(*) AS n FROM events WHERE aggregate = 'pickup_request:{r2}'")
+        ),
         2
     );
 }
@@ -175,7 +242,12 @@ fn officer_id(app: &TestApp, token: &str) -> String {
 }
 
 fn set_pin(app: &TestApp, token: &str, pin: &str) -> (u16, Value) {
-    app.call("PUT", "/api/v1/users/me/pin", Some(token), Some(&json!({"pin": pin})))
+    app.call(
+        "PUT",
+        "/api/v1/users/me/pin",
+        Some(token),
+        Some(&json!({"pin": pin})),
+    )
 }
 
 fn a_wrong_pin_is_refused_and_then_rate_limited(app: &TestApp) {
@@ -187,12 +259,21 @@ fn a_wrong_pin_is_refused_and_then_rate_limited(app: &TestApp) {
     assert_error(&set_pin(app, &w.staff, "482913"), 403, "forbidden");
     assert_eq!(set_pin(app, &w.officer, "482913").0, 200);
     assert_eq!(set_pin(app, &other.officer, "556677").0, 200);
-    let confirm = |id: &str, pin: &str| json!({"school_confirmation": {"officer_id": id, "pin": pin}});
+    let confirm =
+        |id: &str, pin: &str| json!({"school_confirmation": {"officer_id": id, "pin": pin}});
     // Another school's officer with their own right PIN does not confirm for this school.
     let foreign = officer_id(app, &other.officer);
-    assert_error(&take(app, &w.operator, &w, confirm(&foreign, "556677"), &[&a]), 403, "pin_incorrect");
+    assert_error(
+        &take(app, &w.operator, &w, confirm(&foreign, "556677"), &[&a]),
+        403,
+        "pin_incorrect",
+    );
     for _ in 0..4 {
-        assert_error(&take(app, &w.operator, &w, confirm(&officer, "000001"), &[&a]), 403, "pin_incorrect");
+        assert_error(
+            &take(app, &w.operator, &w, confirm(&officer, "000001"), &[&a]),
+            403,
+            "pin_incorrect",
+        );
     }
     let r = take(app, &w.operator, &w, confirm(&officer, "000002"), &[&a]);
     assert_error(&r, 403, "pin_incorrect");
@@ -207,9 +288,23 @@ fn a_wrong_pin_is_refused_and_then_rate_limited(app: &TestApp) {
     assert_eq!(s, 201, "{p}");
     assert_eq!(p["confirmed_by"], officer.as_str());
     assert_eq!(container(app, &w.operator, &a)["status"], "picked_up");
-    let (s, v) = app.get(&format!("/api/v1/pickups/{}", p["id"].as_str().unwrap_or("")), &w.officer);
-    assert_eq!((s, v["confirmed_by"].as_str()), (200, Some(officer.as_str())), "{v}");
-    assert_error(&app.get(&format!("/api/v1/pickups/{}", p["id"].as_str().unwrap_or("")), &other.staff), 404, "not_found");
+    let (s, v) = app.get(
+        &format!("/api/v1/pickups/{}", p["id"].as_str().unwrap_or("")),
+        &w.officer,
+    );
+    assert_eq!(
+        (s, v["confirmed_by"].as_str()),
+        (200, Some(officer.as_str())),
+        "{v}"
+    );
+    assert_error(
+        &app.get(
+            &format!("/api/v1/pickups/{}", p["id"].as_str().unwrap_or("")),
+            &other.staff,
+        ),
+        404,
+        "not_found",
+    );
 }
 
 fn a_refused_item_stays_with_the_school(app: &TestApp) {
@@ -218,7 +313,13 @@ fn a_refused_item_stays_with_the_school(app: &TestApp) {
     let r = asked(app, &w, &[&a, &b]);
     assert_eq!(step(app, &w.operator, &r, "schedule", slot(app)).0, 200);
     assert_error(
-        &take(app, &w.operator, &w, json!({"request_id": r, "refused_items": [{"container_id": a, "reason": "漏液"}]}), &[&a]),
+        &take(
+            app,
+            &w.operator,
+            &w,
+            json!({"request_id": r, "refused_items": [{"container_id": a, "reason": "漏液"}]}),
+            &[&a],
+        ),
         422,
         "invalid_input",
     );
@@ -232,7 +333,10 @@ fn a_refused_item_stays_with_the_school(app: &TestApp) {
     assert_eq!(s, 201, "{p}");
     assert_eq!(p["refused_items"][0]["container_id"], b.as_str());
     let kept = container(app, &w.staff, &b);
-    assert_eq!((kept["status"].as_str(), kept["custodian_id"].as_str()), (Some("sealed"), Some(w.school.as_str())));
+    assert_eq!(
+        (kept["status"].as_str(), kept["custodian_id"].as_str()),
+        (Some("sealed"), Some(w.school.as_str()))
+    );
     assert_eq!(container(app, &w.operator, &a)["status"], "picked_up");
     let (_, v) = app.get(&format!("/api/v1/pickup-requests/{r}"), &w.staff);
     assert_eq!(v["state"], "collected");
@@ -240,7 +344,12 @@ fn a_refused_item_stays_with_the_school(app: &TestApp) {
     assert_eq!(v["items"].as_array().map(Vec::len), Some(1), "{v}");
     // The refusal is on the container's chain; it may be asked for again.
     let (_, ev) = app.get(&format!("/api/v1/containers/{b}/events"), &w.staff);
-    assert!(ev["items"].as_array().is_some_and(|i| i.iter().any(|e| e["kind"] == "refused_at_pickup")), "{ev}");
+    assert!(
+        ev["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|e| e["kind"] == "refused_at_pickup")),
+        "{ev}"
+    );
     asked(app, &w, &[&b]);
 }
 
@@ -252,16 +361,34 @@ fn dispatch_records_the_vehicle_and_permit(app: &TestApp) {
     let m = manifest(app, &w, &[&a]);
     assert_eq!(act(app, &w.operator, &m, "submit", json!({})).0, 200);
     assert_error(
-        &act(app, &w.driver, &m, "dispatch", json!({"container_ids": [a], "vehicle_plate": "<b>12</b>"})),
+        &act(
+            app,
+            &w.driver,
+            &m,
+            "dispatch",
+            json!({"container_ids": [a], "vehicle_plate": "<b>12</b>"}),
+        ),
         422,
         "invalid_input",
     );
     assert_error(
-        &act(app, &w.driver, &m, "dispatch", json!({"container_ids": [a], "transport_permit_no": "x".repeat(41)})),
+        &act(
+            app,
+            &w.driver,
+            &m,
+            "dispatch",
+            json!({"container_ids": [a], "transport_permit_no": "x".repeat(41)}),
+        ),
         422,
         "invalid_input",
     );
-    let (s, v) = act(app, &w.driver, &m, "dispatch", json!({"container_ids": [a], "vehicle_plate": "吉A·12345", "transport_permit_no": "吉交运管许可长字220100012345号"}));
+    let (s, v) = act(
+        app,
+        &w.driver,
+        &m,
+        "dispatch",
+        json!({"container_ids": [a], "vehicle_plate": "吉A·12345", "transport_permit_no": "吉交运管许可长字220100012345号"}),
+    );
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["vehicle_plate"], "吉A12345");
     assert_eq!(v["transport_permit_no"], "吉交运管许可长字220100012345号");
@@ -278,13 +405,32 @@ fn weighings_beyond_the_tolerance_are_flagged(app: &TestApp) {
     contract(app, &w.station, &w.firm, &["900-047-49"]);
     let bureau = waste_e2e::org(app, "authority", 1705, "220100", json!({}));
     let inspector = waste_e2e::user(app, &bureau, &["auditor"], "2099-12-31");
-    let (a, b, c) = (sealed_container(app, &w), sealed_container(app, &w), sealed_container(app, &w));
+    let (a, b, c) = (
+        sealed_container(app, &w),
+        sealed_container(app, &w),
+        sealed_container(app, &w),
+    );
     let lines = json!([{"container_id": a, "gross_weight_kg": "6.2"}, {"container_id": b, "gross_weight_kg": "9.5"}, {"container_id": c, "gross_weight_kg": "6.0"}]);
-    let r = waste_e2e::world::collect(app, &w.staff, &w.operator, json!({"school_id": w.school, "containers": lines}));
+    let r = waste_e2e::world::collect(
+        app,
+        &w.staff,
+        &w.operator,
+        json!({"school_id": w.school, "containers": lines}),
+    );
     assert_eq!(r.0, 201, "{}", r.1);
     let m = manifest(app, &w, &[&a, &b, &c]);
     assert_eq!(act(app, &w.operator, &m, "submit", json!({})).0, 200);
-    assert_eq!(act(app, &w.driver, &m, "dispatch", json!({"container_ids": [a, b, c]})).0, 200);
+    assert_eq!(
+        act(
+            app,
+            &w.driver,
+            &m,
+            "dispatch",
+            json!({"container_ids": [a, b, c]})
+        )
+        .0,
+        200
+    );
     let got = json!({"lines": [
         {"container_id": a, "received_weight_kg": "6.1", "accepted": true},
         {"container_id": b, "received_weight_kg": "9.4", "accepted": true},
@@ -292,16 +438,41 @@ fn weighings_beyond_the_tolerance_are_flagged(app: &TestApp) {
     assert_eq!(act(app, &w.receiver, &m, "receive", got).0, 200);
     let (_, v) = app.get(&format!("/api/v1/manifests/{m}"), &w.operator);
     let of = |id: &str| -> Value {
-        v["lines"].as_array().and_then(|ls| ls.iter().find(|l| l["container_id"] == id).cloned()).unwrap_or(Value::Null)["weighings"].clone()
+        v["lines"]
+            .as_array()
+            .and_then(|ls| ls.iter().find(|l| l["container_id"] == id).cloned())
+            .unwrap_or(Value::Null)["weighings"]
+            .clone()
     };
     let (wa, wb, wc) = (of(&a), of(&b), of(&c));
     assert_eq!(wa["flagged"], false, "{wa}");
     assert_eq!(wa["estimate_kg"], "5", "{wa}");
-    assert_eq!((wb["flagged"].as_bool(), wb["at_collection"]["flagged"].as_bool()), (Some(true), Some(true)), "{wb}");
-    assert_eq!((wc["flagged"].as_bool(), wc["at_receipt"]["flagged"].as_bool()), (Some(true), Some(true)), "{wc}");
+    assert_eq!(
+        (
+            wb["flagged"].as_bool(),
+            wb["at_collection"]["flagged"].as_bool()
+        ),
+        (Some(true), Some(true)),
+        "{wb}"
+    );
+    assert_eq!(
+        (
+            wc["flagged"].as_bool(),
+            wc["at_receipt"]["flagged"].as_bool()
+        ),
+        (Some(true), Some(true)),
+        "{wc}"
+    );
     let (s, o) = app.get("/api/v1/oversight/schools", &inspector);
     assert_eq!(s, 200, "{o}");
-    let school = o["items"].as_array().and_then(|i| i.iter().find(|x| x["school_id"] == w.school.as_str()).cloned()).unwrap_or(Value::Null);
+    let school = o["items"]
+        .as_array()
+        .and_then(|i| {
+            i.iter()
+                .find(|x| x["school_id"] == w.school.as_str())
+                .cloned()
+        })
+        .unwrap_or(Value::Null);
     assert_eq!(school["weighings_flagged"], 2, "{o}");
 }
 

@@ -232,7 +232,8 @@ mod tests {
     }
 
     #[test]
-    fn a_school_requests_a_pickup_a_station_schedules_it_and_only_a_safety_officer_confirms_the_hand_over() {
+    fn a_school_requests_a_pickup_a_station_schedules_it_and_only_a_safety_officer_confirms_the_hand_over()
+     {
         let school = |r| permits(&[r], OrgKind::School, Action::RequestPickup).is_ok();
         assert!(school(Role::LabStaff) && school(Role::SafetyOfficer));
         assert!(!school(Role::Driver));
@@ -244,7 +245,14 @@ mod tests {
             )
             .is_ok()
         );
-        assert!(permits(&[Role::SafetyOfficer], OrgKind::School, Action::SchedulePickup).is_err());
+        assert!(
+            permits(
+                &[Role::SafetyOfficer],
+                OrgKind::School,
+                Action::SchedulePickup
+            )
+            .is_err()
+        );
         assert!(permits(&[Role::LabStaff], OrgKind::School, Action::ConfirmHandOver).is_err());
         assert!(
             permits(

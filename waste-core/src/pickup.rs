@@ -505,19 +505,34 @@ mod tests {
             Ok((Basis::ScheduledRequest, Some(Collected)))
         );
         assert_eq!(
-            authorize_collection("s1", &taken, Some(req("s2", Scheduled, Side::ScheduledStation)), false)
-                .map_err(|e| e.code()),
+            authorize_collection(
+                "s1",
+                &taken,
+                Some(req("s2", Scheduled, Side::ScheduledStation)),
+                false
+            )
+            .map_err(|e| e.code()),
             Err("request_of_another_school")
         );
         assert_eq!(
-            authorize_collection("s1", &taken, Some(req("s1", Cancelled, Side::ScheduledStation)), true)
-                .map_err(|e| e.code()),
+            authorize_collection(
+                "s1",
+                &taken,
+                Some(req("s1", Cancelled, Side::ScheduledStation)),
+                true
+            )
+            .map_err(|e| e.code()),
             Err("invalid_transition")
         );
         let other = set(&["a", "z"]);
         assert_eq!(
-            authorize_collection("s1", &other, Some(req("s1", Scheduled, Side::ScheduledStation)), false)
-                .map_err(|e| e.code()),
+            authorize_collection(
+                "s1",
+                &other,
+                Some(req("s1", Scheduled, Side::ScheduledStation)),
+                false
+            )
+            .map_err(|e| e.code()),
             Err("container_not_requested")
         );
     }

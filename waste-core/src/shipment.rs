@@ -183,9 +183,12 @@ impl Vehicle {
                 let mut cs = norm.chars();
                 let first = cs.next();
                 let rest: Vec<char> = cs.collect();
-                let ok = first.is_some_and(|f| (!f.is_ascii() && f.is_alphabetic()) || f.is_ascii_uppercase())
-                    && (6..=8).contains(&rest.len())
-                    && rest.iter().all(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic()));
+                let ok = first.is_some_and(|f| {
+                    (!f.is_ascii() && f.is_alphabetic()) || f.is_ascii_uppercase()
+                }) && (6..=8).contains(&rest.len())
+                    && rest
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic()));
                 if ok {
                     Ok(norm)
                 } else {
@@ -202,7 +205,10 @@ impl Vehicle {
             .map(|p| {
                 let n = p.chars().count();
                 let ok = (4..=40).contains(&n)
-                    && p.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | ' ' | '(' | ')' | '（' | '）' | '第' | '号'));
+                    && p.chars().all(|c| {
+                        c.is_alphanumeric()
+                            || matches!(c, '-' | '/' | ' ' | '(' | ')' | '（' | '）' | '第' | '号')
+                    });
                 if ok {
                     Ok(p.to_owned())
                 } else {
@@ -298,13 +304,19 @@ mod tests {
 
     #[test]
     fn transfer_measures_art_11_vehicle_plate_and_permit_are_checked_loosely() {
-        let v = Vehicle::parse(Some("吉a·12345"), Some("吉交运管许可长字220100012345号")).expect("valid");
+        let v = Vehicle::parse(Some("吉a·12345"), Some("吉交运管许可长字220100012345号"))
+            .expect("valid");
         assert_eq!(v.plate.as_deref(), Some("吉A12345"));
         assert!(Vehicle::parse(Some("吉AD12345"), None).is_ok());
         assert!(Vehicle::parse(Some("12345"), None).is_err());
         assert!(Vehicle::parse(Some("吉A<script>"), None).is_err());
         assert!(Vehicle::parse(None, Some("x")).is_err());
         assert!(Vehicle::parse(None, Some(&"1".repeat(41))).is_err());
-        assert!(Vehicle::parse(Some(" "), None).expect("blank").plate.is_none());
+        assert!(
+            Vehicle::parse(Some(" "), None)
+                .expect("blank")
+                .plate
+                .is_none()
+        );
     }
 }

@@ -49,13 +49,19 @@ fn window(
 ) -> Result<(String, String), AppError> {
     let (f, u) = (when(names.0, from)?, when(names.1, until)?);
     if f >= u {
-        return Err(AppError::invalid(names.1, format!("must be after {}", names.0)));
+        return Err(AppError::invalid(
+            names.1,
+            format!("must be after {}", names.0),
+        ));
     }
     if u <= now {
         return Err(AppError::invalid(names.1, "is in the past"));
     }
     if u - f > time::Duration::days(92) {
-        return Err(AppError::invalid(names.1, "the window is longer than 92 days"));
+        return Err(AppError::invalid(
+            names.1,
+            "the window is longer than 92 days",
+        ));
     }
     Ok((
         waste_core::custody::format_at(f),
@@ -217,7 +223,14 @@ fn refusal(e: RequestRefusal) -> AppError {
     }
 }
 
-fn event(tx: &mut Tx, id: &str, kind: &str, actor: &Actor, at: &str, payload: Value) -> Result<(), AppError> {
+fn event(
+    tx: &mut Tx,
+    id: &str,
+    kind: &str,
+    actor: &Actor,
+    at: &str,
+    payload: Value,
+) -> Result<(), AppError> {
     events::append(
         tx,
         events::Record {
@@ -233,7 +246,12 @@ fn event(tx: &mut Tx, id: &str, kind: &str, actor: &Actor, at: &str, payload: Va
 
 /// Asks for a pickup: every container the school's own, in its custody, sealed and labelled, on no open request
 /// and no open manifest.
-pub fn request(tx: &mut Tx, env: &Env, actor: &Actor, cmd: NewRequest) -> Result<PickupRequest, AppError> {
+pub fn request(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    cmd: NewRequest,
+) -> Result<PickupRequest, AppError> {
     may_request(actor)?;
     actor.require_training(env.clock.today())?;
     for (i, cid) in cmd.container_ids.iter().enumerate() {
@@ -246,7 +264,10 @@ pub fn request(tx: &mut Tx, env: &Env, actor: &Actor, cmd: NewRequest) -> Result
         if !ready {
             return Err(AppError::refused(
                 "container_not_ready",
-                format!("container_ids[{i}] is {} and not in the school's custody: only sealed containers the school holds are picked up", row.status),
+                format!(
+                    "container_ids[{i}] is {} and not in the school's custody: only sealed containers the school holds are picked up",
+                    row.status
+                ),
                 json!({ "container_id": cid, "status": row.status }),
             ));
         }
@@ -332,7 +353,13 @@ fn after_step(tx: &mut Tx, id: &str) -> Result<PickupRequest, AppError> {
 }
 
 /// Schedules (or moves) the slot of a request, as the actor's station.
-pub fn schedule(tx: &mut Tx, env: &Env, actor: &Actor, id: &str, cmd: Schedule) -> Result<PickupRequest, AppError> {
+pub fn schedule(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+    cmd: Schedule,
+) -> Result<PickupRequest, AppError> {
     may_schedule(actor)?;
     actor.require_training(env.clock.today())?;
     if let Some(s) = &cmd.station_id
@@ -369,7 +396,13 @@ pub fn schedule(tx: &mut Tx, env: &Env, actor: &Actor, id: &str, cmd: Schedule) 
 }
 
 /// Declines a request with a reason the school reads.
-pub fn decline(tx: &mut Tx, env: &Env, actor: &Actor, id: &str, cmd: Decline) -> Result<PickupRequest, AppError> {
+pub fn decline(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+    cmd: Decline,
+) -> Result<PickupRequest, AppError> {
     may_schedule(actor)?;
     actor.require_training(env.clock.today())?;
     let (r, next) = step_on(tx, actor, id, RequestAction::Decline)?;
@@ -480,7 +513,10 @@ impl ToActKind {
 
 /// What waits for the actor's organisation among the open requests (at most 100, oldest first): for a station,
 /// requests to schedule and its scheduled collections; for a school, its scheduled collections.
-pub fn to_act(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<(RequestRow, ToActKind)>, AppError> {
+pub fn to_act(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+) -> Result<Vec<(RequestRow, ToActKind)>, AppError> {
     let page = Keyset::new(Some(100), None, 100, 100);
     match actor.org_kind {
         OrgKind::TransferStation if may_schedule(actor).is_ok() => {

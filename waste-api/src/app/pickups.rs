@@ -99,7 +99,8 @@ impl Pickup {
                 reason: r.to_owned(),
             });
         }
-        if self.lines.len() + self.refused.len() == 0 || self.lines.len() + self.refused.len() > 500 {
+        if self.lines.len() + self.refused.len() == 0 || self.lines.len() + self.refused.len() > 500
+        {
             return Err(AppError::invalid(
                 "containers",
                 "list 1 to 500 containers, taken or refused",
@@ -235,7 +236,9 @@ pub fn pick_up(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Pickup) -> Result<Pic
         if !missing.is_empty() {
             return Err(AppError::refused(
                 "label_incomplete",
-                format!("containers[{i}] has no complete label: refuse it at the hand-over instead"),
+                format!(
+                    "containers[{i}] has no complete label: refuse it at the hand-over instead"
+                ),
                 json!({ "container_id": cid, "missing": missing }),
             ));
         }
@@ -365,7 +368,11 @@ pub fn get(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<PickedUp
 }
 
 /// Pickups the actor's organisation took part in, in id order.
-pub fn list(conn: &mut AnyConnection, actor: &Actor, page: &Keyset) -> Result<Page<PickupRow>, AppError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    page: &Keyset,
+) -> Result<Page<PickupRow>, AppError> {
     super::pickup_requests::may_follow(actor)?;
     let all = actor.may(Action::SeeAll).is_ok();
     let rows = pickups::list(conn, (!all).then_some(actor.org_id.as_str()), page)?;

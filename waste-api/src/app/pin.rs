@@ -107,9 +107,14 @@ impl Confirmed {
 pub enum PinCheck {
     Confirmed(Confirmed),
     /// The PIN is wrong, or the officer is not a safety officer of the school, or has no PIN.
-    Wrong { officer_id: String, failures: i64 },
+    Wrong {
+        officer_id: String,
+        failures: i64,
+    },
     /// Too many wrong PINs within the window.
-    Blocked { retry_after_s: i64 },
+    Blocked {
+        retry_after_s: i64,
+    },
 }
 
 impl PinCheck {

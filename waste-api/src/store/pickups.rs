@@ -1,9 +1,9 @@
 //! Pickups: a transfer station collecting sealed containers from a school.
 
 use super::Tx;
+use super::page::Keyset;
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use super::page::Keyset;
 use crate::schema::{pickup_lines, pickup_refusals, pickups};
 use diesel::prelude::*;
 

@@ -91,7 +91,10 @@ fn fill(conn: &mut AnyConnection, out: &mut BTreeMap<String, Recorded>) -> Resul
             .filter(manifest_lines::container_id.eq_any(chunk))
             .filter(manifest_lines::received_weight_kg.is_not_null())
             .order(manifest_lines::manifest_id.asc())
-            .select((manifest_lines::container_id, manifest_lines::received_weight_kg))
+            .select((
+                manifest_lines::container_id,
+                manifest_lines::received_weight_kg,
+            ))
             .load::<(String, Option<String>)>(conn)?;
         for (id, w) in received {
             if let Some(r) = out.get_mut(&id) {
