@@ -46,6 +46,14 @@ pub enum Action {
     /// Issue a short-lived read-only link to a manifest one's organisation is a party to, for an inspection on
     /// the road (the carrier carries the manifest with the load, HW Transfer Measures Art.11).
     RoadsideLink,
+    /// Ask a transfer station to collect sealed containers of one's school, or cancel that request.
+    RequestPickup,
+    /// Schedule or decline a school's pickup request, as a transfer station.
+    SchedulePickup,
+    /// Confirm the hand-over of one's school's containers at a collection (with a personal PIN), and set that PIN.
+    ConfirmHandOver,
+    /// Follow pickup requests and pickups one's organisation is a party to (an administrator, an authority: all).
+    FollowPickups,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -119,6 +127,26 @@ pub fn grants(action: Action) -> &'static [Grant] {
             Grant {
                 roles: &[Role::Auditor],
                 kinds: &[],
+            },
+        ],
+        Action::RequestPickup => &[Grant {
+            roles: &[Role::LabStaff, Role::SafetyOfficer],
+            kinds: &[OrgKind::School],
+        }],
+        Action::SchedulePickup => &[Grant {
+            roles: &[Role::StationOperator],
+            kinds: &[OrgKind::TransferStation],
+        }],
+        Action::ConfirmHandOver => &[Grant {
+            roles: &[Role::SafetyOfficer],
+            kinds: &[OrgKind::School],
+        }],
+        Action::FollowPickups => &[
+            ADMIN,
+            AUTHORITY,
+            Grant {
+                roles: &[],
+                kinds: &[OrgKind::School, OrgKind::TransferStation],
             },
         ],
         Action::RegisterOrganization | Action::GrantRole(Role::Admin) => &[ADMIN],
@@ -208,6 +236,39 @@ mod tests {
         assert!(!step(Role::Driver, Party::Receiver));
         assert!(!step(Role::DisposalOperator, Party::Carrier));
         assert!(!step(Role::Driver, Party::Shipper));
+    }
+
+    #[test]
+    fn a_school_requests_a_pickup_a_station_schedules_it_and_only_a_safety_officer_confirms_the_hand_over()
+     {
+        let school = |r| permits(&[r], OrgKind::School, Action::RequestPickup).is_ok();
+        assert!(school(Role::LabStaff) && school(Role::SafetyOfficer));
+        assert!(!school(Role::Driver));
+        assert!(
+            permits(
+                &[Role::StationOperator],
+                OrgKind::TransferStation,
+                Action::SchedulePickup
+            )
+            .is_ok()
+        );
+        assert!(
+            permits(
+                &[Role::SafetyOfficer],
+                OrgKind::School,
+                Action::SchedulePickup
+            )
+            .is_err()
+        );
+        assert!(permits(&[Role::LabStaff], OrgKind::School, Action::ConfirmHandOver).is_err());
+        assert!(
+            permits(
+                &[Role::SafetyOfficer],
+                OrgKind::TransferStation,
+                Action::ConfirmHandOver
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -338,12 +338,25 @@ fn sheet_from(conn: &mut AnyConnection, opened: Opened) -> Result<Sheet, AppErro
             }
         })
         .collect();
+    let vehicle = vehicle(&opened.manifest.row);
     Ok(Sheet {
         opened,
         lines,
         signatures,
-        vehicle: None,
+        vehicle,
     })
+}
+
+/// The vehicle as recorded at dispatch: plate and transport permit number.
+fn vehicle(m: &ManifestRow) -> Option<String> {
+    match (&m.vehicle_plate, &m.transport_permit_no) {
+        (None, None) => None,
+        (p, n) => Some(format!(
+            "{} / {}",
+            p.as_deref().unwrap_or("—"),
+            n.as_deref().unwrap_or("—")
+        )),
+    }
 }
 
 /// What a scanner read, as container ids: a label's digital identification code becomes its container's id;
@@ -362,5 +375,50 @@ pub fn scanned_ids(
                 .map(|(_, id)| id.clone())
                 .unwrap_or_else(|| c.clone())
         })
+        .collect())
+}
+
+/// Container ids of what a form lists: a digital identification code becomes its container's id.
+pub fn container_ids(conn: &mut AnyConnection, keys: &[String]) -> Result<Vec<String>, AppError> {
+    let known = q::ids_by_digital_id(conn, keys)?;
+    Ok(keys
+        .iter()
+        .map(|k| {
+            known
+                .iter()
+                .find(|(d, _)| d == k)
+                .map(|(_, id)| id.clone())
+                .unwrap_or_else(|| k.clone())
+        })
+        .collect())
+}
+
+/// Each container of `ids` with its digital identification code and waste code (for scanning at collection).
+pub fn digital_ids(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let mut out = Vec::new();
+    for id in ids {
+        let row = rows::by_id(conn, id)?.ok_or(AppError::NotFound("container"))?;
+        out.push((
+            row.id,
+            row.digital_id.unwrap_or_default(),
+            row.code.unwrap_or_default(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The safety officers of a school, who confirm a hand-over with their PIN on the collecting operator's phone.
+pub fn officers(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    school_id: &str,
+) -> Result<Vec<q::Signer>, AppError> {
+    actor.may(Access::PickUp)?;
+    Ok(q::of_org(conn, school_id)?
+        .into_iter()
+        .filter(|s| s.roles.split(',').any(|r| r == "safety_officer"))
         .collect())
 }

@@ -14,10 +14,13 @@ pub mod manifests;
 pub mod oversight;
 pub mod paper;
 pub mod parties;
+pub mod pickup_requests;
 pub mod pickups;
+pub mod pin;
 pub mod records;
 pub mod road_links;
 pub mod sites;
+pub mod weighings;
 
 pub use error::AppError;
 

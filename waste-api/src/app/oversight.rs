@@ -24,6 +24,8 @@ pub struct SchoolFigures {
     pub manifests_not_closed: i64,
     /// Its users without a training record current today (the governance plan: 100% trained before work).
     pub people_untrained: i64,
+    /// Containers whose three weighings differ beyond the tolerance (manifest.toml `[weighings]`).
+    pub weighings_flagged: i64,
     /// Its storage sites: last inspection, open findings, over the warning share of 3 t or short of containment
     /// (GB 18597-2023 8.3.5, 6.2.2, 8.2.2).
     pub storage_sites: Vec<super::sites::SiteSummary>,
@@ -77,6 +79,7 @@ fn empty_figures(s: SchoolRow) -> SchoolFigures {
         last_pickup: None,
         manifests_not_closed: 0,
         people_untrained: 0,
+        weighings_flagged: 0,
         storage_sites: Vec::new(),
     }
 }
@@ -102,6 +105,7 @@ fn figures(
     let not_closed = q::manifests_not_closed(conn, &ids)?;
     let untrained = crate::store::chain::untrained(conn, &ids, &day.to_string())?;
     let mut sites = super::sites::school_summaries(conn, env, &ids)?;
+    let flagged = super::weighings::flagged_by_school(conn, env, &ids)?;
     Ok(found
         .iter()
         .map(|s| {
@@ -115,6 +119,7 @@ fn figures(
                     last_pickup: last.get(&s.id).cloned().flatten(),
                     manifests_not_closed: not_closed.get(&s.id).copied().unwrap_or(0),
                     people_untrained: untrained.get(&s.id).copied().unwrap_or(0),
+                    weighings_flagged: flagged.get(&s.id).copied().unwrap_or(0),
                     school: s.clone(),
                 },
             )

@@ -98,3 +98,13 @@ pub fn ids_by_digital_id(
         .filter_map(|(d, id)| d.map(|d| (d, id)))
         .collect())
 }
+
+/// The users of an organisation (at most 200), by name.
+pub fn of_org(conn: &mut AnyConnection, org: &str) -> Result<Vec<Signer>, AppError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .order(users::name.asc())
+        .limit(200)
+        .select((users::id, users::name, users::roles))
+        .load(conn)?)
+}

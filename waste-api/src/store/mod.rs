@@ -10,11 +10,13 @@ pub mod manifests;
 pub mod organizations;
 pub mod oversight;
 pub mod page;
+pub mod pickup_requests;
 pub mod pickups;
 pub mod records;
 pub mod sequences;
 pub mod sites;
 pub mod users;
+pub mod weighings;
 
 use crate::app::AppError;
 use crate::db::AnyConnection;

@@ -4,6 +4,7 @@
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod pickups;
 pub mod print;
 pub mod sites;
 

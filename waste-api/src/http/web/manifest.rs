@@ -303,8 +303,9 @@ pub async fn manifest_page(
 /// The step a form asks for, parsed before anything is read or written.
 enum Asked {
     Plain(StepCommand),
-    /// Dispatch: the codes scanned (digital identification codes or container ids).
-    Scanned(Vec<String>),
+    /// Dispatch: the codes scanned (digital identification codes or container ids), the vehicle plate and the
+    /// transport permit number (Art.11).
+    Scanned(Vec<String>, Option<String>, Option<String>),
 }
 
 fn asked(action: &str, form: &Form) -> Result<Asked, AppError> {
@@ -325,7 +326,14 @@ fn asked(action: &str, form: &Form) -> Result<Asked, AppError> {
                     "at most 500 codes of 100 characters",
                 ));
             }
-            Asked::Scanned(codes)
+            let given = |k: &str| Some(form.get(k).to_owned()).filter(|v| !v.is_empty());
+            // The vehicle is checked by the use case's own parser before anything is written.
+            StepCommand::dispatch(
+                Default::default(),
+                given("vehicle_plate").as_deref(),
+                given("transport_permit_no").as_deref(),
+            )?;
+            Asked::Scanned(codes, given("vehicle_plate"), given("transport_permit_no"))
         }
         "receive" => {
             let mut lines = Vec::new();
@@ -387,9 +395,11 @@ pub async fn step(
                 let id = crate::store::manifests::id_by_number(tx, &key)?.unwrap_or(key);
                 let cmd = match cmd {
                     Asked::Plain(c) => c,
-                    Asked::Scanned(codes) => StepCommand::Dispatch {
-                        loaded: chain::scanned_ids(tx, &codes)?,
-                    },
+                    Asked::Scanned(codes, plate, permit) => StepCommand::dispatch(
+                        chain::scanned_ids(tx, &codes)?,
+                        plate.as_deref(),
+                        permit.as_deref(),
+                    )?,
                 };
                 manifests::step(tx, &env, &actor, &id, cmd)
             })

@@ -18,6 +18,7 @@ pub mod lab_app;
 pub mod manifest;
 pub mod manifest_print;
 pub mod page;
+pub mod pickups;
 pub mod refusal;
 pub mod school;
 pub mod session;
@@ -94,6 +95,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(station::draft_form)
         .service(station::draft)
         .service(station::stock)
+        .service(pickups::pickups_page)
+        .service(pickups::new_request_form)
+        .service(pickups::new_request)
+        .service(pickups::set_pin)
+        .service(pickups::collect_form)
+        .service(pickups::collect)
+        .service(pickups::request_step)
         .service(bureau::bureau)
         .service(bureau::bureau_csv)
         .service(bureau::school)
