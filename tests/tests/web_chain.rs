@@ -431,6 +431,139 @@ fn bureau_schools_csv_school_view_and_chain_check(app: &TestApp) {
     assert_eq!(teacher.get("/bureau/schools.csv").status, 403);
 }
 
+fn container_status(app: &TestApp, token: &str, id: &str) -> String {
+    let r = app.get(&format!("/api/v1/containers/{id}"), token);
+    r.1["status"].as_str().unwrap_or_default().to_owned()
+}
+
+fn request_schedule_and_collect_with_the_pin(app: &TestApp) {
+    let w = world::world(app, 80);
+    let a = world::sealed_container(app, &w);
+    let b = world::sealed_container(app, &w);
+    let (da, db) = (digital_id(app, &w.staff, &a), digital_id(app, &w.staff, &b));
+    // The teacher asks, choosing the sealed containers, a window and a contact.
+    let (mut teacher, _) = Browser::user(app, &w.school, &["lab_staff"], "teacher80");
+    let form = teacher.get("/pickups/new");
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains(&da) && form.body.contains(&db));
+    let (from, until) = (
+        format!("{}T09:00", app.today() + time::Duration::days(1)),
+        format!("{}T17:00", app.today() + time::Duration::days(7)),
+    );
+    let csrf = teacher.csrf();
+    // A window that ends before it starts: the form again, nothing requested.
+    let r = teacher.post(
+        "/pickups/new",
+        &[
+            ("csrf", csrf.as_str()),
+            ("c", da.as_str()),
+            ("preferred_from", until.as_str()),
+            ("preferred_until", from.as_str()),
+            ("contact", "张老师"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(count(app, "SELECT COUNT(*) AS n FROM pickup_requests"), 0);
+    let r = teacher.post(
+        "/pickups/new",
+        &[
+            ("csrf", csrf.as_str()),
+            ("c", da.as_str()),
+            ("c", db.as_str()),
+            ("preferred_from", from.as_str()),
+            ("preferred_until", until.as_str()),
+            ("contact", "张老师 138-0000-0000"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The station sees it and schedules a slot.
+    let (mut station, _) = Browser::user(app, &w.station, &["station_operator"], "op80");
+    let list = station.get("/pickups");
+    let start = list.body.find("id=\"r-").expect("the request") + 6;
+    let rid: String = list.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let csrf_s = station.csrf();
+    let r = station.post(
+        &format!("/pickups/{rid}/schedule"),
+        &[
+            ("csrf", csrf_s.as_str()),
+            ("slot_from", from.as_str()),
+            ("slot_until", until.as_str()),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        teacher.get("/pickups").body.contains("Scheduled"),
+        "the school follows its request"
+    );
+    // The officer sets a PIN; at the collection a wrong PIN is refused and nothing is collected.
+    let (mut officer, _) = Browser::user(app, &w.school, &["safety_officer"], "officer80");
+    let csrf_o = officer.csrf();
+    let r = officer.post(
+        "/pickups/pin",
+        &[("csrf", csrf_o.as_str()), ("pin", "480215")],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = station.get(&format!("/pickups/{rid}/collect"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let cid0 = page.input("cid_0");
+    let cid1 = page.input("cid_1");
+    let start = page
+        .body
+        .find("用户 officer80")
+        .expect("the officer is offered");
+    let before = &page.body[..start];
+    let officer_id = before[before.rfind("value=\"").expect("option") + 7..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let lines = |pin: &'static str| {
+        vec![
+            ("csrf", csrf_s.clone()),
+            ("cid_0", cid0.clone()),
+            ("gross_0", "6.2".to_owned()),
+            ("cid_1", cid1.clone()),
+            ("refuse_1", "1".to_owned()),
+            ("reason_1", "标签脱落 label missing".to_owned()),
+            ("officer_id", officer_id.clone()),
+            ("pin", pin.to_owned()),
+        ]
+    };
+    let wrong = lines("999888");
+    let r = station.post(
+        &format!("/pickups/{rid}/collect"),
+        &wrong
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(container_status(app, &w.staff, &a), "sealed");
+    let right = lines("480215");
+    let r = station.post(
+        &format!("/pickups/{rid}/collect"),
+        &right
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The first is the station's now; the refused one stays with the school.
+    let taken = if cid0 == a { &a } else { &b };
+    let kept = if cid0 == a { &b } else { &a };
+    assert_eq!(container_status(app, &w.operator, taken), "picked_up");
+    assert_eq!(container_status(app, &w.staff, kept), "sealed");
+    assert!(
+        station
+            .get("/stock")
+            .body
+            .contains(if cid0 == a { &da } else { &db })
+    );
+}
+
 both_backends! {
     station_stock_draft_submit => station_stock_draft_and_submit;
     submit_refused_inline => submit_without_a_contract_is_refused_inline;
@@ -438,4 +571,5 @@ both_backends! {
     receive_and_dispose => firm_receives_one_accepted_one_rejected_and_disposes;
     print => printed_manifest;
     bureau => bureau_schools_csv_school_view_and_chain_check;
+    request_and_collect_with_pin => request_schedule_and_collect_with_the_pin;
 }
