@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests: a real service on port 0 with its own database (a fresh SQLite file, or a
 //! fresh PostgreSQL database that is dropped afterwards), and a small JSON client.
 
+pub mod browser;
 pub mod world;
 
 use diesel::{Connection, RunQueryDsl};
@@ -123,6 +124,11 @@ impl TestApp {
     /// back-dating rows.
     pub fn advance_days(&self, days: i64) {
         self.clock.advance(time::Duration::days(days));
+    }
+
+    /// Moves the service's clock forward by `minutes` (short-lived links).
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.clock.advance(time::Duration::minutes(minutes));
     }
 
     /// The service's today.

@@ -114,17 +114,48 @@ pub fn sealed_container(app: &TestApp, w: &World) -> String {
     id
 }
 
-/// The station collects `ids` from the world's school (6.2 kg each).
+/// The station collects `ids` from the world's school (6.2 kg each), on a request of the school it scheduled.
 pub fn pickup(app: &TestApp, w: &World, ids: &[&str]) -> (u16, Value) {
     let lines: Vec<Value> = ids
         .iter()
         .map(|id| json!({"container_id": id, "gross_weight_kg": "6.200"}))
         .collect();
-    app.post(
-        "/api/v1/pickups",
+    collect(
+        app,
+        &w.staff,
         &w.operator,
         json!({"school_id": w.school, "containers": lines}),
     )
+}
+
+/// The one way the tests collect: the school's `staff` asks for a pickup of the containers of `body` (a
+/// `POST /api/v1/pickups` body), the station's `operator` schedules it, then posts `body` with the request's id.
+/// Returns the pickup's answer, or the first refusal on the way (an unsealed container is refused at the request).
+pub fn collect(app: &TestApp, staff: &str, operator: &str, mut body: Value) -> (u16, Value) {
+    let ids: Vec<Value> = body["containers"]
+        .as_array()
+        .map(|ls| ls.iter().map(|l| l["container_id"].clone()).collect())
+        .unwrap_or_default();
+    let (today, soon) = (app.today(), app.today() + time::Duration::days(30));
+    let r = app.post(
+        "/api/v1/pickup-requests",
+        staff,
+        json!({"container_ids": ids, "preferred_from": format!("{today}T08:00:00+08:00"), "preferred_until": format!("{soon}T17:00:00+08:00"), "contact": "张老师 138-0000-0000"}),
+    );
+    if r.0 != 201 {
+        return r;
+    }
+    let id = r.1["id"].as_str().unwrap_or_default().to_owned();
+    let r = app.post(
+        &format!("/api/v1/pickup-requests/{id}/schedule"),
+        operator,
+        json!({"slot_from": format!("{soon}T09:00:00+08:00"), "slot_until": format!("{soon}T11:00:00+08:00")}),
+    );
+    if r.0 != 200 {
+        return r;
+    }
+    body["request_id"] = json!(id);
+    app.post("/api/v1/pickups", operator, body)
 }
 
 /// The station drafts a manifest of `ids` to the world's firm; returns its id.

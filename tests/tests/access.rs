@@ -25,6 +25,9 @@ struct Ctx {
     container: String,
     manifest: String,
     site: String,
+    /// A pickup request of school A (not scheduled) and the pickup of the shipped container.
+    request: String,
+    pickup: String,
 }
 
 type Request = (&'static str, String, Option<Value>);
@@ -100,7 +103,44 @@ fn setup(app: &TestApp) -> Ctx {
         .0,
         200
     );
-    assert_eq!(app.post("/api/v1/pickups", &operator, json!({"school_id": school_a, "containers": [{"container_id": shipped, "gross_weight_kg": "1"}]})).0, 201);
+    let r = waste_e2e::world::collect(
+        app,
+        &staff_a,
+        &operator,
+        json!({"school_id": school_a, "containers": [{"container_id": shipped, "gross_weight_kg": "1"}]}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let pickup = r.1["id"].as_str().expect("pickup id").to_owned();
+    // A sealed container of school A on a pickup request no station scheduled yet.
+    let requested = app
+        .post(
+            "/api/v1/containers",
+            &staff_a,
+            json!({"lab": "A", "capacity_liters": "20", "material": "hdpe"}),
+        )
+        .1["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = app.post(
+        &format!("/api/v1/containers/{requested}/additions"),
+        &staff_a,
+        json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "acetone"}]}, "quantity": "0.1", "unit": "L"}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let r = app.post(
+        &format!("/api/v1/containers/{requested}/seal"),
+        &staff_a,
+        json!({}),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
+    let r = app.post(
+        "/api/v1/pickup-requests",
+        &staff_a,
+        request_body(app, &requested),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let request = r.1["id"].as_str().expect("request id").to_owned();
     let manifest = app
         .post(
             "/api/v1/manifests",
@@ -135,6 +175,8 @@ fn setup(app: &TestApp) -> Ctx {
         .to_owned();
     Ctx {
         site,
+        request,
+        pickup,
         tokens,
         school_a,
         firm,
@@ -144,6 +186,12 @@ fn setup(app: &TestApp) -> Ctx {
     }
 }
 
+/// A pickup request body for `container`, with a window from today.
+fn request_body(app: &TestApp, container: &str) -> Value {
+    let (today, soon) = (app.today(), app.today() + time::Duration::days(30));
+    json!({"container_ids": [container], "preferred_from": format!("{today}T08:00:00+08:00"), "preferred_until": format!("{soon}T17:00:00+08:00"), "contact": "138"})
+}
+
 fn matrix(app: &TestApp) {
     let ctx = setup(app);
     let add = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "ethanol"}]}, "quantity": "0.1", "unit": "L"});
@@ -151,6 +199,8 @@ fn matrix(app: &TestApp) {
     let c = &ctx.container;
     let m = &ctx.manifest;
     let a = &ctx.school_a;
+    let (rq, p) = (&ctx.request, &ctx.pickup);
+    let open_request = request_body(app, c);
     // Each row: name, request (given the actor's index, so creations stay unique), expected status per actor:
     //                                                  none admin staffA offA staffB oper driver recv audit
     let rows: Vec<Row> = vec![
@@ -454,9 +504,97 @@ fn matrix(app: &TestApp) {
             [401, 403, 200, 200, 404, 403, 403, 403, 403],
         ),
         (
+            "GET pickup requests",
+            Box::new(|_| {
+                (
+                    "GET",
+                    "/api/v1/pickup-requests?state=requested,scheduled".into(),
+                    None,
+                )
+            }),
+            [401, 200, 200, 200, 200, 200, 403, 403, 200],
+        ),
+        (
+            "GET A's pickup request",
+            Box::new(|_| ("GET", format!("/api/v1/pickup-requests/{rq}"), None)),
+            [401, 200, 200, 200, 404, 200, 403, 403, 200],
+        ),
+        (
+            "POST schedule A's request (slot in the past)",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/pickup-requests/{rq}/schedule"),
+                    Some(
+                        json!({"slot_from": "2020-01-01T09:00:00+08:00", "slot_until": "2020-01-01T10:00:00+08:00"}),
+                    ),
+                )
+            }),
+            [401, 403, 403, 403, 403, 422, 403, 403, 403],
+        ),
+        (
+            "POST decline A's request (no reason)",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/pickup-requests/{rq}/decline"),
+                    Some(json!({"reason": " "})),
+                )
+            }),
+            [401, 403, 403, 403, 403, 422, 403, 403, 403],
+        ),
+        (
+            "POST pickup request of A's open container",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/pickup-requests".into(),
+                    Some(open_request.clone()),
+                )
+            }),
+            [401, 403, 409, 409, 404, 403, 403, 403, 403],
+        ),
+        (
+            "GET pickups",
+            Box::new(|_| ("GET", "/api/v1/pickups".into(), None)),
+            [401, 200, 200, 200, 200, 200, 403, 403, 200],
+        ),
+        (
+            "GET the pickup from A",
+            Box::new(|_| ("GET", format!("/api/v1/pickups/{p}"), None)),
+            [401, 200, 200, 200, 404, 200, 403, 403, 200],
+        ),
+        (
+            "PUT my PIN (too short)",
+            Box::new(|_| {
+                (
+                    "PUT",
+                    "/api/v1/users/me/pin".into(),
+                    Some(json!({"pin": "1"})),
+                )
+            }),
+            [401, 403, 403, 422, 403, 403, 403, 403, 403],
+        ),
+        (
             "GET oversight",
             Box::new(|_| ("GET", "/api/v1/oversight/schools".into(), None)),
             [401, 200, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "GET print of the draft",
+            Box::new(|_| ("GET", format!("/api/v1/manifests/{m}/print"), None)),
+            [401, 200, 404, 404, 404, 200, 200, 200, 200],
+        ),
+        (
+            "POST roadside link of the draft",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/road-link"),
+                    Some(json!({})),
+                )
+            }),
+            [401, 403, 403, 403, 403, 201, 201, 403, 403],
         ),
         // Last: sealing changes the container for the rows above.
         (
@@ -482,6 +620,18 @@ fn matrix(app: &TestApp) {
                 )
             }),
             [401, 404, 404, 404, 404, 200, 409, 409, 404],
+        ),
+        // Last: the school cancels its request; the officer then finds it closed.
+        (
+            "POST cancel A's pickup request",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/pickup-requests/{rq}/cancel"),
+                    Some(json!({})),
+                )
+            }),
+            [401, 403, 200, 409, 404, 403, 403, 403, 403],
         ),
     ];
     let mut wrong = Vec::new();

@@ -407,7 +407,7 @@ fn other_organisations_are_refused(app: &TestApp) {
         &x.operator,
         json!({"school_id": w.school, "containers": [{"container_id": a, "gross_weight_kg": "1"}]}),
     );
-    assert_error(&again, 409, "container_not_ready");
+    assert_error(&again, 409, "pickup_not_authorized");
     // Another station cannot ship it, nor see the manifest.
     assert_error(
         &app.post(

@@ -453,7 +453,12 @@ fn generate(app: &TestApp, w: &World, mut kg: u32) {
             json!({}),
         );
         assert_eq!(r.0, 200, "{}", r.1);
-        let r = app.post("/api/v1/pickups", &w.operator, json!({"school_id": w.school, "containers": [{"container_id": id, "gross_weight_kg": format!("{}", now + 20)}]}));
+        let r = world::collect(
+            app,
+            &w.staff,
+            &w.operator,
+            json!({"school_id": w.school, "containers": [{"container_id": id, "gross_weight_kg": format!("{}", now + 20)}]}),
+        );
         assert_eq!(r.0, 201, "{}", r.1);
         kg -= now;
     }

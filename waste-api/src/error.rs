@@ -104,7 +104,13 @@ impl ResponseError for ApiError {
         if let Self::Internal(detail) | Self::Unavailable(detail) = self {
             tracing::error!(code = self.code(), detail = %detail, "request failed");
         }
-        HttpResponse::build(self.status_code()).json(json!({
+        let mut resp = HttpResponse::build(self.status_code());
+        if let Some(s) = details.get("retry_after_s").and_then(Value::as_i64)
+            && self.status_code() == StatusCode::TOO_MANY_REQUESTS
+        {
+            resp.insert_header(("Retry-After", s.max(1).to_string()));
+        }
+        resp.json(json!({
             "error": { "code": self.code(), "message": self.to_string(), "details": details }
         }))
     }
@@ -126,6 +132,22 @@ impl From<AppError> for ApiError {
                 code,
                 message,
                 details,
+            },
+            AppError::Denied {
+                code,
+                message,
+                details,
+            } => ApiError::Invalid {
+                status: StatusCode::FORBIDDEN,
+                code,
+                message,
+                details,
+            },
+            e @ AppError::RateLimited { retry_after_s } => ApiError::Invalid {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "rate_limited",
+                message: e.to_string(),
+                details: json!({ "retry_after_s": retry_after_s }),
             },
             AppError::Unavailable(m) => ApiError::Unavailable(m),
             AppError::Internal(m) => ApiError::Internal(m),

@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::http::api::{classify, containers, custody, parties, records, sites, system};
+use crate::http::api::{
+    chain, classify, containers, custody, parties, pickups, records, sites, system,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,8 +19,11 @@ use utoipa::{Modify, OpenApi};
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
+        pickups::create_request, pickups::list_requests, pickups::get_request, pickups::schedule_request,
+        pickups::decline_request, pickups::cancel_request, pickups::list_pickups, pickups::get_pickup, pickups::set_pin,
         sites::create_site, sites::list_sites, sites::get_site, sites::sign_svg, sites::record_sign, sites::inspect,
         sites::follow_up, sites::move_container,
+        chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
     modifiers(&BearerAuth)

@@ -25,6 +25,16 @@ diesel::table! {
         created_at -> Text,
         login -> Nullable<Text>,
         password_hash -> Nullable<Text>,
+        pin_hash -> Nullable<Text>,
+        pin_set_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    pin_failures (id) {
+        id -> Text,
+        user_id -> Text,
+        at -> Text,
     }
 }
 
@@ -136,6 +146,48 @@ diesel::table! {
         picked_by -> Text,
         picked_at -> Text,
         total_gross_kg -> Text,
+        request_id -> Nullable<Text>,
+        confirmed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    pickup_refusals (pickup_id, container_id) {
+        pickup_id -> Text,
+        container_id -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    pickup_requests (id) {
+        id -> Text,
+        school_id -> Text,
+        state -> Text,
+        version -> Integer,
+        requested_by -> Text,
+        requested_at -> Text,
+        preferred_from -> Text,
+        preferred_until -> Text,
+        contact -> Text,
+        note -> Nullable<Text>,
+        station_id -> Nullable<Text>,
+        slot_from -> Nullable<Text>,
+        slot_until -> Nullable<Text>,
+        scheduled_at -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        declined_at -> Nullable<Text>,
+        cancelled_at -> Nullable<Text>,
+        pickup_id -> Nullable<Text>,
+        collected_at -> Nullable<Text>,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    pickup_request_items (request_id, container_id) {
+        request_id -> Text,
+        container_id -> Text,
     }
 }
 
@@ -168,6 +220,8 @@ diesel::table! {
         disposal_method -> Nullable<Text>,
         disposed_at -> Nullable<Text>,
         cancelled_at -> Nullable<Text>,
+        vehicle_plate -> Nullable<Text>,
+        transport_permit_no -> Nullable<Text>,
     }
 }
 
@@ -257,6 +311,9 @@ diesel::joinable!(additions -> containers (container_id));
 diesel::joinable!(manifest_lines -> manifests (manifest_id));
 diesel::joinable!(signin_links -> users (user_id));
 diesel::joinable!(web_sessions -> users (user_id));
+diesel::joinable!(pickup_request_items -> pickup_requests (request_id));
+diesel::joinable!(pickup_lines -> pickups (pickup_id));
+diesel::joinable!(pickup_lines -> containers (container_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -275,5 +332,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_findings,
     site_signs,
     signin_links,
-    web_sessions
+    web_sessions,
+    pin_failures,
+    pickup_refusals,
+    pickup_requests,
+    pickup_request_items
 );
+
+diesel::table! {
+    road_links (token_hash) {
+        token_hash -> Text,
+        manifest_id -> Text,
+        created_by -> Text,
+        created_at -> Text,
+        expires_at -> Text,
+    }
+}

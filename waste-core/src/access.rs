@@ -43,6 +43,17 @@ pub enum Action {
     ManageSites,
     /// Record a site's self-inspection and the follow-up of its findings (GB 18597-2023 8.2.2).
     InspectSites,
+    /// Issue a short-lived read-only link to a manifest one's organisation is a party to, for an inspection on
+    /// the road (the carrier carries the manifest with the load, HW Transfer Measures Art.11).
+    RoadsideLink,
+    /// Ask a transfer station to collect sealed containers of one's school, or cancel that request.
+    RequestPickup,
+    /// Schedule or decline a school's pickup request, as a transfer station.
+    SchedulePickup,
+    /// Confirm the hand-over of one's school's containers at a collection (with a personal PIN), and set that PIN.
+    ConfirmHandOver,
+    /// Follow pickup requests and pickups one's organisation is a party to (an administrator, an authority: all).
+    FollowPickups,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -106,12 +117,36 @@ pub fn grants(action: Action) -> &'static [Grant] {
                 kinds: &[OrgKind::School, OrgKind::TransferStation],
             },
         ],
+        Action::RoadsideLink => &[Grant {
+            roles: &[Role::Driver, Role::StationOperator],
+            kinds: &[OrgKind::Carrier, OrgKind::TransferStation],
+        }],
         Action::AuditChains => &[
             ADMIN,
             AUTHORITY,
             Grant {
                 roles: &[Role::Auditor],
                 kinds: &[],
+            },
+        ],
+        Action::RequestPickup => &[Grant {
+            roles: &[Role::LabStaff, Role::SafetyOfficer],
+            kinds: &[OrgKind::School],
+        }],
+        Action::SchedulePickup => &[Grant {
+            roles: &[Role::StationOperator],
+            kinds: &[OrgKind::TransferStation],
+        }],
+        Action::ConfirmHandOver => &[Grant {
+            roles: &[Role::SafetyOfficer],
+            kinds: &[OrgKind::School],
+        }],
+        Action::FollowPickups => &[
+            ADMIN,
+            AUTHORITY,
+            Grant {
+                roles: &[],
+                kinds: &[OrgKind::School, OrgKind::TransferStation],
             },
         ],
         Action::RegisterOrganization | Action::GrantRole(Role::Admin) => &[ADMIN],
@@ -201,6 +236,39 @@ mod tests {
         assert!(!step(Role::Driver, Party::Receiver));
         assert!(!step(Role::DisposalOperator, Party::Carrier));
         assert!(!step(Role::Driver, Party::Shipper));
+    }
+
+    #[test]
+    fn a_school_requests_a_pickup_a_station_schedules_it_and_only_a_safety_officer_confirms_the_hand_over()
+     {
+        let school = |r| permits(&[r], OrgKind::School, Action::RequestPickup).is_ok();
+        assert!(school(Role::LabStaff) && school(Role::SafetyOfficer));
+        assert!(!school(Role::Driver));
+        assert!(
+            permits(
+                &[Role::StationOperator],
+                OrgKind::TransferStation,
+                Action::SchedulePickup
+            )
+            .is_ok()
+        );
+        assert!(
+            permits(
+                &[Role::SafetyOfficer],
+                OrgKind::School,
+                Action::SchedulePickup
+            )
+            .is_err()
+        );
+        assert!(permits(&[Role::LabStaff], OrgKind::School, Action::ConfirmHandOver).is_err());
+        assert!(
+            permits(
+                &[Role::SafetyOfficer],
+                OrgKind::TransferStation,
+                Action::ConfirmHandOver
+            )
+            .is_err()
+        );
     }
 
     #[test]

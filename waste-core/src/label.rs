@@ -527,3 +527,28 @@ fn fmt_name(f: LabelField) -> String {
     let (zh, en) = f.names();
     format!("{zh} {en}")
 }
+
+/// A QR code (error correction M, quiet zone of 4 modules) of `payload` as a standalone SVG of `size_mm`
+/// square: the same encoder as the label's, for a manifest's number or a roadside link. None when the payload
+/// is too long for a QR code.
+pub fn qr_svg(payload: &str, size_mm: u32) -> Option<String> {
+    let qr = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).ok()?;
+    let n = qr.width();
+    let q = n + 8;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{size_mm}mm" height="{size_mm}mm" viewBox="0 0 {q} {q}" shape-rendering="crispEdges" data-payload="{}"><rect x="0" y="0" width="{q}" height="{q}" fill="#ffffff"/>"##,
+        esc(payload)
+    );
+    for (i, c) in qr.to_colors().iter().enumerate() {
+        if *c == Color::Dark {
+            let _ = write!(
+                svg,
+                r##"<rect x="{}" y="{}" width="1" height="1" fill="#000000"/>"##,
+                i % n + 4,
+                i / n + 4
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    Some(svg)
+}

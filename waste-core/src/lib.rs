@@ -20,6 +20,7 @@ pub mod identification;
 pub mod label;
 pub mod manifest;
 pub mod party;
+pub mod pickup;
 pub mod records;
 pub mod request;
 pub mod shipment;

@@ -159,6 +159,70 @@ pub fn check_receipt(listed: &BTreeSet<String>, lines: &[ReceiptLine]) -> Result
     Ok(())
 }
 
+/// The carrier's vehicle and transport permit as recorded at dispatch (Transfer Measures Art.11: the carrier fills
+/// in the vehicle and its permit number). Checked loosely: a plate is a province character or two letters, then
+/// 5 to 7 letters and digits (a separator dot, space or hyphen ignored); a permit number is 4 to 40 letters,
+/// digits, CJK characters or separators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vehicle {
+    pub plate: Option<String>,
+    pub permit_no: Option<String>,
+}
+
+impl Vehicle {
+    pub fn parse(plate: Option<&str>, permit_no: Option<&str>) -> Result<Self, crate::InputError> {
+        let plate = plate
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let norm: String = p
+                    .chars()
+                    .filter(|c| !matches!(c, '·' | '.' | ' ' | '-'))
+                    .flat_map(char::to_uppercase)
+                    .collect();
+                let mut cs = norm.chars();
+                let first = cs.next();
+                let rest: Vec<char> = cs.collect();
+                let ok = first.is_some_and(|f| {
+                    (!f.is_ascii() && f.is_alphabetic()) || f.is_ascii_uppercase()
+                }) && (6..=8).contains(&rest.len())
+                    && rest
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic()));
+                if ok {
+                    Ok(norm)
+                } else {
+                    Err(crate::InputError::new(
+                        "vehicle_plate",
+                        "a vehicle plate such as 吉A·12345 or 吉AD12345",
+                    ))
+                }
+            })
+            .transpose()?;
+        let permit_no = permit_no
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let n = p.chars().count();
+                let ok = (4..=40).contains(&n)
+                    && p.chars().all(|c| {
+                        c.is_alphanumeric()
+                            || matches!(c, '-' | '/' | ' ' | '(' | ')' | '（' | '）' | '第' | '号')
+                    });
+                if ok {
+                    Ok(p.to_owned())
+                } else {
+                    Err(crate::InputError::new(
+                        "transport_permit_no",
+                        "4 to 40 letters, digits or separators: the road transport permit number",
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(Vehicle { plate, permit_no })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +300,23 @@ mod tests {
             reason: None,
         }];
         assert!(check_receipt(&set(&["a"]), &ok).is_ok());
+    }
+
+    #[test]
+    fn transfer_measures_art_11_vehicle_plate_and_permit_are_checked_loosely() {
+        let v = Vehicle::parse(Some("吉a·12345"), Some("吉交运管许可长字220100012345号"))
+            .expect("valid");
+        assert_eq!(v.plate.as_deref(), Some("吉A12345"));
+        assert!(Vehicle::parse(Some("吉AD12345"), None).is_ok());
+        assert!(Vehicle::parse(Some("12345"), None).is_err());
+        assert!(Vehicle::parse(Some("吉A<script>"), None).is_err());
+        assert!(Vehicle::parse(None, Some("x")).is_err());
+        assert!(Vehicle::parse(None, Some(&"1".repeat(41))).is_err());
+        assert!(
+            Vehicle::parse(Some(" "), None)
+                .expect("blank")
+                .plate
+                .is_none()
+        );
     }
 }

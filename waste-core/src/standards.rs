@@ -65,6 +65,8 @@ pub struct Standards {
     pub storage: StorageRules,
     pub calendar: WorkingCalendar,
     pub manifest: ManifestRules,
+    /// The tolerance between a container's three weighings (manifest.toml `[weighings]`).
+    pub weighings: crate::pickup::WeighingRules,
     pub sites: SiteRules,
     pub signs: SignRules,
 }
@@ -131,6 +133,7 @@ impl Standards {
             storage: StorageRules::parse(src.storage)?,
             calendar: WorkingCalendar::parse(src.calendar)?,
             manifest: ManifestRules::parse(src.manifest)?,
+            weighings: crate::pickup::WeighingRules::parse(src.manifest)?,
             sites: SiteRules::parse(src.sites)?,
             signs: SignRules::parse(src.sites)?,
         };

@@ -381,7 +381,26 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     )
     .await?;
     step(s, 200, "seal", &v)?;
-    let (s, v) = post(c, &format!("{url}/api/v1/pickups"), &p.operator, &json!({"school_id": p.school, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]})).await?;
+    // A station takes a school's containers on the school's request it scheduled (issue 12).
+    let today = time::OffsetDateTime::now_utc().date();
+    let (from, until) = (
+        format!("{today}T08:00:00+08:00"),
+        format!("{}T17:00:00+08:00", today + time::Duration::days(30)),
+    );
+    let (s, v) = post(c, &format!("{url}/api/v1/pickup-requests"), &p.staff, &json!({"container_ids": [id], "preferred_from": from, "preferred_until": until, "contact": "load"})).await?;
+    step(s, 201, "pickup request", &v)?;
+    let r = v["id"].as_str().unwrap_or_default().to_owned();
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date();
+    let slot = json!({"slot_from": format!("{day}T09:00:00+08:00"), "slot_until": format!("{day}T11:00:00+08:00")});
+    let (s, v) = post(
+        c,
+        &format!("{url}/api/v1/pickup-requests/{r}/schedule"),
+        &p.operator,
+        &slot,
+    )
+    .await?;
+    step(s, 200, "schedule", &v)?;
+    let (s, v) = post(c, &format!("{url}/api/v1/pickups"), &p.operator, &json!({"school_id": p.school, "request_id": r, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]})).await?;
     step(s, 201, "pickup", &v)?;
     let (s, v) = post(
         c,

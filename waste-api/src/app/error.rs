@@ -24,6 +24,16 @@ pub enum AppError {
         message: String,
         details: Value,
     },
+    /// Refused for who the actor is or what they proved (a wrong PIN), with a stable code (403).
+    #[error("{message}")]
+    Denied {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
+    /// Too many failures: try again after `retry_after_s` seconds (429 `rate_limited`).
+    #[error("too many failed attempts; retry in {retry_after_s} s")]
+    RateLimited { retry_after_s: i64 },
     #[error("the database is busy or unavailable; retry")]
     Unavailable(String),
     #[error("internal error")]

@@ -62,9 +62,10 @@ pub struct Received {
 #[derive(Debug, Clone)]
 pub enum StepCommand {
     Submit,
-    /// The containers actually loaded (Art.13).
+    /// The containers actually loaded (Art.13), and the vehicle and its permit (Art.11).
     Dispatch {
         loaded: BTreeSet<String>,
+        vehicle: waste_core::shipment::Vehicle,
     },
     /// Day of arrival (defaults to today) and one line per container (Art.18).
     Receive {
@@ -115,6 +116,19 @@ impl StepCommand {
         Ok(Self::Receive {
             delivered_on,
             lines,
+        })
+    }
+
+    /// Dispatch of the `loaded` containers on the vehicle `plate` under transport permit `permit_no` (both
+    /// optional, checked loosely by the core).
+    pub fn dispatch(
+        loaded: BTreeSet<String>,
+        plate: Option<&str>,
+        permit_no: Option<&str>,
+    ) -> Result<Self, AppError> {
+        Ok(Self::Dispatch {
+            loaded,
+            vehicle: waste_core::shipment::Vehicle::parse(plate, permit_no)?,
         })
     }
 

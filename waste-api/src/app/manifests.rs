@@ -182,6 +182,8 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
         disposal_method: None,
         disposed_at: None,
         cancelled_at: None,
+        vehicle_plate: None,
+        transport_permit_no: None,
     };
     store_m::insert(tx, &row, &lines)?;
     for l in &lines {
@@ -254,7 +256,7 @@ pub fn step(
             changes.submitted_at = Some(at.clone());
         }
         StepCommand::Cancel => changes.cancelled_at = Some(at.clone()),
-        StepCommand::Dispatch { loaded } => {
+        StepCommand::Dispatch { loaded, vehicle } => {
             shipment::check_load(&listed, loaded).map_err(|e| AppError::rule(e.code(), &e))?;
             for l in &lines {
                 rows::lock(tx, &l.container_id)?;
@@ -291,6 +293,10 @@ pub fn step(
                 )?;
             }
             changes.dispatched_at = Some(at.clone());
+            changes.vehicle_plate.clone_from(&vehicle.plate);
+            changes.transport_permit_no.clone_from(&vehicle.permit_no);
+            payload["vehicle_plate"] = json!(vehicle.plate);
+            payload["transport_permit_no"] = json!(vehicle.permit_no);
         }
         StepCommand::Receive {
             delivered_on,

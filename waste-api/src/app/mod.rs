@@ -5,6 +5,7 @@
 //! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
+pub mod chain;
 mod container_state;
 pub mod containers;
 mod error;
@@ -13,9 +14,13 @@ pub mod manifests;
 pub mod oversight;
 pub mod paper;
 pub mod parties;
+pub mod pickup_requests;
 pub mod pickups;
+pub mod pin;
 pub mod records;
+pub mod road_links;
 pub mod sites;
+pub mod weighings;
 
 pub use error::AppError;
 

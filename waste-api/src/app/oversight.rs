@@ -1,13 +1,16 @@
 //! Read-only oversight: the education bureau's overview of its schools, and the audit of every custody chain.
 
+use super::container_state::{ContainerState, state_of};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
 use crate::store::oversight::{self as q, SchoolRow};
 use crate::store::page::{Keyset, Page};
 use crate::store::{events, organizations};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use time::Date;
 use waste_core::access::Action;
+use waste_core::party::OrgKind;
 use waste_core::storage::SiteKind;
 
 /// One school's figures.
@@ -19,6 +22,10 @@ pub struct SchoolFigures {
     pub valid_disposal_contract: bool,
     pub last_pickup: Option<String>,
     pub manifests_not_closed: i64,
+    /// Its users without a training record current today (the governance plan: 100% trained before work).
+    pub people_untrained: i64,
+    /// Containers whose three weighings differ beyond the tolerance (manifest.toml `[weighings]`).
+    pub weighings_flagged: i64,
     /// Its storage sites: last inspection, open findings, over the warning share of 3 t or short of containment
     /// (GB 18597-2023 8.3.5, 6.2.2, 8.2.2).
     pub storage_sites: Vec<super::sites::SiteSummary>,
@@ -41,38 +48,131 @@ pub fn schools(
 ) -> Result<Overview, AppError> {
     actor.may(Action::Oversee)?;
     let day = env.clock.today();
+    let prefix = division(conn, actor)?;
+    let found = q::schools(conn, &prefix, page)?;
+    let mut figures = figures(conn, env, &found)?;
+    let schools = page
+        .page(found, |s| s.id.clone())
+        .map(|s| figures.remove(&s.id).unwrap_or_else(|| empty_figures(s)));
+    Ok(Overview {
+        as_of: day,
+        schools,
+    })
+}
+
+/// The region prefix of the bureau's division: its code without the trailing zero pairs.
+fn division(conn: &mut AnyConnection, actor: &Actor) -> Result<String, AppError> {
+    let region = organizations::region(conn, &actor.org_id)?;
+    let mut prefix = region.as_str();
+    while prefix.ends_with("00") {
+        prefix = &prefix[..prefix.len() - 2];
+    }
+    Ok(prefix.to_owned())
+}
+
+fn empty_figures(s: SchoolRow) -> SchoolFigures {
+    SchoolFigures {
+        school: s,
+        open_containers: 0,
+        overdue_containers: 0,
+        valid_disposal_contract: false,
+        last_pickup: None,
+        manifests_not_closed: 0,
+        people_untrained: 0,
+        weighings_flagged: 0,
+        storage_sites: Vec::new(),
+    }
+}
+
+/// The figures of `found`, one grouped query each.
+fn figures(
+    conn: &mut AnyConnection,
+    env: &Env,
+    found: &[SchoolRow],
+) -> Result<BTreeMap<String, SchoolFigures>, AppError> {
+    let day = env.clock.today();
     // A clock is overdue when its deadline (start + limit) has passed: the latest overdue start date.
     let policy = env.std.storage.policy(SiteKind::Lab);
     let mut overdue_before = day;
     while waste_core::storage::add_months(overdue_before, policy.limit_months) >= day {
         overdue_before -= time::Duration::days(1);
     }
-    let region = organizations::region(conn, &actor.org_id)?;
-    // A bureau sees the schools of its division: its code without the trailing zero pairs.
-    let mut prefix = region.as_str();
-    while prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
-    }
-    let found = q::schools(conn, prefix, page)?;
     let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
     let open = q::containers_at(conn, &ids, None)?;
     let overdue = q::containers_at(conn, &ids, Some(&overdue_before.to_string()))?;
     let contracted = q::with_contract(conn, &ids, &day.to_string())?;
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
+    let untrained = crate::store::chain::untrained(conn, &ids, &day.to_string())?;
     let mut sites = super::sites::school_summaries(conn, env, &ids)?;
-    let schools = page.page(found, |s| s.id.clone()).map(|s| SchoolFigures {
-        storage_sites: sites.remove(&s.id).unwrap_or_default(),
-        open_containers: open.get(&s.id).copied().unwrap_or(0),
-        overdue_containers: overdue.get(&s.id).copied().unwrap_or(0),
-        valid_disposal_contract: contracted.contains(&s.id),
-        last_pickup: last.get(&s.id).cloned().flatten(),
-        manifests_not_closed: not_closed.get(&s.id).copied().unwrap_or(0),
-        school: s,
-    });
-    Ok(Overview {
-        as_of: day,
-        schools,
+    let flagged = super::weighings::flagged_by_school(conn, env, &ids)?;
+    Ok(found
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                SchoolFigures {
+                    storage_sites: sites.remove(&s.id).unwrap_or_default(),
+                    open_containers: open.get(&s.id).copied().unwrap_or(0),
+                    overdue_containers: overdue.get(&s.id).copied().unwrap_or(0),
+                    valid_disposal_contract: contracted.contains(&s.id),
+                    last_pickup: last.get(&s.id).cloned().flatten(),
+                    manifests_not_closed: not_closed.get(&s.id).copied().unwrap_or(0),
+                    people_untrained: untrained.get(&s.id).copied().unwrap_or(0),
+                    weighings_flagged: flagged.get(&s.id).copied().unwrap_or(0),
+                    school: s.clone(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// One school of the bureau's division, read-only: its figures and the containers it owns, newest first.
+pub struct SchoolView {
+    pub figures: SchoolFigures,
+    pub containers: Vec<ContainerState>,
+}
+
+pub fn school(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+) -> Result<SchoolView, AppError> {
+    actor.may(Action::Oversee)?;
+    let prefix = division(conn, actor)?;
+    let row = organizations::by_id(conn, id)?
+        .filter(|o| o.kind == OrgKind::School.as_str() && o.region_code.starts_with(&prefix))
+        .ok_or(AppError::NotFound("school"))?;
+    let s = SchoolRow {
+        id: row.id,
+        name: row.name,
+        region_code: row.region_code,
+    };
+    let figures = figures(conn, env, std::slice::from_ref(&s))?
+        .remove(&s.id)
+        .unwrap_or_else(|| empty_figures(s.clone()));
+    let today = env.clock.today();
+    let mut containers = Vec::new();
+    let mut page = Keyset {
+        limit: 500,
+        after: None,
+    };
+    for _ in 0..4 {
+        let rows = crate::store::containers::list(conn, id, None, &page)?;
+        let full = rows.len() as i64 == page.limit;
+        page.after = rows.last().map(|r| r.id.clone());
+        for r in rows {
+            containers.push(state_of(conn, env.std, r, today)?);
+        }
+        if !full {
+            break;
+        }
+    }
+    containers.reverse();
+    Ok(SchoolView {
+        figures,
+        containers,
     })
 }
 

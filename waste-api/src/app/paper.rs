@@ -313,6 +313,8 @@ pub fn enter(
         disposal_method: cmd.method.clone(),
         disposed_at: disposed_at.clone(),
         cancelled_at: None,
+        vehicle_plate: None,
+        transport_permit_no: None,
     };
     let line_rows: Vec<LineRow> = lines.iter().map(|(_, l)| l.clone()).collect();
     store_m::insert(tx, &row, &line_rows)?;

@@ -32,6 +32,9 @@ pub struct ManifestRow {
     pub disposal_method: Option<String>,
     pub disposed_at: Option<String>,
     pub cancelled_at: Option<String>,
+    /// The carrier's vehicle plate and road transport permit number, recorded at dispatch (Art.11).
+    pub vehicle_plate: Option<String>,
+    pub transport_permit_no: Option<String>,
 }
 
 impl ManifestRow {
@@ -71,6 +74,8 @@ pub struct StepChanges {
     pub disposal_method: Option<String>,
     pub disposed_at: Option<String>,
     pub cancelled_at: Option<String>,
+    pub vehicle_plate: Option<String>,
+    pub transport_permit_no: Option<String>,
 }
 
 /// What a receipt records on a line.
@@ -243,4 +248,13 @@ pub fn receipt_candidates(
         q = q.filter(manifests::id.gt(a.clone()));
     }
     Ok(q.load(conn)?)
+}
+
+/// The id of the manifest numbered `number` (14 digits, Transfer Measures Art.15), if any.
+pub fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<String>, AppError> {
+    Ok(manifests::table
+        .filter(manifests::number.eq(number))
+        .select(manifests::id)
+        .first(conn)
+        .optional()?)
 }

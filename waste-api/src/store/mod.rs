@@ -2,6 +2,7 @@
 //! counters. No rule decisions here.
 
 pub mod additions;
+pub mod chain;
 pub mod containers;
 pub mod contracts;
 pub mod events;
@@ -9,11 +10,13 @@ pub mod manifests;
 pub mod organizations;
 pub mod oversight;
 pub mod page;
+pub mod pickup_requests;
 pub mod pickups;
 pub mod records;
 pub mod sequences;
 pub mod sites;
 pub mod users;
+pub mod weighings;
 
 use crate::app::AppError;
 use crate::db::AnyConnection;

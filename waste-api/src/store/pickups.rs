@@ -1,9 +1,10 @@
 //! Pickups: a transfer station collecting sealed containers from a school.
 
 use super::Tx;
+use super::page::Keyset;
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::schema::{pickup_lines, pickups};
+use crate::schema::{pickup_lines, pickup_refusals, pickups};
 use diesel::prelude::*;
 
 /// A `pickups` row.
@@ -16,6 +17,19 @@ pub struct PickupRow {
     pub picked_by: String,
     pub picked_at: String,
     pub total_gross_kg: String,
+    /// The school's request the pickup closed.
+    pub request_id: Option<String>,
+    /// The school's safety officer who confirmed the hand-over with their PIN.
+    pub confirmed_by: Option<String>,
+}
+
+/// A `pickup_refusals` row: a container refused at the hand-over, which stayed with the school.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = pickup_refusals)]
+pub struct RefusalRow {
+    pub pickup_id: String,
+    pub container_id: String,
+    pub reason: String,
 }
 
 /// A `pickup_lines` row.
@@ -48,4 +62,59 @@ pub fn weight_of(conn: &mut AnyConnection, container: &str) -> Result<Option<Str
         .select(pickup_lines::gross_weight_kg)
         .first(conn)
         .optional()?)
+}
+
+pub fn insert_refusal(tx: &mut Tx, r: &RefusalRow) -> Result<(), AppError> {
+    diesel::insert_into(pickup_refusals::table)
+        .values(r)
+        .execute(tx.conn())?;
+    Ok(())
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<PickupRow>, AppError> {
+    Ok(pickups::table
+        .filter(pickups::id.eq(id))
+        .select(PickupRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<PickupLineRow>, AppError> {
+    Ok(pickup_lines::table
+        .filter(pickup_lines::pickup_id.eq(id))
+        .order(pickup_lines::container_id.asc())
+        .select(PickupLineRow::as_select())
+        .load(conn)?)
+}
+
+pub fn refusals(conn: &mut AnyConnection, id: &str) -> Result<Vec<RefusalRow>, AppError> {
+    Ok(pickup_refusals::table
+        .filter(pickup_refusals::pickup_id.eq(id))
+        .order(pickup_refusals::container_id.asc())
+        .select(RefusalRow::as_select())
+        .load(conn)?)
+}
+
+/// Pickups `org` took part in as station or school (all when None), in id order.
+pub fn list(
+    conn: &mut AnyConnection,
+    org: Option<&str>,
+    page: &Keyset,
+) -> Result<Vec<PickupRow>, AppError> {
+    let mut q = pickups::table
+        .select(PickupRow::as_select())
+        .order(pickups::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(o) = org {
+        q = q.filter(
+            pickups::station_id
+                .eq(o.to_owned())
+                .or(pickups::school_id.eq(o.to_owned())),
+        );
+    }
+    if let Some(a) = &page.after {
+        q = q.filter(pickups::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
 }

@@ -2,7 +2,6 @@
 
 use crate::app::manifests::{LateReceipt, Manifest};
 use crate::app::oversight::Overview;
-use crate::app::pickups::PickedUp;
 use crate::store::manifests::ManifestRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -18,6 +17,11 @@ pub struct ManifestLine {
     pub reason: Option<String>,
     /// The received weight differs from the shipped weight beyond the tolerance (manifest.toml).
     pub discrepancy: Option<bool>,
+    /// The three weighings (school's estimate, station's gross weight, firm's received weight) and whether they
+    /// differ beyond the tolerance (manifest.toml `[weighings]`); present on `GET /api/v1/manifests/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub weighings: Option<Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -41,6 +45,10 @@ pub struct ManifestView {
     pub disposal_method: Option<String>,
     pub disposed_at: Option<String>,
     pub cancelled_at: Option<String>,
+    /// The carrier's vehicle plate, recorded at dispatch (Transfer Measures Art.11).
+    pub vehicle_plate: Option<String>,
+    /// The carrier's road transport permit number, recorded at dispatch (Art.11).
+    pub transport_permit_no: Option<String>,
     pub lines: Vec<ManifestLine>,
 }
 
@@ -64,6 +72,8 @@ pub fn manifest(m: Manifest) -> ManifestView {
         disposal_method: r.disposal_method,
         disposed_at: r.disposed_at,
         cancelled_at: r.cancelled_at,
+        vehicle_plate: r.vehicle_plate,
+        transport_permit_no: r.transport_permit_no,
         lines: m
             .lines
             .into_iter()
@@ -75,24 +85,29 @@ pub fn manifest(m: Manifest) -> ManifestView {
                 accepted: l.accepted,
                 reason: l.reason,
                 discrepancy: l.discrepancy,
+                weighings: None,
             })
             .collect(),
     }
 }
 
+/// A manifest with the three weighings of each line.
+pub fn manifest_weighed(
+    m: Manifest,
+    weighings: &std::collections::BTreeMap<String, waste_core::pickup::Weighings>,
+) -> ManifestView {
+    let mut v = manifest(m);
+    for l in &mut v.lines {
+        l.weighings = weighings
+            .get(&l.container_id)
+            .and_then(|w| serde_json::to_value(w).ok());
+    }
+    v
+}
+
 /// A manifest in a list.
 pub fn summary(r: &ManifestRow) -> Value {
     json!({ "id": r.id, "number": r.number, "status": r.status, "shipper_id": r.shipper_id, "receiver_id": r.receiver_id, "acceptance": r.acceptance })
-}
-
-pub fn pickup(p: &PickedUp) -> Value {
-    let list: Vec<Value> = p
-        .lines
-        .iter()
-        .map(|l| json!({ "container_id": l.container_id, "gross_weight_kg": l.gross_weight_kg }))
-        .collect();
-    let r = &p.pickup;
-    json!({ "id": r.id, "school_id": r.school_id, "station_id": r.station_id, "picked_at": r.picked_at, "total_gross_kg": r.total_gross_kg, "containers": list })
 }
 
 pub fn late_receipt(l: &LateReceipt) -> Value {
@@ -114,7 +129,7 @@ pub fn overview(o: Overview) -> Value {
             json!({ "school_id": s.school.id, "name": s.school.name, "region_code": s.school.region_code,
                     "open_containers": s.open_containers, "overdue_containers": s.overdue_containers,
                     "valid_disposal_contract": s.valid_disposal_contract, "last_pickup": s.last_pickup,
-                    "manifests_not_closed": s.manifests_not_closed,
+                    "manifests_not_closed": s.manifests_not_closed, "weighings_flagged": s.weighings_flagged,
                     "storage_sites": super::sites::summaries(&s.storage_sites) })
         })
         .collect();

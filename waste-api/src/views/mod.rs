@@ -4,6 +4,8 @@
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod pickups;
+pub mod print;
 pub mod sites;
 
 use crate::store::page::Page;

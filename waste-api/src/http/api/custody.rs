@@ -4,7 +4,7 @@
 use super::{ErrorEnvelope, Page, change, create, read};
 use crate::app::manifests::{self as manifests, Draft, StepCommand};
 use crate::app::oversight as overview;
-use crate::app::pickups;
+use crate::app::{pickups, pin};
 use crate::auth::AuthUser;
 use crate::body::parse_json;
 use crate::error::ApiError;
@@ -22,7 +22,16 @@ use waste_core::manifest::{Action, ManifestState};
 #[serde(deny_unknown_fields)]
 pub struct NewPickup {
     pub school_id: String,
+    /// The containers taken, with their gross weights (may be empty when every item is refused).
     pub containers: Vec<PickupLine>,
+    /// The school's request this collection closes (scheduled by the caller's station, or `requested` with a
+    /// `school_confirmation`).
+    pub request_id: Option<String>,
+    /// The school's safety officer confirms the hand-over on the operator's phone with their personal PIN.
+    pub school_confirmation: Option<SchoolConfirmation>,
+    /// Items refused at the hand-over (badly packed, unlabelled, over the fill limit): they stay with the school.
+    #[serde(default)]
+    pub refused_items: Vec<RefusedItem>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,10 +42,30 @@ pub struct PickupLine {
     pub gross_weight_kg: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolConfirmation {
+    /// The user id of a safety officer of the school.
+    pub officer_id: String,
+    /// Their personal PIN (`PUT /api/v1/users/me/pin`). 5 wrong PINs per officer in 15 minutes: 429.
+    pub pin: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedItem {
+    pub container_id: String,
+    /// Why, 1 to 500 characters.
+    pub reason: String,
+}
+
 /// A transfer-station operator collects sealed, labelled containers of one school; custody passes to the
-/// station. A container is picked up once.
+/// station. Only on a request of the school the station scheduled (`request_id`), or with the school's
+/// confirmation of the hand-over (`school_confirmation`); otherwise 409 `pickup_not_authorized`. A container is
+/// picked up once; refused items stay with the school.
 #[utoipa::path(post, path = "/api/v1/pickups", request_body = NewPickup,
-    responses((status = 201, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, description = "The pickup", body = crate::views::pickups::PickupView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, or wrong PIN (`pin_incorrect`)", body = ErrorEnvelope), (status = 404, description = "No such school, request or container of that school", body = ErrorEnvelope), (status = 409, description = "Not authorised (`pickup_not_authorized`, `school_confirmation_required`, `invalid_transition`, `container_not_requested`, `request_of_another_school`, `container_on_request`) or a container not ready", body = ErrorEnvelope), (status = 422, description = "Invalid field", body = ErrorEnvelope), (status = 429, description = "Too many wrong PINs for this officer (`rate_limited`, with Retry-After)", body = ErrorEnvelope)),
+    security(("bearer" = [])))]
 #[post("/api/v1/pickups")]
 pub async fn create_pickup(
     req: HttpRequest,
@@ -52,9 +81,38 @@ pub async fn create_pickup(
         .into_iter()
         .map(|l| (l.container_id, l.gross_weight_kg))
         .collect();
-    let cmd = pickups::Pickup::parse(new.school_id, &lines)?;
+    let refused: Vec<(String, String)> = new
+        .refused_items
+        .into_iter()
+        .map(|r| (r.container_id, r.reason))
+        .collect();
+    let attempt = new
+        .school_confirmation
+        .map(|c| pin::PinAttempt::parse(c.officer_id, c.pin))
+        .transpose()?;
+    let cmd = pickups::Pickup::parse(new.school_id, &lines)?
+        .with_refused(&refused)?
+        .with_request(new.request_id);
+    // The PIN first, in its own transaction, so that a wrong one counts even though the pickup is refused.
+    let confirmation = match attempt {
+        None => None,
+        Some(a) => {
+            let (school, e) = (cmd.school_id.clone(), env.clone());
+            let check = read(&state, move |c| pin::verify(c, &e, &school, &a)).await?;
+            let e = env.clone();
+            let check = change(&state, move |tx| {
+                pin::record(tx, &e, &check)?;
+                Ok(check)
+            })
+            .await?;
+            Some(check.into_result()?)
+        }
+    };
+    let cmd = cmd.confirmed(confirmation);
     create(&state, &req, user.id.clone(), &body, move |tx| {
-        Ok(view::pickup(&pickups::pick_up(tx, &env, &user, cmd)?))
+        Ok(crate::views::pickups::pickup(pickups::pick_up(
+            tx, &env, &user, cmd,
+        )?))
     })
     .await
 }
@@ -103,8 +161,14 @@ pub async fn get_manifest(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<ManifestView>, ApiError> {
-    let m = read(&state, move |c| manifests::get(c, &user, &path)).await?;
-    Ok(web::Json(view::manifest(m)))
+    let env = state.env();
+    let (m, w) = read(&state, move |c| {
+        let m = manifests::get(c, &user, &path)?;
+        let w = crate::app::weighings::of_manifest(c, &env, &m)?;
+        Ok((m, w))
+    })
+    .await?;
+    Ok(web::Json(view::manifest_weighed(m, &w)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -150,6 +214,10 @@ pub async fn list_manifests(
 pub struct DispatchBody {
     /// The containers actually loaded; they must be exactly those on the manifest (Art.13).
     pub container_ids: Vec<String>,
+    /// The vehicle's plate, e.g. "吉A·12345" (Art.11; stored without the separator, upper case).
+    pub vehicle_plate: Option<String>,
+    /// The carrier's road transport permit number (Art.11), 4 to 40 characters.
+    pub transport_permit_no: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -186,9 +254,11 @@ fn command(action: Action, body: &[u8]) -> Result<StepCommand, ApiError> {
         Action::Cancel => StepCommand::Cancel,
         Action::Dispatch => {
             let b: DispatchBody = parse_json(body)?;
-            StepCommand::Dispatch {
-                loaded: b.container_ids.into_iter().collect(),
-            }
+            StepCommand::dispatch(
+                b.container_ids.into_iter().collect(),
+                b.vehicle_plate.as_deref(),
+                b.transport_permit_no.as_deref(),
+            )?
         }
         Action::Receive => {
             let b: ReceiveBody = parse_json(body)?;

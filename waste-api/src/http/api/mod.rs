@@ -1,9 +1,11 @@
 //! The JSON API: thin handlers that parse the request into a command, call `app`, and render a view.
 
+pub mod chain;
 pub mod classify;
 pub mod containers;
 pub mod custody;
 pub mod parties;
+pub mod pickups;
 pub mod records;
 pub mod sites;
 pub mod system;
@@ -47,7 +49,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::inspect)
         .service(sites::follow_up)
         .service(sites::move_container)
+        .service(chain::road_link)
+        .service(chain::print)
         .service(custody::create_pickup)
+        .service(pickups::list_pickups)
+        .service(pickups::get_pickup)
+        .service(pickups::create_request)
+        .service(pickups::list_requests)
+        .service(pickups::get_request)
+        .service(pickups::schedule_request)
+        .service(pickups::decline_request)
+        .service(pickups::cancel_request)
+        .service(pickups::set_pin)
         .service(custody::create_manifest)
         .service(custody::list_manifests)
         .service(custody::get_manifest)

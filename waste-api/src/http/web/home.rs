@@ -85,6 +85,27 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 tone: if expiring > 0 { "warn" } else { "plain" },
             });
         }
+        if c.is_chain || c.is_officer {
+            let (listed, late) = super::station::load(&state, &viewer).await?;
+            let to_act = listed
+                .iter()
+                .filter(|l| l.tab == crate::app::chain::Tab::ToAct)
+                .count();
+            counts.push(Count {
+                key: "home.manifests_to_act",
+                n: to_act,
+                href: "/manifests?tab=act",
+                tone: if to_act > 0 { "warn" } else { "plain" },
+            });
+            if !late.is_empty() {
+                counts.push(Count {
+                    key: "home.late_receipts",
+                    n: late.len(),
+                    href: "/manifests?tab=following",
+                    tone: "danger",
+                });
+            }
+        }
         if c.is_admin {
             let orgs = super::admin::count_organisations(&state).await?;
             counts.push(Count {

@@ -21,7 +21,7 @@ fn view(env: &Env, s: ContainerState) -> ContainerView {
     views::container(s, size)
 }
 
-async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+pub(super) async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
@@ -29,7 +29,7 @@ where
     state.db(move |c| f(c).map_err(ApiError::from)).await
 }
 
-async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+pub(super) async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut crate::store::Tx) -> Result<T, AppError> + Send + 'static,

@@ -3,20 +3,27 @@
 //!
 //! Paths: `/` the "To act" home, `/login`, `/welcome?t=…` (a new user's one-time link), `/scan`,
 //! `/c/{digital_id or id}` a container, `/containers`, `/school` (the safety officer's to-do and people),
-//! `/admin` (organisations), `/assets/{hash}/{file}`.
+//! `/admin` (organisations), `/assets/{hash}/{file}`; the custody chain: `/m/{number}` a manifest (its steps,
+//! `/m/{number}/print`, `/print/manifests?m=…` bulk), `/r/{token}` a roadside link, `/manifests` the tabs,
+//! `/manifests/new` drafting, `/stock`, `/bureau` the education bureau's schools.
 
 pub mod add;
 pub mod admin;
 pub mod assets;
+pub mod bureau;
 pub mod home;
 pub mod i18n;
 pub mod lab;
 pub mod lab_app;
+pub mod manifest;
+pub mod manifest_print;
 pub mod page;
+pub mod pickups;
 pub mod refusal;
 pub mod school;
 pub mod session;
 pub mod signin;
+pub mod station;
 
 use actix_web::web;
 use std::sync::{Arc, OnceLock};
@@ -77,5 +84,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::organisations)
         .service(admin::create_organisation)
         .service(admin::organisation)
-        .service(admin::create_user_page);
+        .service(admin::create_user_page)
+        .service(manifest_print::print)
+        .service(manifest_print::print_many)
+        .service(manifest::step)
+        .service(manifest::road_link)
+        .service(manifest::manifest_page)
+        .service(manifest_print::roadside)
+        .service(station::manifests_page)
+        .service(station::draft_form)
+        .service(station::draft)
+        .service(station::stock)
+        .service(pickups::pickups_page)
+        .service(pickups::new_request_form)
+        .service(pickups::new_request)
+        .service(pickups::set_pin)
+        .service(pickups::collect_form)
+        .service(pickups::collect)
+        .service(pickups::request_step)
+        .service(bureau::bureau)
+        .service(bureau::bureau_csv)
+        .service(bureau::school)
+        .service(bureau::audit);
 }

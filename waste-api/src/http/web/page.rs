@@ -120,6 +120,11 @@ pub struct Chrome {
     pub is_lab: bool,
     pub is_officer: bool,
     pub is_admin: bool,
+    /// A party to manifests (station operator, driver, disposal operator, or a safety officer who ships).
+    pub is_chain: bool,
+    pub is_station: bool,
+    /// An education bureau (the oversight of its schools).
+    pub is_bureau: bool,
     /// This page in the other language.
     pub toggle_href: String,
     pub path: String,
@@ -146,6 +151,14 @@ impl Chrome {
                 .is_some_and(|v| v.user.has(Role::LabStaff) || v.user.has(Role::SafetyOfficer)),
             is_officer: viewer.is_some_and(|v| v.user.has(Role::SafetyOfficer)),
             is_admin: viewer.is_some_and(|v| v.user.is_admin()),
+            is_chain: viewer.is_some_and(|v| {
+                v.user.has(Role::StationOperator)
+                    || v.user.has(Role::Driver)
+                    || v.user.has(Role::DisposalOperator)
+            }),
+            is_station: viewer.is_some_and(|v| v.user.has(Role::StationOperator)),
+            is_bureau: viewer
+                .is_some_and(|v| v.user.may(waste_core::access::Action::Oversee).is_ok()),
             toggle_href: format!("{}?{}", req.path(), q.join("&")),
             path: req.path().to_owned(),
         }

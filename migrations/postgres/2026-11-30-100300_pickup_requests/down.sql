@@ -1,0 +1,10 @@
+ALTER TABLE manifests DROP COLUMN transport_permit_no;
+ALTER TABLE manifests DROP COLUMN vehicle_plate;
+DROP TABLE pin_failures;
+ALTER TABLE users DROP COLUMN pin_set_at;
+ALTER TABLE users DROP COLUMN pin_hash;
+DROP TABLE pickup_refusals;
+ALTER TABLE pickups DROP COLUMN confirmed_by;
+ALTER TABLE pickups DROP COLUMN request_id;
+DROP TABLE pickup_request_items;
+DROP TABLE pickup_requests;

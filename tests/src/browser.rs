@@ -1,0 +1,146 @@
+//! A browser without JavaScript for the page tests: follows no redirect by itself, keeps cookies, signs in
+//! through a new user's one-time link.
+
+use crate::{ADMIN_TOKEN, TestApp};
+use std::collections::BTreeMap;
+
+pub struct Browser {
+    http: reqwest::blocking::Client,
+    base: String,
+    cookies: BTreeMap<String, String>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    pub fn location(&self) -> String {
+        self.header("location")
+    }
+    /// The value of the first `<input name="{name}" value="…">`.
+    pub fn input(&self, name: &str) -> String {
+        let key = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&key)
+            .map(|i| i + key.len())
+            .unwrap_or_else(|| panic!("no input {name}: {}", self.body));
+        self.body[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Browser {
+        Browser {
+            http: reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: app.base.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn send(&mut self, req: reqwest::blocking::RequestBuilder) -> Page {
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let resp = req
+            .header("Cookie", cookie.join("; "))
+            .header("Accept-Language", "en")
+            .send()
+            .expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        for v in headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap_or_default();
+            let first = v.split(';').next().unwrap_or_default();
+            if let Some((k, val)) = first.split_once('=') {
+                if v.contains("Max-Age=0") || val.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), val.to_owned());
+                }
+            }
+        }
+        Page {
+            status,
+            headers,
+            body: resp.text().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req)
+    }
+
+    pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(req)
+    }
+
+    /// The CSRF token of this session (from any signed-in page's forms).
+    pub fn csrf(&mut self) -> String {
+        self.get("/").input("csrf")
+    }
+
+    /// Creates a user of `org` with `roles` as the administrator, follows its one-time link, chooses `login`
+    /// and the password, and signs in. Returns the browser and the user's API token.
+    pub fn user(app: &TestApp, org: &str, roles: &[&str], login: &str) -> (Browser, String) {
+        let r = app.post(
+            &format!("/api/v1/organizations/{org}/users"),
+            ADMIN_TOKEN,
+            serde_json::json!({"name": format!("用户 {login}"), "roles": roles, "trained_until": "2099-12-31"}),
+        );
+        assert_eq!(r.0, 201, "{}", r.1);
+        let token = r.1["token"].as_str().expect("token").to_owned();
+        let link = r.1["signin_link"].as_str().expect("link").to_owned();
+        let mut b = Browser::new(app);
+        let page = b.get(&link);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let t = page.input("t");
+        let done = b.post(
+            "/welcome",
+            &[
+                ("t", &t),
+                ("login", login),
+                ("password", PASSWORD),
+                ("password2", PASSWORD),
+            ],
+        );
+        assert_eq!(done.status, 303, "{}", done.body);
+        let form = b.get("/login");
+        let pre = form.input("csrf");
+        let r = b.post(
+            "/login",
+            &[
+                ("csrf", &pre),
+                ("next", "/"),
+                ("login", login),
+                ("password", PASSWORD),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        (b, token)
+    }
+}

@@ -1,0 +1,260 @@
+//! The education bureau's pages: the schools of its division (overdue storage, last pickup, open manifests,
+//! contract and training status), sortable, with a CSV download; a read-only school view; and the "custody
+//! chain intact" check (the audit of every chain). Read-only: figures come from `app::oversight`.
+
+use super::lab::Card;
+use super::lab_app::read;
+use super::page::{Chrome, WebError, ok, query_pairs, respond, secure};
+use super::session::Viewer;
+use crate::app::oversight::{self, SchoolFigures};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::page::Keyset;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+pub struct SchoolLine {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub last_pickup: String,
+    pub not_closed: i64,
+    pub contract: bool,
+    pub untrained: i64,
+}
+
+impl SchoolLine {
+    fn of(f: &SchoolFigures) -> SchoolLine {
+        SchoolLine {
+            id: f.school.id.clone(),
+            name: f.school.name.clone(),
+            region: f.school.region_code.clone(),
+            open: f.open_containers,
+            overdue: f.overdue_containers,
+            last_pickup: f
+                .last_pickup
+                .as_deref()
+                .map(|s| s.get(..10).unwrap_or(s).to_owned())
+                .unwrap_or_default(),
+            not_closed: f.manifests_not_closed,
+            contract: f.valid_disposal_contract,
+            untrained: f.people_untrained,
+        }
+    }
+}
+
+/// Every school of the division (pages of 500, at most 20 pages).
+async fn schools(state: &AppState, viewer: &Viewer) -> Result<(String, Vec<SchoolLine>), ApiError> {
+    let (env, actor) = (state.env(), viewer.user.clone());
+    read(state, move |c| {
+        let mut out = Vec::new();
+        let mut page = Keyset {
+            limit: 500,
+            after: None,
+        };
+        let mut as_of = String::new();
+        for _ in 0..20 {
+            let o = oversight::schools(c, &env, &actor, &page)?;
+            as_of = o.as_of.to_string();
+            out.extend(o.schools.items.iter().map(SchoolLine::of));
+            match o.schools.next_after {
+                Some(a) => page.after = Some(a),
+                None => break,
+            }
+        }
+        Ok((as_of, out))
+    })
+    .await
+}
+
+pub const SORTS: [&str; 6] = [
+    "name",
+    "overdue",
+    "last_pickup",
+    "open",
+    "not_closed",
+    "untrained",
+];
+
+fn sort(lines: &mut [SchoolLine], by: &str) {
+    match by {
+        "overdue" => lines.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.name.cmp(&b.name))),
+        // The school waiting longest first (never collected before all).
+        "last_pickup" => {
+            lines.sort_by(|a, b| a.last_pickup.cmp(&b.last_pickup).then(a.name.cmp(&b.name)))
+        }
+        "open" => lines.sort_by(|a, b| b.open.cmp(&a.open).then(a.name.cmp(&b.name))),
+        "not_closed" => {
+            lines.sort_by(|a, b| b.not_closed.cmp(&a.not_closed).then(a.name.cmp(&b.name)))
+        }
+        "untrained" => {
+            lines.sort_by(|a, b| b.untrained.cmp(&a.untrained).then(a.name.cmp(&b.name)))
+        }
+        _ => lines.sort_by(|a, b| a.name.cmp(&b.name)),
+    }
+}
+
+fn sort_of(req: &HttpRequest) -> &'static str {
+    let asked = query_pairs(req.query_string())
+        .into_iter()
+        .find(|(k, _)| k == "sort")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    SORTS
+        .iter()
+        .find(|s| **s == asked)
+        .copied()
+        .unwrap_or("overdue")
+}
+
+#[derive(Template)]
+#[template(path = "bureau.html")]
+struct BureauPage {
+    c: Chrome,
+    as_of: String,
+    lines: Vec<SchoolLine>,
+    sort: &'static str,
+}
+
+#[get("/bureau")]
+pub async fn bureau(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let out = async {
+        let (as_of, mut lines) = schools(&state, &viewer).await?;
+        let by = sort_of(&req);
+        sort(&mut lines, by);
+        Ok::<_, WebError>(ok(
+            &req,
+            &BureauPage {
+                c: Chrome::new(&req, Some(&viewer)),
+                as_of,
+                lines,
+                sort: by,
+            },
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// A CSV cell: quoted, and a leading formula character neutralised (a spreadsheet opens this file).
+fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[get("/bureau/schools.csv")]
+pub async fn bureau_csv(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        let (as_of, mut lines) = schools(&state, &viewer).await?;
+        sort(&mut lines, sort_of(&req));
+        let mut body = String::from(
+            "school_id,name,region_code,open_containers,overdue_containers,last_pickup,manifests_not_closed,valid_disposal_contract,people_untrained\r\n",
+        );
+        for l in &lines {
+            body.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{}\r\n",
+                cell(&l.id),
+                cell(&l.name),
+                cell(&l.region),
+                l.open,
+                l.overdue,
+                cell(&l.last_pickup),
+                l.not_closed,
+                l.contract,
+                l.untrained
+            ));
+        }
+        let resp = HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"schools-{as_of}.csv\""),
+            ))
+            .body(body);
+        Ok::<_, WebError>(secure(&req, resp, false))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "bureau_school.html")]
+struct SchoolPage {
+    c: Chrome,
+    s: SchoolLine,
+    cards: Vec<Card>,
+}
+
+#[get("/bureau/s/{id}")]
+pub async fn school(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let out = async {
+        let c = Chrome::new(&req, Some(&viewer));
+        let zh = c.zh();
+        let (env, actor) = (state.env(), viewer.user.clone());
+        let (s, cards) = read(&state, move |conn| {
+            let v = oversight::school(conn, &env, &actor, &id)?;
+            let cards = v
+                .containers
+                .into_iter()
+                .map(|s| {
+                    let size = env.std.labels.size_for(s.label.container_volume_l);
+                    Card::of(crate::views::containers::container(s, size), zh)
+                })
+                .collect::<Vec<_>>();
+            Ok((SchoolLine::of(&v.figures), cards))
+        })
+        .await?;
+        Ok::<_, WebError>(ok(&req, &SchoolPage { c, s, cards }))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    c: Chrome,
+    intact: bool,
+    checked: u64,
+    broken: String,
+}
+
+/// "Custody chain intact": walks every custody chain (the same audit as `GET /api/v1/audit/verify`).
+#[get("/bureau/audit")]
+pub async fn audit(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let out = async {
+        let actor = viewer.user.clone();
+        let v = read(&state, move |c| oversight::audit(c, &actor)).await?;
+        Ok::<_, WebError>(ok(
+            &req,
+            &AuditPage {
+                c: Chrome::new(&req, Some(&viewer)),
+                intact: v["ok"].as_bool() == Some(true),
+                checked: v["events_checked"].as_u64().unwrap_or(0),
+                broken: if v["ok"].as_bool() == Some(true) {
+                    String::new()
+                } else {
+                    v["broken"].to_string()
+                },
+            },
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}

@@ -1,0 +1,465 @@
+//! The manifest page `/m/{number}` (opened by scanning its printed QR code or typing its number): lines,
+//! parties, state, the signatures, and the one step the signed-in user's organisation may take next (submit,
+//! dispatch by scanning every container, receive with weights and verdicts, confirm disposal, cancel), each the
+//! same use case as the JSON API's. The roadside link and its read-only page `/r/{token}`; the print document.
+
+use super::lab_app::{read, write};
+use super::page::{Chrome, Form, WebError, encode, ok, query_pairs, redirect, render, respond};
+use super::session::Viewer;
+use crate::app::chain::{self, Sheet};
+use crate::app::manifests::{self, StepCommand};
+use crate::app::{AppError, road_links};
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
+use askama::Template;
+use waste_core::manifest::{Action, Party};
+
+/// A refused step as the page shows it: the sentence of its kind, the rule's own words, and its code.
+pub struct Refused {
+    pub key: &'static str,
+    pub detail: String,
+    pub code: String,
+}
+
+impl Refused {
+    pub fn of(e: &ApiError) -> Refused {
+        let w = WebError::from(clone_err(e));
+        let code = match e {
+            ApiError::Conflict { code, .. } | ApiError::Invalid { code, .. } => (*code).to_owned(),
+            _ => String::new(),
+        };
+        Refused {
+            key: w.key,
+            detail: w.detail,
+            code,
+        }
+    }
+}
+
+fn clone_err(e: &ApiError) -> ApiError {
+    match e {
+        ApiError::Invalid {
+            status,
+            code,
+            message,
+            details,
+        } => ApiError::Invalid {
+            status: *status,
+            code,
+            message: message.clone(),
+            details: details.clone(),
+        },
+        ApiError::Conflict {
+            code,
+            message,
+            details,
+        } => ApiError::Conflict {
+            code,
+            message: message.clone(),
+            details: details.clone(),
+        },
+        ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
+        ApiError::NotFound(m) => ApiError::NotFound(m),
+        ApiError::TrainingExpired => ApiError::TrainingExpired,
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// One line of the manifest as a card.
+pub struct LineCard {
+    pub i: usize,
+    pub container_id: String,
+    pub digital_id: String,
+    pub code: String,
+    pub hazards: String,
+    pub stream_name: String,
+    pub colour: String,
+    pub shipped: String,
+    pub received: String,
+    pub accepted: Option<bool>,
+    pub reason: String,
+    pub discrepancy: bool,
+}
+
+pub struct PartyRow {
+    pub key: &'static str,
+    pub name: String,
+    pub credit_code: String,
+    pub ours: bool,
+}
+
+pub struct Signed {
+    pub kind_key: String,
+    pub at: String,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+/// The licence and contract coverage shown on a draft before it is submitted.
+pub struct CoverageV {
+    pub licence: String,
+    pub valid_until: String,
+    pub refusal: Option<Refused>,
+}
+
+pub struct LinkV {
+    pub url: String,
+    pub expires_at: String,
+    pub qr: String,
+}
+
+#[derive(Template)]
+#[template(path = "manifest.html")]
+pub struct ManifestPage {
+    pub c: Chrome,
+    pub id: String,
+    pub number: String,
+    pub status: String,
+    pub status_key: String,
+    pub party_key: &'static str,
+    pub parties: Vec<PartyRow>,
+    pub lines: Vec<LineCard>,
+    pub signed: Vec<Signed>,
+    pub can: Vec<&'static str>,
+    pub coverage: Option<CoverageV>,
+    pub refusal: Option<Refused>,
+    pub notice: String,
+    pub qr: String,
+    pub link: Option<LinkV>,
+    pub receipt_deadline: String,
+    pub late: bool,
+    pub method: String,
+}
+
+impl ManifestPage {
+    pub fn may(&self, what: &str) -> bool {
+        self.can.iter().any(|s| *s == what)
+    }
+}
+
+fn party_key(p: Option<Party>) -> &'static str {
+    match p {
+        Some(Party::Shipper) => "party.shipper",
+        Some(Party::Carrier) => "party.carrier",
+        Some(Party::Receiver) => "party.receiver",
+        None => "party.none",
+    }
+}
+
+pub(super) fn at(s: &str) -> String {
+    s.get(..16).unwrap_or(s).replace('T', " ")
+}
+
+/// Builds the page from the use case's sheet.
+pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
+    let m = &s.opened.manifest.row;
+    let zh = c.zh();
+    let keys = ["party.shipper", "party.carrier", "party.receiver"];
+    let parties = s
+        .opened
+        .parties
+        .iter()
+        .zip(keys)
+        .map(|(o, key)| PartyRow {
+            key,
+            name: o.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            credit_code: o
+                .as_ref()
+                .and_then(|o| o.credit_code.clone())
+                .unwrap_or_default(),
+            ours: o.as_ref().is_some_and(|o| o.id == viewer.user.org_id),
+        })
+        .collect();
+    let lines = s
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (stream_name, colour) = super::lab::stream_name(l.stream.as_deref(), zh);
+            LineCard {
+                i,
+                container_id: l.line.container_id.clone(),
+                digital_id: l.digital_id.clone().unwrap_or_default(),
+                code: l.line.code.clone(),
+                hazards: l.hazards.join(", "),
+                stream_name,
+                colour,
+                shipped: l.line.shipped_weight_kg.clone(),
+                received: l.line.received_weight_kg.clone().unwrap_or_default(),
+                accepted: l.line.accepted,
+                reason: l.line.reason.clone().unwrap_or_default(),
+                discrepancy: l.line.discrepancy == Some(true),
+            }
+        })
+        .collect();
+    let signed = s
+        .signatures
+        .iter()
+        .map(|g| Signed {
+            kind_key: format!("event.{}", g.kind),
+            at: at(&g.at),
+            name: g.name.clone(),
+            roles: g.roles.iter().map(|r| format!("role.{r}")).collect(),
+        })
+        .collect();
+    let mut can: Vec<&'static str> = s.opened.steps.iter().map(|a| a.path()).collect();
+    if s.opened.party.is_some()
+        && viewer
+            .user
+            .may(waste_core::access::Action::RoadsideLink)
+            .is_ok()
+        && !m.state().is_ok_and(|st| st.is_closed())
+    {
+        can.push("road-link");
+    }
+    ManifestPage {
+        id: m.id.clone(),
+        number: m.number.clone(),
+        status: m.status.clone(),
+        status_key: format!("mstatus.{}", m.status),
+        party_key: party_key(s.opened.party),
+        parties,
+        lines,
+        signed,
+        can,
+        coverage: None,
+        refusal: None,
+        notice: String::new(),
+        qr: waste_core::label::qr_svg(&m.number, 40).unwrap_or_default(),
+        link: None,
+        receipt_deadline: m.receipt_deadline.clone().unwrap_or_default(),
+        late: m.received_late == Some(true),
+        method: m.disposal_method.clone().unwrap_or_default(),
+        c,
+    }
+}
+
+async fn load(state: &AppState, viewer: &Viewer, key: &str) -> Result<Sheet, ApiError> {
+    let (actor, key) = (viewer.user.clone(), key.to_owned());
+    read(state, move |c| chain::sheet(c, &actor, &key)).await
+}
+
+/// The page, with the draft's coverage when the viewer may submit it.
+async fn full_page(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    key: &str,
+) -> Result<ManifestPage, ApiError> {
+    let sheet = load(state, viewer, key).await?;
+    let codes: std::collections::BTreeSet<String> = sheet
+        .opened
+        .manifest
+        .lines
+        .iter()
+        .map(|l| l.code.clone())
+        .collect();
+    let firm = sheet.opened.manifest.row.receiver_id.clone();
+    let mut p = page(Chrome::new(req, Some(viewer)), sheet, viewer);
+    if p.may("submit") {
+        let (env, actor) = (state.env(), viewer.user.clone());
+        let cov = read(state, move |c| {
+            chain::coverage(c, &env, &actor, &firm, &codes)
+        })
+        .await?;
+        p.coverage = Some(CoverageV {
+            licence: cov.licence.number.clone().unwrap_or_default(),
+            valid_until: cov
+                .licence
+                .valid_until
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            refusal: cov.refusal.map(|e| Refused::of(&ApiError::from(e))),
+        });
+    }
+    Ok(p)
+}
+
+#[get("/m/{key}")]
+pub async fn manifest_page(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let key = path.into_inner();
+    let out = async {
+        let mut p = full_page(&req, &state, &viewer, &key).await?;
+        if let Some((_, done)) = query_pairs(req.query_string())
+            .into_iter()
+            .find(|(k, _)| k == "done")
+            && Action::ALL.iter().any(|a| a.path() == done)
+        {
+            p.notice = format!("done.{done}");
+        }
+        Ok::<_, WebError>(ok(&req, &p))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// The step a form asks for, parsed before anything is read or written.
+enum Asked {
+    Plain(StepCommand),
+    /// Dispatch: the codes scanned (digital identification codes or container ids), the vehicle plate and the
+    /// transport permit number (Art.11).
+    Scanned(Vec<String>, Option<String>, Option<String>),
+}
+
+fn asked(action: &str, form: &Form) -> Result<Asked, AppError> {
+    Ok(match action {
+        "submit" => Asked::Plain(StepCommand::Submit),
+        "cancel" => Asked::Plain(StepCommand::Cancel),
+        "dispatch" => {
+            let mut codes: Vec<String> = form
+                .get("codes")
+                .split(|ch: char| ch.is_whitespace() || ch == ',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            codes.extend(form.all("code"));
+            if codes.len() > 500 || codes.iter().any(|c| c.len() > 100) {
+                return Err(AppError::invalid(
+                    "codes",
+                    "at most 500 codes of 100 characters",
+                ));
+            }
+            let given = |k: &str| Some(form.get(k).to_owned()).filter(|v| !v.is_empty());
+            // The vehicle is checked by the use case's own parser before anything is written.
+            StepCommand::dispatch(
+                Default::default(),
+                given("vehicle_plate").as_deref(),
+                given("transport_permit_no").as_deref(),
+            )?;
+            Asked::Scanned(codes, given("vehicle_plate"), given("transport_permit_no"))
+        }
+        "receive" => {
+            let mut lines = Vec::new();
+            for i in 0..500 {
+                let cid = form.get(&format!("cid_{i}"));
+                if cid.is_empty() {
+                    break;
+                }
+                let accepted = match form.get(&format!("verdict_{i}")) {
+                    "accept" => true,
+                    "reject" => false,
+                    _ => {
+                        return Err(AppError::invalid(
+                            format!("lines[{i}].accepted"),
+                            "choose accept or reject",
+                        ));
+                    }
+                };
+                let reason =
+                    Some(form.get(&format!("reason_{i}")).to_owned()).filter(|r| !r.is_empty());
+                if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+                    return Err(AppError::invalid(
+                        format!("lines[{i}].reason"),
+                        "at most 500 characters",
+                    ));
+                }
+                lines.push((
+                    cid.to_owned(),
+                    form.get(&format!("weight_{i}")).to_owned(),
+                    accepted,
+                    reason,
+                ));
+            }
+            Asked::Plain(StepCommand::receive(None, &lines)?)
+        }
+        "confirm-disposal" => Asked::Plain(StepCommand::confirm_disposal(form.get("method"))?),
+        _ => return Err(AppError::NotFound("step")),
+    })
+}
+
+#[post("/m/{key}/step/{action}")]
+pub async fn step(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (key, action) = path.into_inner();
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let done = async {
+            let cmd = asked(&action, &form)?;
+            let (env, actor, key) = (state.env(), viewer.user.clone(), key.clone());
+            write(&state, move |tx| {
+                let id = crate::store::manifests::id_by_number(tx, &key)?.unwrap_or(key);
+                let cmd = match cmd {
+                    Asked::Plain(c) => c,
+                    Asked::Scanned(codes, plate, permit) => StepCommand::dispatch(
+                        chain::scanned_ids(tx, &codes)?,
+                        plate.as_deref(),
+                        permit.as_deref(),
+                    )?,
+                };
+                manifests::step(tx, &env, &actor, &id, cmd)
+            })
+            .await
+        }
+        .await;
+        match done {
+            Ok(m) => Ok(redirect(
+                &req,
+                &format!("/m/{}?done={}", encode(&m.row.number), encode(&action)),
+            )),
+            Err(e) => {
+                let status = e.status_code();
+                let mut p = full_page(&req, &state, &viewer, &key).await?;
+                p.refusal = Some(Refused::of(&e));
+                Ok::<_, WebError>(render(&req, &p, status, false))
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// The absolute URL of a path on this service, as the browser reached it (for a QR code read by another phone).
+fn absolute(req: &HttpRequest, path: &str) -> String {
+    let info = req.connection_info();
+    format!("{}://{}{path}", info.scheme(), info.host())
+}
+
+#[post("/m/{key}/road-link")]
+pub async fn road_link(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let key = path.into_inner();
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let token = road_links::new_token().map_err(ApiError::from)?;
+        let (env, actor, k) = (state.env(), viewer.user.clone(), key.clone());
+        let issued = write(&state, move |tx| {
+            let id = crate::store::manifests::id_by_number(tx, &k)?.unwrap_or(k);
+            road_links::issue(tx, &env, &actor, &id, token)
+        })
+        .await?;
+        let mut p = full_page(&req, &state, &viewer, &issued.manifest_id).await?;
+        let url = absolute(&req, &format!("/r/{}", issued.token));
+        p.link = Some(LinkV {
+            qr: waste_core::label::qr_svg(&url, 60).unwrap_or_default(),
+            url,
+            expires_at: at(&issued.expires_at),
+        });
+        // The link is a secret for 30 minutes: never stored by the browser.
+        Ok::<_, WebError>(render(&req, &p, StatusCode::CREATED, true))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}

@@ -1,0 +1,554 @@
+//! Pickup requests and collection rounds: the school asks (sealed containers, a preferred window, a contact) and
+//! follows its request; a station schedules a slot or declines with a reason; the operator collects on a phone,
+//! scanning each container and entering its gross weight, refusing a badly packed item with its reason, and the
+//! school's safety officer confirms the hand-over with their PIN on the operator's phone. Every decision is the
+//! use cases' (`app::pickup_requests`, `app::pickups`, `app::pin`).
+
+use super::lab_app::{read, write};
+use super::manifest::Refused;
+use super::page::{Chrome, Form, WebError, ok, query_pairs, redirect, render, respond};
+use super::session::Viewer;
+use crate::app::pickup_requests::{self as pr, Decline, NewRequest, Schedule};
+use crate::app::{AppError, chain, pickups, pin};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::page::Keyset;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
+use askama::Template;
+use waste_core::pickup::Side;
+
+/// A `datetime-local` value (`2026-12-01T09:00`, China time) as the use case reads it (RFC 3339 with offset).
+fn local(s: &str) -> String {
+    let s = s.trim();
+    if s.len() == 16 {
+        format!("{s}:00+08:00")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A stored UTC time as `YYYY-MM-DD HH:MM` China time.
+fn shown(s: &str) -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| {
+            let t = t.to_offset(cst);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+pub struct RequestV {
+    pub id: String,
+    pub state: String,
+    pub state_key: String,
+    pub school: String,
+    pub window: String,
+    pub slot: String,
+    pub contact: String,
+    pub note: String,
+    pub reason: String,
+    pub n: usize,
+    /// What the viewer may do: `cancel`, `schedule` (and decline), `collect`.
+    pub can: Vec<&'static str>,
+}
+
+impl RequestV {
+    pub fn may(&self, what: &str) -> bool {
+        self.can.iter().any(|s| *s == what)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pickups.html")]
+struct PickupsPage {
+    c: Chrome,
+    requests: Vec<RequestV>,
+    may_request: bool,
+    may_pin: bool,
+    refusal: Option<Refused>,
+    notice: String,
+}
+
+async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, ApiError> {
+    let (env, actor) = (state.env(), viewer.user.clone());
+    read(state, move |c| {
+        let found = pr::list(
+            c,
+            &actor,
+            &[],
+            &Keyset {
+                limit: 500,
+                after: None,
+            },
+        )?;
+        let collector = pickups::may_pick_up(&actor, &env).is_ok();
+        let mut out = Vec::new();
+        for r in found.items.into_iter().rev() {
+            let full = pr::get(c, &actor, &r.id)?;
+            let school = crate::store::organizations::summary(c, &r.school_id)?.name;
+            let side = pr::side(&actor, &r);
+            let mut can = Vec::new();
+            let open = matches!(r.state.as_str(), "requested" | "scheduled");
+            if open && side == Side::School && pr::may_request(&actor).is_ok() {
+                can.push("cancel");
+            }
+            if r.state == "requested" && side == Side::Station && pr::may_schedule(&actor).is_ok() {
+                can.push("schedule");
+            }
+            if r.state == "scheduled" && side == Side::ScheduledStation && collector {
+                can.push("collect");
+            }
+            out.push(RequestV {
+                state_key: format!("rstate.{}", r.state),
+                window: format!(
+                    "{} – {}",
+                    shown(&r.preferred_from),
+                    shown(&r.preferred_until)
+                ),
+                slot: match (&r.slot_from, &r.slot_until) {
+                    (Some(f), Some(u)) => format!("{} – {}", shown(f), shown(u)),
+                    _ => String::new(),
+                },
+                contact: r.contact.clone(),
+                note: r.note.clone().unwrap_or_default(),
+                reason: r.decline_reason.clone().unwrap_or_default(),
+                n: full.containers.len(),
+                id: r.id,
+                state: r.state,
+                school,
+                can,
+            });
+        }
+        Ok(out)
+    })
+    .await
+}
+
+async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    refusal: Option<Refused>,
+) -> Result<PickupsPage, ApiError> {
+    let notice = query_pairs(req.query_string())
+        .into_iter()
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v)
+        .filter(|v| {
+            [
+                "requested",
+                "schedule",
+                "decline",
+                "cancel",
+                "collected",
+                "pin",
+            ]
+            .contains(&v.as_str())
+        })
+        .map(|v| format!("rdone.{v}"))
+        .unwrap_or_default();
+    Ok(PickupsPage {
+        c: Chrome::new(req, Some(viewer)),
+        requests: requests(state, viewer).await?,
+        may_request: pr::may_request(&viewer.user).is_ok(),
+        may_pin: pin::may_set(&viewer.user).is_ok(),
+        refusal,
+        notice,
+    })
+}
+
+#[get("/pickups")]
+pub async fn pickups_page(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        pr::may_follow(&viewer.user).map_err(ApiError::from)?;
+        let p = list_page(&req, &state, &viewer, None).await?;
+        Ok::<_, WebError>(ok(&req, &p))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Schedule, decline or cancel a request (the form names the step).
+#[post("/pickups/{id}/{step}")]
+pub async fn request_step(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (id, step) = path.into_inner();
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let env = state.env();
+        let done = async {
+            let actor = viewer.user.clone();
+            match step.as_str() {
+                "schedule" => {
+                    let cmd = Schedule::parse(
+                        &env,
+                        None,
+                        &local(form.get("slot_from")),
+                        &local(form.get("slot_until")),
+                    )?;
+                    write(&state, move |tx| pr::schedule(tx, &env, &actor, &id, cmd)).await
+                }
+                "decline" => {
+                    let cmd = Decline::parse(form.get("reason"))?;
+                    write(&state, move |tx| pr::decline(tx, &env, &actor, &id, cmd)).await
+                }
+                "cancel" => write(&state, move |tx| pr::cancel(tx, &env, &actor, &id)).await,
+                _ => Err(ApiError::NotFound("step")),
+            }
+        }
+        .await;
+        match done {
+            Ok(_) => Ok(redirect(&req, &format!("/pickups?done={step}"))),
+            Err(e) => {
+                let status = e.status_code();
+                let p = list_page(&req, &state, &viewer, Some(Refused::of(&e))).await?;
+                Ok::<_, WebError>(render(&req, &p, status, false))
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// A sealed container the school may ask to have collected.
+pub struct Sealed {
+    pub id: String,
+    pub digital_id: String,
+    pub lab: String,
+    pub stream_name: String,
+    pub code: String,
+    pub filled: String,
+}
+
+#[derive(Template)]
+#[template(path = "pickup_new.html")]
+struct NewRequestPage {
+    c: Chrome,
+    sealed: Vec<Sealed>,
+    contact: String,
+    from: String,
+    until: String,
+    note: String,
+    refusal: Option<Refused>,
+}
+
+async fn new_page(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    form: &Form,
+    refusal: Option<Refused>,
+) -> Result<NewRequestPage, ApiError> {
+    let c = Chrome::new(req, Some(viewer));
+    let zh = c.zh();
+    let sealed = super::lab_app::list(state, &viewer.user)
+        .await?
+        .into_iter()
+        .filter(|v| v.status == "sealed")
+        .map(|v| {
+            let k = super::lab::Card::of(v, zh);
+            Sealed {
+                id: k.key.clone(),
+                digital_id: k.digital_id.clone(),
+                lab: k.lab.clone(),
+                stream_name: k.stream_name.clone(),
+                code: k.code.clone(),
+                filled: k.filled.clone(),
+            }
+        })
+        .collect();
+    let today = state.clock.today();
+    Ok(NewRequestPage {
+        c,
+        sealed,
+        contact: Some(form.get("contact").to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| viewer.user.name.clone()),
+        from: Some(form.get("preferred_from").to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("{}T09:00", today + time::Duration::days(1))),
+        until: Some(form.get("preferred_until").to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("{}T17:00", today + time::Duration::days(7))),
+        note: form.get("note").to_owned(),
+        refusal,
+    })
+}
+
+#[get("/pickups/new")]
+pub async fn new_request_form(
+    req: HttpRequest,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        pr::may_request(&viewer.user).map_err(ApiError::from)?;
+        let p = new_page(&req, &state, &viewer, &Form(Vec::new()), None).await?;
+        Ok::<_, WebError>(ok(&req, &p))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[post("/pickups/new")]
+pub async fn new_request(
+    req: HttpRequest,
+    viewer: Viewer,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let env = state.env();
+        let done = async {
+            let note = Some(form.get("note")).filter(|n| !n.is_empty());
+            // The form lists containers by their digital identification code (what the label's QR holds).
+            let keys = form.all("c");
+            let cmd_env = env.clone();
+            let actor = viewer.user.clone();
+            let (from, until, contact) = (
+                local(form.get("preferred_from")),
+                local(form.get("preferred_until")),
+                form.get("contact").to_owned(),
+            );
+            let note = note.map(str::to_owned);
+            write(&state, move |tx| {
+                let ids = chain::container_ids(tx, &keys)?;
+                let cmd =
+                    NewRequest::parse(&cmd_env, ids, &from, &until, &contact, note.as_deref())?;
+                pr::request(tx, &cmd_env, &actor, cmd)
+            })
+            .await
+        }
+        .await;
+        match done {
+            Ok(_) => Ok(redirect(&req, "/pickups?done=requested")),
+            Err(e) => {
+                let status = e.status_code();
+                let p = new_page(&req, &state, &viewer, &form, Some(Refused::of(&e))).await?;
+                Ok::<_, WebError>(render(&req, &p, status, false))
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+pub struct ToCollect {
+    pub i: usize,
+    pub id: String,
+    pub digital_id: String,
+    pub code: String,
+}
+
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "collect.html")]
+struct CollectPage {
+    c: Chrome,
+    id: String,
+    school: String,
+    slot: String,
+    items: Vec<ToCollect>,
+    officers: Vec<Officer>,
+    refusal: Option<Refused>,
+}
+
+async fn collect_page(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    refusal: Option<Refused>,
+) -> Result<CollectPage, ApiError> {
+    let (env, actor, id) = (state.env(), viewer.user.clone(), id.to_owned());
+    let (r, school, items, officers) = read(state, move |c| {
+        pickups::may_pick_up(&actor, &env)?;
+        let r = pr::get(c, &actor, &id)?;
+        let school = crate::store::organizations::summary(c, &r.row.school_id)?.name;
+        let items = chain::digital_ids(c, &r.containers)?;
+        let officers = chain::officers(c, &actor, &r.row.school_id)?;
+        Ok((r, school, items, officers))
+    })
+    .await?;
+    Ok(CollectPage {
+        c: Chrome::new(req, Some(viewer)),
+        slot: match (&r.row.slot_from, &r.row.slot_until) {
+            (Some(f), Some(u)) => format!("{} – {}", shown(f), shown(u)),
+            _ => String::new(),
+        },
+        id: r.row.id,
+        school,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, digital_id, code))| ToCollect {
+                i,
+                id,
+                digital_id,
+                code,
+            })
+            .collect(),
+        officers: officers
+            .into_iter()
+            .map(|s| Officer {
+                id: s.id,
+                name: s.name,
+            })
+            .collect(),
+        refusal,
+    })
+}
+
+#[get("/pickups/{id}/collect")]
+pub async fn collect_form(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let out = async {
+        let p = collect_page(&req, &state, &viewer, &id, None).await?;
+        Ok::<_, WebError>(ok(&req, &p))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// The collection: per item a gross weight, or a refusal with its reason; the officer's PIN when given.
+fn collection(
+    form: &Form,
+    school_id: String,
+    request_id: &str,
+) -> Result<pickups::Pickup, AppError> {
+    let mut taken = Vec::new();
+    let mut refused = Vec::new();
+    for i in 0..500 {
+        let cid = form.get(&format!("cid_{i}"));
+        if cid.is_empty() {
+            break;
+        }
+        if form.get(&format!("refuse_{i}")) == "1" {
+            refused.push((cid.to_owned(), form.get(&format!("reason_{i}")).to_owned()));
+        } else {
+            taken.push((cid.to_owned(), form.get(&format!("gross_{i}")).to_owned()));
+        }
+    }
+    Ok(pickups::Pickup::parse(school_id, &taken)?
+        .with_refused(&refused)?
+        .with_request(Some(request_id.to_owned())))
+}
+
+#[post("/pickups/{id}/collect")]
+pub async fn collect(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let id = path.into_inner();
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let env = state.env();
+        let done = async {
+            let (actor, rid) = (viewer.user.clone(), id.clone());
+            let r = read(&state, move |c| pr::get(c, &actor, &rid)).await?;
+            let cmd = collection(&form, r.row.school_id.clone(), &id)?;
+            // The PIN first, in its own transaction, so that a wrong one counts even though the pickup is refused.
+            let officer = form.get("officer_id");
+            let confirmation = if officer.is_empty() || form.get("pin").is_empty() {
+                None
+            } else {
+                let attempt =
+                    pin::PinAttempt::parse(officer.to_owned(), form.get("pin").to_owned())?;
+                let (school, e) = (r.row.school_id.clone(), env.clone());
+                let check = read(&state, move |c| pin::verify(c, &e, &school, &attempt)).await?;
+                let e = env.clone();
+                let check = write(&state, move |tx| {
+                    pin::record(tx, &e, &check)?;
+                    Ok(check)
+                })
+                .await?;
+                Some(check.into_result()?)
+            };
+            let cmd = cmd.confirmed(confirmation);
+            let (env, actor) = (env.clone(), viewer.user.clone());
+            write(&state, move |tx| pickups::pick_up(tx, &env, &actor, cmd)).await
+        }
+        .await;
+        match done {
+            Ok(_) => Ok(redirect(&req, "/stock?done=collected")),
+            Err(e) => {
+                let status = e.status_code();
+                let p = collect_page(&req, &state, &viewer, &id, Some(Refused::of(&e))).await?;
+                Ok::<_, WebError>(render(&req, &p, status, false))
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// The safety officer sets the PIN they confirm hand-overs with.
+#[post("/pickups/pin")]
+pub async fn set_pin(
+    req: HttpRequest,
+    viewer: Viewer,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    if let Err(e) = viewer.check_csrf(&form) {
+        return respond(&req, Some(&viewer), Err(e));
+    }
+    let out = async {
+        let done = async {
+            let cmd = pin::SetPin::parse(form.get("pin"))?;
+            let (env, actor) = (state.env(), viewer.user.clone());
+            write(&state, move |tx| pin::set(tx, &env, &actor, cmd)).await
+        }
+        .await;
+        match done {
+            Ok(_) => Ok(redirect(&req, "/pickups?done=pin")),
+            Err(e) => {
+                let status = e.status_code();
+                let p = list_page(&req, &state, &viewer, Some(Refused::of(&e))).await?;
+                Ok::<_, WebError>(render(&req, &p, status, false))
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}

@@ -1,0 +1,149 @@
+// The custody chain in Debian's Chromium, one browser context per role: the station drafts and submits a
+// manifest for containers it collected, the driver dispatches by scanning every container on a phone, the firm
+// receives one container accepted and one rejected and confirms disposal, the bureau sees the school's last
+// pickup and the rejected container. The printed manifest is one A4 page and its QR code decodes to the
+// manifest number. axe-core on every new page. Prints the chain's timing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, startServer, launch, PHONE, DESKTOP, signUpAndIn, api, axe } from "../lib.mjs";
+import { chainWorld, sealedContainer } from "../chain.mjs";
+
+let server, browser, w;
+before(async () => {
+  server = await startServer();
+  w = await chainWorld(server.base);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function axeClean(page, what) {
+  const bad = await axe(page);
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(" ")})`), [], `axe on ${what}`);
+}
+
+/** The page size of a PDF in millimetres and its page count. */
+function pdfPages(pdf) {
+  const text = pdf.toString("latin1");
+  const m = text.match(/\/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]/);
+  assert.ok(m, "the PDF has a MediaBox");
+  return { w: Number(m[1]) * 25.4 / 72, h: Number(m[2]) * 25.4 / 72, pages: (text.match(/\/Type\s*\/Page[^s]/g) || []).length };
+}
+
+test("the chain: collect, draft and submit, dispatch by scanning, receive one accepted one rejected, dispose, oversee", async () => {
+  const { base } = server;
+  const started = Date.now();
+  const timing = {};
+  const lap = (name) => { timing[name] = Date.now() - started; };
+
+  // The school's two sealed containers, collected by the station (6.2 kg each).
+  const a = await sealedContainer(base, w.teacher.token, "B-304");
+  const b = await sealedContainer(base, w.teacher.token, "C-210");
+  await api(base, w.operator.token, "POST", "/api/v1/pickups", { school_id: w.school.id, containers: [{ container_id: a.id, gross_weight_kg: "6.2" }, { container_id: b.id, gross_weight_kg: "6.3" }] });
+  lap("collected");
+
+  // Station operator, on a phone: stock, draft with the licence and coverage, submit.
+  const op = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(op, base, w.operator.signin_link, "zhao-op");
+  await op.goto(base + "/stock");
+  assert.match(await op.locator("main").innerText(), new RegExp(a.digital_id));
+  await axeClean(op, "/stock");
+  await op.goto(base + "/manifests/new");
+  await op.selectOption("#receiver_id", w.firm.id);
+  await op.selectOption("#carrier_id", w.carrier.id);
+  await Promise.all([op.waitForURL(/receiver_id=/), op.click("#check-coverage")]);
+  assert.match(await op.locator("#coverage").innerText(), /JL-HW-001/);
+  await axeClean(op, "/manifests/new");
+  await Promise.all([op.waitForURL(/\/m\/\d{14}$/), op.click("#draft-submit")]);
+  const number = op.url().match(/\/m\/(\d{14})/)[1];
+  await axeClean(op, "/m (draft)");
+  await Promise.all([op.waitForURL(/done=submit/), op.click("#submit-manifest")]);
+  lap("submitted");
+
+  // Driver, on a phone: to collect; scan one container only, refused; scan both, dispatched; roadside link.
+  const dr = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(dr, base, w.driver.signin_link, "sun-driver");
+  await dr.goto(base + "/manifests?tab=act");
+  await axeClean(dr, "/manifests");
+  await dr.click(`a[href='/m/${number}']`);
+  await dr.fill("#scan-one", a.digital_id);
+  await dr.press("#scan-one", "Enter");
+  await Promise.all([dr.waitForLoadState("load"), dr.click("#dispatch")]);
+  assert.match(await dr.locator("#refusal").innerText(), /Art\.13|13/);
+  await dr.fill("#scan-one", a.digital_id);
+  await dr.press("#scan-one", "Enter");
+  await dr.fill("#scan-one", b.digital_id);
+  await dr.press("#scan-one", "Enter");
+  assert.equal(await dr.locator(".expected li.scanned").count(), 2, "both containers ticked");
+  await Promise.all([dr.waitForURL(/done=dispatch/), dr.click("#dispatch")]);
+  await Promise.all([dr.waitForLoadState("load"), dr.click("#road-link-button")]);
+  const link = await dr.locator("#road-link a").getAttribute("href");
+  assert.match(link, /\/r\/wrl_/);
+  const roadside = await (await browser.newContext(PHONE)).newPage();
+  await roadside.goto(link);
+  assert.match(await roadside.locator("main").innerText(), new RegExp(number));
+  await axeClean(roadside, "/r/…");
+  lap("dispatched");
+
+  // Disposal firm: receive one accepted, one rejected with a reason; confirm disposal.
+  const fm = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(fm, base, w.receiver.signin_link, "zhou-firm");
+  await fm.goto(base + `/m/${number}`);
+  await fm.fill("#weight_0", "6.2");
+  await fm.fill("#weight_1", "6.3");
+  await fm.check("input[name=verdict_1][value=reject]");
+  await fm.fill("#reason_1", "包装破损");
+  await axeClean(fm, "/m (receive)");
+  await Promise.all([fm.waitForURL(/done=receive/), fm.click("#receive")]);
+  await fm.fill("#method", "D10");
+  await Promise.all([fm.waitForURL(/done=confirm-disposal/), fm.click("#dispose")]);
+  assert.match(await fm.locator("main").innerText(), /D10/);
+  lap("disposed");
+
+  // The printed manifest: one A4 page whose QR code decodes to the number.
+  const printCtx = await browser.newContext({ ...DESKTOP, bypassCSP: true });
+  const pr = await printCtx.newPage();
+  // The operator's session, in a context that lets the test inject the vendored QR decoder.
+  await printCtx.addCookies(await op.context().cookies());
+  await pr.goto(base + `/m/${number}/print`);
+  const pdf = pdfPages(await pr.pdf({ preferCSSPageSize: true, printBackground: true }));
+  assert.ok(Math.abs(pdf.w - 210) < 1 && Math.abs(pdf.h - 297) < 1, `A4, got ${pdf.w.toFixed(1)}×${pdf.h.toFixed(1)} mm`);
+  assert.equal(pdf.pages, 1, "one manifest, one page");
+  await pr.addScriptTag({ content: readFileSync(join(ROOT, "waste-api/assets/vendor/jsqr-1.4.0.js"), "utf8") });
+  const decoded = await pr.evaluate(async () => {
+    const svg = document.querySelector(".qr svg");
+    const img = new Image();
+    img.src = "data:image/svg+xml;base64," + btoa(new XMLSerializer().serializeToString(svg));
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = 400; canvas.height = 400;
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#fff"; g.fillRect(0, 0, 400, 400);
+    g.drawImage(img, 0, 0, 400, 400);
+    const data = g.getImageData(0, 0, 400, 400);
+    const code = window.jsQR(data.data, 400, 400);
+    return code && code.data;
+  });
+  assert.equal(decoded, number, "the printed QR code decodes to the manifest number");
+  lap("printed");
+
+  // Bureau, on a desktop: the school's last pickup, the rejected container back at the school's view.
+  const bu = await (await browser.newContext(DESKTOP)).newPage();
+  await signUpAndIn(bu, base, w.inspector.signin_link, "wu-bureau");
+  await bu.goto(base + "/bureau");
+  await axeClean(bu, "/bureau");
+  const today = new Date().toISOString().slice(0, 10);
+  assert.match(await bu.locator("#schools").innerText(), new RegExp(today));
+  await bu.click(`a[href='/bureau/s/${w.school.id}']`);
+  assert.match(await bu.locator("#last-pickup").innerText(), new RegExp(today));
+  assert.match(await bu.locator("main").innerText(), /退回|Returned/);
+  await axeClean(bu, "/bureau/s/…");
+  await bu.click("a[href='/bureau/audit']");
+  await bu.locator("#chain-intact").waitFor();
+  lap("overseen");
+  console.log(`chain timing (ms from start): ${JSON.stringify(timing)}`);
+});
