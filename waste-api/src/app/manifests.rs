@@ -27,10 +27,6 @@ pub struct Manifest {
     pub lines: Vec<LineRow>,
 }
 
-fn sees_all(actor: &Actor) -> bool {
-    actor.may(Access::SeeAll).is_ok()
-}
-
 fn detail(conn: &mut crate::db::AnyConnection, row: ManifestRow) -> Result<Manifest, AppError> {
     let lines = store_m::lines(conn, &row.id)?;
     Ok(Manifest { row, lines })
@@ -221,7 +217,7 @@ pub fn step(
 ) -> Result<Manifest, AppError> {
     store_m::lock(tx, id)?;
     let m =
-        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+        store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?.ok_or(AppError::NotFound("manifest"))?;
     let party = party_of(&m, &actor.org_id);
     let acceptance = m
         .acceptance
@@ -246,9 +242,9 @@ pub fn step(
     match &cmd {
         StepCommand::Submit => {
             let codes: BTreeSet<String> = lines.iter().map(|l| l.code.clone()).collect();
-            let valid =
-                contracts::valid_code_lists(tx, &m.shipper_id, &m.receiver_id, &day.to_string())?;
-            let licence = contracts::licence(tx, &m.receiver_id)?;
+            let valid = shipment::counting(&contracts::terms(tx, &m.shipper_id, &m.receiver_id)?, day);
+            let licence =
+                shipment::licence_on(&contracts::licence_versions(tx, &m.receiver_id)?, day);
             shipment::check_contract_and_licence(&codes, &valid, &licence, day)
                 .map_err(|e| AppError::rule(e.code(), &e))?;
             changes.submitted_at = Some(at.clone());
@@ -425,17 +421,19 @@ pub fn step(
         payload,
     )?;
     let row =
-        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+        store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?.ok_or(AppError::NotFound("manifest"))?;
     detail(tx, row)
 }
 
-/// A manifest the actor's organisation is a party to (any, for administrators and authorities).
+/// A manifest the actor's organisation is a party to (any, for administrators; one a party of which is in its
+/// division, for an authority's auditor).
 pub fn get(
     conn: &mut crate::db::AnyConnection,
     actor: &Actor,
     id: &str,
 ) -> Result<Manifest, AppError> {
-    let row = store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
+    let scope = actor.scope(conn)?;
+    let row = store_m::visible(conn, id, &scope)?
         .ok_or(AppError::NotFound("manifest"))?;
     detail(conn, row)
 }
@@ -447,7 +445,8 @@ pub fn list(
     state: Option<ManifestState>,
     page: &Keyset,
 ) -> Result<Page<ManifestRow>, AppError> {
-    let rows = store_m::list(conn, &actor.org_id, sees_all(actor), state, page)?;
+    let scope = actor.scope(conn)?;
+    let rows = store_m::list(conn, &scope, state, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
@@ -457,8 +456,8 @@ pub fn events(
     actor: &Actor,
     id: &str,
 ) -> Result<Vec<Event>, AppError> {
-    store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
-        .ok_or(AppError::NotFound("manifest"))?;
+    let scope = actor.scope(conn)?;
+    store_m::visible(conn, id, &scope)?.ok_or(AppError::NotFound("manifest"))?;
     events::chain(conn, &format!("manifest:{id}"))
 }
 

@@ -48,16 +48,17 @@ pub fn schools(
         overdue_before -= time::Duration::days(1);
     }
     let region = organizations::region(conn, &actor.org_id)?;
-    // A bureau sees the schools of its division: its code without the trailing zero pairs.
-    let mut prefix = region.as_str();
-    while prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
-    }
-    let found = q::schools(conn, prefix, page)?;
+    // A bureau sees the schools of its division (an administrator: every school).
+    let prefix = if actor.may(Action::SeeAll).is_ok() {
+        String::new()
+    } else {
+        waste_core::party::division_prefix(&region)
+    };
+    let found = q::schools(conn, &prefix, page)?;
     let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
     let open = q::containers_at(conn, &ids, None)?;
     let overdue = q::containers_at(conn, &ids, Some(&overdue_before.to_string()))?;
-    let contracted = q::with_contract(conn, &ids, &day.to_string())?;
+    let contracted = q::with_contract(conn, &ids, day)?;
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
     let mut sites = super::sites::school_summaries(conn, env, &ids)?;
