@@ -25,7 +25,9 @@ fn id_of(r: &(u16, Value)) -> String {
 fn events_of(app: &TestApp, aggregate: &str, kind: &str) -> i64 {
     count(
         app,
-        &format!("SELECT COUNT(*) AS n FROM events WHERE aggregate = '{aggregate}' AND kind = '{kind}'"),
+        &format!(
+            "SELECT COUNT(*) AS n FROM events WHERE aggregate = '{aggregate}' AND kind = '{kind}'"
+        ),
     )
 }
 
@@ -43,13 +45,25 @@ fn user_creation_privileges(app: &TestApp) {
         b
     };
     // The review's findings: an auditor, a driver in a school.
-    assert_error(&app.post(&users, &s.officer, new(&["auditor"], None)), 403, "forbidden");
-    assert_error(&app.post(&users, &s.officer, new(&["driver"], None)), 403, "forbidden");
+    assert_error(
+        &app.post(&users, &s.officer, new(&["auditor"], None)),
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &app.post(&users, &s.officer, new(&["driver"], None)),
+        403,
+        "forbidden",
+    );
     // Not even an administrator puts a driver or an administrator in a school.
     let r = app.post(&users, ADMIN_TOKEN, new(&["lab_staff", "driver"], None));
     assert_error(&r, 422, "invalid_input");
     assert_eq!(r.1["error"]["details"]["field"], "roles[1]");
-    assert_error(&app.post(&users, ADMIN_TOKEN, new(&["admin"], None)), 422, "invalid_input");
+    assert_error(
+        &app.post(&users, ADMIN_TOKEN, new(&["admin"], None)),
+        422,
+        "invalid_input",
+    );
     // An officer whose training expired in 2020 mints nobody a training date (they could then seal).
     let lapsed = user(app, &s.id, &["safety_officer"], "2020-01-01");
     assert_error(
@@ -58,7 +72,13 @@ fn user_creation_privileges(app: &TestApp) {
         "training_expired",
     );
     assert_eq!(
-        count(app, &format!("SELECT COUNT(*) AS n FROM users WHERE organization_id = '{}'", s.id)),
+        count(
+            app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM users WHERE organization_id = '{}'",
+                s.id
+            )
+        ),
         3,
         "refusals created nobody"
     );
@@ -73,12 +93,22 @@ fn user_creation_privileges(app: &TestApp) {
         .and_then(|a| a.iter().find(|u| u["id"] == teacher.as_str()).cloned())
         .expect("listed");
     assert_eq!(
-        (row["trained_until"].as_str(), row["trained_until_set_by"].as_str(), row["active"].as_bool()),
+        (
+            row["trained_until"].as_str(),
+            row["trained_until_set_by"].as_str(),
+            row["active"].as_bool()
+        ),
         (Some("2027-06-30"), Some(officer_id.as_str()), Some(true)),
         "{row}"
     );
-    assert!(row.get("token").is_none() && row.get("token_hash").is_none(), "{row}");
-    assert_eq!(events_of(app, &format!("user:{teacher}"), "user_created"), 1);
+    assert!(
+        row.get("token").is_none() && row.get("token_hash").is_none(),
+        "{row}"
+    );
+    assert_eq!(
+        events_of(app, &format!("user:{teacher}"), "user_created"),
+        1
+    );
     // Changes: the lapsed officer renews no training; the trained one does, recorded; roles as for creation.
     let path = format!("/api/v1/users/{teacher}");
     assert_error(
@@ -86,35 +116,76 @@ fn user_creation_privileges(app: &TestApp) {
         403,
         "training_expired",
     );
-    assert_error(&patch(app, &path, &s.officer, json!({"roles": ["auditor"]})), 403, "forbidden");
-    assert_error(&patch(app, &path, &s.officer, json!({"roles": ["driver"]})), 403, "forbidden");
-    assert_error(&patch(app, &path, ADMIN_TOKEN, json!({"roles": ["driver"]})), 422, "invalid_input");
-    assert_error(&patch(app, &path, &s.officer, json!({})), 422, "invalid_input");
-    let (st, v) = patch(app, &path, &s.officer, json!({"trained_until": "2028-06-30", "roles": ["lab_staff", "safety_officer"]}));
+    assert_error(
+        &patch(app, &path, &s.officer, json!({"roles": ["auditor"]})),
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &patch(app, &path, &s.officer, json!({"roles": ["driver"]})),
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &patch(app, &path, ADMIN_TOKEN, json!({"roles": ["driver"]})),
+        422,
+        "invalid_input",
+    );
+    assert_error(
+        &patch(app, &path, &s.officer, json!({})),
+        422,
+        "invalid_input",
+    );
+    let (st, v) = patch(
+        app,
+        &path,
+        &s.officer,
+        json!({"trained_until": "2028-06-30", "roles": ["lab_staff", "safety_officer"]}),
+    );
     assert_eq!(st, 200, "{v}");
     assert_eq!(
-        (v["trained_until"].as_str(), v["trained_until_set_by"].as_str()),
+        (
+            v["trained_until"].as_str(),
+            v["trained_until_set_by"].as_str()
+        ),
         (Some("2028-06-30"), Some(officer_id.as_str()))
     );
     assert_eq!(v["roles"], json!(["lab_staff", "safety_officer"]));
-    assert_eq!(events_of(app, &format!("user:{teacher}"), "user_changed"), 1);
+    assert_eq!(
+        events_of(app, &format!("user:{teacher}"), "user_changed"),
+        1
+    );
     // Nobody renews their own training; an officer does not change the school's auditor.
     assert_error(
-        &patch(app, &format!("/api/v1/users/{officer_id}"), &s.officer, json!({"trained_until": "2099-12-31"})),
+        &patch(
+            app,
+            &format!("/api/v1/users/{officer_id}"),
+            &s.officer,
+            json!({"trained_until": "2099-12-31"}),
+        ),
         403,
         "forbidden",
     );
     let auditor = user(app, &s.id, &["auditor"], TRAINED);
     let auditor_id = me(app, &auditor);
     assert_error(
-        &patch(app, &format!("/api/v1/users/{auditor_id}"), &s.officer, json!({"active": false})),
+        &patch(
+            app,
+            &format!("/api/v1/users/{auditor_id}"),
+            &s.officer,
+            json!({"active": false}),
+        ),
         403,
         "forbidden",
     );
     // Another school's officer finds neither the users nor the user.
     let other = school(app, 101);
     assert_error(&app.get(&users, &other.officer), 404, "not_found");
-    assert_error(&patch(app, &path, &other.officer, json!({"active": false})), 404, "not_found");
+    assert_error(
+        &patch(app, &path, &other.officer, json!({"active": false})),
+        404,
+        "not_found",
+    );
     assert_error(&app.get(&users, &s.staff), 403, "forbidden");
 }
 
@@ -125,29 +196,60 @@ fn deactivation_and_token_rotation(app: &TestApp) {
     let staff_id = me(app, &s.staff);
     // Warm the cache, then deactivate: the next request is refused.
     assert_eq!(app.get("/api/v1/containers", &s.staff).0, 200);
-    let (st, v) = patch(app, &format!("/api/v1/users/{staff_id}"), &s.officer, json!({"active": false}));
+    let (st, v) = patch(
+        app,
+        &format!("/api/v1/users/{staff_id}"),
+        &s.officer,
+        json!({"active": false}),
+    );
     assert_eq!((st, v["active"].as_bool()), (200, Some(false)), "{v}");
-    assert_error(&app.get("/api/v1/containers", &s.staff), 401, "unauthenticated");
+    assert_error(
+        &app.get("/api/v1/containers", &s.staff),
+        401,
+        "unauthenticated",
+    );
     // Active again, the same token works again.
-    let (st, _) = patch(app, &format!("/api/v1/users/{staff_id}"), &s.officer, json!({"active": true}));
+    let (st, _) = patch(
+        app,
+        &format!("/api/v1/users/{staff_id}"),
+        &s.officer,
+        json!({"active": true}),
+    );
     assert_eq!(st, 200);
     assert_eq!(app.get("/api/v1/me", &s.staff).0, 200);
     // A new token: shown once, not cached by intermediaries; the old one is refused at once.
-    let r = app.call_raw("POST", &format!("/api/v1/users/{staff_id}/token"), Some(&s.officer), None, &[]);
+    let r = app.call_raw(
+        "POST",
+        &format!("/api/v1/users/{staff_id}/token"),
+        Some(&s.officer),
+        None,
+        &[],
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     let fresh = r.1["token"].as_str().expect("new token").to_owned();
     assert_ne!(fresh, s.staff);
     assert_error(&app.get("/api/v1/me", &s.staff), 401, "unauthenticated");
     assert_eq!(app.get("/api/v1/me", &fresh).1["id"], staff_id.as_str());
-    assert_eq!(events_of(app, &format!("user:{staff_id}"), "token_replaced"), 1);
+    assert_eq!(
+        events_of(app, &format!("user:{staff_id}"), "token_replaced"),
+        1
+    );
     // A user replaces their own leaked token; another school's officer cannot.
     let other = school(app, 111);
     assert_error(
-        &app.post(&format!("/api/v1/users/{staff_id}/token"), &other.officer, json!({})),
+        &app.post(
+            &format!("/api/v1/users/{staff_id}/token"),
+            &other.officer,
+            json!({}),
+        ),
         404,
         "not_found",
     );
-    let r = app.post(&format!("/api/v1/users/{staff_id}/token"), &fresh, json!({}));
+    let r = app.post(
+        &format!("/api/v1/users/{staff_id}/token"),
+        &fresh,
+        json!({}),
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     assert_error(&app.get("/api/v1/me", &fresh), 401, "unauthenticated");
 }
@@ -161,8 +263,15 @@ struct Browser {
 
 impl Browser {
     fn send(&mut self, req: reqwest::blocking::RequestBuilder) -> (u16, String, String) {
-        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let resp = req.header("Cookie", cookie.join("; ")).send().expect("request");
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let resp = req
+            .header("Cookie", cookie.join("; "))
+            .send()
+            .expect("request");
         let status = resp.status().as_u16();
         for v in resp.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap_or_default();
@@ -190,8 +299,15 @@ impl Browser {
 
 fn input(body: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
-    let start = body.find(&key).map(|i| i + key.len()).unwrap_or_else(|| panic!("no input {name}: {body}"));
-    body[start..].split('"').next().unwrap_or_default().to_owned()
+    let start = body
+        .find(&key)
+        .map(|i| i + key.len())
+        .unwrap_or_else(|| panic!("no input {name}: {body}"));
+    body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Item 10: a deactivated user's browser session ends too, and they cannot sign in again.
@@ -215,21 +331,49 @@ fn deactivation_ends_web_sessions(app: &TestApp) {
     let (_, _, page) = b.get(&link);
     let t = input(&page, "t");
     let pw = "correct horse battery";
-    let (st, _, body) = b.post("/welcome", &[("t", &t), ("login", "zhao"), ("password", pw), ("password2", pw)]);
+    let (st, _, body) = b.post(
+        "/welcome",
+        &[
+            ("t", &t),
+            ("login", "zhao"),
+            ("password", pw),
+            ("password2", pw),
+        ],
+    );
     assert_eq!(st, 303, "{body}");
     let sign_in = |b: &mut Browser| {
         let (_, _, form) = b.get("/login");
         let csrf = input(&form, "csrf");
-        b.post("/login", &[("csrf", &csrf), ("next", "/"), ("login", "zhao"), ("password", pw)])
+        b.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("next", "/"),
+                ("login", "zhao"),
+                ("password", pw),
+            ],
+        )
     };
     assert_eq!(sign_in(&mut b).0, 303);
     assert_eq!(b.get("/").0, 200, "signed in");
-    let (st, _) = patch(app, &format!("/api/v1/users/{teacher}"), &s.officer, json!({"active": false}));
+    let (st, _) = patch(
+        app,
+        &format!("/api/v1/users/{teacher}"),
+        &s.officer,
+        json!({"active": false}),
+    );
     assert_eq!(st, 200);
     let (st, to, _) = b.get("/");
-    assert_eq!((st, to.starts_with("/login")), (303, true), "the session ended: {to}");
     assert_eq!(
-        count(app, &format!("SELECT COUNT(*) AS n FROM web_sessions WHERE user_id = '{teacher}'")),
+        (st, to.starts_with("/login")),
+        (303, true),
+        "the session ended: {to}"
+    );
+    assert_eq!(
+        count(
+            app,
+            &format!("SELECT COUNT(*) AS n FROM web_sessions WHERE user_id = '{teacher}'")
+        ),
         0
     );
     // Signing in again opens no session.
@@ -247,7 +391,10 @@ fn contracts_need_both_parties(app: &TestApp) {
     let contract = id_of(&app.post("/api/v1/contracts", &station_officer, body.clone()));
     let listed = app.get("/api/v1/contracts", &firm_officer).1["items"][0].clone();
     assert_eq!(
-        (listed["confirmed"].as_bool(), listed["awaiting_confirmation_by"].as_str()),
+        (
+            listed["confirmed"].as_bool(),
+            listed["awaiting_confirmation_by"].as_str()
+        ),
         (Some(false), Some(w.firm.as_str())),
         "{listed}"
     );
@@ -255,29 +402,64 @@ fn contracts_need_both_parties(app: &TestApp) {
     assert_eq!(pickup(app, &w, &[&a]).0, 201);
     let m = manifest(app, &w, &[&a]);
     // The review's finding: the one-sided contract satisfied the submission check.
-    assert_error(&act(app, &w.operator, &m, "submit", json!({})), 409, "no_valid_contract");
+    assert_error(
+        &act(app, &w.operator, &m, "submit", json!({})),
+        409,
+        "no_valid_contract",
+    );
     // The recording party does not confirm its own record; the other party does, once.
     let confirm = format!("/api/v1/contracts/{contract}/confirm");
-    assert_error(&app.post(&confirm, &station_officer, json!({})), 403, "forbidden");
-    assert_error(&app.post(&confirm, &w.receiver, json!({})), 403, "forbidden");
+    assert_error(
+        &app.post(&confirm, &station_officer, json!({})),
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &app.post(&confirm, &w.receiver, json!({})),
+        403,
+        "forbidden",
+    );
     assert_error(&app.post(&confirm, &w.officer, json!({})), 404, "not_found");
     let (st, v) = app.post(&confirm, &firm_officer, json!({}));
     assert_eq!((st, v["confirmed"].as_bool()), (200, Some(true)), "{v}");
-    assert_error(&app.post(&confirm, &firm_officer, json!({})), 409, "already_confirmed");
-    assert_eq!(events_of(app, &format!("contract:{contract}"), "contract_confirmed"), 1);
+    assert_error(
+        &app.post(&confirm, &firm_officer, json!({})),
+        409,
+        "already_confirmed",
+    );
+    assert_eq!(
+        events_of(app, &format!("contract:{contract}"), "contract_confirmed"),
+        1
+    );
     let (st, v) = act(app, &w.operator, &m, "submit", json!({}));
     assert_eq!(st, 200, "{v}");
     // Ended early (not in the past), it no longer counts.
     let end = format!("/api/v1/contracts/{contract}");
-    assert_error(&patch(app, &end, &firm_officer, json!({"ended_on": "2020-06-01"})), 422, "invalid_input");
+    assert_error(
+        &patch(app, &end, &firm_officer, json!({"ended_on": "2020-06-01"})),
+        422,
+        "invalid_input",
+    );
     assert_error(&patch(app, &end, &w.officer, json!({})), 404, "not_found");
     let (st, v) = patch(app, &end, &station_officer, json!({}));
-    assert_eq!((st, v["ended_on"].as_str()), (200, Some(app.today().to_string().as_str())), "{v}");
-    assert_error(&patch(app, &end, &station_officer, json!({})), 409, "contract_ended");
+    assert_eq!(
+        (st, v["ended_on"].as_str()),
+        (200, Some(app.today().to_string().as_str())),
+        "{v}"
+    );
+    assert_error(
+        &patch(app, &end, &station_officer, json!({})),
+        409,
+        "contract_ended",
+    );
     let b = sealed_container(app, &w);
     assert_eq!(pickup(app, &w, &[&b]).0, 201);
     let m2 = manifest(app, &w, &[&b]);
-    assert_error(&act(app, &w.operator, &m2, "submit", json!({})), 409, "no_valid_contract");
+    assert_error(
+        &act(app, &w.operator, &m2, "submit", json!({})),
+        409,
+        "no_valid_contract",
+    );
     // An administrator's record counts at once.
     let (st, _) = app.post("/api/v1/contracts", ADMIN_TOKEN, body);
     assert_eq!(st, 201);
@@ -294,30 +476,76 @@ fn licence_renewal_keeps_versions(app: &TestApp) {
     let path = format!("/api/v1/organizations/{}", w.firm);
     // The firm does not certify its own licence; its officer sets its contact.
     let renewal = |from: &str, until: &str| json!({"license": {"number": "JL-HW-002", "waste_codes": ["900-047-49"], "valid_from": from, "valid_until": until}});
-    assert_error(&patch(app, &path, &firm_officer, renewal("2020-01-01", "2099-12-31")), 403, "forbidden");
-    let (st, v) = patch(app, &path, &firm_officer, json!({"contact": "李经理 0431-0000000"}));
-    assert_eq!((st, v["contact"].as_str()), (200, Some("李经理 0431-0000000")), "{v}");
-    assert_error(&patch(app, &path, &w.officer, json!({"contact": "x"})), 404, "not_found");
-    assert_error(&patch(app, &path, ADMIN_TOKEN, renewal("2030-01-01", "2029-01-01")), 422, "invalid_input");
+    assert_error(
+        &patch(
+            app,
+            &path,
+            &firm_officer,
+            renewal("2020-01-01", "2099-12-31"),
+        ),
+        403,
+        "forbidden",
+    );
+    let (st, v) = patch(
+        app,
+        &path,
+        &firm_officer,
+        json!({"contact": "李经理 0431-0000000"}),
+    );
+    assert_eq!(
+        (st, v["contact"].as_str()),
+        (200, Some("李经理 0431-0000000")),
+        "{v}"
+    );
+    assert_error(
+        &patch(app, &path, &w.officer, json!({"contact": "x"})),
+        404,
+        "not_found",
+    );
+    assert_error(
+        &patch(app, &path, ADMIN_TOKEN, renewal("2030-01-01", "2029-01-01")),
+        422,
+        "invalid_input",
+    );
     // The registered licence ran out yesterday (edited behind the API, the one way to age it).
     let yesterday = app.today() - time::Duration::days(1);
     diesel::RunQueryDsl::execute(
-        diesel::sql_query(format!("UPDATE licences SET valid_until = '{yesterday}' WHERE organization_id = '{}'", w.firm)),
+        diesel::sql_query(format!(
+            "UPDATE licences SET valid_until = '{yesterday}' WHERE organization_id = '{}'",
+            w.firm
+        )),
         &mut *app.db(),
     )
     .expect("age the licence");
     let a = sealed_container(app, &w);
     assert_eq!(pickup(app, &w, &[&a]).0, 201);
     let m = manifest(app, &w, &[&a]);
-    assert_error(&act(app, &w.operator, &m, "submit", json!({})), 409, "license_does_not_cover");
+    assert_error(
+        &act(app, &w.operator, &m, "submit", json!({})),
+        409,
+        "license_does_not_cover",
+    );
     // A renewal that starts next month does not cover today.
     let next_month = (app.today() + time::Duration::days(31)).to_string();
     let (st, v) = patch(app, &path, ADMIN_TOKEN, renewal(&next_month, "2099-12-31"));
     assert_eq!(st, 200, "{v}");
-    assert_eq!(v["licenses"].as_array().map(Vec::len), Some(2), "both versions kept: {v}");
-    assert_error(&act(app, &w.operator, &m, "submit", json!({})), 409, "license_does_not_cover");
+    assert_eq!(
+        v["licenses"].as_array().map(Vec::len),
+        Some(2),
+        "both versions kept: {v}"
+    );
+    assert_error(
+        &act(app, &w.operator, &m, "submit", json!({})),
+        409,
+        "license_does_not_cover",
+    );
     // A renewal from today does, and the first version is still there.
-    let (st, v) = patch(app, &path, ADMIN_TOKEN, renewal(&app.today().to_string(), "2099-12-31"));
+    let (st, v) = patch(
+        app,
+        &path,
+        ADMIN_TOKEN,
+        renewal(&app.today().to_string(), "2099-12-31"),
+    );
     assert_eq!(st, 200, "{v}");
     let (_, got) = app.get(&path, ADMIN_TOKEN);
     assert_eq!(got["licenses"].as_array().map(Vec::len), Some(3), "{got}");
@@ -325,7 +553,14 @@ fn licence_renewal_keeps_versions(app: &TestApp) {
     assert_eq!(got["license"]["number"], "JL-HW-002");
     let (st, v) = act(app, &w.operator, &m, "submit", json!({}));
     assert_eq!(st, 200, "{v}");
-    assert_eq!(events_of(app, &format!("organization:{}", w.firm), "organization_changed"), 3);
+    assert_eq!(
+        events_of(
+            app,
+            &format!("organization:{}", w.firm),
+            "organization_changed"
+        ),
+        3
+    );
     // Every administration endpoint is documented, each answer with a description.
     let (_, doc) = app.call("GET", "/openapi.json", None, None);
     for (path, method) in [
@@ -340,7 +575,9 @@ fn licence_renewal_keeps_versions(app: &TestApp) {
         let responses = op["responses"].as_object().cloned().unwrap_or_default();
         assert!(!responses.is_empty(), "{method} {path} documented");
         assert!(
-            responses.values().all(|r| r["description"].as_str().is_some_and(|d| !d.is_empty())),
+            responses
+                .values()
+                .all(|r| r["description"].as_str().is_some_and(|d| !d.is_empty())),
             "{method} {path}: every answer described"
         );
     }
@@ -362,35 +599,88 @@ fn authority_reads_its_division(app: &TestApp) {
     let ids = |v: &Value| -> Vec<String> {
         v["items"]
             .as_array()
-            .map(|a| a.iter().filter_map(|i| i["id"].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     // The bureau of 2201xx reads its division.
-    assert_eq!(app.get(&format!("/api/v1/manifests/{m}"), &near_auditor).0, 200);
-    assert_eq!(app.get(&format!("/api/v1/manifests/{m}/events"), &near_auditor).0, 200);
+    assert_eq!(
+        app.get(&format!("/api/v1/manifests/{m}"), &near_auditor).0,
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/manifests/{m}/events"), &near_auditor)
+            .0,
+        200
+    );
     assert!(ids(&app.get("/api/v1/manifests", &near_auditor).1).contains(&m));
     let orgs = ids(&app.get("/api/v1/organizations?limit=200", &near_auditor).1);
     assert!(orgs.contains(&w.school) && orgs.contains(&near), "{orgs:?}");
-    assert!(!orgs.contains(&elsewhere) && !orgs.contains(&far), "{orgs:?}");
-    assert_eq!(app.get("/api/v1/contracts", &near_auditor).1["items"].as_array().map(Vec::len), Some(1));
-    assert_error(&app.get(&format!("/api/v1/organizations/{elsewhere}"), &near_auditor), 404, "not_found");
+    assert!(
+        !orgs.contains(&elsewhere) && !orgs.contains(&far),
+        "{orgs:?}"
+    );
+    assert_eq!(
+        app.get("/api/v1/contracts", &near_auditor).1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_error(
+        &app.get(&format!("/api/v1/organizations/{elsewhere}"), &near_auditor),
+        404,
+        "not_found",
+    );
     // The bureau of 1101xx finds none of it (before the fix it read the whole country).
-    assert_error(&app.get(&format!("/api/v1/manifests/{m}"), &far_auditor), 404, "not_found");
-    assert_error(&app.get(&format!("/api/v1/manifests/{m}/events"), &far_auditor), 404, "not_found");
-    assert_eq!(ids(&app.get("/api/v1/manifests", &far_auditor).1), Vec::<String>::new());
-    assert_error(&app.get(&format!("/api/v1/organizations/{}", w.school), &far_auditor), 404, "not_found");
+    assert_error(
+        &app.get(&format!("/api/v1/manifests/{m}"), &far_auditor),
+        404,
+        "not_found",
+    );
+    assert_error(
+        &app.get(&format!("/api/v1/manifests/{m}/events"), &far_auditor),
+        404,
+        "not_found",
+    );
+    assert_eq!(
+        ids(&app.get("/api/v1/manifests", &far_auditor).1),
+        Vec::<String>::new()
+    );
+    assert_error(
+        &app.get(&format!("/api/v1/organizations/{}", w.school), &far_auditor),
+        404,
+        "not_found",
+    );
     let far_orgs = ids(&app.get("/api/v1/organizations?limit=200", &far_auditor).1);
-    assert!(far_orgs.contains(&elsewhere) && !far_orgs.contains(&w.school), "{far_orgs:?}");
-    assert_eq!(app.get("/api/v1/contracts", &far_auditor).1["items"], json!([]));
+    assert!(
+        far_orgs.contains(&elsewhere) && !far_orgs.contains(&w.school),
+        "{far_orgs:?}"
+    );
+    assert_eq!(
+        app.get("/api/v1/contracts", &far_auditor).1["items"],
+        json!([])
+    );
     let (_, o) = app.get("/api/v1/oversight/schools", &far_auditor);
     assert!(
-        o["items"].as_array().is_some_and(|a| a.iter().all(|s| s["school_id"] != w.school.as_str())),
+        o["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|s| s["school_id"] != w.school.as_str())),
         "{o}"
     );
     // A school's own auditor is no authority: no oversight, its own organisation only.
     let school_auditor = user(app, &w.school, &["auditor"], TRAINED);
-    assert_error(&app.get("/api/v1/oversight/schools", &school_auditor), 403, "forbidden");
-    assert_eq!(ids(&app.get("/api/v1/organizations", &school_auditor).1), vec![w.school.clone()]);
+    assert_error(
+        &app.get("/api/v1/oversight/schools", &school_auditor),
+        403,
+        "forbidden",
+    );
+    assert_eq!(
+        ids(&app.get("/api/v1/organizations", &school_auditor).1),
+        vec![w.school.clone()]
+    );
 }
 
 both_backends! {

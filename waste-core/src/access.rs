@@ -300,7 +300,14 @@ mod tests {
         assert!(!grant(OrgKind::School, Role::StationOperator));
         assert!(grant(OrgKind::Carrier, Role::Driver));
         assert!(grant(OrgKind::School, Role::SafetyOfficer));
-        assert!(permits(&[Role::Admin], OrgKind::Authority, Action::GrantRole(Role::Auditor)).is_ok());
+        assert!(
+            permits(
+                &[Role::Admin],
+                OrgKind::Authority,
+                Action::GrantRole(Role::Auditor)
+            )
+            .is_ok()
+        );
         // Whoever grants it, a driver does not work in a school, nor an administrator in a disposal firm.
         assert!(!role_fits(Role::Driver, OrgKind::School));
         assert!(!role_fits(Role::Admin, OrgKind::DisposalFirm));

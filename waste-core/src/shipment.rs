@@ -254,7 +254,10 @@ mod tests {
             confirmed: false,
         };
         let day = d(time::Month::June, 1);
-        assert!(counting(std::slice::from_ref(&c), day).is_empty(), "one-sided");
+        assert!(
+            counting(std::slice::from_ref(&c), day).is_empty(),
+            "one-sided"
+        );
         c.confirmed = true;
         assert_eq!(counting(std::slice::from_ref(&c), day).len(), 1);
         c.ended_on = Some(day);
@@ -275,11 +278,28 @@ mod tests {
         };
         let versions = [
             v("old", None, d(2026, time::Month::June)),
-            v("new", Some(d(2026, time::Month::June)), d(2029, time::Month::June)),
+            v(
+                "new",
+                Some(d(2026, time::Month::June)),
+                d(2029, time::Month::June),
+            ),
         ];
-        assert_eq!(licence_on(&versions, d(2026, time::Month::March)).number.as_deref(), Some("old"));
-        assert_eq!(licence_on(&versions, d(2026, time::Month::July)).number.as_deref(), Some("new"));
-        assert_eq!(licence_on(&versions[1..], d(2026, time::Month::March)).number, None);
+        assert_eq!(
+            licence_on(&versions, d(2026, time::Month::March))
+                .number
+                .as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            licence_on(&versions, d(2026, time::Month::July))
+                .number
+                .as_deref(),
+            Some("new")
+        );
+        assert_eq!(
+            licence_on(&versions[1..], d(2026, time::Month::March)).number,
+            None
+        );
     }
 
     #[test]

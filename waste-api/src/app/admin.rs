@@ -27,7 +27,14 @@ fn kind_of(org: &OrgRow) -> Result<OrgKind, AppError> {
         .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{}'", org.kind)))
 }
 
-fn record(tx: &mut Tx, aggregate: String, kind: &str, actor: &Actor, at: &str, payload: Value) -> Result<(), AppError> {
+fn record(
+    tx: &mut Tx,
+    aggregate: String,
+    kind: &str,
+    actor: &Actor,
+    at: &str,
+    payload: Value,
+) -> Result<(), AppError> {
     events::append(
         tx,
         Record {
@@ -151,7 +158,8 @@ pub fn change_user(
         roles
             .iter()
             .try_for_each(|r| actor.may(Action::GrantRole(*r)))?;
-        let org = orgs::by_id(tx, &user.organization_id)?.ok_or(AppError::NotFound("organisation"))?;
+        let org =
+            orgs::by_id(tx, &user.organization_id)?.ok_or(AppError::NotFound("organisation"))?;
         roles_fit(roles, kind_of(&org)?)?;
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         changes.roles = Some(names.join(","));
@@ -172,7 +180,14 @@ pub fn change_user(
         }
     }
     users::update(tx, id, &changes)?;
-    record(tx, format!("user:{id}"), "user_changed", actor, &at, Value::Object(payload))?;
+    record(
+        tx,
+        format!("user:{id}"),
+        "user_changed",
+        actor,
+        &at,
+        Value::Object(payload),
+    )?;
     users::by_id(tx, id)?.ok_or(AppError::NotFound("user"))
 }
 
@@ -197,7 +212,14 @@ pub fn replace_token(
     }
     users::end_sessions(tx, id)?;
     let at = env.clock.stamp();
-    record(tx, format!("user:{id}"), "token_replaced", actor, &at, json!({}))
+    record(
+        tx,
+        format!("user:{id}"),
+        "token_replaced",
+        actor,
+        &at,
+        json!({}),
+    )
 }
 
 /// A licence renewal as given: a new version from `valid_from` (default today).
@@ -327,12 +349,23 @@ pub fn change_organization(
                     "valid_from": row.valid_from, "valid_until": row.valid_until }),
         );
     }
-    record(tx, format!("organization:{id}"), "organization_changed", actor, &at, Value::Object(payload))?;
+    record(
+        tx,
+        format!("organization:{id}"),
+        "organization_changed",
+        actor,
+        &at,
+        Value::Object(payload),
+    )?;
     orgs::by_id(tx, id)?.ok_or(AppError::NotFound("organisation"))
 }
 
 /// A contract one of whose parties the actor is (an administrator: any); another is not found.
-fn party_contract(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<ContractRow, AppError> {
+fn party_contract(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<ContractRow, AppError> {
     let row = contracts::by_id(conn, id)?.ok_or(AppError::NotFound("contract"))?;
     if actor.is_admin() || row.shipper_id == actor.org_id || row.disposal_firm_id == actor.org_id {
         Ok(row)
@@ -343,7 +376,12 @@ fn party_contract(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<C
 
 /// The other party confirms a contract one party recorded (Transfer Measures Art.10): from then on it counts for
 /// the submission check. The party that recorded it does not confirm it; an administrator may.
-pub fn confirm_contract(tx: &mut Tx, env: &Env, actor: &Actor, id: &str) -> Result<ContractRow, AppError> {
+pub fn confirm_contract(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+) -> Result<ContractRow, AppError> {
     actor.may(Action::ConfirmContract)?;
     let row = party_contract(tx, actor, id)?;
     if !actor.is_admin() && row.recorded_for.as_deref() == Some(actor.org_id.as_str()) {
@@ -366,7 +404,14 @@ pub fn confirm_contract(tx: &mut Tx, env: &Env, actor: &Actor, id: &str) -> Resu
             json!({}),
         ));
     }
-    record(tx, format!("contract:{id}"), "contract_confirmed", actor, &at, json!({}))?;
+    record(
+        tx,
+        format!("contract:{id}"),
+        "contract_confirmed",
+        actor,
+        &at,
+        json!({}),
+    )?;
     contracts::by_id(tx, id)?.ok_or(AppError::NotFound("contract"))
 }
 
@@ -381,7 +426,10 @@ pub fn end_contract(
 ) -> Result<ContractRow, AppError> {
     actor.may(Action::EndContract)?;
     let today = env.clock.today();
-    let on = ended_on.map(|d| date("ended_on", d)).transpose()?.unwrap_or(today);
+    let on = ended_on
+        .map(|d| date("ended_on", d))
+        .transpose()?
+        .unwrap_or(today);
     let row = party_contract(tx, actor, id)?;
     if on < today {
         return Err(AppError::invalid("ended_on", "must not be before today"));
@@ -400,7 +448,14 @@ pub fn end_contract(
         ));
     }
     let at = env.clock.stamp();
-    record(tx, format!("contract:{id}"), "contract_ended", actor, &at, json!({ "ended_on": on.to_string() }))?;
+    record(
+        tx,
+        format!("contract:{id}"),
+        "contract_ended",
+        actor,
+        &at,
+        json!({ "ended_on": on.to_string() }),
+    )?;
     contracts::by_id(tx, id)?.ok_or(AppError::NotFound("contract"))
 }
 

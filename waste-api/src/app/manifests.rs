@@ -216,8 +216,8 @@ pub fn step(
     cmd: StepCommand,
 ) -> Result<Manifest, AppError> {
     store_m::lock(tx, id)?;
-    let m =
-        store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?.ok_or(AppError::NotFound("manifest"))?;
+    let m = store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?
+        .ok_or(AppError::NotFound("manifest"))?;
     let party = party_of(&m, &actor.org_id);
     let acceptance = m
         .acceptance
@@ -242,7 +242,8 @@ pub fn step(
     match &cmd {
         StepCommand::Submit => {
             let codes: BTreeSet<String> = lines.iter().map(|l| l.code.clone()).collect();
-            let valid = shipment::counting(&contracts::terms(tx, &m.shipper_id, &m.receiver_id)?, day);
+            let valid =
+                shipment::counting(&contracts::terms(tx, &m.shipper_id, &m.receiver_id)?, day);
             let licence =
                 shipment::licence_on(&contracts::licence_versions(tx, &m.receiver_id)?, day);
             shipment::check_contract_and_licence(&codes, &valid, &licence, day)
@@ -420,8 +421,8 @@ pub fn step(
         &at,
         payload,
     )?;
-    let row =
-        store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?.ok_or(AppError::NotFound("manifest"))?;
+    let row = store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?
+        .ok_or(AppError::NotFound("manifest"))?;
     detail(tx, row)
 }
 
@@ -433,8 +434,7 @@ pub fn get(
     id: &str,
 ) -> Result<Manifest, AppError> {
     let scope = actor.scope(conn)?;
-    let row = store_m::visible(conn, id, &scope)?
-        .ok_or(AppError::NotFound("manifest"))?;
+    let row = store_m::visible(conn, id, &scope)?.ok_or(AppError::NotFound("manifest"))?;
     detail(conn, row)
 }
 

@@ -98,7 +98,10 @@ impl Actor {
 
     /// Whose records the actor reads (the access table): an administrator every organisation's, an authority's
     /// auditor those of its division (`party::division_prefix` of its region), anyone else their own.
-    pub fn scope(&self, conn: &mut crate::db::AnyConnection) -> Result<crate::store::Scope, AppError> {
+    pub fn scope(
+        &self,
+        conn: &mut crate::db::AnyConnection,
+    ) -> Result<crate::store::Scope, AppError> {
         use crate::store::Scope;
         if self.may(Action::SeeAll).is_ok() {
             return Ok(Scope::All);

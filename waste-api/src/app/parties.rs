@@ -238,7 +238,10 @@ pub fn may_register_user(actor: &Actor, org: &str, roles: &[Role]) -> Result<(),
 
 /// Refuses a role that does not belong in an organisation of `kind` (`access::role_fits`), naming the field.
 pub fn roles_fit(roles: &[Role], kind: OrgKind) -> Result<(), AppError> {
-    match roles.iter().position(|r| !waste_core::access::role_fits(*r, kind)) {
+    match roles
+        .iter()
+        .position(|r| !waste_core::access::role_fits(*r, kind))
+    {
         None => Ok(()),
         Some(i) => Err(AppError::invalid(
             format!("roles[{i}]"),

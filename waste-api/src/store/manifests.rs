@@ -1,7 +1,7 @@
 //! Transfer manifests and their lines.
 
-use super::{Scope, Tx, division_ids};
 use super::page::Keyset;
+use super::{Scope, Tx, division_ids};
 use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::{manifest_lines, manifests};

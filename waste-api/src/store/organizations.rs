@@ -1,9 +1,9 @@
 //! Organisations as the use cases read them.
 
+use super::Scope;
 use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::{licences, organizations};
-use super::Scope;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};

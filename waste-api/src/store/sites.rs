@@ -122,7 +122,9 @@ pub fn list(
     match scope {
         super::Scope::All => {}
         super::Scope::Division(p) => {
-            q = q.filter(storage_sites::organization_id.eq_any(super::division_ids(format!("{p}%"))));
+            q = q.filter(
+                storage_sites::organization_id.eq_any(super::division_ids(format!("{p}%"))),
+            );
         }
         super::Scope::Org(o) => q = q.filter(storage_sites::organization_id.eq(o.to_owned())),
     }

@@ -4,8 +4,8 @@ use crate::app::Actor;
 use crate::app::parties::licence_codes;
 use crate::store::contracts::ContractRow;
 use crate::store::organizations::{LicenceRow, OrgRow};
-use crate::store::users::UserRow;
 use crate::store::text_list;
+use crate::store::users::UserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -188,7 +188,12 @@ pub struct User {
 
 pub fn user(r: UserRow) -> User {
     User {
-        roles: r.roles.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        roles: r
+            .roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         signs_in_on_the_web: r.login.is_some(),
         id: r.id,
         organization_id: r.organization_id,

@@ -152,7 +152,10 @@ pub async fn new_token(
     let hash = crate::auth::hash_token(&token);
     let (env, id) = (state.env(), path.into_inner());
     let target = id.clone();
-    change(&state, move |tx| uc::replace_token(tx, &env, &user, &id, hash)).await?;
+    change(&state, move |tx| {
+        uc::replace_token(tx, &env, &user, &id, hash)
+    })
+    .await?;
     state.sessions.forget_user(&target);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
