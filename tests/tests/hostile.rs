@@ -154,6 +154,67 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
         .to_string();
     let paper = json!({"number": "20262201990009", "receiver_id": firm, "carrier_id": carrier, "dispatched_on": local, "received_on": local,
         "disposed_on": local, "method": "D10", "lines": [{"container_id": papered, "shipped_weight_kg": "1.2", "received_weight_kg": "1.2", "accepted": true}]});
+    // Administration (issue 14 item 10): a user and a contract of their own, so no other endpoint's caller or
+    // contract changes under it.
+    let id_of = |token: &str| {
+        app.get("/api/v1/me", token).1["id"]
+            .as_str()
+            .expect("user id")
+            .to_owned()
+    };
+    let changed = id_of(&user(app, &school, &["lab_staff"], "2099-12-31"));
+    let rotated = id_of(&user(app, &school, &["lab_staff"], "2099-12-31"));
+    let firm_officer = user(app, &firm, &["safety_officer"], "2099-12-31");
+    let school_contract = created(
+        app,
+        "/api/v1/contracts",
+        &officer,
+        json!({"shipper_id": school, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]}),
+    );
+    let admin_ep = |method: &'static str, path: String, token: &str, valid: Value| Endpoint {
+        method,
+        path,
+        token: token.to_owned(),
+        valid,
+    };
+    let administration = [
+        admin_ep(
+            "PATCH",
+            format!("/api/v1/organizations/{school}"),
+            &officer,
+            json!({"contact": "王老师 138-0000-0000"}),
+        ),
+        admin_ep(
+            "PATCH",
+            format!("/api/v1/organizations/{firm}"),
+            ADMIN_TOKEN,
+            json!({"license": {"number": "L-2", "waste_codes": ["900-047-49"], "valid_from": "2026-01-01", "valid_until": "2099-12-31"}}),
+        ),
+        admin_ep(
+            "PATCH",
+            format!("/api/v1/users/{changed}"),
+            &officer,
+            json!({"roles": ["lab_staff"], "trained_until": "2099-12-31", "active": true}),
+        ),
+        admin_ep(
+            "POST",
+            format!("/api/v1/users/{rotated}/token"),
+            &officer,
+            json!({}),
+        ),
+        admin_ep(
+            "POST",
+            format!("/api/v1/contracts/{school_contract}/confirm"),
+            &firm_officer,
+            json!({}),
+        ),
+        admin_ep(
+            "PATCH",
+            format!("/api/v1/contracts/{school_contract}"),
+            &officer,
+            json!({"ended_on": "2099-01-01"}),
+        ),
+    ];
     let ep = |path: String, token: &str, valid: Value| Endpoint {
         method: "POST",
         path,
@@ -269,6 +330,9 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
         ),
         ep("/api/v1/paper-manifests".into(), &operator, paper),
     ]
+    .into_iter()
+    .chain(administration)
+    .collect()
 }
 
 /// Everything a write could change, in one query: row counts of every table, and the columns that change in
@@ -282,8 +346,9 @@ struct Fingerprint {
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
     // `pin_failures` is left out on purpose: a wrong PIN is counted even though the pickup it came with is
     // refused (the limit on wrong PINs depends on it).
-    const TABLES: [&str; 22] = [
+    const TABLES: [&str; 23] = [
         "organizations",
+        "licences",
         "users",
         "contracts",
         "containers",
@@ -332,8 +397,22 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
     );
     let findings = agg("id || COALESCE(followed_up_on, '')", "site_findings");
     let requests = agg("id || state || CAST(version AS TEXT)", "pickup_requests");
+    // What administration changes in place: a user's roles, training date, active state and token; a contract's
+    // confirmation and end; an organisation's contact and current licence.
+    let users = agg(
+        "id || roles || COALESCE(trained_until, '') || COALESCE(trained_until_set_by, '') || CASE WHEN active THEN 'a' ELSE 'i' END || token_hash",
+        "users",
+    );
+    let contracts = agg(
+        "id || COALESCE(confirmed_at, '') || COALESCE(ended_on, '')",
+        "contracts",
+    );
+    let organizations = agg(
+        "id || COALESCE(contact, '') || COALESCE(license_number, '') || COALESCE(license_valid_until, '')",
+        "organizations",
+    );
     let sql = format!(
-        "SELECT {} || '|' || {containers} || '|' || {manifests} || '|' || {findings} || '|' || {requests} AS f",
+        "SELECT {} || '|' || {containers} || '|' || {manifests} || '|' || {findings} || '|' || {requests} || '|' || {users} || '|' || {contracts} || '|' || {organizations} AS f",
         counts.join(" || ',' || ")
     );
     diesel::sql_query(sql)

@@ -84,6 +84,7 @@ pub fn link_holder(c: &mut AnyConnection, token: &str) -> Result<Option<LinkHold
         .inner_join(users::table)
         .filter(signin_links::token_hash.eq(hash_token(token)))
         .filter(signin_links::used_at.is_null())
+        .filter(users::active.eq(true))
         .select((
             signin_links::expires_at,
             users::id,
@@ -191,6 +192,7 @@ pub fn password_of(
 ) -> Result<Option<(String, Option<String>)>, ApiError> {
     Ok(users::table
         .filter(users::login.eq(login))
+        .filter(users::active.eq(true))
         .select((users::id, users::password_hash))
         .first::<(String, Option<String>)>(c)
         .optional()?)
@@ -200,6 +202,7 @@ pub fn password_of(
 pub fn user_of_token(c: &mut AnyConnection, token: &str) -> Result<Option<String>, ApiError> {
     Ok(users::table
         .filter(users::token_hash.eq(hash_token(token)))
+        .filter(users::active.eq(true))
         .select(users::id)
         .first::<String>(c)
         .optional()?)

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use crate::http::api::{
-    chain, classify, containers, custody, parties, pickups, records, sites, system,
+    admin, chain, classify, containers, custody, parties, pickups, records, sites, system,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         classify::classify_waste,
         parties::create_organization, parties::list_organizations, parties::get_organization, parties::create_user, parties::me,
         parties::create_contract, parties::list_contracts,
+        admin::patch_organization, admin::list_users, admin::patch_user, admin::new_token, admin::confirm_contract,
+        admin::patch_contract,
         containers::create_container, containers::list_containers, containers::get_container, containers::add_waste,
         containers::seal, containers::label_svg, containers::container_events, containers::storage_alerts,
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,

@@ -11,6 +11,20 @@ diesel::table! {
         license_waste_codes -> Nullable<Text>,
         license_valid_until -> Nullable<Text>,
         created_at -> Text,
+        contact -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    licences (id) {
+        id -> Text,
+        organization_id -> Text,
+        number -> Text,
+        waste_codes -> Text,
+        valid_from -> Nullable<Text>,
+        valid_until -> Text,
+        recorded_by -> Text,
+        recorded_at -> Text,
     }
 }
 
@@ -27,6 +41,9 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         pin_hash -> Nullable<Text>,
         pin_set_at -> Nullable<Text>,
+        trained_until_set_by -> Nullable<Text>,
+        trained_until_set_at -> Nullable<Text>,
+        active -> Bool,
     }
 }
 
@@ -67,6 +84,12 @@ diesel::table! {
         valid_until -> Text,
         waste_codes -> Text,
         created_at -> Text,
+        recorded_by -> Nullable<Text>,
+        recorded_for -> Nullable<Text>,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Text>,
+        ended_on -> Nullable<Text>,
+        ended_by -> Nullable<Text>,
     }
 }
 
@@ -314,8 +337,10 @@ diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(pickup_request_items -> pickup_requests (request_id));
 diesel::joinable!(pickup_lines -> pickups (pickup_id));
 diesel::joinable!(pickup_lines -> containers (container_id));
+diesel::joinable!(licences -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
+    licences,
     users,
     contracts,
     containers,

@@ -24,6 +24,9 @@ pub enum Action {
     ManifestStep(Party),
     /// Read every organisation's records, not only one's own.
     SeeAll,
+    /// Read the records of the organisations of one's own administrative division (an authority's oversight
+    /// role); the division is the caller's region code without its trailing zero pairs.
+    ReadDivision,
     /// Verify every custody chain.
     AuditChains,
     /// The education bureau's overview of its schools.
@@ -32,8 +35,24 @@ pub enum Action {
     RegisterOrganization,
     /// Register a user of one's own organisation (an administrator: of any).
     RegisterUser,
-    /// Give a new user this role. One row per role, so "who may grant which role" lives in this table too.
+    /// Give a user this role. One row per role, so "who may grant which role" lives in this table too; whether
+    /// the role belongs in the organisation at all is `role_fits`.
     GrantRole(Role),
+    /// List the users of one's own organisation (an administrator: of any), change their roles, training date or
+    /// active state, and issue a new token.
+    ManageUsers,
+    /// Record a user's training date. A safety officer also needs a current training record of their own (the
+    /// governance plan: 100% trained before work): one whose own record expired cannot vouch for another's.
+    SetTraining,
+    /// Change an organisation's contact (one's own; an administrator: any).
+    EditOrganization,
+    /// Record a renewed licence: a new version, the old one kept (Solid Waste Law Art.80: the licence is issued
+    /// by the authority, not declared by the firm, so only an administrator records it).
+    RenewLicence,
+    /// Confirm a contract the other party recorded (Transfer Measures Art.10: the contract binds both parties).
+    ConfirmContract,
+    /// End a contract before its end date, as one of its parties (an administrator: any).
+    EndContract,
     /// Record a contract between a shipper and a disposal firm, as one of the parties (an administrator: any).
     RecordContract,
     /// Read one's own organisation's HJ 1259-2022 ledger, annual report and management class (an
@@ -75,6 +94,34 @@ const OFFICER: Grant = Grant {
     roles: &[Role::SafetyOfficer],
     kinds: &[],
 };
+/// An authority's oversight role: the auditor of an education or environment bureau.
+const OVERSIGHT: Grant = Grant {
+    roles: &[Role::Auditor],
+    kinds: &[OrgKind::Authority],
+};
+
+/// The roles that belong in an organisation of each kind: who works there. The auditor belongs in any (an
+/// organisation's internal auditor reads its records); the administrator only in an authority (the platform's
+/// administration is one). A role outside this list is refused for that organisation, whoever grants it.
+pub fn roles_of(kind: OrgKind) -> &'static [Role] {
+    match kind {
+        OrgKind::School => &[Role::LabStaff, Role::SafetyOfficer, Role::Auditor],
+        OrgKind::TransferStation => &[
+            Role::StationOperator,
+            Role::LabStaff,
+            Role::SafetyOfficer,
+            Role::Auditor,
+        ],
+        OrgKind::Carrier => &[Role::Driver, Role::SafetyOfficer, Role::Auditor],
+        OrgKind::DisposalFirm => &[Role::DisposalOperator, Role::SafetyOfficer, Role::Auditor],
+        OrgKind::Authority => &[Role::Auditor, Role::Admin],
+    }
+}
+
+/// Whether `role` belongs in an organisation of `kind` (`roles_of`).
+pub fn role_fits(role: Role, kind: OrgKind) -> bool {
+    roles_of(kind).contains(&role)
+}
 
 /// The table. Exhaustive over actions: a new action does not build until someone decides who may take it.
 pub fn grants(action: Action) -> &'static [Grant] {
@@ -109,7 +156,8 @@ pub fn grants(action: Action) -> &'static [Grant] {
             roles: &[Role::DisposalOperator],
             kinds: &[],
         }],
-        Action::SeeAll | Action::Oversee => &[ADMIN, AUTHORITY],
+        Action::SeeAll | Action::RenewLicence => &[ADMIN],
+        Action::Oversee | Action::ReadDivision => &[ADMIN, OVERSIGHT],
         Action::ManageSites | Action::InspectSites => &[
             ADMIN,
             Grant {
@@ -149,7 +197,9 @@ pub fn grants(action: Action) -> &'static [Grant] {
                 kinds: &[OrgKind::School, OrgKind::TransferStation],
             },
         ],
-        Action::RegisterOrganization | Action::GrantRole(Role::Admin) => &[ADMIN],
+        Action::RegisterOrganization
+        | Action::GrantRole(Role::Admin)
+        | Action::GrantRole(Role::Auditor) => &[ADMIN],
         Action::ReadRecords => &[
             ADMIN,
             Grant {
@@ -157,16 +207,54 @@ pub fn grants(action: Action) -> &'static [Grant] {
                 kinds: &[],
             },
         ],
+        // A safety officer grants the roles that work in an organisation of their own kind.
+        Action::GrantRole(Role::LabStaff) => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer],
+                kinds: &[OrgKind::School, OrgKind::TransferStation],
+            },
+        ],
+        Action::GrantRole(Role::StationOperator) => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer],
+                kinds: &[OrgKind::TransferStation],
+            },
+        ],
+        Action::GrantRole(Role::Driver) => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer],
+                kinds: &[OrgKind::Carrier],
+            },
+        ],
+        Action::GrantRole(Role::DisposalOperator) => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer],
+                kinds: &[OrgKind::DisposalFirm],
+            },
+        ],
+        Action::GrantRole(Role::SafetyOfficer) => &[
+            ADMIN,
+            Grant {
+                roles: &[Role::SafetyOfficer],
+                kinds: &[
+                    OrgKind::School,
+                    OrgKind::TransferStation,
+                    OrgKind::Carrier,
+                    OrgKind::DisposalFirm,
+                ],
+            },
+        ],
         Action::RegisterUser
         | Action::RecordContract
-        | Action::GrantRole(
-            Role::LabStaff
-            | Role::SafetyOfficer
-            | Role::StationOperator
-            | Role::Driver
-            | Role::DisposalOperator
-            | Role::Auditor,
-        ) => &[ADMIN, OFFICER],
+        | Action::ManageUsers
+        | Action::SetTraining
+        | Action::EditOrganization
+        | Action::ConfirmContract
+        | Action::EndContract => &[ADMIN, OFFICER],
     }
 }
 
@@ -269,6 +357,46 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_safety_officer_grants_neither_auditor_nor_a_role_foreign_to_the_organisation() {
+        let officer = [Role::SafetyOfficer];
+        let grant = |kind, r| permits(&officer, kind, Action::GrantRole(r)).is_ok();
+        assert!(!grant(OrgKind::School, Role::Auditor));
+        assert!(!grant(OrgKind::School, Role::Driver));
+        assert!(!grant(OrgKind::School, Role::StationOperator));
+        assert!(grant(OrgKind::Carrier, Role::Driver));
+        assert!(grant(OrgKind::School, Role::SafetyOfficer));
+        assert!(
+            permits(
+                &[Role::Admin],
+                OrgKind::Authority,
+                Action::GrantRole(Role::Auditor)
+            )
+            .is_ok()
+        );
+        // Whoever grants it, a driver does not work in a school, nor an administrator in a disposal firm.
+        assert!(!role_fits(Role::Driver, OrgKind::School));
+        assert!(!role_fits(Role::Admin, OrgKind::DisposalFirm));
+        assert!(role_fits(Role::LabStaff, OrgKind::School));
+        // Every role a safety officer may grant in a kind belongs in that kind.
+        for kind in OrgKind::ALL {
+            for r in Role::ALL {
+                if grant(kind, r) {
+                    assert!(role_fits(r, kind), "{r:?} in {kind:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_an_authority_s_auditor_reads_its_division() {
+        let read = |roles: &[Role], kind| permits(roles, kind, Action::ReadDivision).is_ok();
+        assert!(read(&[Role::Auditor], OrgKind::Authority));
+        assert!(!read(&[Role::Auditor], OrgKind::School));
+        assert!(!read(&[Role::SafetyOfficer], OrgKind::Authority));
+        assert!(permits(&[Role::Auditor], OrgKind::Authority, Action::SeeAll).is_err());
     }
 
     #[test]

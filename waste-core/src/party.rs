@@ -141,6 +141,18 @@ pub fn validate_region_code(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
+/// The division an authority of `region` oversees, as the prefix its organisations' codes share: the code
+/// without its trailing zero pairs (GB/T 2260: digits 1-2 province, 3-4 prefecture, 5-6 county; "220100", a
+/// prefecture's bureau, oversees every "2201xx"; "220102", a county's, only "220102"). Only digits are kept, so
+/// the prefix is safe inside a LIKE pattern.
+pub fn division_prefix(region: &str) -> String {
+    let mut p: String = region.chars().filter(char::is_ascii_digit).collect();
+    while p.ends_with("00") {
+        p.truncate(p.len() - 2);
+    }
+    p
+}
+
 /// Makes a valid credit code from a 17-character body (for examples and tests).
 pub fn credit_code_with_check(body17: &str) -> Option<String> {
     let vals: Option<Vec<u32>> = body17
@@ -156,6 +168,15 @@ pub fn credit_code_with_check(body17: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GB/T 2260: a prefecture's bureau oversees its counties, a county's only itself.
+    #[test]
+    fn gb_t_2260_division_prefix_drops_trailing_zero_pairs() {
+        assert_eq!(division_prefix("220100"), "2201");
+        assert_eq!(division_prefix("220102"), "220102");
+        assert_eq!(division_prefix("220000"), "22");
+        assert_eq!(division_prefix("000000"), "");
+    }
 
     /// GB 32100-2015: the published example code validates; changing its check character does not.
     #[test]

@@ -15,12 +15,69 @@ pub struct Licence {
     pub valid_until: Option<Date>,
 }
 
+/// One version of a disposal firm's licence: a renewal is a new version from `valid_from`, the old one kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceVersion {
+    pub licence: Licence,
+    /// None: from the firm's registration.
+    pub valid_from: Option<Date>,
+}
+
+/// The licence that applies on `day` (Solid Waste Law Art.80: the licence held when the waste is handed over):
+/// of the versions started by then, the one started last (the registration's counts as started first); none (no
+/// number) before the first.
+pub fn licence_on(versions: &[LicenceVersion], day: Date) -> Licence {
+    versions
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.valid_from.is_none_or(|f| f <= day))
+        .max_by_key(|(i, v)| (v.valid_from, *i))
+        .map(|(_, v)| v.licence.clone())
+        .unwrap_or(Licence {
+            number: None,
+            waste_codes: BTreeSet::new(),
+            valid_until: None,
+        })
+}
+
+/// A contract between a shipper and a disposal firm as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractTerms {
+    pub waste_codes: BTreeSet<String>,
+    pub valid_from: Date,
+    pub valid_until: Date,
+    /// Ended early: it no longer counts from this day.
+    pub ended_on: Option<Date>,
+    /// Both parties confirmed it, or an administrator recorded it. Transfer Measures Art.10 has the shipper sign
+    /// a contract with the receiver: a contract one party recorded alone binds nobody.
+    pub confirmed: bool,
+}
+
+impl ContractTerms {
+    /// Whether the contract counts on `day`: confirmed, begun, not past its end, not ended early.
+    pub fn counts_on(&self, day: Date) -> bool {
+        self.confirmed
+            && self.valid_from <= day
+            && day <= self.valid_until
+            && self.ended_on.is_none_or(|e| day < e)
+    }
+}
+
+/// The waste-code lists of the contracts that count on `day` (the `contracts` of `check_contract_and_licence`).
+pub fn counting(contracts: &[ContractTerms], day: Date) -> Vec<BTreeSet<String>> {
+    contracts
+        .iter()
+        .filter(|c| c.counts_on(day))
+        .map(|c| c.waste_codes.clone())
+        .collect()
+}
+
 /// Why a shipment step is refused. The `code` of each is the API's error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(untagged)]
 pub enum ShipmentRefusal {
     #[error(
-        "no contract between the shipper and the disposal firm is valid today for every waste code on the manifest"
+        "no contract between the shipper and the disposal firm, confirmed by both, is valid today for every waste code on the manifest"
     )]
     NoValidContract {
         waste_codes: BTreeSet<String>,
@@ -248,6 +305,65 @@ mod tests {
         assert_eq!(r.map_err(|e| e.code()), Err("license_does_not_cover"));
         let r = check_contract_and_licence(&set(&["900-047-49"]), &[], &licence, day);
         assert_eq!(r.map_err(|e| e.code()), Err("no_valid_contract"));
+    }
+
+    #[test]
+    fn art_10_a_contract_counts_once_confirmed_and_until_ended() {
+        let d = |m, day| Date::from_calendar_date(2026, m, day).expect("date");
+        let mut c = ContractTerms {
+            waste_codes: set(&["900-047-49"]),
+            valid_from: d(time::Month::January, 1),
+            valid_until: d(time::Month::December, 31),
+            ended_on: None,
+            confirmed: false,
+        };
+        let day = d(time::Month::June, 1);
+        assert!(
+            counting(std::slice::from_ref(&c), day).is_empty(),
+            "one-sided"
+        );
+        c.confirmed = true;
+        assert_eq!(counting(std::slice::from_ref(&c), day).len(), 1);
+        c.ended_on = Some(day);
+        assert!(!c.counts_on(day), "ended on that day");
+        assert!(c.counts_on(d(time::Month::May, 31)));
+    }
+
+    #[test]
+    fn art_80_the_licence_version_of_the_day_applies() {
+        let d = |y, m| Date::from_calendar_date(y, m, 1).expect("date");
+        let v = |n: &str, from, until| LicenceVersion {
+            licence: Licence {
+                number: Some(n.into()),
+                waste_codes: set(&["900-047-49"]),
+                valid_until: Some(until),
+            },
+            valid_from: from,
+        };
+        let versions = [
+            v("old", None, d(2026, time::Month::June)),
+            v(
+                "new",
+                Some(d(2026, time::Month::June)),
+                d(2029, time::Month::June),
+            ),
+        ];
+        assert_eq!(
+            licence_on(&versions, d(2026, time::Month::March))
+                .number
+                .as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            licence_on(&versions, d(2026, time::Month::July))
+                .number
+                .as_deref(),
+            Some("new")
+        );
+        assert_eq!(
+            licence_on(&versions[1..], d(2026, time::Month::March)).number,
+            None
+        );
     }
 
     #[test]

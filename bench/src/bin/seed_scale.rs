@@ -83,7 +83,9 @@ fn main() {
                 q(&bureau_user), q(&bureau), q(&token_hash("scale-bureau")), q(now)
             ),
         );
-        exec(c, &format!("INSERT INTO contracts (id, shipper_id, disposal_firm_id, valid_from, valid_until, waste_codes, created_at) VALUES ({}, {}, {}, '2020-01-01', '2099-12-31', '[\"900-047-49\"]', {})", q(&id()), q(&station), q(&firm), q(now)));
+        // Recorded by an administrator: confirmed at once (issue 14 item 3); the firm's licence is its first version.
+        exec(c, &format!("INSERT INTO contracts (id, shipper_id, disposal_firm_id, valid_from, valid_until, waste_codes, created_at, confirmed_by, confirmed_at) VALUES ({}, {}, {}, '2020-01-01', '2099-12-31', '[\"900-047-49\"]', {}, 'seed', {})", q(&id()), q(&station), q(&firm), q(now), q(now)));
+        exec(c, &format!("INSERT INTO licences (id, organization_id, number, waste_codes, valid_from, valid_until, recorded_by, recorded_at) VALUES ({}, {}, 'JL-001', '[\"900-047-49\"]', NULL, '2099-12-31', 'seed', {})", q(&id()), q(&firm), q(now)));
         Ok::<_, diesel::result::Error>(())
     })
     .expect("parties");

@@ -227,9 +227,20 @@ pub fn coverage(
     codes: &BTreeSet<String>,
 ) -> Result<Coverage, AppError> {
     manifests::may_draft(actor)?;
-    let day = env.clock.today();
-    let valid = contracts::valid_code_lists(conn, &actor.org_id, firm_id, &day.to_string())?;
-    let licence = contracts::licence(conn, firm_id)?;
+    covered(conn, &actor.org_id, firm_id, codes, env.clock.today())
+}
+
+/// The contracts that count on `day` (confirmed by both parties, not ended) and the firm's licence version of
+/// that day, checked against `codes`: the one check of submitting and of the draft's preview.
+pub(super) fn covered(
+    conn: &mut AnyConnection,
+    shipper: &str,
+    firm: &str,
+    codes: &BTreeSet<String>,
+    day: time::Date,
+) -> Result<Coverage, AppError> {
+    let valid = shipment::counting(&contracts::terms(conn, shipper, firm)?, day);
+    let licence = shipment::licence_on(&contracts::licence_versions(conn, firm)?, day);
     let refusal = shipment::check_contract_and_licence(codes, &valid, &licence, day)
         .err()
         .map(|e| AppError::rule(e.code(), &e));

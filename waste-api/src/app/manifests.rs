@@ -7,7 +7,7 @@ use super::{Actor, AppError, Env};
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow, Receipt, StepChanges};
 use crate::store::page::{Keyset, Page};
-use crate::store::{self, Tx, contracts, events, organizations, pickups, sequences};
+use crate::store::{self, Tx, events, organizations, pickups, sequences};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -25,10 +25,6 @@ use waste_core::shipment::{self, Loading, ReceiptLine};
 pub struct Manifest {
     pub row: ManifestRow,
     pub lines: Vec<LineRow>,
-}
-
-fn sees_all(actor: &Actor) -> bool {
-    actor.may(Access::SeeAll).is_ok()
 }
 
 fn detail(conn: &mut crate::db::AnyConnection, row: ManifestRow) -> Result<Manifest, AppError> {
@@ -222,8 +218,8 @@ pub fn step(
     cmd: StepCommand,
 ) -> Result<Manifest, AppError> {
     store_m::lock(tx, id)?;
-    let m =
-        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    let m = store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?
+        .ok_or(AppError::NotFound("manifest"))?;
     let party = party_of(&m, &actor.org_id);
     let acceptance = m
         .acceptance
@@ -248,11 +244,11 @@ pub fn step(
     match &cmd {
         StepCommand::Submit => {
             let codes: BTreeSet<String> = lines.iter().map(|l| l.code.clone()).collect();
-            let valid =
-                contracts::valid_code_lists(tx, &m.shipper_id, &m.receiver_id, &day.to_string())?;
-            let licence = contracts::licence(tx, &m.receiver_id)?;
-            shipment::check_contract_and_licence(&codes, &valid, &licence, day)
-                .map_err(|e| AppError::rule(e.code(), &e))?;
+            if let Some(refusal) =
+                super::chain::covered(tx, &m.shipper_id, &m.receiver_id, &codes, day)?.refusal
+            {
+                return Err(refusal);
+            }
             changes.submitted_at = Some(at.clone());
         }
         StepCommand::Cancel => changes.cancelled_at = Some(at.clone()),
@@ -430,19 +426,20 @@ pub fn step(
         &at,
         payload,
     )?;
-    let row =
-        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    let row = store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?
+        .ok_or(AppError::NotFound("manifest"))?;
     detail(tx, row)
 }
 
-/// A manifest the actor's organisation is a party to (any, for administrators and authorities).
+/// A manifest the actor's organisation is a party to (any, for administrators; one a party of which is in its
+/// division, for an authority's auditor).
 pub fn get(
     conn: &mut crate::db::AnyConnection,
     actor: &Actor,
     id: &str,
 ) -> Result<Manifest, AppError> {
-    let row = store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
-        .ok_or(AppError::NotFound("manifest"))?;
+    let scope = actor.scope(conn)?;
+    let row = store_m::visible(conn, id, &scope)?.ok_or(AppError::NotFound("manifest"))?;
     detail(conn, row)
 }
 
@@ -453,7 +450,8 @@ pub fn list(
     state: Option<ManifestState>,
     page: &Keyset,
 ) -> Result<Page<ManifestRow>, AppError> {
-    let rows = store_m::list(conn, &actor.org_id, sees_all(actor), state, page)?;
+    let scope = actor.scope(conn)?;
+    let rows = store_m::list(conn, &scope, state, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
@@ -463,8 +461,8 @@ pub fn events(
     actor: &Actor,
     id: &str,
 ) -> Result<Vec<Event>, AppError> {
-    store_m::visible(conn, id, &actor.org_id, sees_all(actor))?
-        .ok_or(AppError::NotFound("manifest"))?;
+    let scope = actor.scope(conn)?;
+    store_m::visible(conn, id, &scope)?.ok_or(AppError::NotFound("manifest"))?;
     events::chain(conn, &format!("manifest:{id}"))
 }
 

@@ -5,6 +5,7 @@
 //! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
+pub mod admin;
 pub mod chain;
 mod container_state;
 pub mod containers;
@@ -98,6 +99,23 @@ impl Actor {
             Some(d) if d >= today => Ok(()),
             _ => Err(AppError::TrainingExpired),
         }
+    }
+
+    /// Whose records the actor reads (the access table): an administrator every organisation's, an authority's
+    /// auditor those of its division (`party::division_prefix` of its region), anyone else their own.
+    pub fn scope(
+        &self,
+        conn: &mut crate::db::AnyConnection,
+    ) -> Result<crate::store::Scope, AppError> {
+        use crate::store::Scope;
+        if self.may(Action::SeeAll).is_ok() {
+            return Ok(Scope::All);
+        }
+        if self.may(Action::ReadDivision).is_ok() {
+            let region = crate::store::organizations::region(conn, &self.org_id)?;
+            return Ok(Scope::Division(waste_core::party::division_prefix(&region)));
+        }
+        Ok(Scope::Org(self.org_id.clone()))
     }
 
     /// How the custody chain names this actor.

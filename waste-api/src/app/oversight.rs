@@ -60,14 +60,13 @@ pub fn schools(
     })
 }
 
-/// The region prefix of the bureau's division: its code without the trailing zero pairs.
+/// The region prefix of the bureau's division (an administrator: every school).
 fn division(conn: &mut AnyConnection, actor: &Actor) -> Result<String, AppError> {
-    let region = organizations::region(conn, &actor.org_id)?;
-    let mut prefix = region.as_str();
-    while prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
+    if actor.may(Action::SeeAll).is_ok() {
+        return Ok(String::new());
     }
-    Ok(prefix.to_owned())
+    let region = organizations::region(conn, &actor.org_id)?;
+    Ok(waste_core::party::division_prefix(&region))
 }
 
 fn empty_figures(s: SchoolRow) -> SchoolFigures {
@@ -100,7 +99,7 @@ fn figures(
     let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
     let open = q::containers_at(conn, &ids, None)?;
     let overdue = q::containers_at(conn, &ids, Some(&overdue_before.to_string()))?;
-    let contracted = q::with_contract(conn, &ids, &day.to_string())?;
+    let contracted = q::with_contract(conn, &ids, day)?;
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
     let untrained = crate::store::chain::untrained(conn, &ids, &day.to_string())?;

@@ -275,9 +275,11 @@ pub fn enter(
     }
     // The contract and licence the shipment needed on the day it left (Art.10; Solid Waste Law Art.80).
     let left = cmd.dates.dispatched_on;
-    let valid =
-        contracts::valid_code_lists(tx, &actor.org_id, &cmd.receiver_id, &left.to_string())?;
-    let licence = contracts::licence(tx, &cmd.receiver_id)?;
+    let valid = shipment::counting(
+        &contracts::terms(tx, &actor.org_id, &cmd.receiver_id)?,
+        left,
+    );
+    let licence = shipment::licence_on(&contracts::licence_versions(tx, &cmd.receiver_id)?, left);
     shipment::check_contract_and_licence(&codes, &valid, &licence, left)
         .map_err(|e| AppError::rule(e.code(), &e))?;
 

@@ -6,7 +6,7 @@ use crate::store::contracts::{self, ContractRow};
 use crate::store::organizations::{self as orgs, OrgRow};
 use crate::store::page::{Keyset, Page};
 use crate::store::users::{self, NewUser};
-use crate::store::{Tx, text_list, to_text_list};
+use crate::store::{Scope, Tx, text_list, to_text_list};
 use diesel::RunQueryDsl;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -139,9 +139,23 @@ pub fn register_organization(
         ));
     }
     let id = crate::state::new_id();
+    let at = env.clock.stamp();
     let (ln, lc, lv) = match cmd.licence {
         Some((n, c, v)) => (Some(n), Some(to_text_list(&c)), Some(v.to_string())),
         None => (None, None, None),
+    };
+    let first_licence = match (&ln, &lc, &lv) {
+        (Some(n), Some(c), Some(v)) => Some(orgs::LicenceRow {
+            id: crate::state::new_id(),
+            organization_id: id.clone(),
+            number: n.clone(),
+            waste_codes: c.clone(),
+            valid_from: None,
+            valid_until: v.clone(),
+            recorded_by: actor.id.clone(),
+            recorded_at: at.clone(),
+        }),
+        _ => None,
     };
     orgs::insert(
         tx,
@@ -154,32 +168,43 @@ pub fn register_organization(
             license_number: ln,
             license_waste_codes: lc,
             license_valid_until: lv,
-            created_at: env.clock.stamp(),
+            created_at: at,
+            contact: None,
         },
     )?;
+    if let Some(l) = first_licence {
+        orgs::insert_licence(tx, &l)?;
+    }
     Ok(id)
 }
 
-/// Organisations the actor may see: every one for an administrator or an authority, otherwise its own.
+/// Organisations the actor may see: every one for an administrator, those of its division for an authority's
+/// auditor, otherwise its own.
 pub fn organizations(
     conn: &mut AnyConnection,
     actor: &Actor,
     page: &Keyset,
 ) -> Result<Page<OrgRow>, AppError> {
-    let own = actor
-        .may(Action::SeeAll)
-        .is_err()
-        .then_some(actor.org_id.as_str());
-    let rows = orgs::list(conn, own, page)?;
+    let scope = actor.scope(conn)?;
+    let rows = orgs::list(conn, &scope, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
-/// One organisation, if the actor may see it.
-pub fn organization(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<OrgRow, AppError> {
-    if actor.may(Action::SeeAll).is_err() && actor.org_id != id {
-        return Err(AppError::NotFound("organisation"));
+/// Whether an organisation is within `scope`.
+pub fn in_scope(scope: &Scope, org: &OrgRow) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Division(p) => org.region_code.starts_with(p.as_str()),
+        Scope::Org(o) => *o == org.id,
     }
-    orgs::by_id(conn, id)?.ok_or(AppError::NotFound("organisation"))
+}
+
+/// One organisation, if the actor may see it (another is not found).
+pub fn organization(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<OrgRow, AppError> {
+    let scope = actor.scope(conn)?;
+    orgs::by_id(conn, id)?
+        .filter(|o| in_scope(&scope, o))
+        .ok_or(AppError::NotFound("organisation"))
 }
 
 /// Licence codes of a row, as a list.
@@ -209,6 +234,40 @@ pub fn may_register_user(actor: &Actor, org: &str, roles: &[Role]) -> Result<(),
     roles
         .iter()
         .try_for_each(|r| actor.may(Action::GrantRole(*r)))
+}
+
+/// Refuses a role that does not belong in an organisation of `kind` (`access::role_fits`), naming the field.
+pub fn roles_fit(roles: &[Role], kind: OrgKind) -> Result<(), AppError> {
+    match roles
+        .iter()
+        .position(|r| !waste_core::access::role_fits(*r, kind))
+    {
+        None => Ok(()),
+        Some(i) => Err(AppError::invalid(
+            format!("roles[{i}]"),
+            format!(
+                "a {} does not work in a {}; roles there: {}",
+                roles[i].as_str(),
+                kind.as_str(),
+                waste_core::access::roles_of(kind)
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// Whether the actor may record a training date: the access table's `SetTraining`, and (but for an
+/// administrator, who holds no training record) a current training record of their own.
+pub fn may_set_training(actor: &Actor, env: &Env) -> Result<(), AppError> {
+    actor.may(Action::SetTraining)?;
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        actor.require_training(env.clock.today())
+    }
 }
 
 impl RegisterUser {
@@ -252,21 +311,47 @@ pub fn register_user(
     token_hash: String,
 ) -> Result<String, AppError> {
     may_register_user(actor, &cmd.organization_id, &cmd.roles)?;
-    if orgs::by_id(tx, &cmd.organization_id)?.is_none() {
-        return Err(AppError::NotFound("organisation"));
+    if cmd.trained_until.is_some() {
+        may_set_training(actor, env)?;
     }
+    let Some(org) = orgs::by_id(tx, &cmd.organization_id)? else {
+        return Err(AppError::NotFound("organisation"));
+    };
+    let kind = OrgKind::parse(&org.kind)
+        .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{}'", org.kind)))?;
+    roles_fit(&cmd.roles, kind)?;
     let id = crate::state::new_id();
     let roles: Vec<&str> = cmd.roles.iter().map(|r| r.as_str()).collect();
+    let at = env.clock.stamp();
+    let trained = cmd.trained_until.map(|d| d.to_string());
     users::insert(
         tx,
         &NewUser {
             id: id.clone(),
-            organization_id: cmd.organization_id,
-            name: cmd.name,
+            organization_id: cmd.organization_id.clone(),
+            name: cmd.name.clone(),
             roles: roles.join(","),
-            trained_until: cmd.trained_until.map(|d| d.to_string()),
+            trained_until_set_by: trained.as_ref().map(|_| actor.id.clone()),
+            trained_until_set_at: trained.as_ref().map(|_| at.clone()),
+            trained_until: trained.clone(),
             token_hash,
-            created_at: env.clock.stamp(),
+            created_at: at.clone(),
+        },
+    )?;
+    // The user's administration chain: who created them, with which roles and training date.
+    crate::store::events::append(
+        tx,
+        crate::store::events::Record {
+            aggregate: format!("user:{id}"),
+            kind: "user_created",
+            actor: actor.actor(),
+            at,
+            payload: json!({
+                "organization_id": cmd.organization_id,
+                "name": cmd.name,
+                "roles": roles,
+                "trained_until": trained,
+            }),
         },
     )?;
     Ok(id)
@@ -348,32 +433,58 @@ pub fn record_contract(
         None => return Err(AppError::NotFound("disposal firm")),
     }
     let id = crate::state::new_id();
-    contracts::insert(
+    let at = env.clock.stamp();
+    // An administrator's record counts at once; a party's waits for the other party's confirmation.
+    let (recorded_for, confirmed_by, confirmed_at) = if actor.is_admin() {
+        (None, Some(actor.id.clone()), Some(at.clone()))
+    } else {
+        (Some(actor.org_id.clone()), None, None)
+    };
+    let row = ContractRow {
+        id: id.clone(),
+        shipper_id: cmd.shipper_id,
+        disposal_firm_id: cmd.disposal_firm_id,
+        valid_from: cmd.valid_from.to_string(),
+        valid_until: cmd.valid_until.to_string(),
+        waste_codes: to_text_list(&cmd.waste_codes),
+        created_at: at.clone(),
+        recorded_by: Some(actor.id.clone()),
+        recorded_for,
+        confirmed_by,
+        confirmed_at,
+        ended_on: None,
+        ended_by: None,
+    };
+    contracts::insert(tx, &row)?;
+    crate::store::events::append(
         tx,
-        &ContractRow {
-            id: id.clone(),
-            shipper_id: cmd.shipper_id,
-            disposal_firm_id: cmd.disposal_firm_id,
-            valid_from: cmd.valid_from.to_string(),
-            valid_until: cmd.valid_until.to_string(),
-            waste_codes: to_text_list(&cmd.waste_codes),
-            created_at: env.clock.stamp(),
+        crate::store::events::Record {
+            aggregate: format!("contract:{id}"),
+            kind: "contract_recorded",
+            actor: actor.actor(),
+            at,
+            payload: json!({
+                "shipper_id": row.shipper_id,
+                "disposal_firm_id": row.disposal_firm_id,
+                "valid_from": row.valid_from,
+                "valid_until": row.valid_until,
+                "waste_codes": cmd.waste_codes,
+                "confirmed": row.confirmed_at.is_some(),
+            }),
         },
     )?;
     Ok(id)
 }
 
-/// Contracts the actor's organisation is a party to (every one for an administrator or an authority).
+/// Contracts the actor's organisation is a party to (every one for an administrator; those with a party in its
+/// division for an authority's auditor).
 pub fn contracts(
     conn: &mut AnyConnection,
     actor: &Actor,
     page: &Keyset,
 ) -> Result<Page<ContractRow>, AppError> {
-    let party = actor
-        .may(Action::SeeAll)
-        .is_err()
-        .then_some(actor.org_id.as_str());
-    let rows = contracts::list(conn, party, page)?;
+    let scope = actor.scope(conn)?;
+    let rows = contracts::list(conn, &scope, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
@@ -449,6 +560,7 @@ pub fn bootstrap_admin(
                 license_waste_codes: None,
                 license_valid_until: None,
                 created_at: at.clone(),
+                contact: None,
             },
         )?;
         users::insert(
@@ -459,6 +571,8 @@ pub fn bootstrap_admin(
                 name: "admin".into(),
                 roles: "admin".into(),
                 trained_until: None,
+                trained_until_set_by: None,
+                trained_until_set_at: None,
                 token_hash: hash_token(&token),
                 created_at: at,
             },

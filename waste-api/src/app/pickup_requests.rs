@@ -183,8 +183,21 @@ pub fn may_schedule(actor: &Actor) -> Result<(), AppError> {
     actor.may(Action::SchedulePickup)
 }
 
-fn sees_all(actor: &Actor) -> bool {
-    actor.may(Action::SeeAll).is_ok()
+/// Whether a record of `school` is the actor's to read: every school's for an administrator, a school of its
+/// division for an authority's auditor, otherwise as `own` says of the actor's organisation.
+pub(super) fn school_in_scope(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    school: &str,
+    own: impl Fn(&str) -> bool,
+) -> Result<bool, AppError> {
+    Ok(match actor.scope(conn)? {
+        crate::store::Scope::All => true,
+        crate::store::Scope::Division(p) => {
+            crate::store::organizations::region(conn, school)?.starts_with(p.as_str())
+        }
+        crate::store::Scope::Org(o) => own(&o),
+    })
 }
 
 /// The actor's part in a request.
@@ -204,12 +217,17 @@ pub fn side(actor: &Actor, r: &RequestRow) -> Side {
     }
 }
 
-pub(super) fn visible_to(actor: &Actor, r: &RequestRow) -> bool {
-    sees_all(actor)
-        || r.school_id == actor.org_id
-        || (actor.org_kind == OrgKind::TransferStation
-            && (r.state == RequestState::Requested.as_str()
-                || r.station_id.as_deref() == Some(actor.org_id.as_str())))
+pub(super) fn visible_to(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    r: &RequestRow,
+) -> Result<bool, AppError> {
+    school_in_scope(conn, actor, &r.school_id, |_| {
+        r.school_id == actor.org_id
+            || (actor.org_kind == OrgKind::TransferStation
+                && (r.state == RequestState::Requested.as_str()
+                    || r.station_id.as_deref() == Some(actor.org_id.as_str())))
+    })
 }
 
 fn refusal(e: RequestRefusal) -> AppError {
@@ -339,9 +357,10 @@ fn step_on(
     action: RequestAction,
 ) -> Result<(RequestRow, RequestState), AppError> {
     store_r::lock(tx, id)?;
-    let r = store_r::by_id(tx, id)?
-        .filter(|r| visible_to(actor, r))
-        .ok_or(AppError::NotFound("pickup request"))?;
+    let r = match store_r::by_id(tx, id)? {
+        Some(r) if visible_to(tx, actor, &r)? => r,
+        _ => return Err(AppError::NotFound("pickup request")),
+    };
     let next = transition(r.state()?, action, side(actor, &r), false).map_err(refusal)?;
     Ok((r, next))
 }
@@ -461,21 +480,23 @@ pub fn may_follow(actor: &Actor) -> Result<(), AppError> {
 /// A request the actor's organisation may see.
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<PickupRequest, AppError> {
     may_follow(actor)?;
-    let row = store_r::by_id(conn, id)?
-        .filter(|r| visible_to(actor, r))
-        .ok_or(AppError::NotFound("pickup request"))?;
+    let row = match store_r::by_id(conn, id)? {
+        Some(r) if visible_to(conn, actor, &r)? => r,
+        _ => return Err(AppError::NotFound("pickup request")),
+    };
     let containers = store_r::containers(conn, id)?;
     Ok(PickupRequest { row, containers })
 }
 
-fn scope(actor: &Actor) -> Scope {
-    if sees_all(actor) {
-        Scope::All
-    } else if actor.org_kind == OrgKind::TransferStation {
-        Scope::Station(actor.org_id.clone())
-    } else {
-        Scope::School(actor.org_id.clone())
-    }
+fn scope(conn: &mut AnyConnection, actor: &Actor) -> Result<Scope, AppError> {
+    Ok(match actor.scope(conn)? {
+        crate::store::Scope::All => Scope::All,
+        crate::store::Scope::Division(p) => Scope::Division(p),
+        crate::store::Scope::Org(o) if actor.org_kind == OrgKind::TransferStation => {
+            Scope::Station(o)
+        }
+        crate::store::Scope::Org(o) => Scope::School(o),
+    })
 }
 
 /// The requests the actor's organisation sees (see the module), optionally in some states, in id order.
@@ -486,7 +507,8 @@ pub fn list(
     page: &Keyset,
 ) -> Result<Page<RequestRow>, AppError> {
     may_follow(actor)?;
-    let rows = store_r::list(conn, &scope(actor), states, page)?;
+    let scope = scope(conn, actor)?;
+    let rows = store_r::list(conn, &scope, states, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }
 

@@ -164,9 +164,10 @@ pub fn pick_up(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Pickup) -> Result<Pic
     let request = match &cmd.request_id {
         Some(id) => {
             store_r::lock(tx, id)?;
-            let r = store_r::by_id(tx, id)?
-                .filter(|r| visible_to(actor, r))
-                .ok_or(AppError::NotFound("pickup request"))?;
+            let r = match store_r::by_id(tx, id)? {
+                Some(r) if visible_to(tx, actor, &r)? => r,
+                _ => return Err(AppError::NotFound("pickup request")),
+            };
             let listed: BTreeSet<String> = store_r::containers(tx, id)?.into_iter().collect();
             Some((r, listed))
         }
@@ -350,14 +351,20 @@ pub fn pick_up(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Pickup) -> Result<Pic
     })
 }
 
-/// A pickup the actor's organisation took part in (the station or the school; all for administrators and
-/// authorities).
+/// A pickup the actor's organisation took part in (the station or the school; a school of its division for an
+/// authority's auditor; all for administrators).
 pub fn get(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<PickedUp, AppError> {
     super::pickup_requests::may_follow(actor)?;
-    let all = actor.may(Action::SeeAll).is_ok();
-    let pickup = pickups::by_id(conn, id)?
-        .filter(|p| all || p.station_id == actor.org_id || p.school_id == actor.org_id)
-        .ok_or(AppError::NotFound("pickup"))?;
+    let pickup = match pickups::by_id(conn, id)? {
+        Some(p)
+            if super::pickup_requests::school_in_scope(conn, actor, &p.school_id, |o| {
+                p.station_id == o || p.school_id == o
+            })? =>
+        {
+            p
+        }
+        _ => return Err(AppError::NotFound("pickup")),
+    };
     let lines = pickups::lines(conn, id)?;
     let refused = pickups::refusals(conn, id)?;
     Ok(PickedUp {
@@ -374,7 +381,7 @@ pub fn list(
     page: &Keyset,
 ) -> Result<Page<PickupRow>, AppError> {
     super::pickup_requests::may_follow(actor)?;
-    let all = actor.may(Action::SeeAll).is_ok();
-    let rows = pickups::list(conn, (!all).then_some(actor.org_id.as_str()), page)?;
+    let scope = actor.scope(conn)?;
+    let rows = pickups::list(conn, &scope, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
 }

@@ -40,8 +40,8 @@ pub fn issue(
     token: String,
 ) -> Result<Issued, AppError> {
     actor.may(Action::RoadsideLink)?;
-    let m =
-        store_m::visible(tx, id, &actor.org_id, false)?.ok_or(AppError::NotFound("manifest"))?;
+    let m = store_m::visible(tx, id, &crate::store::Scope::Org(actor.org_id.clone()))?
+        .ok_or(AppError::NotFound("manifest"))?;
     let now = env.clock.now();
     let at = waste_core::custody::format_at(now);
     let expires_at = waste_core::custody::format_at(now + time::Duration::minutes(MINUTES));
@@ -85,7 +85,7 @@ pub fn open(
     let link = q::road_link(conn, &super::parties::hash_token(token))?
         .filter(|l| l.expires_at > waste_core::custody::format_at(env.clock.now()))
         .ok_or(AppError::NotFound("roadside link"))?;
-    let row = store_m::visible(conn, &link.manifest_id, "", true)?
+    let row = store_m::visible(conn, &link.manifest_id, &crate::store::Scope::All)?
         .ok_or(AppError::NotFound("roadside link"))?;
     let lines = store_m::lines(conn, &row.id)?;
     Ok((Manifest { row, lines }, link.expires_at))

@@ -1,7 +1,7 @@
 //! Transfer manifests and their lines.
 
-use super::Tx;
 use super::page::Keyset;
+use super::{Scope, Tx, division_ids};
 use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::{manifest_lines, manifests};
@@ -88,25 +88,41 @@ pub struct Receipt {
     pub discrepancy: Option<bool>,
 }
 
-/// A manifest `org` is a party to (any manifest when `all`).
+/// Keeps the manifests of `scope`: those an organisation is a party to, or a party of which is in a division.
+macro_rules! scoped {
+    ($q:expr, $scope:expr) => {
+        match $scope {
+            Scope::All => $q,
+            Scope::Org(o) => $q.filter(
+                manifests::shipper_id
+                    .eq(o.to_owned())
+                    .or(manifests::carrier_id.eq(o.to_owned()))
+                    .or(manifests::receiver_id.eq(o.to_owned())),
+            ),
+            Scope::Division(p) => {
+                let pattern = format!("{p}%");
+                $q.filter(
+                    manifests::shipper_id
+                        .eq_any(division_ids(pattern.clone()))
+                        .or(manifests::carrier_id.eq_any(division_ids(pattern.clone())))
+                        .or(manifests::receiver_id.eq_any(division_ids(pattern))),
+                )
+            }
+        }
+    };
+}
+
+/// A manifest of `scope`.
 pub fn visible(
     conn: &mut AnyConnection,
     id: &str,
-    org: &str,
-    all: bool,
+    scope: &Scope,
 ) -> Result<Option<ManifestRow>, AppError> {
-    let mut q = manifests::table
+    let q = manifests::table
         .filter(manifests::id.eq(id))
         .select(ManifestRow::as_select())
         .into_boxed();
-    if !all {
-        q = q.filter(
-            manifests::shipper_id
-                .eq(org.to_owned())
-                .or(manifests::carrier_id.eq(org.to_owned()))
-                .or(manifests::receiver_id.eq(org.to_owned())),
-        );
-    }
+    let q = scoped!(q, scope);
     Ok(q.first(conn).optional()?)
 }
 
@@ -192,27 +208,19 @@ pub fn record_receipt(tx: &mut Tx, id: &str, container: &str, r: &Receipt) -> Re
     Ok(())
 }
 
-/// Manifests `org` is a party to (all when `all`), in id order, optionally of one state.
+/// Manifests of `scope`, in id order, optionally of one state.
 pub fn list(
     conn: &mut AnyConnection,
-    org: &str,
-    all: bool,
+    scope: &Scope,
     state: Option<ManifestState>,
     page: &Keyset,
 ) -> Result<Vec<ManifestRow>, AppError> {
-    let mut q = manifests::table
+    let q = manifests::table
         .select(ManifestRow::as_select())
         .order(manifests::id.asc())
         .limit(page.limit)
         .into_boxed();
-    if !all {
-        q = q.filter(
-            manifests::shipper_id
-                .eq(org.to_owned())
-                .or(manifests::carrier_id.eq(org.to_owned()))
-                .or(manifests::receiver_id.eq(org.to_owned())),
-        );
-    }
+    let mut q = scoped!(q, scope);
     if let Some(s) = state {
         q = q.filter(manifests::status.eq(s.as_str()));
     }

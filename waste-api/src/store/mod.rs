@@ -20,6 +20,7 @@ pub mod weighings;
 
 use crate::app::AppError;
 use crate::db::AnyConnection;
+use diesel::prelude::*;
 
 /// A connection inside a write transaction. Only `write_tx` makes one, so a writing use case (which takes a
 /// `&mut Tx`) cannot be called outside a transaction.
@@ -56,6 +57,25 @@ where
     E: From<diesel::result::Error>,
 {
     crate::db::write_tx(conn, |c| f(&mut Tx(c)))
+}
+
+/// Whose rows a read returns: the use case decides (from the access table), the store filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every organisation's (an administrator).
+    All,
+    /// The organisations whose region code starts with this prefix (an authority's division).
+    Division(String),
+    /// One organisation's.
+    Org(String),
+}
+
+/// The ids of the organisations whose region code matches `pattern` (`<prefix>%`), as a subquery.
+#[diesel::dsl::auto_type]
+pub fn division_ids(pattern: String) -> _ {
+    crate::schema::organizations::table
+        .filter(crate::schema::organizations::region_code.like(pattern))
+        .select(crate::schema::organizations::id)
 }
 
 /// Decimals are stored as text; a row that does not parse is a fault of the store, not of the client.

@@ -1,8 +1,9 @@
 //! Organisations as the use cases read them.
 
+use super::Scope;
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::schema::organizations;
+use crate::schema::{licences, organizations};
 use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
@@ -16,7 +17,7 @@ pub struct Summary {
 }
 
 /// Organisations by id, kept once read: every addition's answer carries the label, which names the organisation,
-/// and no endpoint edits an organisation (ids are UUIDs, so one process serving several databases cannot mix
+/// and no endpoint edits an organisation's name or kind (ids are UUIDs, so one process serving several databases cannot mix
 /// them up). Saves one statement per addition.
 static SUMMARIES: LazyLock<RwLock<HashMap<String, Summary>>> = LazyLock::new(Default::default);
 
@@ -77,6 +78,63 @@ pub struct OrgRow {
     pub license_waste_codes: Option<String>,
     pub license_valid_until: Option<String>,
     pub created_at: String,
+    pub contact: Option<String>,
+}
+
+/// A `licences` row: one version of an organisation's licence.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = licences)]
+pub struct LicenceRow {
+    pub id: String,
+    pub organization_id: String,
+    pub number: String,
+    /// JSON list of waste codes.
+    pub waste_codes: String,
+    /// None: since registration.
+    pub valid_from: Option<String>,
+    pub valid_until: String,
+    /// `registration`, or the recording user's id.
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+pub fn insert_licence(conn: &mut AnyConnection, row: &LicenceRow) -> Result<(), AppError> {
+    diesel::insert_into(licences::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every licence version of an organisation, in the order recorded.
+pub fn licences(conn: &mut AnyConnection, org: &str) -> Result<Vec<LicenceRow>, AppError> {
+    Ok(licences::table
+        .filter(licences::organization_id.eq(org))
+        .order((licences::recorded_at.asc(), licences::id.asc()))
+        .select(LicenceRow::as_select())
+        .load(conn)?)
+}
+
+/// The licence shown as the organisation's (the newest version recorded).
+pub fn set_current_licence(
+    conn: &mut AnyConnection,
+    org: &str,
+    l: &LicenceRow,
+) -> Result<(), AppError> {
+    diesel::update(organizations::table.filter(organizations::id.eq(org)))
+        .set((
+            organizations::license_number.eq(Some(&l.number)),
+            organizations::license_waste_codes.eq(Some(&l.waste_codes)),
+            organizations::license_valid_until.eq(Some(&l.valid_until)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_contact(conn: &mut AnyConnection, org: &str, contact: &str) -> Result<(), AppError> {
+    diesel::update(organizations::table.filter(organizations::id.eq(org)))
+        .set(organizations::contact.eq(Some(contact)))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &OrgRow) -> Result<(), AppError> {
@@ -102,10 +160,10 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, AppEr
         .optional()?)
 }
 
-/// Organisations in id order: every one, or only `own`.
+/// Organisations in id order, of `scope`.
 pub fn list(
     conn: &mut AnyConnection,
-    own: Option<&str>,
+    scope: &Scope,
     page: &super::page::Keyset,
 ) -> Result<Vec<OrgRow>, AppError> {
     let mut q = organizations::table
@@ -113,8 +171,10 @@ pub fn list(
         .order(organizations::id.asc())
         .limit(page.limit)
         .into_boxed();
-    if let Some(o) = own {
-        q = q.filter(organizations::id.eq(o.to_owned()));
+    match scope {
+        Scope::All => {}
+        Scope::Division(p) => q = q.filter(organizations::region_code.like(format!("{p}%"))),
+        Scope::Org(o) => q = q.filter(organizations::id.eq(o.to_owned())),
     }
     if let Some(a) = &page.after {
         q = q.filter(organizations::id.gt(a.clone()));

@@ -1,5 +1,6 @@
 //! The grouped figures of an education bureau's overview, one query each over a page of schools.
 
+use super::contracts::ContractRow;
 use super::page::Keyset;
 use crate::app::AppError;
 use crate::db::AnyConnection;
@@ -66,19 +67,22 @@ pub fn containers_at(
     Ok(q.load::<(String, i64)>(conn)?.into_iter().collect())
 }
 
-/// The schools among `ids` with a contract valid on `day`.
+/// The schools among `ids` with a contract that counts on `day` (`shipment::ContractTerms::counts_on`).
 pub fn with_contract(
     conn: &mut AnyConnection,
     ids: &[String],
-    day: &str,
+    day: time::Date,
 ) -> Result<BTreeSet<String>, AppError> {
+    let text = day.to_string();
     Ok(contracts::table
         .filter(contracts::shipper_id.eq_any(ids))
-        .filter(contracts::valid_from.le(day))
-        .filter(contracts::valid_until.ge(day))
-        .select(contracts::shipper_id)
-        .load::<String>(conn)?
+        .filter(contracts::valid_from.le(&text))
+        .filter(contracts::valid_until.ge(&text))
+        .select(ContractRow::as_select())
+        .load::<ContractRow>(conn)?
         .into_iter()
+        .filter(|c| c.terms().is_some_and(|t| t.counts_on(day)))
+        .map(|c| c.shipper_id)
         .collect())
 }
 

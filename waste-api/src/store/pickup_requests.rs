@@ -148,8 +148,10 @@ pub fn apply_step(
 /// Whose requests a list shows.
 #[derive(Debug, Clone)]
 pub enum Scope {
-    /// Every request (administrators, authorities).
+    /// Every request (administrators).
     All,
+    /// The requests of the schools of a division (an authority's auditor): the region prefix.
+    Division(String),
     /// A school's own requests.
     School(String),
     /// A station: requests not yet scheduled (addressed to every station) and those it scheduled.
@@ -170,6 +172,9 @@ pub fn list(
         .into_boxed();
     match scope {
         Scope::All => {}
+        Scope::Division(p) => {
+            q = q.filter(pickup_requests::school_id.eq_any(super::division_ids(format!("{p}%"))))
+        }
         Scope::School(s) => q = q.filter(pickup_requests::school_id.eq(s.clone())),
         Scope::Station(s) => {
             q = q.filter(

@@ -95,10 +95,10 @@ pub fn refusals(conn: &mut AnyConnection, id: &str) -> Result<Vec<RefusalRow>, A
         .load(conn)?)
 }
 
-/// Pickups `org` took part in as station or school (all when None), in id order.
+/// Pickups of `scope`, in id order: an organisation's as station or school, a division's by the school's region.
 pub fn list(
     conn: &mut AnyConnection,
-    org: Option<&str>,
+    scope: &super::Scope,
     page: &Keyset,
 ) -> Result<Vec<PickupRow>, AppError> {
     let mut q = pickups::table
@@ -106,12 +106,18 @@ pub fn list(
         .order(pickups::id.asc())
         .limit(page.limit)
         .into_boxed();
-    if let Some(o) = org {
-        q = q.filter(
-            pickups::station_id
-                .eq(o.to_owned())
-                .or(pickups::school_id.eq(o.to_owned())),
-        );
+    match scope {
+        super::Scope::All => {}
+        super::Scope::Org(o) => {
+            q = q.filter(
+                pickups::station_id
+                    .eq(o.to_owned())
+                    .or(pickups::school_id.eq(o.to_owned())),
+            )
+        }
+        super::Scope::Division(p) => {
+            q = q.filter(pickups::school_id.eq_any(super::division_ids(format!("{p}%"))))
+        }
     }
     if let Some(a) = &page.after {
         q = q.filter(pickups::id.gt(a.clone()));

@@ -112,15 +112,21 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<SiteRow>, AppErr
 /// The sites of one organisation (all organisations with None), in id order.
 pub fn list(
     conn: &mut AnyConnection,
-    org: Option<&str>,
+    scope: &super::Scope,
     page: &Keyset,
 ) -> Result<Vec<SiteRow>, AppError> {
     let mut q = storage_sites::table
         .select(SiteRow::as_select())
         .order(storage_sites::id.asc())
         .into_boxed();
-    if let Some(o) = org {
-        q = q.filter(storage_sites::organization_id.eq(o.to_owned()));
+    match scope {
+        super::Scope::All => {}
+        super::Scope::Division(p) => {
+            q = q.filter(
+                storage_sites::organization_id.eq_any(super::division_ids(format!("{p}%"))),
+            );
+        }
+        super::Scope::Org(o) => q = q.filter(storage_sites::organization_id.eq(o.to_owned())),
     }
     if let Some(a) = &page.after {
         q = q.filter(storage_sites::id.gt(a.clone()));

@@ -2,7 +2,7 @@
 
 use crate::app::{Actor, AppError};
 use crate::db::AnyConnection;
-use crate::schema::{organizations, users};
+use crate::schema::{organizations, users, web_sessions};
 use diesel::prelude::*;
 use waste_core::party::{OrgKind, Role};
 
@@ -57,6 +57,7 @@ pub fn actor(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Actor>, A
     users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user_id))
+        .filter(users::active.eq(true))
         .select(ACTOR_COLUMNS)
         .first::<ActorRow>(conn)
         .optional()?
@@ -72,6 +73,7 @@ pub fn actor_by_token(
     users::table
         .inner_join(organizations::table)
         .filter(users::token_hash.eq(token_hash))
+        .filter(users::active.eq(true))
         .select(ACTOR_COLUMNS)
         .first::<ActorRow>(conn)
         .optional()?
@@ -89,8 +91,80 @@ pub struct NewUser {
     /// Comma-separated.
     pub roles: String,
     pub trained_until: Option<String>,
+    /// Who recorded the training date (a user id), and when.
+    pub trained_until_set_by: Option<String>,
+    pub trained_until_set_at: Option<String>,
     pub token_hash: String,
     pub created_at: String,
+}
+
+/// A user as an administrator or safety officer sees them (never the token or password hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    /// Comma-separated.
+    pub roles: String,
+    pub trained_until: Option<String>,
+    pub trained_until_set_by: Option<String>,
+    pub trained_until_set_at: Option<String>,
+    pub active: bool,
+    pub login: Option<String>,
+    pub created_at: String,
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The users of an organisation in id order.
+pub fn of_organization(
+    conn: &mut AnyConnection,
+    org: &str,
+    page: &super::page::Keyset,
+) -> Result<Vec<UserRow>, AppError> {
+    let mut q = users::table
+        .filter(users::organization_id.eq(org.to_owned()))
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(a) = &page.after {
+        q = q.filter(users::id.gt(a.clone()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// What a change to a user sets (None leaves a column as it is).
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub roles: Option<String>,
+    pub trained_until: Option<Option<String>>,
+    pub trained_until_set_by: Option<Option<String>>,
+    pub trained_until_set_at: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub token_hash: Option<String>,
+}
+
+/// Applies `changes` to a user; false when there is no such user.
+pub fn update(conn: &mut AnyConnection, id: &str, changes: &UserChanges) -> Result<bool, AppError> {
+    let n = diesel::update(users::table.filter(users::id.eq(id)))
+        .set(changes)
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every browser session of a user (deactivated, or their token replaced).
+pub fn end_sessions(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
+    diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(id))).execute(conn)?;
+    Ok(())
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), AppError> {

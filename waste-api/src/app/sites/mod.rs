@@ -236,10 +236,18 @@ fn state_of(
     })
 }
 
-/// A site the actor may see: its own organisation's; any for an administrator or a bureau.
+/// A site the actor may see: its own organisation's; any for an administrator; its division's for a bureau's
+/// auditor.
 fn visible(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<SiteRow, AppError> {
     let row = rows::get(conn, id)?.ok_or(AppError::NotFound("storage site"))?;
-    if row.organization_id == actor.org_id || actor.may(Action::SeeAll).is_ok() {
+    let seen = match actor.scope(conn)? {
+        crate::store::Scope::All => true,
+        crate::store::Scope::Org(o) => row.organization_id == o,
+        crate::store::Scope::Division(p) => {
+            crate::store::organizations::region(conn, &row.organization_id)?.starts_with(p.as_str())
+        }
+    };
+    if seen {
         Ok(row)
     } else {
         Err(AppError::NotFound("storage site"))
@@ -326,19 +334,15 @@ pub fn get(
     state_of(conn, env.std, row, env.clock.today())
 }
 
-/// The actor's organisation's sites (every site for an administrator or a bureau).
+/// The actor's organisation's sites (every site for an administrator, its division's for a bureau's auditor).
 pub fn list(
     conn: &mut AnyConnection,
     env: &Env,
     actor: &Actor,
     page: &Keyset,
 ) -> Result<Page<SiteState>, AppError> {
-    let org = if actor.may(Action::SeeAll).is_ok() {
-        None
-    } else {
-        Some(actor.org_id.as_str())
-    };
-    let found = rows::list(conn, org, page)?;
+    let scope = actor.scope(conn)?;
+    let found = rows::list(conn, &scope, page)?;
     let today = env.clock.today();
     page.page(found, |r| r.id.clone())
         .try_map(|r| state_of(conn, env.std, r, today))

@@ -1,5 +1,6 @@
 //! The JSON API: thin handlers that parse the request into a command, call `app`, and render a view.
 
+pub mod admin;
 pub mod chain;
 pub mod classify;
 pub mod containers;
@@ -33,6 +34,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(parties::me)
         .service(parties::create_contract)
         .service(parties::list_contracts)
+        .service(admin::patch_organization)
+        .service(admin::list_users)
+        .service(admin::patch_user)
+        .service(admin::new_token)
+        .service(admin::confirm_contract)
+        .service(admin::patch_contract)
         .service(containers::create_container)
         .service(containers::list_containers)
         .service(containers::get_container)

@@ -81,7 +81,8 @@ pub async fn create_organization_for(
         .await
 }
 
-/// Organisations the caller may see: all for an administrator or an authority, otherwise its own.
+/// Organisations the caller may see: all for an administrator, those of its division for an authority's auditor,
+/// otherwise its own.
 #[utoipa::path(get, path = "/api/v1/organizations", params(Page), responses((status = 200, body = Paged<Organization>), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/organizations")]
 pub async fn list_organizations(
@@ -101,8 +102,13 @@ pub async fn get_organization(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Organization>, ApiError> {
-    let row = read(&state, move |c| uc::organization(c, &user, &path)).await?;
-    Ok(web::Json(view::organization(row)))
+    let (row, licences) = read(&state, move |c| {
+        let row = uc::organization(c, &user, &path)?;
+        let licences = crate::app::admin::licences(c, &row.id)?;
+        Ok((row, licences))
+    })
+    .await?;
+    Ok(web::Json(view::organization_with(row, licences)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -192,7 +198,8 @@ pub struct NewContract {
 }
 
 /// Record a disposal contract between a shipper (school or transfer station) and a licensed disposal firm
-/// (admin, or a safety officer of either party).
+/// (admin, or a safety officer of either party). A party's record counts once the other party confirms it
+/// (`POST /api/v1/contracts/{id}/confirm`); an administrator's counts at once.
 #[utoipa::path(post, path = "/api/v1/contracts", request_body = NewContract,
     responses((status = 201, body = Created), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/contracts")]
@@ -220,7 +227,8 @@ pub async fn create_contract(
     .await
 }
 
-/// Contracts the caller's organisation is a party to (all for an administrator or an authority).
+/// Contracts the caller's organisation is a party to (all for an administrator; those with a party in its
+/// division for an authority's auditor). `confirmed` says whether each counts for a submission.
 #[utoipa::path(get, path = "/api/v1/contracts", params(Page), responses((status = 200, body = Paged<Contract>)), security(("bearer" = [])))]
 #[get("/api/v1/contracts")]
 pub async fn list_contracts(

@@ -60,6 +60,7 @@ pub fn load_user(c: &mut AnyConnection, id: &str) -> Result<Option<(AuthUser, St
     let row = users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(id))
+        .filter(users::active.eq(true))
         .select((
             users::id,
             users::name,

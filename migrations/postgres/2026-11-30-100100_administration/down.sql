@@ -1,0 +1,11 @@
+ALTER TABLE contracts DROP COLUMN ended_by;
+ALTER TABLE contracts DROP COLUMN ended_on;
+ALTER TABLE contracts DROP COLUMN confirmed_at;
+ALTER TABLE contracts DROP COLUMN confirmed_by;
+ALTER TABLE contracts DROP COLUMN recorded_for;
+ALTER TABLE contracts DROP COLUMN recorded_by;
+DROP TABLE licences;
+ALTER TABLE organizations DROP COLUMN contact;
+ALTER TABLE users DROP COLUMN active;
+ALTER TABLE users DROP COLUMN trained_until_set_at;
+ALTER TABLE users DROP COLUMN trained_until_set_by;
