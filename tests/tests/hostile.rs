@@ -19,6 +19,7 @@ use waste_e2e::{ADMIN_TOKEN, TestApp, both_backends, credit_code, org, user};
 
 /// A writing endpoint, its legitimate caller and a body it accepts.
 struct Endpoint {
+    method: &'static str,
     path: String,
     token: String,
     valid: Value,
@@ -123,6 +124,7 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
     let paper = json!({"number": "20262201990009", "receiver_id": firm, "carrier_id": carrier, "dispatched_on": local, "received_on": local,
         "disposed_on": local, "method": "D10", "lines": [{"container_id": papered, "shipped_weight_kg": "1.2", "received_weight_kg": "1.2", "accepted": true}]});
     let ep = |path: String, token: &str, valid: Value| Endpoint {
+        method: "POST",
         path,
         token: token.to_owned(),
         valid,
@@ -198,6 +200,12 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             &officer,
             json!({"type": "facility", "digest": digest}),
         ),
+        Endpoint {
+            method: "PATCH",
+            path: format!("/api/v1/storage-sites/{site}"),
+            token: officer.clone(),
+            valid: json!({"name": "实验室", "location": "B-305", "containment_liters": "25", "responsible": "李老师", "contact": "139", "zones": ["A", "B", "C"]}),
+        },
         ep(
             format!("/api/v1/containers/{open}/move"),
             &staff,
@@ -501,7 +509,7 @@ fn hostile_bodies(app: &TestApp) {
             .iter()
             .map(|k| ("Idempotency-Key", k.as_str()))
             .collect();
-        let (status, answer) = app.call_bytes("POST", &e.path, Some(&e.token), text, &headers);
+        let (status, answer) = app.call_bytes(e.method, &e.path, Some(&e.token), text, &headers);
         let after = fingerprint(&mut db.borrow_mut());
         prop_assert!(
             (200..300).contains(&status) || (400..500).contains(&status),

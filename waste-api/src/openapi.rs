@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
-        sites::create_site, sites::list_sites, sites::get_site, sites::sign_svg, sites::record_sign, sites::inspect,
+        sites::create_site, sites::list_sites, sites::get_site, sites::edit_site, sites::sign_svg, sites::record_sign, sites::inspect,
         sites::follow_up, sites::move_container,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),

@@ -3,20 +3,24 @@
 //!
 //! Paths: `/` the "To act" home, `/login`, `/welcome?t=…` (a new user's one-time link), `/scan`,
 //! `/c/{digital_id or id}` a container, `/containers`, `/school` (the safety officer's to-do and people),
-//! `/admin` (organisations), `/assets/{hash}/{file}`.
+//! `/admin` (organisations), `/sites` and `/sites/{id}` (storage sites), `/assets/{hash}/{file}`.
 
 pub mod add;
 pub mod admin;
 pub mod assets;
+pub mod contracts;
 pub mod home;
 pub mod i18n;
 pub mod lab;
 pub mod lab_app;
+pub mod ledger;
 pub mod page;
 pub mod refusal;
 pub mod school;
 pub mod session;
 pub mod signin;
+pub mod sites;
+pub mod sites_model;
 
 use actix_web::web;
 use std::sync::{Arc, OnceLock};
@@ -77,5 +81,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::organisations)
         .service(admin::create_organisation)
         .service(admin::organisation)
-        .service(admin::create_user_page);
+        .service(admin::create_user_page)
+        .service(sites::list)
+        .service(sites::create)
+        .service(sites::edit_form)
+        .service(sites::edit)
+        .service(sites::sign_svg)
+        .service(sites::sign_page)
+        .service(sites::record_sign)
+        .service(sites::inspect)
+        .service(sites::follow_up)
+        .service(sites::site)
+        .service(sites::move_container)
+        .service(ledger::page)
+        .service(ledger::download)
+        .service(ledger::annual)
+        .service(contracts::list)
+        .service(contracts::create);
 }
