@@ -569,7 +569,7 @@ fn clock_follows_the_site(app: &TestApp) {
     let warehouse = site(app, &s.officer, "station_warehouse", Some("100"), &[]);
     let c = container(app, &s.staff, "20", Some((&lab, None)));
     let r = add(app, &s.staff, &c, acid(), "1");
-    assert_eq!(r.0, 200, "{}", r.1);
+    assert_eq!(r.0, 201, "{}", r.1);
     let clock = |app: &TestApp| {
         let (st, v) = app.get(&format!("/api/v1/containers/{c}"), &s.staff);
         assert_eq!(st, 200, "{v}");

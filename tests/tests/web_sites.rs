@@ -201,7 +201,7 @@ fn container(app: &TestApp, token: &str) -> String {
         token,
         json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "hydrochloric acid", "fraction": "0.1"}, {"name": "water", "fraction": "0.9"}]}, "quantity": "2", "unit": "L"}),
     );
-    assert_eq!(add.0, 200, "{}", add.1);
+    assert_eq!(add.0, 201, "{}", add.1);
     id
 }
 

@@ -91,7 +91,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::record_sign)
         .service(sites::inspect)
         .service(sites::follow_up)
-        .service(sites::site)
+        .service(sites::site_view)
         .service(sites::move_container)
         .service(ledger::page)
         .service(ledger::download)

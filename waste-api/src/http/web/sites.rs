@@ -263,7 +263,7 @@ async fn site_page(
 }
 
 #[get("/sites/{id}")]
-pub async fn site(
+pub async fn site_view(
     req: HttpRequest,
     viewer: Viewer,
     path: web::Path<String>,
