@@ -582,7 +582,9 @@ fn clock_follows_the_site(app: &TestApp) {
     let at_station = clock(app);
     assert_eq!(at_station["site"], "transfer_station", "{at_station}");
     assert!(
-        at_station["source"].as_str().is_some_and(|t| t.contains("Art.81")),
+        at_station["source"]
+            .as_str()
+            .is_some_and(|t| t.contains("Art.81")),
         "{at_station}"
     );
     assert_eq!(at_station["started_on"], at_lab["started_on"]);

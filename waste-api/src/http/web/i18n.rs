@@ -215,7 +215,10 @@ mod tests {
         }
         // The storage-site and ledger pages: keys made from the core's enums.
         for (prefix, values) in [
-            ("quantity", &["not_applicable", "ok", "near_ceiling", "over_ceiling"][..]),
+            (
+                "quantity",
+                &["not_applicable", "ok", "near_ceiling", "over_ceiling"][..],
+            ),
             ("containment", &["no_liquids", "ok", "short"][..]),
             ("inspection", &["never", "ok", "due_soon", "overdue"][..]),
             ("sign", &["zone", "facility"][..]),

@@ -246,7 +246,8 @@ pub async fn container_page(
     let out = async {
         let opened = lab_app::open(&state, &viewer.user, &key).await?;
         let c = Chrome::new(&req, Some(&viewer));
-        let moves = super::sites::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
+        let moves =
+            super::sites::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
         let notice = match query_pairs(req.query_string())
             .iter()
             .find(|(k, _)| k == "done")

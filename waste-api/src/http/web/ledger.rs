@@ -129,7 +129,12 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                     }
                     _ => String::new(),
                 };
-                (Period::ALL, field, e.to_string(), StatusCode::UNPROCESSABLE_ENTITY)
+                (
+                    Period::ALL,
+                    field,
+                    e.to_string(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
             }
         };
         let (env, actor) = (state.env(), viewer.user.clone());

@@ -139,7 +139,10 @@ pub async fn create(
         let done = match create_cmd(&f) {
             Ok(cmd) => {
                 let (env, actor) = (state.env(), viewer.user.clone());
-                write(&state, move |tx| Ok(uc::create(tx, &env, &actor, cmd)?.row.id)).await
+                write(&state, move |tx| {
+                    Ok(uc::create(tx, &env, &actor, cmd)?.row.id)
+                })
+                .await
             }
             Err(e) => Err(e),
         };
@@ -237,11 +240,7 @@ async fn site_page(
                 }
                 _ => String::new(),
             };
-            (
-                actix_web::ResponseError::status_code(e),
-                e.to_string(),
-                bad,
-            )
+            (actix_web::ResponseError::status_code(e), e.to_string(), bad)
         }
     };
     let page = SitePage {
@@ -650,7 +649,10 @@ pub async fn edit(
         let done: Result<(), ApiError> = match cmd {
             Ok(cmd) => {
                 let (env, actor, site) = (state.env(), viewer.user.clone(), id.clone());
-                write(&state, move |tx| uc::update(tx, &env, &actor, &site, cmd).map(|_| ())).await
+                write(&state, move |tx| {
+                    uc::update(tx, &env, &actor, &site, cmd).map(|_| ())
+                })
+                .await
             }
             Err(e) => Err(e.into()),
         };

@@ -157,7 +157,10 @@ impl SiteModel {
                 .collect(),
             on_hand_kg: q.on_hand_kg.normalize().to_string(),
             ceiling: q.max_kg.is_some(),
-            max_kg: q.max_kg.map(|m| m.normalize().to_string()).unwrap_or_default(),
+            max_kg: q
+                .max_kg
+                .map(|m| m.normalize().to_string())
+                .unwrap_or_default(),
             share_pct: q.share.map(pct).unwrap_or_default(),
             share: q
                 .share
