@@ -58,6 +58,30 @@ try {
   await page.goto(base + c1key + "/print");
   await shot(page, "phone-print");
 
+  // Storage sites (GB 18597-2023, HJ 1276-2022) and the ledger (HJ 1259-2022).
+  await page.goto(base + "/sites");
+  await page.fill("#site-name", "化学楼贮存点");
+  await page.fill("#location", "化学楼一层 104");
+  await page.fill("#responsible", "李主任");
+  await page.fill("#site-contact", "0431-8888 0000");
+  await page.fill("#containment", "1");
+  await page.fill("#zones", "A 酸性, B 有机");
+  await Promise.all([page.waitForURL(/\/sites\/[^/]+$/), page.click("#site-form button[type=submit]")]);
+  const site = new URL(page.url()).pathname;
+  await page.goto(base + c1key);
+  await page.selectOption("#move-target", await page.locator("#move-target option", { hasText: "B 有机" }).first().getAttribute("value"));
+  await Promise.all([page.waitForURL(/done=moved/), page.click("#move button[type=submit]")]);
+  await page.goto(base + "/sites");
+  await shot(page, "phone-sites");
+  await page.goto(base + site);
+  await shot(page, "phone-site");
+  await page.locator("#inspection").scrollIntoViewIfNeeded();
+  await shot(page, "phone-site-inspection");
+  await page.goto(base + site + "/sign?type=facility");
+  await shot(page, "phone-sign");
+  await page.goto(base + "/ledger");
+  await shot(page, "phone-ledger");
+
   const desk = await (await browser.newContext(DESKTOP)).newPage();
   await desk.goto(base + "/login");
   await desk.click("details.more summary");
@@ -77,6 +101,12 @@ try {
   await shot(d2, "desktop-people");
   await d2.goto(base + "/containers?lang=en");
   await shot(d2, "desktop-containers-en");
+  await d2.goto(base + "/ledger");
+  await shot(d2, "desktop-ledger");
+  await d2.goto(base + site + "?lang=zh-CN");
+  await shot(d2, "desktop-site");
+  await desk.goto(base + "/contracts");
+  await shot(desk, "desktop-contracts");
 
   // The custody chain: station, driver, firm, bureau, the printed manifest.
   const cw = await chainWorld(base);

@@ -557,6 +557,17 @@ fn matrix(app: &TestApp) {
             [401, 200, 200, 200, 404, 404, 404, 404, 200, 404],
         ),
         (
+            "PATCH storage site of A",
+            Box::new(|_| {
+                (
+                    "PATCH",
+                    format!("/api/v1/storage-sites/{}", ctx.site),
+                    Some(json!({"contact": "139-0000-0000"})),
+                )
+            }),
+            [401, 200, 403, 200, 403, 404, 403, 403, 403, 403],
+        ),
+        (
             "POST sign print at A's site (stale digest)",
             Box::new(|_| {
                 (

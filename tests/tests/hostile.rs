@@ -323,6 +323,12 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             &officer,
             json!({"type": "facility", "digest": digest}),
         ),
+        Endpoint {
+            method: "PATCH",
+            path: format!("/api/v1/storage-sites/{site}"),
+            token: officer.clone(),
+            valid: json!({"name": "实验室", "location": "B-305", "containment_liters": "25", "responsible": "李老师", "contact": "139", "zones": ["A", "B", "C"]}),
+        },
         ep(
             format!("/api/v1/containers/{open}/move"),
             &staff,

@@ -558,6 +558,43 @@ fn concurrent_moves_keep_the_ceiling(app: &TestApp) {
     }
 }
 
+/// The storage clock of a container follows the kind of the site it stands at, not the organisation holding it
+/// (GB 18597-2023; `sites.toml` names each kind's clock): a school's container moved from its lab point to its own
+/// station warehouse runs on the station's clock (Solid Waste Law Art.81), moved to a storage point on the
+/// storage point's; its start date does not change with a move.
+fn clock_follows_the_site(app: &TestApp) {
+    let s = school(app, 160);
+    let lab = site(app, &s.officer, "lab_point", None, &[]);
+    let point = site(app, &s.officer, "storage_point", Some("100"), &[]);
+    let warehouse = site(app, &s.officer, "station_warehouse", Some("100"), &[]);
+    let c = container(app, &s.staff, "20", Some((&lab, None)));
+    let r = add(app, &s.staff, &c, acid(), "1");
+    assert_eq!(r.0, 201, "{}", r.1);
+    let clock = |app: &TestApp| {
+        let (st, v) = app.get(&format!("/api/v1/containers/{c}"), &s.staff);
+        assert_eq!(st, 200, "{v}");
+        v["storage"].clone()
+    };
+    let at_lab = clock(app);
+    assert_eq!(at_lab["site"], "lab", "{at_lab}");
+    let r = move_to(app, &s.staff, &c, &warehouse, None);
+    assert_eq!(r.0, 200, "{}", r.1);
+    let at_station = clock(app);
+    assert_eq!(at_station["site"], "transfer_station", "{at_station}");
+    assert!(
+        at_station["source"]
+            .as_str()
+            .is_some_and(|t| t.contains("Art.81")),
+        "{at_station}"
+    );
+    assert_eq!(at_station["started_on"], at_lab["started_on"]);
+    let r = move_to(app, &s.staff, &c, &point, None);
+    assert_eq!(r.0, 200, "{}", r.1);
+    let at_point = clock(app);
+    assert_eq!(at_point["site"], "storage_point", "{at_point}");
+    assert_eq!(at_point["started_on"], at_lab["started_on"]);
+}
+
 both_backends! {
     a_site_is_registered_and_read_with_its_checks => register_and_read;
     a_move_over_3t_at_a_storage_point_is_refused_gb18597_8_3_5 => ceiling_of_a_storage_point;
@@ -566,4 +603,5 @@ both_backends! {
     an_inspection_finding_shows_until_followed_up_gb18597_8_2_2 => inspection_findings_until_followed_up;
     the_signs_print_and_are_recorded_hj1276_2022 => signs;
     concurrent_moves_into_a_storage_point_keep_3t_gb18597_8_3_5 => concurrent_moves_keep_the_ceiling;
+    a_containers_clock_follows_its_sites_kind_gb18597_2023 => clock_follows_the_site;
 }

@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
         pickups::create_request, pickups::list_requests, pickups::get_request, pickups::schedule_request,
         pickups::decline_request, pickups::cancel_request, pickups::list_pickups, pickups::get_pickup, pickups::set_pin,
-        sites::create_site, sites::list_sites, sites::get_site, sites::sign_svg, sites::record_sign, sites::inspect,
+        sites::create_site, sites::list_sites, sites::get_site, sites::edit_site, sites::sign_svg, sites::record_sign, sites::inspect,
         sites::follow_up, sites::move_container,
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,

@@ -111,6 +111,31 @@ pub fn label_missing(
     Ok(label_of(std, row, &generator)?.missing())
 }
 
+/// Which storage clock a container runs on (GB 18597-2023, the clock rules of `waste_core::storage`): the clock
+/// of the kind of storage site it stands at (a lab's satellite point, a school's storage point or facility, a
+/// station's warehouse: `sites.toml` names each kind's clock), as long as that site belongs to whoever holds it
+/// now; a container at no site of its holder (e.g. just collected, not yet placed) runs on its holder's clock.
+pub(super) fn clock_site(
+    conn: &mut crate::db::AnyConnection,
+    std: &Standards,
+    row: &Row,
+) -> Result<SiteKind, AppError> {
+    let holder_id = row.custodian_id.as_deref().unwrap_or(&row.organization_id);
+    if let Some(site_id) = &row.site_id
+        && let Some(site) = store::sites::get(conn, site_id)?
+        && site.organization_id == holder_id
+    {
+        let kind = waste_core::site::SiteKind::parse(&site.kind)
+            .ok_or_else(|| AppError::internal(format!("stored site kind '{}'", site.kind)))?;
+        return Ok(std.sites.kind(kind).clock);
+    }
+    let holder = match &row.custodian_id {
+        Some(h) => organizations::summary(conn, h)?.kind,
+        None => OrgKind::School,
+    };
+    Ok(StorageRules::site_of(holder))
+}
+
 /// Label, fill limit and storage clock of a row, as of `today`.
 pub(super) fn state_of(
     conn: &mut crate::db::AnyConnection,
@@ -123,21 +148,15 @@ pub(super) fn state_of(
     // An empty container shows the stricter liquid limit until its first addition says what it holds.
     let liquid = row.holds_liquid || row.stream.is_none();
     let (_, fill_limit_l) = std.containers.fill_limit(label.container_volume_l, liquid);
-    let holder = match &row.custodian_id {
-        Some(h) => organizations::summary(conn, h)?.kind,
-        None => OrgKind::School,
-    };
+    let site = clock_site(conn, std, &row)?;
     let storage = row
         .clock_started_on
         .as_deref()
         .or(row.started_on.as_deref())
         .and_then(store::parse_date)
-        .map(|d| {
-            let site = StorageRules::site_of(holder);
-            Storage {
-                site,
-                clock: std.storage.clock(site, d, today),
-            }
+        .map(|d| Storage {
+            site,
+            clock: std.storage.clock(site, d, today),
         });
     Ok(ContainerState {
         row,

@@ -18,7 +18,7 @@ use waste_core::custody::Event;
 use waste_core::hazardous::HazardOutcome;
 use waste_core::label::DigitalId;
 use waste_core::party::OrgKind;
-use waste_core::storage::{OnHand, StorageRules};
+use waste_core::storage::{OnHand, SiteKind};
 use waste_core::{Classification, Waste, WasteRequest, classify};
 
 /// Register a container.
@@ -505,8 +505,18 @@ pub fn storage_alerts(
     }
     let std = env.std;
     let today = env.clock.today();
-    let site = StorageRules::site_of(actor.org_kind);
-    let cutoff = std.storage.alert_horizon(site, today).to_string();
+    // A container runs on the clock of the site it stands at (`clock_site`): scan up to the latest horizon of any
+    // clock; the exact status of each comes from its own site below.
+    let cutoff = [
+        SiteKind::Lab,
+        SiteKind::StoragePoint,
+        SiteKind::TransferStation,
+    ]
+    .into_iter()
+    .map(|k| std.storage.alert_horizon(k, today))
+    .max()
+    .unwrap_or(today)
+    .to_string();
     let rows = rows::clocks_started_by(conn, &actor.org_id, &cutoff, page)?;
     let scanned = page.page(rows, |r| {
         format!(

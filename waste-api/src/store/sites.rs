@@ -282,3 +282,22 @@ pub fn signs(conn: &mut AnyConnection, site: &str) -> Result<Vec<SignRow>, AppEr
         .select(SignRow::as_select())
         .load(conn)?)
 }
+
+/// Writes a site's editable fields (name, location, containment, responsible person, contact, zones).
+pub fn update(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
+    let n = diesel::update(storage_sites::table.filter(storage_sites::id.eq(&row.id)))
+        .set((
+            storage_sites::name.eq(&row.name),
+            storage_sites::location.eq(&row.location),
+            storage_sites::containment_l.eq(&row.containment_l),
+            storage_sites::responsible.eq(&row.responsible),
+            storage_sites::contact.eq(&row.contact),
+            storage_sites::zones.eq(&row.zones),
+        ))
+        .execute(tx.conn())?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("storage site"))
+    }
+}

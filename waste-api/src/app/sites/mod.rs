@@ -21,9 +21,11 @@ use waste_core::site::{
 };
 use waste_core::{CasNumber, Standards};
 
+mod edit;
 mod inspections;
 mod signs;
 
+pub use edit::{EditSite, update};
 pub use inspections::{FollowUpCmd, Inspect, Inspected, follow_up, inspect};
 pub use signs::{SignSvg, record_sign, sign_svg};
 use signs::{needed_signs, sign_type};

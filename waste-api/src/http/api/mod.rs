@@ -51,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::create_site)
         .service(sites::list_sites)
         .service(sites::get_site)
+        .service(sites::edit_site)
         .service(sites::sign_svg)
         .service(sites::record_sign)
         .service(sites::inspect)

@@ -2,7 +2,7 @@
 //! follow-up, print and record the HJ 1276-2022 signs.
 
 use super::{ErrorEnvelope, Page, Paged, change, create, read};
-use crate::app::sites::{self as uc, CreateSite, FollowUpCmd, Inspect};
+use crate::app::sites::{self as uc, CreateSite, EditSite, FollowUpCmd, Inspect};
 use crate::auth::AuthUser;
 use crate::body::parse_json;
 use crate::error::ApiError;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::views::sites::{
     self as view, FindingView, InspectionView, MovedView, SignPrintView, SiteView,
 };
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -91,6 +91,44 @@ pub async fn get_site(
 ) -> Result<web::Json<SiteView>, ApiError> {
     let env = state.env();
     let s = read(&state, move |c| uc::get(c, &env, &user, &path)).await?;
+    Ok(web::Json(view::site(s)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteChanges {
+    pub name: Option<String>,
+    pub location: Option<String>,
+    /// Spill containment volume in litres, decimal string.
+    pub containment_liters: Option<String>,
+    pub responsible: Option<String>,
+    pub contact: Option<String>,
+    /// The zones after the change (a zone holding containers cannot be removed).
+    pub zones: Option<Vec<String>>,
+}
+
+/// Edit a storage site (its kind and facility code stay). A change of what a sign shows makes the printed sign
+/// outdated; 409 `zone_in_use` when a removed zone still holds containers.
+#[utoipa::path(patch, path = "/api/v1/storage-sites/{id}", request_body = SiteChanges,
+    responses((status = 200, body = SiteView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[patch("/api/v1/storage-sites/{id}")]
+pub async fn edit_site(
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SiteView>, ApiError> {
+    let ch: SiteChanges = parse_json(&body)?;
+    let cmd = EditSite::parse(
+        ch.name.as_deref(),
+        ch.location.as_deref(),
+        ch.containment_liters.as_deref(),
+        ch.responsible.as_deref(),
+        ch.contact.as_deref(),
+        ch.zones,
+    )?;
+    let env = state.env();
+    let s = change(&state, move |tx| uc::update(tx, &env, &user, &path, cmd)).await?;
     Ok(web::Json(view::site(s)))
 }
 

@@ -28,6 +28,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset!("app.css", "text/css; charset=utf-8"),
         asset!("print.css", "text/css; charset=utf-8"),
         asset!("page-100.css", "text/css; charset=utf-8"),
+        asset!("page-sign.css", "text/css; charset=utf-8"),
         asset!("page-150.css", "text/css; charset=utf-8"),
         asset!("page-200.css", "text/css; charset=utf-8"),
         asset!("page-a4.css", "text/css; charset=utf-8"),

@@ -213,6 +213,49 @@ mod tests {
         ] {
             want.push(format!("field.{f}"));
         }
+        // The storage-site and ledger pages: keys made from the core's enums.
+        for (prefix, values) in [
+            (
+                "quantity",
+                &["not_applicable", "ok", "near_ceiling", "over_ceiling"][..],
+            ),
+            ("containment", &["no_liquids", "ok", "short"][..]),
+            ("inspection", &["never", "ok", "due_soon", "overdue"][..]),
+            ("sign", &["zone", "facility"][..]),
+            ("sign_state", &["current", "outdated", "never_printed"][..]),
+            (
+                "site_todo",
+                &[
+                    "sign_never_printed",
+                    "sign_outdated",
+                    "inspection_never",
+                    "inspection_overdue",
+                    "inspection_due_soon",
+                    "open_findings",
+                    "near_ceiling",
+                    "over_ceiling",
+                    "containment_short",
+                    "incompatible_in_zone",
+                ][..],
+            ),
+            (
+                "filing",
+                &[
+                    "annual_plan",
+                    "annual_declaration",
+                    "quarterly_declaration",
+                    "monthly_declaration",
+                ][..],
+            ),
+        ] {
+            want.extend(values.iter().map(|v| format!("{prefix}.{v}")));
+        }
+        want.extend(
+            waste_core::records::Stage::ALL
+                .iter()
+                .filter_map(|s| serde_json::to_value(s).ok())
+                .filter_map(|v| v.as_str().map(|s| format!("stage.{s}"))),
+        );
         let missing: Vec<_> = want.iter().filter(|k| !zh.contains(*k)).collect();
         assert!(missing.is_empty(), "computed keys missing: {missing:?}");
     }

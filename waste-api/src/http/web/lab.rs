@@ -231,6 +231,8 @@ struct ContainerPage {
     material_key: String,
     /// Catalogue keys of the label fields still empty.
     missing_keys: Vec<String>,
+    /// Where it stands and where it may be moved (storage sites and zones of its holder).
+    moves: Vec<super::sites::MoveTarget>,
 }
 
 #[get("/c/{key}")]
@@ -244,6 +246,8 @@ pub async fn container_page(
     let out = async {
         let opened = lab_app::open(&state, &viewer.user, &key).await?;
         let c = Chrome::new(&req, Some(&viewer));
+        let moves =
+            super::sites::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
         let notice = match query_pairs(req.query_string())
             .iter()
             .find(|(k, _)| k == "done")
@@ -252,6 +256,7 @@ pub async fn container_page(
             Some("added") => "container.added",
             Some("sealed") => "container.sealed_now",
             Some("created") => "container.created",
+            Some("moved") => "container.moved",
             _ => "",
         };
         let hazards = opened.view.label.hazards.clone();
@@ -283,6 +288,7 @@ pub async fn container_page(
                 notice,
                 material_key,
                 missing_keys,
+                moves,
             },
         ))
     }

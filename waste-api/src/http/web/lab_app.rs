@@ -69,7 +69,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<ContainerView>,
 }
 
 /// The container id a path segment names: the digital identification code (what the label's QR holds), or the id.
-fn resolve(c: &mut crate::db::AnyConnection, key: &str) -> Result<String, AppError> {
+pub(super) fn resolve(c: &mut crate::db::AnyConnection, key: &str) -> Result<String, AppError> {
     Ok(containers::table
         .filter(containers::digital_id.eq(key))
         .select(containers::id)
@@ -82,6 +82,8 @@ fn resolve(c: &mut crate::db::AnyConnection, key: &str) -> Result<String, AppErr
 pub struct Opened {
     pub view: ContainerView,
     pub events: Vec<Event>,
+    /// The storage site and zone it stands at.
+    pub site: Option<(String, Option<String>)>,
 }
 
 pub async fn open(state: &AppState, actor: &Actor, key: &str) -> Result<Opened, ApiError> {
@@ -90,9 +92,11 @@ pub async fn open(state: &AppState, actor: &Actor, key: &str) -> Result<Opened, 
         let id = resolve(c, &key)?;
         let s = uc::get(c, &env, &actor, &id)?;
         let events = uc::events(c, &actor, &id)?;
+        let site = s.row.site_id.clone().map(|id| (id, s.row.zone.clone()));
         Ok(Opened {
             view: view(&env, s),
             events,
+            site,
         })
     })
     .await

@@ -5,18 +5,21 @@
 //! `/c/{digital_id or id}` a container, `/containers`, `/school` (the safety officer's to-do and people),
 //! `/admin` (organisations), `/assets/{hash}/{file}`; the custody chain: `/m/{number}` a manifest (its steps,
 //! `/m/{number}/print`, `/print/manifests?m=…` bulk), `/r/{token}` a roadside link, `/manifests` the tabs,
-//! `/manifests/new` drafting, `/stock`, `/bureau` the education bureau's schools.
+//! `/manifests/new` drafting, `/stock`, `/bureau` the education bureau's schools;
+//! `/sites` and `/sites/{id}` (storage sites), `/ledger` (HJ 1259 records), `/contracts`.
 
 pub mod add;
 pub mod admin;
 pub mod assets;
 pub mod bureau;
+pub mod contracts;
 pub mod home;
 pub mod i18n;
 pub mod lab;
 pub mod lab_app;
 pub mod manifest;
 pub mod manifest_print;
+pub mod ledger;
 pub mod page;
 pub mod pickups;
 pub mod refusal;
@@ -24,6 +27,8 @@ pub mod school;
 pub mod session;
 pub mod signin;
 pub mod station;
+pub mod sites;
+pub mod sites_model;
 
 use actix_web::web;
 use std::sync::{Arc, OnceLock};
@@ -105,5 +110,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bureau::bureau)
         .service(bureau::bureau_csv)
         .service(bureau::school)
-        .service(bureau::audit);
+        .service(bureau::audit)
+        .service(sites::list)
+        .service(sites::create)
+        .service(sites::edit_form)
+        .service(sites::edit)
+        .service(sites::sign_svg)
+        .service(sites::sign_page)
+        .service(sites::record_sign)
+        .service(sites::inspect)
+        .service(sites::follow_up)
+        .service(sites::site_view)
+        .service(sites::move_container)
+        .service(ledger::page)
+        .service(ledger::download)
+        .service(ledger::annual)
+        .service(contracts::list)
+        .service(contracts::create);
 }

@@ -87,6 +87,9 @@ struct TodoPage {
     unlabelled: Vec<Card>,
     ready: Vec<Card>,
     training: Vec<Person>,
+    /// Storage sites with something to do: a sign not printed or outdated, an inspection due, open findings,
+    /// near the ceiling or short of containment (the core's list per site).
+    sites: Vec<super::sites_model::SiteModel>,
 }
 
 fn officer(v: &Viewer) -> Result<(), WebError> {
@@ -115,6 +118,7 @@ pub async fn todo(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
             unlabelled: vec![],
             ready: vec![],
             training: vec![],
+            sites: vec![],
         };
         for k in cards {
             match (k.storage_status.as_str(), k.status.as_str()) {
@@ -130,6 +134,11 @@ pub async fn todo(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
             .await?
             .into_iter()
             .filter(|p| p.training_tone != "plain")
+            .collect();
+        page.sites = super::sites::site_models(&state, &viewer, page.c.zh())
+            .await?
+            .into_iter()
+            .filter(|s| !s.todo.is_empty())
             .collect();
         Ok::<_, WebError>(ok(&req, &page))
     }

@@ -1,0 +1,705 @@
+//! The storage-site pages of a school's safety officer or a station's operator (GB 18597-2023, HJ 1276-2022):
+//! the sites list with the form to register one, a site's page (containers there, quantity against the storage
+//! point's ceiling, the containment check with its figures, zone conflicts, signs, the self-inspection checklist,
+//! open findings and their follow-up), editing a site, the signs printed at true size, and moving a container to
+//! a site from its page. Every decision is the use case's (`app::sites`).
+
+use super::lab_app::{read, write};
+use super::page::{Chrome, Form, WebError, ok, query_pairs, redirect, render, respond};
+use super::session::Viewer;
+use super::sites_model::{SiteFields, SiteModel, kind_name};
+use crate::app::sites::{self as uc, CreateSite, FollowUpCmd, Inspect};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::page::Keyset;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use waste_core::access::Action;
+use waste_core::sign::SignType;
+use waste_core::site::{Answer, SiteKind};
+
+fn manager(v: &Viewer) -> Result<(), WebError> {
+    v.user
+        .may(Action::InspectSites)
+        .map_err(|_| WebError::forbidden())
+}
+
+fn kinds(state: &AppState, zh: bool) -> Vec<(&'static str, String)> {
+    SiteKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), kind_name(state.std, *k, zh)))
+        .collect()
+}
+
+/// The viewer's organisation's sites (every site for an administrator), as the pages show them.
+pub async fn site_models(
+    state: &AppState,
+    viewer: &Viewer,
+    zh: bool,
+) -> Result<Vec<SiteModel>, ApiError> {
+    let (env, actor) = (state.env(), viewer.user.clone());
+    let std = state.std;
+    read(state, move |c| {
+        let page = Keyset {
+            limit: 200,
+            after: None,
+        };
+        Ok(uc::list(c, &env, &actor, &page)?
+            .items
+            .into_iter()
+            .map(|s| SiteModel::of(std, s, zh))
+            .collect())
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "sites.html")]
+struct SitesPage {
+    c: Chrome,
+    sites: Vec<SiteModel>,
+    kinds: Vec<(&'static str, String)>,
+    f: SiteFields,
+    action: String,
+    submit_key: &'static str,
+    editing: bool,
+    kind_label: String,
+}
+
+async fn sites_page(
+    req: &HttpRequest,
+    viewer: &Viewer,
+    state: &AppState,
+    f: SiteFields,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let c = Chrome::new(req, Some(viewer));
+    let sites = site_models(state, viewer, c.zh()).await?;
+    let kinds = kinds(state, c.zh());
+    Ok(render(
+        req,
+        &SitesPage {
+            c,
+            sites,
+            kinds,
+            f,
+            action: "/sites".into(),
+            submit_key: "sites.create",
+            editing: false,
+            kind_label: String::new(),
+        },
+        status,
+        false,
+    ))
+}
+
+#[get("/sites")]
+pub async fn list(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
+    let out = async {
+        manager(&viewer)?;
+        let f = SiteFields {
+            kind: "storage_point".into(),
+            ..SiteFields::default()
+        };
+        sites_page(&req, &viewer, &state, f, StatusCode::OK).await
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+fn create_cmd(f: &SiteFields) -> Result<CreateSite, ApiError> {
+    Ok(CreateSite::parse(
+        None,
+        &f.kind,
+        &f.name,
+        &f.location,
+        f.containment_opt(),
+        &f.responsible,
+        &f.contact,
+        None,
+        Some(f.zone_list()),
+    )?)
+}
+
+/// Registers a site (the same use case as `POST /api/v1/storage-sites`); a refusal re-shows the form with the
+/// field it names marked, and nothing is written.
+#[post("/sites")]
+pub async fn create(
+    req: HttpRequest,
+    viewer: Viewer,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let out = async {
+        viewer.check_csrf(&form)?;
+        manager(&viewer)?;
+        let f = SiteFields::from_form(&form);
+        let done = match create_cmd(&f) {
+            Ok(cmd) => {
+                let (env, actor) = (state.env(), viewer.user.clone());
+                write(&state, move |tx| {
+                    Ok(uc::create(tx, &env, &actor, cmd)?.row.id)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok(id) => Ok(redirect(&req, &format!("/sites/{id}"))),
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                sites_page(&req, &viewer, &state, f.refused(&e), status).await
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// One checklist question as the form shows it.
+pub struct Question {
+    pub key: String,
+    pub text: String,
+    pub clause: String,
+    /// As answered on a refused submission: `yes`, `no` or empty.
+    pub answer: String,
+    pub note: String,
+    /// The refusal named this question.
+    pub bad: bool,
+}
+
+#[derive(Template)]
+#[template(path = "site.html")]
+struct SitePage {
+    c: Chrome,
+    s: SiteModel,
+    questions: Vec<Question>,
+    today: String,
+    inspected_on: String,
+    inspector: String,
+    /// A refusal of the inspection or follow-up form, and the field it names.
+    error: String,
+    bad: String,
+    may_manage: bool,
+}
+
+fn questions(state: &AppState, zh: bool, form: Option<&Form>, bad: &str) -> Vec<Question> {
+    state
+        .std
+        .sites
+        .checklist
+        .iter()
+        .map(|i| Question {
+            bad: bad == format!("ok.{}", i.key) || bad == format!("note.{}", i.key),
+            key: i.key.clone(),
+            text: if zh { i.zh.clone() } else { i.en.clone() },
+            clause: i.clause.clone(),
+            answer: form
+                .map(|f| f.get(&format!("ok.{}", i.key)).to_owned())
+                .unwrap_or_default(),
+            note: form
+                .map(|f| f.get(&format!("note.{}", i.key)).to_owned())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+async fn site_model(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    zh: bool,
+) -> Result<SiteModel, ApiError> {
+    let (env, actor, id) = (state.env(), viewer.user.clone(), id.to_owned());
+    let std = state.std;
+    read(state, move |c| {
+        Ok(SiteModel::of(std, uc::get(c, &env, &actor, &id)?, zh))
+    })
+    .await
+}
+
+async fn site_page(
+    req: &HttpRequest,
+    viewer: &Viewer,
+    state: &AppState,
+    id: &str,
+    refused: Option<(&Form, ApiError)>,
+) -> Result<HttpResponse, WebError> {
+    let c = Chrome::new(req, Some(viewer));
+    let s = site_model(state, viewer, id, c.zh()).await?;
+    let today = state.clock.today().to_string();
+    let form = refused.as_ref().map(|(f, _)| *f);
+    let (status, error, bad) = match &refused {
+        None => (StatusCode::OK, String::new(), String::new()),
+        Some((_, e)) => {
+            let bad = match e {
+                ApiError::Invalid { details, .. } => {
+                    details["field"].as_str().unwrap_or_default().to_owned()
+                }
+                _ => String::new(),
+            };
+            (actix_web::ResponseError::status_code(e), e.to_string(), bad)
+        }
+    };
+    let page = SitePage {
+        questions: questions(state, c.zh(), form, &bad),
+        inspected_on: form
+            .map(|f| f.get("inspected_on").to_owned())
+            .unwrap_or_else(|| today.clone()),
+        inspector: form
+            .map(|f| f.get("inspector").to_owned())
+            .unwrap_or_else(|| viewer.user.name.clone()),
+        may_manage: viewer.user.may(Action::ManageSites).is_ok(),
+        c,
+        s,
+        today,
+        error,
+        bad,
+    };
+    Ok(render(req, &page, status, false))
+}
+
+#[get("/sites/{id}")]
+pub async fn site_view(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        manager(&viewer)?;
+        site_page(&req, &viewer, &state, &path, None).await
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+fn date(field: &str, s: &str) -> Result<time::Date, ApiError> {
+    crate::store::parse_date(s.trim())
+        .ok_or_else(|| ApiError::invalid(field, format!("'{s}' is not a date YYYY-MM-DD")))
+}
+
+/// The checklist form as the inspection command: every item answered yes or no, a failed item's note becomes
+/// its finding (the use case's rule).
+fn inspect_cmd(state: &AppState, form: &Form) -> Result<Inspect, ApiError> {
+    let mut answers = Vec::new();
+    for item in &state.std.sites.checklist {
+        let ok = match form.get(&format!("ok.{}", item.key)) {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                return Err(ApiError::invalid(
+                    format!("ok.{}", item.key),
+                    "answer yes or no",
+                ));
+            }
+        };
+        let note = form.get(&format!("note.{}", item.key));
+        if note.chars().count() > 500 {
+            return Err(ApiError::invalid(
+                format!("note.{}", item.key),
+                "at most 500 characters",
+            ));
+        }
+        answers.push(Answer {
+            item: item.key.clone(),
+            ok,
+            note: Some(note.to_owned()).filter(|n| !n.is_empty()),
+        });
+    }
+    let inspector = form.get("inspector");
+    if inspector.chars().count() > 100 {
+        return Err(ApiError::invalid("inspector", "at most 100 characters"));
+    }
+    Ok(Inspect {
+        inspected_on: date("inspected_on", form.get("inspected_on"))?,
+        inspector: Some(inspector.to_owned()).filter(|i| !i.is_empty()),
+        answers,
+        findings: vec![],
+    })
+}
+
+/// Records a self-inspection (GB 18597-2023 8.2.2), the same use case as `POST …/inspections`.
+#[post("/sites/{id}/inspections")]
+pub async fn inspect(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let id = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        manager(&viewer)?;
+        let done = match inspect_cmd(&state, &form) {
+            Ok(cmd) => {
+                let (env, actor, id) = (state.env(), viewer.user.clone(), id.clone());
+                write(&state, move |tx| {
+                    uc::inspect(tx, &env, &actor, &id, cmd).map(|_| ())
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok(()) => Ok(redirect(&req, &format!("/sites/{id}#inspection"))),
+            Err(e) => site_page(&req, &viewer, &state, &id, Some((&form, e))).await,
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Records the follow-up of a finding, which closes it.
+#[post("/sites/{id}/findings/{finding}/follow-up")]
+pub async fn follow_up(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let (id, finding) = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        manager(&viewer)?;
+        let action = form.get("action").to_owned();
+        let cmd = date("done_on", form.get("done_on")).and_then(|done_on| {
+            if action.is_empty() || action.chars().count() > 500 {
+                Err(ApiError::invalid("action", "1 to 500 characters"))
+            } else {
+                Ok(FollowUpCmd {
+                    done_on,
+                    by: None,
+                    action,
+                })
+            }
+        });
+        let done = match cmd {
+            Ok(cmd) => {
+                let (env, actor, id) = (state.env(), viewer.user.clone(), id.clone());
+                write(&state, move |tx| {
+                    uc::follow_up(tx, &env, &actor, &id, &finding, cmd).map(|_| ())
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        match done {
+            Ok(()) => Ok(redirect(&req, &format!("/sites/{id}#findings"))),
+            Err(e) => site_page(&req, &viewer, &state, &id, Some((&form, e))).await,
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+fn sign_query(req: &HttpRequest) -> Result<(SignType, Option<String>), WebError> {
+    let q = query_pairs(req.query_string());
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let t = get("type")
+        .as_deref()
+        .and_then(SignType::parse)
+        .ok_or_else(|| WebError::bad("err.invalid"))?;
+    Ok((t, get("zone").filter(|z| !z.is_empty())))
+}
+
+async fn sign_of(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    t: SignType,
+    zone: Option<String>,
+) -> Result<uc::SignSvg, ApiError> {
+    let (env, actor, id) = (state.env(), viewer.user.clone(), id.to_owned());
+    read(state, move |c| {
+        uc::sign_svg(c, &env, &actor, &id, t, zone.as_deref(), None)
+    })
+    .await
+}
+
+/// The sign as an image (HJ 1276-2022), its size in millimetres in the SVG itself.
+#[get("/sites/{id}/sign.svg")]
+pub async fn sign_svg(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        manager(&viewer)?;
+        let (t, zone) = sign_query(&req)?;
+        let s = sign_of(&state, &viewer, &path, t, zone).await?;
+        let mut resp = super::page::secure(
+            &req,
+            HttpResponse::Ok().content_type("image/svg+xml").body(s.svg),
+            false,
+        );
+        resp.headers_mut().insert(
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            actix_web::http::header::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+        );
+        Ok(resp)
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "sign_print.html")]
+struct SignPage {
+    c: Chrome,
+    id: String,
+    site_name: String,
+    sign: &'static str,
+    sign_key: String,
+    zone: String,
+    src: String,
+    digest: String,
+}
+
+/// A sign at true size for printing, with the button that records it as printed and posted.
+#[get("/sites/{id}/sign")]
+pub async fn sign_page(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        manager(&viewer)?;
+        let (t, zone) = sign_query(&req)?;
+        let c = Chrome::new(&req, Some(&viewer));
+        let m = site_model(&state, &viewer, &path, c.zh()).await?;
+        let s = sign_of(&state, &viewer, &path, t, zone.clone()).await?;
+        let zone = zone.unwrap_or_default();
+        let src = format!(
+            "/sites/{}/sign.svg?type={}&zone={}",
+            m.id,
+            t.as_str(),
+            super::page::encode(&zone)
+        );
+        Ok(ok(
+            &req,
+            &SignPage {
+                c,
+                id: m.id,
+                site_name: m.name,
+                sign: t.as_str(),
+                sign_key: format!("sign.{}", t.as_str()),
+                zone,
+                src,
+                digest: s.digest,
+            },
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Records that the sign shown was printed and posted (refused when the site changed since it was shown).
+#[post("/sites/{id}/signs")]
+pub async fn record_sign(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let id = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        manager(&viewer)?;
+        let t = SignType::parse(form.get("type")).ok_or_else(|| WebError::bad("err.invalid"))?;
+        let zone = Some(form.get("zone").to_owned()).filter(|z| !z.is_empty());
+        let digest = form.get("digest").to_owned();
+        let (env, actor, site) = (state.env(), viewer.user.clone(), id.clone());
+        let done = write(&state, move |tx| {
+            uc::record_sign(tx, &env, &actor, &site, t, zone.as_deref(), &digest).map(|_| ())
+        })
+        .await;
+        match done {
+            Ok(()) => Ok(redirect(&req, &format!("/sites/{id}#signs"))),
+            Err(e) => site_page(&req, &viewer, &state, &id, Some((&form, e))).await,
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Moves a container to a site of its holder (the same use case as `POST /api/v1/containers/{id}/move`): a
+/// custody event; over the storage point's ceiling it is refused with the clause.
+#[post("/c/{key}/move")]
+pub async fn move_container(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let key = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        // `site_id|zone` from the page's one list of places.
+        let (site, zone) = match form.get("target").split_once('|') {
+            Some((s, z)) => (s.to_owned(), Some(z.to_owned()).filter(|z| !z.is_empty())),
+            None => (form.get("target").to_owned(), None),
+        };
+        let (env, actor, k) = (state.env(), viewer.user.clone(), key.clone());
+        write(&state, move |tx| {
+            let id = super::lab_app::resolve(tx, &k)?;
+            uc::move_container(tx, &env, &actor, &id, &site, zone.as_deref()).map(|_| ())
+        })
+        .await?;
+        Ok::<_, WebError>(redirect(&req, &format!("/c/{key}?done=moved")))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+#[derive(Template)]
+#[template(path = "site_edit.html")]
+struct EditPage {
+    c: Chrome,
+    id: String,
+    kinds: Vec<(&'static str, String)>,
+    f: SiteFields,
+    action: String,
+    submit_key: &'static str,
+    editing: bool,
+    kind_label: String,
+}
+
+async fn edit_page(
+    req: &HttpRequest,
+    viewer: &Viewer,
+    state: &AppState,
+    id: &str,
+    refused: Option<SiteFields>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    viewer
+        .user
+        .may(Action::ManageSites)
+        .map_err(|_| WebError::forbidden())?;
+    let c = Chrome::new(req, Some(viewer));
+    let m = site_model(state, viewer, id, c.zh()).await?;
+    let f = refused.unwrap_or_else(|| SiteFields::of(&m));
+    let kinds = kinds(state, c.zh());
+    Ok(render(
+        req,
+        &EditPage {
+            c,
+            id: m.id.clone(),
+            kinds,
+            f,
+            action: format!("/sites/{}/edit", m.id),
+            submit_key: "site.save",
+            editing: true,
+            kind_label: m.kind_name,
+        },
+        status,
+        false,
+    ))
+}
+
+#[get("/sites/{id}/edit")]
+pub async fn edit_form(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = edit_page(&req, &viewer, &state, &path, None, StatusCode::OK).await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// Edits a site (the same use case as `PATCH /api/v1/storage-sites/{id}`); a refusal re-shows the form with the
+/// field marked and changes nothing.
+#[post("/sites/{id}/edit")]
+pub async fn edit(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let id = path.into_inner();
+    let out = async {
+        viewer.check_csrf(&form)?;
+        let f = SiteFields::from_form(&form);
+        let cmd = uc::EditSite::parse(
+            Some(f.name.as_str()),
+            Some(f.location.as_str()),
+            f.containment_opt(),
+            Some(f.responsible.as_str()),
+            Some(f.contact.as_str()),
+            Some(f.zone_list()),
+        );
+        let done: Result<(), ApiError> = match cmd {
+            Ok(cmd) => {
+                let (env, actor, site) = (state.env(), viewer.user.clone(), id.clone());
+                write(&state, move |tx| {
+                    uc::update(tx, &env, &actor, &site, cmd).map(|_| ())
+                })
+                .await
+            }
+            Err(e) => Err(e.into()),
+        };
+        match done {
+            Ok(()) => Ok(redirect(&req, &format!("/sites/{id}"))),
+            Err(e) => {
+                let status = actix_web::ResponseError::status_code(&e);
+                edit_page(&req, &viewer, &state, &id, Some(f.refused(&e)), status).await
+            }
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
+/// A place a container may be moved to: a site, or one zone of a site with zones.
+pub struct MoveTarget {
+    /// `site_id|zone`
+    pub value: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The sites and zones of the viewer's organisation, the container's own place marked.
+pub async fn move_targets(
+    state: &AppState,
+    viewer: &Viewer,
+    here: Option<&(String, Option<String>)>,
+    zh: bool,
+) -> Result<Vec<MoveTarget>, ApiError> {
+    let mut out = Vec::new();
+    for s in site_models(state, viewer, zh).await? {
+        let zones: Vec<Option<String>> = if s.zones.is_empty() {
+            vec![None]
+        } else {
+            s.zones.iter().cloned().map(Some).collect()
+        };
+        for z in zones {
+            out.push(MoveTarget {
+                value: format!("{}|{}", s.id, z.clone().unwrap_or_default()),
+                label: match &z {
+                    Some(z) => format!("{} · {} ({})", s.name, z, s.kind_name),
+                    None => format!("{} ({})", s.name, s.kind_name),
+                },
+                current: here.is_some_and(|(id, hz)| *id == s.id && *hz == z),
+            });
+        }
+    }
+    Ok(out)
+}
