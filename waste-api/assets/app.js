@@ -39,7 +39,7 @@
       document.querySelectorAll(".rline").forEach(function (f) {
         if (f.getAttribute("data-code") === code) {
           f.classList.add("scanned");
-          var w = f.querySelector("input[name^='weight_']");
+          var w = f.querySelector("input[name^='weight_'], input[name^='gross_']");
           if (w) w.focus();
         }
       });

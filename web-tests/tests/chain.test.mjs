@@ -1,5 +1,6 @@
-// The custody chain in Debian's Chromium, one browser context per role: the station drafts and submits a
-// manifest for containers it collected, the driver dispatches by scanning every container on a phone, the firm
+// The custody chain in Debian's Chromium, one browser context per role: the teacher requests a pickup, the station
+// schedules it, the operator collects scanning each container while the safety officer confirms with the PIN on the
+// operator's phone, the station drafts and submits a manifest, the driver dispatches by scanning every container on a phone, the firm
 // receives one container accepted and one rejected and confirms disposal, the bureau sees the school's last
 // pickup and the rejected container. The printed manifest is one A4 page and its QR code decodes to the
 // manifest number. axe-core on every new page. Prints the chain's timing.
@@ -40,15 +41,49 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   const timing = {};
   const lap = (name) => { timing[name] = Date.now() - started; };
 
-  // The school's two sealed containers, collected by the station (6.2 kg each).
+  // The school's two sealed containers; the teacher asks for a pickup on a phone.
   const a = await sealedContainer(base, w.teacher.token, "B-304");
   const b = await sealedContainer(base, w.teacher.token, "C-210");
-  await api(base, w.operator.token, "POST", "/api/v1/pickups", { school_id: w.school.id, containers: [{ container_id: a.id, gross_weight_kg: "6.2" }, { container_id: b.id, gross_weight_kg: "6.3" }] });
+  const teacher = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(teacher, base, w.teacher.signin_link, "wang-teacher");
+  await teacher.goto(base + "/pickups/new");
+  await axeClean(teacher, "/pickups/new");
+  await Promise.all([teacher.waitForURL(/done=requested/), teacher.click("#request-submit")]);
+  lap("requested");
+
+  // The station schedules the request (desktop) and the officer sets their PIN.
+  const op = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(op, base, w.operator.signin_link, "zhao-op");
+  await op.goto(base + "/pickups");
+  await axeClean(op, "/pickups");
+  const day = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  await op.fill("input[name=slot_from]", `${day}T09:00`);
+  await op.fill("input[name=slot_until]", `${day}T11:00`);
+  await Promise.all([op.waitForURL(/done=schedule/), op.click("form[action$='/schedule'] button[type=submit]")]);
+  const officer = await (await browser.newContext(PHONE)).newPage();
+  await signUpAndIn(officer, base, w.officer.signin_link, "li-officer");
+  await officer.goto(base + "/pickups");
+  assert.match(await officer.locator("main").innerText(), /已预约|Scheduled/);
+  await officer.fill("#new-pin", "480215");
+  await Promise.all([officer.waitForURL(/done=pin/), officer.click("form[action='/pickups/pin'] button[type=submit]")]);
+  lap("scheduled");
+
+  // The operator collects on the phone: scans each container, enters its gross weight; the officer picks their
+  // name and types the PIN on the operator's phone.
+  await op.goto(base + "/pickups");
+  await op.click("a[href$='/collect']");
+  for (const [i, c] of [a, b].entries()) {
+    await op.fill("#scan-collect", c.digital_id);
+    await op.press("#scan-collect", "Enter");
+    await op.locator(":focus").fill(i === 0 ? "6.2" : "6.3");
+  }
+  await op.selectOption("#officer_id", { label: "李主任" });
+  await op.fill("#pin", "480215");
+  await axeClean(op, "/pickups/…/collect");
+  await Promise.all([op.waitForURL(/\/stock/), op.click("#collect")]);
   lap("collected");
 
   // Station operator, on a phone: stock, draft with the licence and coverage, submit.
-  const op = await (await browser.newContext(PHONE)).newPage();
-  await signUpAndIn(op, base, w.operator.signin_link, "zhao-op");
   await op.goto(base + "/stock");
   assert.match(await op.locator("main").innerText(), new RegExp(a.digital_id));
   await axeClean(op, "/stock");
@@ -70,10 +105,14 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   await dr.goto(base + "/manifests?tab=act");
   await axeClean(dr, "/manifests");
   await dr.click(`a[href='/m/${number}']`);
+  await dr.fill("#vehicle_plate", "吉A12345");
+  await dr.fill("#transport_permit_no", "吉交运管许可长字220100001号");
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
   await Promise.all([dr.waitForLoadState("load"), dr.click("#dispatch")]);
   assert.match(await dr.locator("#refusal").innerText(), /Art\.13|13/);
+  await dr.fill("#vehicle_plate", "吉A12345");
+  await dr.fill("#transport_permit_no", "吉交运管许可长字220100001号");
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
   await dr.fill("#scan-one", b.digital_id);

@@ -134,8 +134,8 @@ pub struct ManifestPage {
 }
 
 impl ManifestPage {
-    pub fn may(&self, what: &str) -> bool {
-        self.can.iter().any(|s| *s == what)
+    pub fn may(&self, what: &'static str) -> bool {
+        self.can.contains(&what)
     }
 }
 

@@ -61,8 +61,8 @@ pub struct RequestV {
 }
 
 impl RequestV {
-    pub fn may(&self, what: &str) -> bool {
-        self.can.iter().any(|s| *s == what)
+    pub fn may(&self, what: &'static str) -> bool {
+        self.can.contains(&what)
     }
 }
 
