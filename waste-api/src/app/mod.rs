@@ -6,6 +6,7 @@
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
 mod container_state;
+pub mod audit;
 pub mod containers;
 mod error;
 mod manifest_commands;
@@ -31,6 +32,8 @@ use waste_core::party::{OrgKind, Role};
 pub struct Env {
     pub std: &'static Standards,
     pub clock: Clock,
+    /// Open manifest drafts an organisation may hold (`WASTE_MAX_OPEN_DRAFTS`).
+    pub max_open_drafts: u32,
 }
 
 /// The service's clock: the system's, moved by an offset that tests set (`Running::clock`), so that a storage

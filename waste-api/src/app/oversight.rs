@@ -75,9 +75,3 @@ pub fn schools(
         schools,
     })
 }
-
-/// Walks every custody chain and reports the first broken link.
-pub fn audit(conn: &mut AnyConnection, actor: &Actor) -> Result<Value, AppError> {
-    actor.may(Action::AuditChains)?;
-    events::verify_all(conn)
-}

@@ -2,6 +2,7 @@
 //! counters. No rule decisions here.
 
 pub mod additions;
+pub mod audit;
 pub mod containers;
 pub mod contracts;
 pub mod events;
