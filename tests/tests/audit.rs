@@ -95,7 +95,10 @@ fn one_run_at_a_time(backend: Backend) {
             .timeout(Duration::from_secs(60))
             .send()
             .expect("first run");
-        (r.status().as_u16(), r.json::<Value>().unwrap_or(Value::Null))
+        (
+            r.status().as_u16(),
+            r.json::<Value>().unwrap_or(Value::Null),
+        )
     });
     let mut running = false;
     for _ in 0..300 {
@@ -114,7 +117,11 @@ fn one_run_at_a_time(backend: Backend) {
     drop(held);
     let (s, v) = first.join().expect("first run ends");
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["ok"].as_bool(), v["anchored"].as_bool()), (Some(true), Some(true)), "{v}");
+    assert_eq!(
+        (v["ok"].as_bool(), v["anchored"].as_bool()),
+        (Some(true), Some(true)),
+        "{v}"
+    );
     let last = app.get("/api/v1/audit/last", ADMIN_TOKEN).1;
     assert_eq!(last["running"], false);
     assert_eq!(last["last"]["ok"], true);
@@ -128,7 +135,10 @@ fn sqlite_the_audit_is_for_administrators_one_run_at_a_time() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_the_audit_is_for_administrators_one_run_at_a_time() {
     one_run_at_a_time(Backend::Postgres);
 }
@@ -154,7 +164,9 @@ fn without_events(app: &TestApp, aggregate: &str, from: i64, check: impl FnOnce(
     exec(app, "DROP TABLE IF EXISTS events_kept");
     exec(
         app,
-        &format!("CREATE TABLE events_kept AS SELECT * FROM events WHERE aggregate = '{aggregate}' AND seq >= {from}"),
+        &format!(
+            "CREATE TABLE events_kept AS SELECT * FROM events WHERE aggregate = '{aggregate}' AND seq >= {from}"
+        ),
     );
     exec(
         app,
@@ -199,18 +211,38 @@ fn tampering(backend: Backend) {
     // The last events of a chain deleted: the head counts more.
     without_events(app, &container, 3, || {
         let (agg, kind, b) = broken(app);
-        assert_eq!((agg.as_str(), kind.as_str()), (container.as_str(), "count"), "{b}");
+        assert_eq!(
+            (agg.as_str(), kind.as_str()),
+            (container.as_str(), "count"),
+            "{b}"
+        );
     });
     // A whole chain deleted: its head remains without events.
     without_events(app, &container, 1, || {
         let (agg, kind, b) = broken(app);
-        assert_eq!((agg.as_str(), kind.as_str()), (container.as_str(), "chain_missing"), "{b}");
+        assert_eq!(
+            (agg.as_str(), kind.as_str()),
+            (container.as_str(), "chain_missing"),
+            "{b}"
+        );
         // And with its head: the container's row has no chain.
         exec(app, "DROP TABLE IF EXISTS heads_kept");
-        exec(app, &format!("CREATE TABLE heads_kept AS SELECT * FROM chain_heads WHERE aggregate = '{container}'"));
-        exec(app, &format!("DELETE FROM chain_heads WHERE aggregate = '{container}'"));
+        exec(
+            app,
+            &format!(
+                "CREATE TABLE heads_kept AS SELECT * FROM chain_heads WHERE aggregate = '{container}'"
+            ),
+        );
+        exec(
+            app,
+            &format!("DELETE FROM chain_heads WHERE aggregate = '{container}'"),
+        );
         let (agg, kind, b) = broken(app);
-        assert_eq!((agg.as_str(), kind.as_str()), (container.as_str(), "chain_missing"), "{b}");
+        assert_eq!(
+            (agg.as_str(), kind.as_str()),
+            (container.as_str(), "chain_missing"),
+            "{b}"
+        );
         exec(app, "INSERT INTO chain_heads SELECT * FROM heads_kept");
         exec(app, "DROP TABLE heads_kept");
     });
@@ -219,14 +251,30 @@ fn tampering(backend: Backend) {
     // State tables changed behind the events, one at a time.
     let edits = [
         (
-            format!("UPDATE manifest_lines SET shipped_weight_kg = '1.0' WHERE manifest_id = '{m}'"),
-            format!("UPDATE manifest_lines SET shipped_weight_kg = '6.200' WHERE manifest_id = '{m}'"),
-            (manifest_chain.as_str(), "manifest_lines", "shipped_weight_kg"),
+            format!(
+                "UPDATE manifest_lines SET shipped_weight_kg = '1.0' WHERE manifest_id = '{m}'"
+            ),
+            format!(
+                "UPDATE manifest_lines SET shipped_weight_kg = '6.200' WHERE manifest_id = '{m}'"
+            ),
+            (
+                manifest_chain.as_str(),
+                "manifest_lines",
+                "shipped_weight_kg",
+            ),
         ),
         (
-            format!("UPDATE manifest_lines SET received_weight_kg = '0.5' WHERE manifest_id = '{m}'"),
-            format!("UPDATE manifest_lines SET received_weight_kg = '6.1' WHERE manifest_id = '{m}'"),
-            (manifest_chain.as_str(), "manifest_lines", "received_weight_kg"),
+            format!(
+                "UPDATE manifest_lines SET received_weight_kg = '0.5' WHERE manifest_id = '{m}'"
+            ),
+            format!(
+                "UPDATE manifest_lines SET received_weight_kg = '6.1' WHERE manifest_id = '{m}'"
+            ),
+            (
+                manifest_chain.as_str(),
+                "manifest_lines",
+                "received_weight_kg",
+            ),
         ),
         (
             format!("UPDATE manifests SET status = 'disposed' WHERE id = '{m}'"),
@@ -248,7 +296,12 @@ fn tampering(backend: Backend) {
         exec(app, &edit);
         let (got, kind, b) = broken(app);
         assert_eq!(
-            (got.as_str(), kind.as_str(), b["table"].as_str(), b["field"].as_str()),
+            (
+                got.as_str(),
+                kind.as_str(),
+                b["table"].as_str(),
+                b["field"].as_str()
+            ),
             (agg, "state", Some(table), Some(field)),
             "{edit}: {b}"
         );
@@ -288,13 +341,21 @@ fn tampering(backend: Backend) {
         .expect("rewrite");
         prev = hash;
     }
-    assert_ne!(rows[1].payload, rows[1].payload.replace("\"5\"", "\"0.5\""), "the edit changed something");
+    assert_ne!(
+        rows[1].payload,
+        rows[1].payload.replace("\"5\"", "\"0.5\""),
+        "the edit changed something"
+    );
     exec(
         app,
         &format!("UPDATE chain_heads SET last_hash = '{prev}' WHERE aggregate = '{container}'"),
     );
     let (agg, kind, b) = broken(app);
-    assert_eq!((agg.as_str(), kind.as_str()), (container.as_str(), "anchor"), "{b}");
+    assert_eq!(
+        (agg.as_str(), kind.as_str()),
+        (container.as_str(), "anchor"),
+        "{b}"
+    );
 }
 
 #[test]
@@ -303,7 +364,10 @@ fn sqlite_tampering_behind_the_service_is_reported_break_by_break() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_tampering_behind_the_service_is_reported_break_by_break() {
     tampering(Backend::Postgres);
 }

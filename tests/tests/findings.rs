@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::time::Duration;
 use waste_api::config::{Guards, Limits};
-use waste_e2e::world::{self, World, act, add, contract, cyanide, manifest, pickup, sealed_container};
+use waste_e2e::world::{
+    self, World, act, add, contract, cyanide, manifest, pickup, sealed_container,
+};
 use waste_e2e::{ADMIN_TOKEN, Backend, TestApp, assert_error, both_backends, org, user};
 
 fn exec(app: &TestApp, sql: &str) {
@@ -47,7 +49,9 @@ fn numbers_at_submission(app: &TestApp) {
         "the two cancelled drafts spent no serial: {number}"
     );
     // The submission is in the chain, with the number.
-    let events = app.get(&format!("/api/v1/manifests/{m}/events"), &w.operator).1;
+    let events = app
+        .get(&format!("/api/v1/manifests/{m}/events"), &w.operator)
+        .1;
     assert_eq!(events["items"][1]["payload"]["number"], number, "{events}");
 }
 
@@ -81,7 +85,10 @@ fn sqlite_open_drafts_per_organisation_are_bounded() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_open_drafts_per_organisation_are_bounded() {
     drafts_bounded(Backend::Postgres);
 }
@@ -154,7 +161,14 @@ fn delivery_after_dispatch(app: &TestApp) {
     let m = manifest(app, &w, &[&c[0]]);
     assert_eq!(act(app, &w.operator, &m, "submit", json!({})).0, 200);
     assert_eq!(
-        act(app, &w.driver, &m, "dispatch", json!({"container_ids": [c[0]]})).0,
+        act(
+            app,
+            &w.driver,
+            &m,
+            "dispatch",
+            json!({"container_ids": [c[0]]})
+        )
+        .0,
         200
     );
     let line = json!([{"container_id": c[0], "received_weight_kg": "6.1", "accepted": true}]);
@@ -190,7 +204,9 @@ fn security_headers(app: &TestApp) {
         .send()
         .expect("healthz");
     assert_eq!(
-        r.headers().get("x-content-type-options").map(|v| v.as_bytes()),
+        r.headers()
+            .get("x-content-type-options")
+            .map(|v| v.as_bytes()),
         Some(b"nosniff".as_slice())
     );
     let r = http
@@ -205,7 +221,9 @@ fn security_headers(app: &TestApp) {
         Some(b"no-store".as_slice())
     );
     assert_eq!(
-        r.headers().get("x-content-type-options").map(|v| v.as_bytes()),
+        r.headers()
+            .get("x-content-type-options")
+            .map(|v| v.as_bytes()),
         Some(b"nosniff".as_slice())
     );
 }
@@ -253,14 +271,23 @@ fn sqlite_a_slow_request_body_gets_408() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_a_slow_request_body_gets_408() {
     slow_body(Backend::Postgres);
 }
 
 /// The rate-limit headers of an answer: (limit, remaining, reset, retry-after).
 fn limits_of(r: &reqwest::blocking::Response) -> [Option<u64>; 4] {
-    ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "retry-after"].map(|h| {
+    [
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "retry-after",
+    ]
+    .map(|h| {
         r.headers()
             .get(h)
             .and_then(|v| v.to_str().ok())
@@ -324,7 +351,11 @@ fn rate_limits(backend: Backend) {
         );
     }
     let r = me(&b);
-    assert_eq!(r.status().as_u16(), 429, "the address is blocked, valid token or not");
+    assert_eq!(
+        r.status().as_u16(),
+        429,
+        "the address is blocked, valid token or not"
+    );
     assert!(limits_of(&r)[3].is_some(), "Retry-After");
 }
 
@@ -334,7 +365,10 @@ fn sqlite_rate_limits_per_token_and_per_address_with_failed_authentications() {
 }
 
 #[test]
-#[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
 fn postgres_rate_limits_per_token_and_per_address_with_failed_authentications() {
     rate_limits(Backend::Postgres);
 }

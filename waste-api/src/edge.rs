@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::limits::{Admission, Standing};
-use actix_web::dev::{BoxedPayloadStream, Payload};
+use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
@@ -37,9 +37,7 @@ pub fn rate_limited(limit: u32, retry_after_s: u64) -> ApiError {
     ApiError::Invalid {
         status: actix_web::http::StatusCode::TOO_MANY_REQUESTS,
         code: "rate_limited",
-        message: format!(
-            "too many requests: at most {limit} a minute; retry in {retry_after_s} s"
-        ),
+        message: format!("too many requests: at most {limit} a minute; retry in {retry_after_s} s"),
         details: json!({ "limit_per_minute": limit, "retry_after_s": retry_after_s }),
     }
 }
@@ -136,7 +134,7 @@ impl TimedPayload {
             deadline: Box::pin(actix_web::rt::time::sleep(after)),
             timed_out: timed_out.clone(),
         };
-        let boxed: BoxedPayloadStream = Box::pin(stream);
+        let boxed: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(stream);
         (Payload::from(boxed), timed_out)
     }
 }

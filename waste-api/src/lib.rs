@@ -85,7 +85,9 @@ pub fn build_guarded(
         metrics: Arc::new(metrics::Metrics::default()),
         sessions: Arc::new(auth::SessionCache::default()),
         clock: app::Clock::default(),
-        audit: Arc::new(app::audit::AuditRunner::with_gate(guards.audit_gate.clone())),
+        audit: Arc::new(app::audit::AuditRunner::with_gate(
+            guards.audit_gate.clone(),
+        )),
         limiter: Arc::new(limits::Limiter::new(guards.limits)),
         guards: Arc::new(guards),
     };

@@ -18,8 +18,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-type Keyed<K> =
-    RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
 /// Forget idle buckets every this many requests, so keys seen once (a guessed token) do not accumulate.
 const PRUNE_EVERY: u64 = 10_000;
@@ -211,7 +210,10 @@ mod tests {
             l.admit(ip, Some("a")),
             Admission::Refused { limit: 3, retry_after_s } if (1..=20).contains(&retry_after_s)
         ));
-        assert!(matches!(l.admit(ip, Some("b")), Admission::Admitted(Some(_))));
+        assert!(matches!(
+            l.admit(ip, Some("b")),
+            Admission::Admitted(Some(_))
+        ));
         // No limit applies to a request without a token when the address limit is off.
         assert_eq!(l.admit(ip, None), Admission::Admitted(None));
     }
@@ -225,7 +227,10 @@ mod tests {
             assert!(matches!(l.admit(ip, None), Admission::Admitted(_)));
         }
         l.failed_authentication(ip);
-        assert!(matches!(l.admit(ip, Some("t")), Admission::Refused { limit: 2, .. }));
+        assert!(matches!(
+            l.admit(ip, Some("t")),
+            Admission::Refused { limit: 2, .. }
+        ));
         let other = Some(IpAddr::from([10, 0, 0, 10]));
         assert!(matches!(l.admit(other, None), Admission::Admitted(_)));
     }

@@ -148,11 +148,32 @@ fn main() {
         .filter(|k| !k.trim().is_empty());
     let key = key.as_deref().map(|k| k.trim().as_bytes());
     let mut events = 0usize;
-    let insert = |c: &mut db::AnyConnection, rows: &mut Vec<String>, evs: &mut Vec<String>, heads: &mut Vec<String>| {
+    let insert = |c: &mut db::AnyConnection,
+                  rows: &mut Vec<String>,
+                  evs: &mut Vec<String>,
+                  heads: &mut Vec<String>| {
         if !rows.is_empty() {
-            exec(c, &format!("INSERT INTO containers (id, organization_id, lab, contact, capacity_l, material, status, stream, filled_l, holds_liquid, code, hazards, started_on, digital_id, additions_count, contents, created_by, created_at, sealed_at, custodian_id) VALUES {}", rows.join(",")));
-            exec(c, &format!("INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}", evs.join(",")));
-            exec(c, &format!("INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES {}", heads.join(",")));
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO containers (id, organization_id, lab, contact, capacity_l, material, status, stream, filled_l, holds_liquid, code, hazards, started_on, digital_id, additions_count, contents, created_by, created_at, sealed_at, custodian_id) VALUES {}",
+                    rows.join(",")
+                ),
+            );
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}",
+                    evs.join(",")
+                ),
+            );
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES {}",
+                    heads.join(",")
+                ),
+            );
         }
         rows.clear();
         evs.clear();

@@ -5,8 +5,8 @@
 //! `body::idempotent` for a creating POST), asks `waste-core` for every decision and the store for every row,
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
-mod container_state;
 pub mod audit;
+mod container_state;
 pub mod containers;
 mod error;
 mod manifest_commands;

@@ -2,10 +2,9 @@
 
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
+use crate::store::organizations;
 use crate::store::oversight::{self as q, SchoolRow};
 use crate::store::page::{Keyset, Page};
-use crate::store::{events, organizations};
-use serde_json::Value;
 use time::Date;
 use waste_core::access::Action;
 use waste_core::storage::SiteKind;

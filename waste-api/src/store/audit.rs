@@ -327,7 +327,13 @@ fn check_batch(
 
 fn compare_container(agg: &str, c: &ContainerFacts, row: Option<&ContainerState>) -> Option<Value> {
     let Some(row) = row else {
-        return Some(state_break(agg, "containers", "id", json!(agg), Value::Null));
+        return Some(state_break(
+            agg,
+            "containers",
+            "id",
+            json!(agg),
+            Value::Null,
+        ));
     };
     if let Some(s) = c.status
         && s != row.status
@@ -391,7 +397,10 @@ fn compare_manifest(
     }
     if let Some(parties) = &m.parties {
         let stored = [&row.shipper_id, &row.carrier_id, &row.receiver_id];
-        for (i, field) in ["shipper_id", "carrier_id", "receiver_id"].iter().enumerate() {
+        for (i, field) in ["shipper_id", "carrier_id", "receiver_id"]
+            .iter()
+            .enumerate()
+        {
             if &parties[i] != stored[i] {
                 return Some(state_break(
                     agg,
@@ -410,7 +419,12 @@ fn compare_manifest(
         };
         for l in lines {
             let Some(f) = m.lines.get(&l.container_id) else {
-                return line_break(&l.container_id, "container_id", Value::Null, json!(l.container_id));
+                return line_break(
+                    &l.container_id,
+                    "container_id",
+                    Value::Null,
+                    json!(l.container_id),
+                );
             };
             if f.code != l.code {
                 return line_break(&l.container_id, "code", json!(f.code), json!(l.code));
@@ -514,9 +528,7 @@ fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Va
     let mut batch: Vec<Finished> = Vec::new();
     let mut facts: Option<Facts> = None;
     let mut after: Option<(String, i64)> = None;
-    let fail = |v: &Verifier, broken: Value| {
-        json!({ "ok": false, "events_checked": v.events, "broken": broken })
-    };
+    let fail = |v: &Verifier, broken: Value| json!({ "ok": false, "events_checked": v.events, "broken": broken });
     loop {
         let mut q = events::table
             .select(EventRow::as_select())

@@ -301,7 +301,10 @@ pub async fn audit_verify(
 /// The last audit's result with its time (`checked_at`), and whether one is running (administrators).
 #[utoipa::path(get, path = "/api/v1/audit/last", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/audit/last")]
-pub async fn audit_last(user: AuthUser, state: web::Data<AppState>) -> Result<web::Json<Value>, ApiError> {
+pub async fn audit_last(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
     user.may(waste_core::access::Action::AuditChains)?;
     Ok(web::Json(
         json!({ "running": state.audit.is_running(), "last": state.audit.last() }),
