@@ -145,10 +145,7 @@ fn label_text_is_xml(app: &TestApp) {
     assert!(csp.contains("default-src 'none'"), "CSP on the SVG: {csp}");
     let svg = resp.text().expect("svg");
     assert!(svg.starts_with("<svg"), "{svg}");
-    assert!(
-        !svg.contains('\u{FFFE}'),
-        "no character XML forbids"
-    );
+    assert!(!svg.contains('\u{FFFE}'), "no character XML forbids");
     assert!(svg.contains("B-304"), "the rest of the name is kept");
 }
 
