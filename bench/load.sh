@@ -16,7 +16,9 @@ rate() { grep -oE '[0-9.]+ (requests|additions|inserts)/s' <<<"$1" | tail -1 | c
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.1f %%", 100 * a / b }'; }
 run() { # label database-url
   local port=$((20000 + RANDOM % 20000))
-  WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL=$2 WASTE_BOOTSTRAP_TOKEN=$TOKEN $BIN/waste-api serve 2>/tmp/waste-bench-$1.log &
+  # One token and one address drive the whole load: the rate limits are turned off (0) so the bench measures the
+  # service, not its limiter.
+  WASTE_RATE_PER_TOKEN=0 WASTE_RATE_PER_ADDRESS=0 WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL=$2 WASTE_BOOTSTRAP_TOKEN=$TOKEN $BIN/waste-api serve 2>/tmp/waste-bench-$1.log &
   local pid=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   local classify additions chains http direct

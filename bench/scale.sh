@@ -11,7 +11,7 @@ BIN=target/release
 run() { # label database-url
   $BIN/seed_scale "$2" --containers "$CONTAINERS" --manifests "$MANIFESTS" | sed "s/^/$1 /"
   local port=$((20000 + RANDOM % 20000))
-  WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL=$2 WASTE_BOOTSTRAP_TOKEN=scale-admin-6e2a9d4c1f7b3085d2e9a6c1f4b7d3e8 $BIN/waste-api serve 2>/tmp/waste-scale-$1.log &
+  WASTE_RATE_PER_TOKEN=0 WASTE_RATE_PER_ADDRESS=0 WASTE_LOG=warn WASTE_BIND=127.0.0.1:$port DATABASE_URL=$2 WASTE_BOOTSTRAP_TOKEN=scale-admin-6e2a9d4c1f7b3085d2e9a6c1f4b7d3e8 $BIN/waste-api serve 2>/tmp/waste-scale-$1.log &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   $BIN/reads --url "http://127.0.0.1:$port" --admin scale-admin-6e2a9d4c1f7b3085d2e9a6c1f4b7d3e8 --requests 200 | sed "s/^/$1 /"

@@ -269,6 +269,24 @@ pub fn user(app: &TestApp, org: &str, roles: &[&str], trained_until: &str) -> St
     r.1["token"].as_str().expect("token").to_owned()
 }
 
+/// Lifts the database's refusal to update or delete custody events (the insert-only triggers), as someone with
+/// the table owner's rights could, so that a test can tamper with the log behind the service.
+pub fn allow_event_edits(app: &TestApp) {
+    let mut c = app.db();
+    let sql: &[&str] = match app.backend() {
+        Backend::Sqlite => &[
+            "DROP TRIGGER IF EXISTS events_no_update",
+            "DROP TRIGGER IF EXISTS events_no_delete",
+        ],
+        Backend::Postgres => &["ALTER TABLE events DISABLE TRIGGER USER"],
+    };
+    for q in sql {
+        diesel::sql_query(*q)
+            .execute(&mut *c)
+            .expect("lift the insert-only triggers");
+    }
+}
+
 /// `SELECT COUNT(*) AS n …` on the test database, behind the API.
 pub fn count(app: &TestApp, sql: &str) -> i64 {
     #[derive(diesel::QueryableByName)]

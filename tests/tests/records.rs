@@ -38,10 +38,6 @@ fn whole_chain(app: &TestApp, w: &World, id: &str) -> String {
     let r = world::pickup(app, w, &[id]);
     assert_eq!(r.0, 201, "{}", r.1);
     let m = world::manifest(app, w, &[id]);
-    let number = app.get(&format!("/api/v1/manifests/{m}"), &w.operator).1["number"]
-        .as_str()
-        .expect("number")
-        .to_owned();
     let steps = [
         (&w.operator, "submit", json!({})),
         (&w.driver, "dispatch", json!({"container_ids": [id]})),
@@ -56,7 +52,11 @@ fn whole_chain(app: &TestApp, w: &World, id: &str) -> String {
         let r = world::act(app, token, &m, action, body);
         assert_eq!(r.0, 200, "{action}: {}", r.1);
     }
-    number
+    // Numbered at submission.
+    app.get(&format!("/api/v1/manifests/{m}"), &w.operator).1["number"]
+        .as_str()
+        .expect("number")
+        .to_owned()
 }
 
 /// Today's local date in China (UTC+8) as the batch codes carry it.

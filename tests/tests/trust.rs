@@ -119,6 +119,7 @@ const METRICS_TOKEN: &str = "metrics-4c8e2a6d0f1b3957";
 fn metrics_guarded(backend: Backend) {
     let guards = waste_api::config::Guards {
         metrics_token: Some(METRICS_TOKEN.into()),
+        ..Default::default()
     };
     let Some(app) = TestApp::start_with(backend, guards) else {
         return;

@@ -78,11 +78,12 @@ fn migrate() -> Result<(), String> {
 /// Verifies every custody chain of `DATABASE_URL` without a server; prints the report. True when every chain holds.
 fn verify() -> Result<bool, String> {
     let s = waste_api::config::Settings::from_env();
-    let pool = waste_api::db::connect(&s.database_url, 1)
-        .map_err(|e| e.to_string())?
-        .pool;
-    let mut c = pool.get().map_err(|e| e.to_string())?;
-    let report = waste_api::store::events::verify_all(&mut c).map_err(|e| e.to_string())?;
+    let db = waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
+    let mut c = db.dedicated().map_err(|e| e.to_string())?;
+    // The same streaming audit as `/audit/verify`, with the heads' anchors checked when WASTE_AUDIT_KEY is set.
+    let key = s.guards.audit_key.clone();
+    let report = waste_api::store::audit::verify(&mut c, key.as_deref().map(str::as_bytes))
+        .map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(report["ok"] == true)
 }

@@ -10,19 +10,87 @@ pub struct Settings {
 }
 
 /// What keeps the service's own surfaces from the public: settings, so tests and benchmarks use the same paths.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Guards {
     /// `WASTE_METRICS_TOKEN`: when set, `/metrics` answers only to `Authorization: Bearer <it>` (401 otherwise),
     /// so a public listener does not publish the service's traffic. Unset, `/metrics` is open (bind the service
     /// on a private address then).
     pub metrics_token: Option<String>,
+    /// `WASTE_AUDIT_KEY` (no default): the key that anchors each custody chain's head (an HMAC kept beside the
+    /// head). It is never written to the database. Unset, heads are kept but not anchored, and the audit cannot
+    /// tell a chain whose hashes were all recomputed by someone with write access from an intact one.
+    pub audit_key: Option<String>,
+    /// Tests only: an audit run waits for this lock before it reads (to hold a run open).
+    pub audit_gate: Option<std::sync::Arc<std::sync::Mutex<()>>>,
+    /// Request rate limits (README, "Rate limits").
+    pub limits: Limits,
+    /// `WASTE_BODY_TIMEOUT_SECS` (default 10): how long a request body may take to arrive, and how long a
+    /// request head may take (actix `client_request_timeout`); a slower client gets 408.
+    pub body_timeout: std::time::Duration,
+    /// `WASTE_MAX_OPEN_DRAFTS` (default 100): manifest drafts one organisation may hold open; one more is refused
+    /// (409 `too_many_drafts`) until one is submitted or cancelled.
+    pub max_open_drafts: u32,
+}
+
+impl Default for Guards {
+    fn default() -> Self {
+        Guards {
+            metrics_token: None,
+            audit_key: None,
+            audit_gate: None,
+            limits: Limits::default(),
+            body_timeout: std::time::Duration::from_secs(10),
+            max_open_drafts: 100,
+        }
+    }
+}
+
+/// Requests per minute (0 turns a limit off). Each is a GCRA bucket whose burst is the whole minute's
+/// allowance, so a client may spend its minute at once and then gets `limit / 60` per second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `WASTE_RATE_PER_TOKEN` (default 6000): requests per minute with one bearer token.
+    pub per_token: u32,
+    /// `WASTE_RATE_PER_ADDRESS` (default 30000): requests per minute from one client address, whatever they carry.
+    pub per_address: u32,
+    /// `WASTE_RATE_AUTH_FAILURES` (default 300): failed authentications (401) per minute from one address; past it
+    /// every request from that address gets 429 until the bucket refills, so tokens cannot be guessed quickly.
+    pub auth_failures: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_token: 6000,
+            per_address: 30000,
+            auth_failures: 300,
+        }
+    }
 }
 
 impl Guards {
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let num = |k: &str, default: u32| {
+            var(k)
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        let d = Limits::default();
         Guards {
             metrics_token: var("WASTE_METRICS_TOKEN").map(|t| t.trim().to_owned()),
+            audit_key: var("WASTE_AUDIT_KEY").map(|t| t.trim().to_owned()),
+            audit_gate: None,
+            limits: Limits {
+                per_token: num("WASTE_RATE_PER_TOKEN", d.per_token),
+                per_address: num("WASTE_RATE_PER_ADDRESS", d.per_address),
+                auth_failures: num("WASTE_RATE_AUTH_FAILURES", d.auth_failures),
+            },
+            body_timeout: std::time::Duration::from_secs(u64::from(num(
+                "WASTE_BODY_TIMEOUT_SECS",
+                10,
+            ))),
+            max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
         }
     }
 }

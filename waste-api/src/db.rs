@@ -131,6 +131,8 @@ impl ManageConnection for AnyManager {
 pub struct Db {
     pub pool: Pool,
     writer: Option<Arc<Mutex<AnyConnection>>>,
+    /// Opens connections outside the pool (the audit's, so a long read never takes one from requests).
+    manager: AnyManager,
     stats: Arc<WriteStats>,
 }
 
@@ -198,6 +200,13 @@ impl Db {
         }
     }
 
+    /// A new connection of its own, outside the pool and the write connection.
+    pub fn dedicated(&self) -> Result<AnyConnection, DbError> {
+        self.manager
+            .connect()
+            .map_err(|e| DbError::Connect(e.to_string()))
+    }
+
     pub fn write_stats(&self) -> &WriteStats {
         &self.stats
     }
@@ -228,10 +237,11 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
-        .build_unchecked(manager);
+        .build_unchecked(manager.clone());
     Ok(Db {
         pool,
         writer,
+        manager,
         stats: Arc::default(),
     })
 }

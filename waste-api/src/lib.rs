@@ -6,9 +6,11 @@ pub mod body;
 pub mod config;
 pub mod credentials;
 pub mod db;
+pub mod edge;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod schema;
@@ -70,6 +72,11 @@ pub fn build_guarded(
     let admin_token = database
         .write(|c| http::api::parties::bootstrap_admin(c, bootstrap_token))
         .map_err(|e| format!("bootstrap: {e}"))?;
+    // The heads of the chains appended from now on are anchored with this key (none: not anchored).
+    store::events::set_audit_key(guards.audit_key.as_deref());
+    if guards.audit_key.is_none() {
+        tracing::warn!("WASTE_AUDIT_KEY is not set: custody chain heads are kept but not anchored");
+    }
     let listener = TcpListener::bind(bind).map_err(|e| format!("cannot bind {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = state::AppState {
@@ -78,6 +85,10 @@ pub fn build_guarded(
         metrics: Arc::new(metrics::Metrics::default()),
         sessions: Arc::new(auth::SessionCache::default()),
         clock: app::Clock::default(),
+        audit: Arc::new(app::audit::AuditRunner::with_gate(
+            guards.audit_gate.clone(),
+        )),
+        limiter: Arc::new(limits::Limiter::new(guards.limits)),
         guards: Arc::new(guards),
     };
     let clock = state.clock.clone();

@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         containers::seal, containers::label_svg, containers::container_events, containers::storage_alerts,
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
-        custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::receipt_alerts, custody::oversight,
+        custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::audit_last, custody::receipt_alerts, custody::oversight,
         pickups::create_request, pickups::list_requests, pickups::get_request, pickups::schedule_request,
         pickups::decline_request, pickups::cancel_request, pickups::list_pickups, pickups::get_pickup, pickups::set_pin,
         sites::create_site, sites::list_sites, sites::get_site, sites::edit_site, sites::sign_svg, sites::record_sign, sites::inspect,
@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi};
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &RateLimits)
 )]
 pub struct ApiDoc;
 
@@ -41,5 +41,79 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation may answer 429 `rate_limited` (with `Retry-After`), and every answer carries the
+/// `RateLimit-*` headers (README, "Trust settings").
+struct RateLimits;
+
+impl Modify for RateLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+        use utoipa::openapi::{
+            ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder, header::Header,
+        };
+        let int = |description: &str| -> Header {
+            HeaderBuilder::new()
+                .schema(Some(RefOr::T(Schema::Object(
+                    ObjectBuilder::new().schema_type(Type::Integer).build(),
+                ))))
+                .description(Some(description))
+                .build()
+        };
+        let limit_headers = [
+            (
+                "RateLimit-Limit",
+                int("requests a minute allowed to this token (or, without one, this address)"),
+            ),
+            (
+                "RateLimit-Remaining",
+                int("requests left in the current allowance"),
+            ),
+            (
+                "RateLimit-Reset",
+                int("seconds until the allowance is whole again"),
+            ),
+        ];
+        let mut limited = ResponseBuilder::new()
+            .description("too many requests (`rate_limited`): retry after `Retry-After` seconds")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                    .build(),
+            )
+            .header("Retry-After", int("seconds to wait before retrying"));
+        for (name, h) in &limit_headers {
+            limited = limited.header(*name, h.clone());
+        }
+        let limited = limited.build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(r) = response {
+                        for (name, h) in &limit_headers {
+                            r.headers
+                                .entry((*name).to_owned())
+                                .or_insert_with(|| RefOr::T(h.clone()));
+                        }
+                    }
+                }
+                op.responses
+                    .responses
+                    .entry("429".to_owned())
+                    .or_insert_with(|| RefOr::T(limited.clone()));
+            }
+        }
     }
 }

@@ -151,6 +151,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    chain_heads (aggregate) {
+        aggregate -> Text,
+        count -> BigInt,
+        last_hash -> Text,
+        anchor -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, key) {
         user_id -> Text,
         key -> Text,

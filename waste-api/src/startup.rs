@@ -92,8 +92,10 @@ fn encoded_body(headers: &actix_web::http::header::HeaderMap) -> Option<ApiError
 
 pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
     let data = web::Data::new(state);
+    let body_timeout = data.guards.body_timeout;
     let server = HttpServer::new(move || {
         let metrics = data.metrics.clone();
+        let limiter = data.limiter.clone();
         App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(crate::body::MAX_BODY))
@@ -113,12 +115,28 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
                 let path = req.path().to_owned();
                 let metrics = metrics.clone();
-                let refusal = if nul_in_url(req.uri()) {
+                let limiter = limiter.clone();
+                let addr = req.peer_addr().map(|a| a.ip());
+                let admission = limiter.admit(
+                    addr,
+                    crate::edge::bearer(req.headers()).map(crate::auth::hash_token).as_deref(),
+                );
+                let refusal = if let crate::limits::Admission::Refused { limit, retry_after_s } = admission {
+                    Some(crate::edge::rate_limited(limit, retry_after_s))
+                } else if nul_in_url(req.uri()) {
                     Some(ApiError::malformed(
                         "the URL contains %00 (the NUL character), which no id, date or cursor contains",
                     ))
                 } else {
                     encoded_body(req.headers())
+                };
+                // A body has `body_timeout` to arrive; a slower one is cut off and answered 408.
+                let mut req = req;
+                let timed_out = {
+                    use actix_web::HttpMessage;
+                    let (payload, flag) = crate::edge::TimedPayload::wrap(req.take_payload(), body_timeout);
+                    req.set_payload(payload);
+                    flag
                 };
                 let (fut, refused) = match refusal {
                     None => (Some(srv.call(req)), None),
@@ -130,6 +148,17 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
                         (None, Some(refused)) => refused,
                         (None, None) => unreachable!("one of the two is set above"),
                     };
+                    if timed_out.load(std::sync::atomic::Ordering::Acquire) {
+                        let (req, _) = res.into_parts();
+                        let resp = crate::edge::body_timed_out(body_timeout).error_response();
+                        res = ServiceResponse::new(req, resp);
+                        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+                    }
+                    if res.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+                        limiter.failed_authentication(addr);
+                    }
+                    crate::edge::limit_headers(res.headers_mut(), admission);
+                    crate::edge::security_headers(&path, res.headers_mut());
                     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
                     let status = res.status().as_u16();
                     let secs = started.elapsed().as_secs_f64();
@@ -151,6 +180,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .configure(crate::http::api::configure)
     })
     .workers(workers)
+    .client_request_timeout(body_timeout)
     .listen(listener)?
     .run();
     Ok(server)

@@ -15,6 +15,10 @@ pub struct AppState {
     pub sessions: Arc<crate::auth::SessionCache>,
     pub clock: crate::app::Clock,
     pub guards: Arc<crate::config::Guards>,
+    /// The custody audit: one run at a time, the last result kept.
+    pub audit: Arc<crate::app::audit::AuditRunner>,
+    /// Request rate limits per token and per address.
+    pub limiter: Arc<crate::limits::Limiter>,
 }
 
 impl AppState {
@@ -23,6 +27,7 @@ impl AppState {
         crate::app::Env {
             std: self.std,
             clock: self.clock.clone(),
+            max_open_drafts: self.guards.max_open_drafts,
         }
     }
 

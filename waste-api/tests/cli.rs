@@ -151,7 +151,8 @@ fn verify_checks_every_chain_without_a_server() {
         waste_api::store::events::append(
             &mut c,
             waste_api::store::events::Record {
-                aggregate: "container:C1".into(),
+                // A pickup's chain: no state row is compared with it (a container's chain would need its row).
+                aggregate: "pickup:P1".into(),
                 kind,
                 actor: "user:U".into(),
                 at: "2026-11-30T08:00:00.000000Z".into(),
@@ -167,6 +168,10 @@ fn verify_checks_every_chain_without_a_server() {
         (v["ok"].as_bool(), v["events_checked"].as_i64()),
         (Some(true), Some(3))
     );
+    // The log is insert-only (a trigger): whoever tampers drops the trigger first.
+    diesel::sql_query("DROP TRIGGER events_no_update")
+        .execute(&mut *c)
+        .expect("drop the trigger");
     diesel::sql_query("UPDATE events SET actor = 'user:someone-else' WHERE seq = 2")
         .execute(&mut *c)
         .expect("tamper");

@@ -115,7 +115,10 @@ pub struct DigitalId(String);
 pub enum DigitalIdError {
     #[error("unit code '{0}' must be 18 characters (unified social credit code)")]
     UnitCode(String),
-    #[error("sequence {0} does not fit in 3 digits")]
+    #[error(
+        "sequence {0} does not fit in 3 digits: the HJ 1276-2022 digital identification code numbers at most 999 \
+         containers per unit, waste code and day"
+    )]
     Sequence(u32),
     #[error("'{0}' is not a 37-character digital identification code")]
     Format(String),
@@ -286,20 +289,10 @@ impl Label {
     }
 }
 
+/// User text escaped for the SVG, with the characters XML 1.0 does not allow (U+FFFE, U+FFFF, control
+/// characters) replaced, so no lab or generator name can make the label an invalid document (issue 14, finding 9).
 fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\t' => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
+    crate::sign::xml_escape(s)
 }
 
 fn form_zh(f: Form) -> &'static str {

@@ -336,6 +336,47 @@ impl ManifestRules {
     ) -> WorkingDayResult {
         calendar.add_working_days(delivered_on, self.receipt_working_days)
     }
+
+    /// When a receipt confirmed on `today` was due, and whether it is late (Transfer Measures Art.18: 5 working
+    /// days). The delivery day the receiver states cannot precede dispatch, and the deadline counts from dispatch,
+    /// as the in-transit alert does: a stated delivery day cannot move it later, so a receipt the alert already
+    /// reported late stays late (issue 14, finding 9).
+    pub fn receipt_timing(
+        &self,
+        calendar: &WorkingCalendar,
+        dispatched_on: Date,
+        delivered_on: Date,
+        today: Date,
+    ) -> Result<ReceiptTiming, DeliveredBeforeDispatch> {
+        if delivered_on < dispatched_on {
+            return Err(DeliveredBeforeDispatch {
+                delivered_on,
+                dispatched_on,
+            });
+        }
+        let deadline = self.receipt_deadline(calendar, dispatched_on);
+        Ok(ReceiptTiming {
+            late: today > deadline.date,
+            deadline,
+        })
+    }
+}
+
+/// A receipt's deadline and whether it was missed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptTiming {
+    pub deadline: WorkingDayResult,
+    pub late: bool,
+}
+
+/// A stated delivery day before the manifest was dispatched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "delivered_on {delivered_on} is before the dispatch on {dispatched_on}: waste is received after it leaves (Transfer Measures Art.18)"
+)]
+pub struct DeliveredBeforeDispatch {
+    pub delivered_on: Date,
+    pub dispatched_on: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

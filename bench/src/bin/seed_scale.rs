@@ -2,8 +2,10 @@
 //!
 //! Seeds a large, realistic store directly (batched multi-row INSERTs in transactions): schools of one city, a
 //! transfer station, a carrier, a licensed disposal firm, an education bureau, containers spread over two years,
-//! manifests with one line each, and one correctly chained custody event per container and per manifest. Users
-//! get known tokens for the read benchmark: `scale-staff` (school 0), `scale-operator`, `scale-bureau`.
+//! manifests with one line each, and for each container and manifest the chain of custody events its state says it
+//! went through (2–6 events each), with its chain head (anchored when `WASTE_AUDIT_KEY` is set), so that
+//! `/audit/verify` finds the store intact. Users get known tokens for the read benchmark: `scale-staff` (school 0),
+//! `scale-operator`, `scale-bureau`.
 
 use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
@@ -28,6 +30,55 @@ fn token_hash(t: &str) -> String {
 
 fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Appends the chain of `steps` on `aggregate` to `evs` (event rows) and its head to `heads`; returns its length.
+fn chain_rows(
+    aggregate: &str,
+    actor: &str,
+    at: &str,
+    steps: Vec<(&str, serde_json::Value)>,
+    key: Option<&[u8]>,
+    evs: &mut Vec<String>,
+    heads: &mut Vec<String>,
+) -> usize {
+    let mut last: Option<custody::Event> = None;
+    for (kind, payload) in steps {
+        let e = custody::chain(
+            last.as_ref(),
+            custody::NewEvent {
+                aggregate: aggregate.into(),
+                kind: kind.into(),
+                actor: actor.into(),
+                at: at.into(),
+                payload,
+            },
+        );
+        let mut p = String::new();
+        custody::canonical_json(&e.payload, &mut p);
+        evs.push(format!(
+            "({}, {}, {}, {}, {}, {}, {}, {})",
+            q(&e.aggregate),
+            e.seq,
+            q(&e.kind),
+            q(&e.actor),
+            q(&e.at),
+            q(&p),
+            q(&e.prev_hash),
+            q(&e.hash)
+        ));
+        last = Some(e);
+    }
+    let Some(e) = last else { return 0 };
+    let head = custody::Head::after(&e);
+    let anchor = key.map_or("NULL".to_owned(), |k| q(&head.anchor(k)));
+    heads.push(format!(
+        "({}, {}, {}, {anchor})",
+        q(&head.aggregate),
+        head.count,
+        q(&head.last_hash)
+    ));
+    usize::try_from(e.seq).unwrap_or(0)
 }
 
 fn main() {
@@ -94,38 +145,79 @@ fn main() {
     // the school, open or sealed, started on a day of the last two years.
     let mut container_ids = Vec::with_capacity(containers);
     let mut done = 0;
+    let key = std::env::var("WASTE_AUDIT_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty());
+    let key = key.as_deref().map(|k| k.trim().as_bytes());
+    let mut events = 0usize;
+    let insert = |c: &mut db::AnyConnection,
+                  rows: &mut Vec<String>,
+                  evs: &mut Vec<String>,
+                  heads: &mut Vec<String>| {
+        if !rows.is_empty() {
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO containers (id, organization_id, lab, contact, capacity_l, material, status, stream, filled_l, holds_liquid, code, hazards, started_on, digital_id, additions_count, contents, created_by, created_at, sealed_at, custodian_id) VALUES {}",
+                    rows.join(",")
+                ),
+            );
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}",
+                    evs.join(",")
+                ),
+            );
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES {}",
+                    heads.join(",")
+                ),
+            );
+        }
+        rows.clear();
+        evs.clear();
+        heads.clear();
+    };
     while done < containers {
         let n = 5000.min(containers - done);
         write_tx(&mut c, |c| {
-            let mut rows = Vec::with_capacity(500);
-            let mut evs = Vec::with_capacity(500);
+            let (mut rows, mut evs, mut heads) = (Vec::with_capacity(500), Vec::new(), Vec::new());
             for k in done..done + n {
                 let cid = id();
                 let school = &school_ids[k % schools];
                 let shipped = k < manifests;
-                let status = if shipped { "disposed" } else if k % 3 == 0 { "open" } else { "sealed" };
-                let custodian = if shipped { &firm } else { school };
+                let in_transit = shipped && k % 20 == 0;
+                let status = if in_transit { "in_transit" } else if shipped { "disposed" } else if k % 3 == 0 { "open" } else { "sealed" };
+                let custodian = if in_transit { &carrier } else if shipped { &firm } else { school };
                 let started = today - time::Duration::days((k * 7919 % 730) as i64);
                 rows.push(format!(
                     "({}, {}, 'B-{}', 'contact', '20', 'hdpe', '{status}', 'non_halogenated_organic', '5', TRUE, '900-047-49', 'T,I', '{started}', NULL, 1, '[\"67-64-1\"]', {}, {}, NULL, {})",
                     q(&cid), q(school), k % 50, q(&staff), q(now), q(custodian)
                 ));
-                let e = custody::chain(None, custody::NewEvent { aggregate: format!("container:{cid}"), kind: "created".into(), actor: format!("user:{staff}"), at: now.into(), payload: json!({"lab": format!("B-{}", k % 50)}) });
-                let mut p = String::new();
-                custody::canonical_json(&e.payload, &mut p);
-                evs.push(format!("({}, 1, 'created', {}, {}, {}, {}, {})", q(&e.aggregate), q(&e.actor), q(&e.at), q(&p), q(&e.prev_hash), q(&e.hash)));
+                let mut steps = vec![
+                    ("created", json!({"lab": format!("B-{}", k % 50)})),
+                    ("addition", json!({"seq": 1, "quantity": "5", "unit": "L", "litres": "5", "code": "900-047-49", "filled_liters": "5"})),
+                ];
+                if status != "open" {
+                    steps.push(("sealed", json!({"filled_liters": "5", "code": "900-047-49"})));
+                }
+                if shipped {
+                    steps.push(("dispatched", json!({"carrier_id": carrier})));
+                }
+                if shipped && !in_transit {
+                    steps.push(("received", json!({"received_weight_kg": "6.2", "discrepancy": false})));
+                    steps.push(("disposed", json!({"method": "D10"})));
+                }
+                events += chain_rows(&format!("container:{cid}"), &format!("user:{staff}"), now, steps, key, &mut evs, &mut heads);
                 container_ids.push(cid);
                 if rows.len() == 500 {
-                    exec(c, &format!("INSERT INTO containers (id, organization_id, lab, contact, capacity_l, material, status, stream, filled_l, holds_liquid, code, hazards, started_on, digital_id, additions_count, contents, created_by, created_at, sealed_at, custodian_id) VALUES {}", rows.join(",")));
-                    exec(c, &format!("INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}", evs.join(",")));
-                    rows.clear();
-                    evs.clear();
+                    insert(c, &mut rows, &mut evs, &mut heads);
                 }
             }
-            if !rows.is_empty() {
-                exec(c, &format!("INSERT INTO containers (id, organization_id, lab, contact, capacity_l, material, status, stream, filled_l, holds_liquid, code, hazards, started_on, digital_id, additions_count, contents, created_by, created_at, sealed_at, custodian_id) VALUES {}", rows.join(",")));
-                exec(c, &format!("INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}", evs.join(",")));
-            }
+            insert(c, &mut rows, &mut evs, &mut heads);
             Ok::<_, diesel::result::Error>(())
         })
         .expect("containers");
@@ -141,30 +233,44 @@ fn main() {
     while done < manifests {
         let n = 5000.min(manifests - done);
         write_tx(&mut c, |c| {
-            let (mut ms, mut ls, mut evs) = (Vec::new(), Vec::new(), Vec::new());
-            for (k, container) in container_ids.iter().enumerate().skip(done).take(n) {
-                let mid = id();
-                let status = if k % 20 == 0 { "in_transit" } else { "disposed" };
-                ms.push(format!("({}, '20262201{:06}', {}, {}, {}, '{status}', 'accepted', 3, {}, {}, {})", q(&mid), k + 1, q(&station), q(&carrier), q(&firm), q(&operator), q(now), q(now)));
-                ls.push(format!("({}, {}, '900-047-49', '6.2', '6.2', TRUE, NULL, FALSE)", q(&mid), q(container)));
-                let e = custody::chain(None, custody::NewEvent { aggregate: format!("manifest:{mid}"), kind: "drafted".into(), actor: format!("user:{operator}"), at: now.into(), payload: json!({"number": format!("20262201{:06}", k + 1)}) });
-                let mut p = String::new();
-                custody::canonical_json(&e.payload, &mut p);
-                evs.push(format!("({}, 1, 'drafted', {}, {}, {}, {}, {})", q(&e.aggregate), q(&e.actor), q(&e.at), q(&p), q(&e.prev_hash), q(&e.hash)));
-                if ms.len() == 500 {
+            let (mut ms, mut ls, mut evs, mut heads) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let flush = |c: &mut db::AnyConnection, ms: &mut Vec<String>, ls: &mut Vec<String>, evs: &mut Vec<String>, heads: &mut Vec<String>| {
+                if !ms.is_empty() {
                     exec(c, &format!("INSERT INTO manifests (id, number, shipper_id, carrier_id, receiver_id, status, acceptance, version, created_by, created_at, dispatched_at) VALUES {}", ms.join(",")));
                     exec(c, &format!("INSERT INTO manifest_lines (manifest_id, container_id, code, shipped_weight_kg, received_weight_kg, accepted, reason, discrepancy) VALUES {}", ls.join(",")));
                     exec(c, &format!("INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}", evs.join(",")));
-                    ms.clear();
-                    ls.clear();
-                    evs.clear();
+                    exec(c, &format!("INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES {}", heads.join(",")));
+                }
+                ms.clear();
+                ls.clear();
+                evs.clear();
+                heads.clear();
+            };
+            for (k, container) in container_ids.iter().enumerate().skip(done).take(n) {
+                let mid = id();
+                let in_transit = k % 20 == 0;
+                let status = if in_transit { "in_transit" } else { "disposed" };
+                let number = format!("20262201{:06}", k + 1);
+                ms.push(format!("({}, '{number}', {}, {}, {}, '{status}', 'accepted', 3, {}, {}, {})", q(&mid), q(&station), q(&carrier), q(&firm), q(&operator), q(now), q(now)));
+                let received = if in_transit { "NULL, NULL" } else { "'6.2', TRUE" };
+                ls.push(format!("({}, {}, '900-047-49', '6.2', {received}, NULL, FALSE)", q(&mid), q(container)));
+                let mut steps = vec![
+                    ("drafted", json!({"number": null, "shipper_id": station, "carrier_id": carrier, "receiver_id": firm,
+                        "lines": [{"container_id": container, "code": "900-047-49", "shipped_weight_kg": "6.2"}]})),
+                    ("submit", json!({"from": "draft", "to": "submitted", "number": number})),
+                    ("dispatch", json!({"from": "submitted", "to": "in_transit"})),
+                ];
+                if !in_transit {
+                    steps.push(("receive", json!({"from": "in_transit", "to": "received", "acceptance": "accepted",
+                        "lines": [{"container_id": container, "accepted": true, "received_weight_kg": "6.2"}]})));
+                    steps.push(("confirm-disposal", json!({"from": "received", "to": "disposed", "method": "D10"})));
+                }
+                events += chain_rows(&format!("manifest:{mid}"), &format!("user:{operator}"), now, steps, key, &mut evs, &mut heads);
+                if ms.len() == 500 {
+                    flush(c, &mut ms, &mut ls, &mut evs, &mut heads);
                 }
             }
-            if !ms.is_empty() {
-                exec(c, &format!("INSERT INTO manifests (id, number, shipper_id, carrier_id, receiver_id, status, acceptance, version, created_by, created_at, dispatched_at) VALUES {}", ms.join(",")));
-                exec(c, &format!("INSERT INTO manifest_lines (manifest_id, container_id, code, shipped_weight_kg, received_weight_kg, accepted, reason, discrepancy) VALUES {}", ls.join(",")));
-                exec(c, &format!("INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) VALUES {}", evs.join(",")));
-            }
+            flush(c, &mut ms, &mut ls, &mut evs, &mut heads);
             Ok::<_, diesel::result::Error>(())
         })
         .expect("manifests");
@@ -180,8 +286,7 @@ fn main() {
         .execute(&mut *c)
         .unwrap_or_else(|e| panic!("{maintenance}: {e}"));
     println!(
-        "seed_scale: {schools} schools, {containers} containers, {manifests} manifests, {} events in {:.1} s",
-        containers + manifests,
+        "seed_scale: {schools} schools, {containers} containers, {manifests} manifests, {events} events in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

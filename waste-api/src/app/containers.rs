@@ -381,11 +381,17 @@ fn assign_digital_id(
         return Ok(None);
     };
     let seq = sequences::next_digital_id(tx, org, code, started)?;
-    Ok(
-        DigitalId::new(&credit, &hw, date, u32::try_from(seq).unwrap_or(u32::MAX))
-            .ok()
-            .map(|d| d.as_str().to_owned()),
-    )
+    match DigitalId::new(&credit, &hw, date, u32::try_from(seq).unwrap_or(u32::MAX)) {
+        Ok(d) => Ok(Some(d.as_str().to_owned())),
+        // The 1000th container of a code started on one day cannot be given an id, and a container without one
+        // can never be labelled or shipped: refused now (nothing is written), so it is started another day.
+        Err(e @ waste_core::label::DigitalIdError::Sequence(_)) => Err(AppError::refused(
+            "digital_ids_exhausted",
+            format!("{e}; start this container on another day"),
+            json!({ "code": code, "day": started, "sequence": seq, "citation": "HJ 1276-2022" }),
+        )),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Seals a container: no more additions; it can then be picked up or shipped.

@@ -107,7 +107,7 @@ fn expect_kind(
 }
 
 /// Drafts a manifest (Transfer Measures Art.10) for sealed containers the shipper holds, each on one open
-/// manifest at most, with its weight from the pickup or as given; numbered per region and year (Art.15).
+/// manifest at most, with its weight from the pickup or as given. It is numbered when submitted (Art.15).
 pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manifest, AppError> {
     may_draft(actor)?;
     expect_kind(
@@ -124,7 +124,19 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
         "carrier_id",
         "carrier",
     )?;
-    let region = organizations::region(tx, &actor.org_id)?;
+    // A bound on open drafts per organisation (`WASTE_MAX_OPEN_DRAFTS`): drafts hold containers and rows, and
+    // cost nothing to make.
+    let open = store_m::open_drafts(tx, &actor.org_id)?;
+    if open >= i64::from(env.max_open_drafts) {
+        return Err(AppError::refused(
+            "too_many_drafts",
+            format!(
+                "the organisation already has {open} manifest drafts open (at most {}): submit or cancel some first",
+                env.max_open_drafts
+            ),
+            json!({ "open_drafts": open, "limit": env.max_open_drafts }),
+        ));
+    }
     let id = crate::state::new_id();
     let mut lines = Vec::new();
     for cid in &cmd.container_ids {
@@ -153,14 +165,12 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
             discrepancy: None,
         });
     }
-    let year = env.clock.today().year();
-    let serial = sequences::next_manifest_serial(tx, region.get(..4).unwrap_or(&region), year)?;
-    let number = ManifestNumber::new(year, &region, u32::try_from(serial).unwrap_or(0))
-        .map_err(|e| AppError::refused("manifest_number", e.to_string(), json!({})))?;
     let at = env.clock.stamp();
     let row = ManifestRow {
         id: id.clone(),
-        number: number.as_str().to_owned(),
+        // The number is drawn at submission (Art.15), so a draft cancelled never spends one of the region's
+        // serials; until then the column holds a provisional value that no number can equal.
+        number: store_m::provisional_number(&id),
         shipper_id: actor.org_id.clone(),
         carrier_id: cmd.carrier_id.clone(),
         receiver_id: cmd.receiver_id.clone(),
@@ -189,7 +199,7 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
             "manifested",
             actor,
             &at,
-            json!({ "manifest_id": id, "number": number.as_str() }),
+            json!({ "manifest_id": id }),
         )?;
     }
     let list: Vec<Value> = lines
@@ -202,9 +212,18 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
         "drafted",
         actor,
         &at,
-        json!({ "number": number.as_str(), "shipper_id": actor.org_id, "carrier_id": cmd.carrier_id, "receiver_id": cmd.receiver_id, "lines": list }),
+        json!({ "number": null, "shipper_id": actor.org_id, "carrier_id": cmd.carrier_id, "receiver_id": cmd.receiver_id, "lines": list }),
     )?;
     Ok(Manifest { row, lines })
+}
+
+/// The next manifest number of the shipper's region (province + city) and `year` (Transfer Measures Art.15).
+fn draw_number(tx: &mut Tx, shipper: &str, year: i32) -> Result<String, AppError> {
+    let region = organizations::region(tx, shipper)?;
+    let serial = sequences::next_manifest_serial(tx, region.get(..4).unwrap_or(&region), year)?;
+    let number = ManifestNumber::new(year, &region, u32::try_from(serial).unwrap_or(0))
+        .map_err(|e| AppError::refused("manifest_number", e.to_string(), json!({})))?;
+    Ok(number.as_str().to_owned())
 }
 
 /// Takes a step of the manifest's state machine as the party the actor's organisation is on it: the core
@@ -249,6 +268,9 @@ pub fn step(
             {
                 return Err(refusal);
             }
+            let number = draw_number(tx, &m.shipper_id, day.year())?;
+            payload["number"] = json!(number);
+            changes.number = Some(number);
             changes.submitted_at = Some(at.clone());
         }
         StepCommand::Cancel => changes.cancelled_at = Some(at.clone()),
@@ -312,11 +334,18 @@ pub fn step(
             if delivered_on > day {
                 return Err(AppError::invalid("delivered_on", "is in the future"));
             }
-            let due = env
+            let dispatched_on = m
+                .dispatched_at
+                .as_deref()
+                .and_then(|s| s.get(..10))
+                .and_then(store::parse_date)
+                .unwrap_or(delivered_on);
+            let timing = env
                 .std
                 .manifest
-                .receipt_deadline(&env.std.calendar, delivered_on);
-            let late = day > due.date;
+                .receipt_timing(&env.std.calendar, dispatched_on, delivered_on, day)
+                .map_err(|e| AppError::invalid("delivered_on", e.to_string()))?;
+            let (due, late) = (timing.deadline, timing.late);
             let mut out = Vec::new();
             for l in given {
                 let shipped = lines

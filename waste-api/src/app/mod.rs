@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod chain;
+pub mod audit;
 mod container_state;
 pub mod containers;
 mod error;
@@ -37,6 +38,8 @@ use waste_core::party::{OrgKind, Role};
 pub struct Env {
     pub std: &'static Standards,
     pub clock: Clock,
+    /// Open manifest drafts an organisation may hold (`WASTE_MAX_OPEN_DRAFTS`).
+    pub max_open_drafts: u32,
 }
 
 /// The service's clock: the system's, moved by an offset that tests set (`Running::clock`), so that a storage

@@ -3,6 +3,7 @@
 use super::container_state::{ContainerState, state_of};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
+use crate::store::organizations;
 use crate::store::oversight::{self as q, SchoolRow};
 use crate::store::page::{Keyset, Page};
 use crate::store::{events, organizations};
@@ -173,10 +174,4 @@ pub fn school(
         figures,
         containers,
     })
-}
-
-/// Walks every custody chain and reports the first broken link.
-pub fn audit(conn: &mut AnyConnection, actor: &Actor) -> Result<Value, AppError> {
-    actor.may(Action::AuditChains)?;
-    events::verify_all(conn)
 }

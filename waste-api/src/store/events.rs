@@ -2,10 +2,10 @@
 
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::schema::events;
+use crate::schema::{chain_heads, events};
 use diesel::prelude::*;
 use serde_json::Value;
-use waste_core::custody::{self, Event, NewEvent};
+use waste_core::custody::{self, Event, Head, NewEvent};
 
 /// An `events` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,15 +46,31 @@ pub struct Record<'a> {
     pub payload: Value,
 }
 
-/// Appends an event to its aggregate's chain. Two writers on one aggregate are serialised before they get here
+/// The key that anchors chain heads (`WASTE_AUDIT_KEY`), one per process: the service sets it once at start.
+/// It is never stored in the database, so that whoever can rewrite the database cannot re-sign a head.
+static AUDIT_KEY: std::sync::RwLock<Option<std::sync::Arc<[u8]>>> = std::sync::RwLock::new(None);
+
+/// Sets (or, with `None`, clears) the process's audit key.
+pub fn set_audit_key(key: Option<&str>) {
+    if let Ok(mut k) = AUDIT_KEY.write() {
+        *k = key.map(|k| std::sync::Arc::from(k.as_bytes()));
+    }
+}
+
+/// The process's audit key, if one is set.
+pub fn audit_key() -> Option<std::sync::Arc<[u8]>> {
+    AUDIT_KEY.read().ok().and_then(|k| k.clone())
+}
+
+/// Appends an event to its aggregate's chain and moves the chain's head (count, last hash and, with an audit key,
+/// its anchor) in the same transaction. Two writers on one aggregate are serialised before they get here
 /// (SQLite's single writer; a row lock on the aggregate on PostgreSQL); were they not, the second would collide
 /// on `(aggregate, seq)` and get a 409, with nothing of its transaction kept.
 pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
-    // Only the head's seq and hash: the previous payload is neither read nor parsed.
-    let head = events::table
-        .filter(events::aggregate.eq(&r.aggregate))
-        .order(events::seq.desc())
-        .select((events::seq, events::hash))
+    // Only the head's count and hash: the previous event is not read.
+    let head = chain_heads::table
+        .filter(chain_heads::aggregate.eq(&r.aggregate))
+        .select((chain_heads::count, chain_heads::last_hash))
         .first::<(i64, String)>(conn)
         .optional()?;
     let e = custody::chain_after(
@@ -70,10 +86,11 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
     );
     let mut payload = String::new();
     custody::canonical_json(&e.payload, &mut payload);
+    let seq = i64::try_from(e.seq).map_err(|_| AppError::internal("seq overflow"))?;
     diesel::insert_into(events::table)
         .values(EventRow {
             aggregate: e.aggregate.clone(),
-            seq: i64::try_from(e.seq).map_err(|_| AppError::internal("seq overflow"))?,
+            seq,
             kind: e.kind.clone(),
             actor: e.actor.clone(),
             at: e.at.clone(),
@@ -82,6 +99,39 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
             hash: e.hash.clone(),
         })
         .execute(conn)?;
+    let anchor = audit_key().map(|k| Head::after(&e).anchor(&k));
+    match head {
+        None => {
+            diesel::insert_into(chain_heads::table)
+                .values((
+                    chain_heads::aggregate.eq(&e.aggregate),
+                    chain_heads::count.eq(seq),
+                    chain_heads::last_hash.eq(&e.hash),
+                    chain_heads::anchor.eq(&anchor),
+                ))
+                .execute(conn)?;
+        }
+        Some((count, _)) => {
+            let n = diesel::update(
+                chain_heads::table
+                    .filter(chain_heads::aggregate.eq(&e.aggregate))
+                    .filter(chain_heads::count.eq(count)),
+            )
+            .set((
+                chain_heads::count.eq(seq),
+                chain_heads::last_hash.eq(&e.hash),
+                chain_heads::anchor.eq(&anchor),
+            ))
+            .execute(conn)?;
+            if n != 1 {
+                return Err(AppError::refused(
+                    "conflict",
+                    "a concurrent change won; retry",
+                    serde_json::json!({}),
+                ));
+            }
+        }
+    }
     Ok(e)
 }
 
@@ -93,56 +143,4 @@ pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, Ap
         .select(EventRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())
-}
-
-/// Verifies every chain of the log, streaming the table in `(aggregate, seq)` order a page at a time, and reports
-/// `{"ok", "events_checked", "chains"}` or the first broken link.
-pub fn verify_all(conn: &mut AnyConnection) -> Result<Value, AppError> {
-    let (mut checked, mut chains) = (0usize, 0usize);
-    let mut after: Option<(String, i64)> = None;
-    let mut current: Vec<Event> = Vec::new();
-    let mut finish = |current: &mut Vec<Event>, checked: &mut usize| -> Option<Value> {
-        chains += 1;
-        if let Err(b) = custody::verify(current) {
-            return Some(
-                serde_json::json!({ "ok": false, "events_checked": *checked, "broken": b }),
-            );
-        }
-        *checked += current.len();
-        current.clear();
-        None
-    };
-    loop {
-        let mut q = events::table
-            .select(EventRow::as_select())
-            .order((events::aggregate.asc(), events::seq.asc()))
-            .limit(5000)
-            .into_boxed();
-        if let Some((a, s)) = &after {
-            q = q.filter(
-                events::aggregate
-                    .gt(a.clone())
-                    .or(events::aggregate.eq(a.clone()).and(events::seq.gt(*s))),
-            );
-        }
-        let rows: Vec<EventRow> = q.load(conn)?;
-        if rows.is_empty() {
-            break;
-        }
-        after = rows.last().map(|r| (r.aggregate.clone(), r.seq));
-        for r in rows {
-            if current.first().is_some_and(|e| e.aggregate != r.aggregate)
-                && let Some(broken) = finish(&mut current, &mut checked)
-            {
-                return Ok(broken);
-            }
-            current.push(from_row(r));
-        }
-    }
-    if !current.is_empty()
-        && let Some(broken) = finish(&mut current, &mut checked)
-    {
-        return Ok(broken);
-    }
-    Ok(serde_json::json!({ "ok": true, "events_checked": checked, "chains": chains }))
 }

@@ -58,11 +58,34 @@ pub struct LineRow {
     pub discrepancy: Option<bool>,
 }
 
+/// What a draft's `number` column holds until submission: unique, and never 14 digits.
+pub fn provisional_number(id: &str) -> String {
+    format!("draft-{id}")
+}
+
+impl ManifestRow {
+    /// The manifest's number (Transfer Measures Art.15), once submitted; a draft has none.
+    pub fn official_number(&self) -> Option<&str> {
+        (!self.number.starts_with("draft-")).then_some(self.number.as_str())
+    }
+}
+
+/// How many drafts of `shipper` are open.
+pub fn open_drafts(conn: &mut AnyConnection, shipper: &str) -> Result<i64, AppError> {
+    Ok(manifests::table
+        .filter(manifests::shipper_id.eq(shipper))
+        .filter(manifests::status.eq("draft"))
+        .count()
+        .get_result(conn)?)
+}
+
 /// What a step changes in the manifest row (None leaves a column as it is).
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = manifests)]
 pub struct StepChanges {
     pub status: Option<String>,
+    /// Drawn at submission.
+    pub number: Option<String>,
     pub version: Option<i32>,
     pub acceptance: Option<String>,
     pub submitted_at: Option<String>,

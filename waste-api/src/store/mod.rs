@@ -3,6 +3,7 @@
 
 pub mod additions;
 pub mod chain;
+pub mod audit;
 pub mod containers;
 pub mod contracts;
 pub mod events;

@@ -27,8 +27,8 @@ pub struct ManifestLine {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ManifestView {
     pub id: String,
-    /// 14 digits: year, province, city, serial (Transfer Measures Art.15).
-    pub number: String,
+    /// 14 digits: year, province, city, serial (Transfer Measures Art.15), drawn at submission; null on a draft.
+    pub number: Option<String>,
     pub status: String,
     pub acceptance: Option<String>,
     pub shipper_id: String,
@@ -54,9 +54,10 @@ pub struct ManifestView {
 
 pub fn manifest(m: Manifest) -> ManifestView {
     let r = m.row;
+    let number = r.official_number().map(str::to_owned);
     ManifestView {
         id: r.id,
-        number: r.number,
+        number,
         status: r.status,
         acceptance: r.acceptance,
         shipper_id: r.shipper_id,
@@ -107,7 +108,7 @@ pub fn manifest_weighed(
 
 /// A manifest in a list.
 pub fn summary(r: &ManifestRow) -> Value {
-    json!({ "id": r.id, "number": r.number, "status": r.status, "shipper_id": r.shipper_id, "receiver_id": r.receiver_id, "acceptance": r.acceptance })
+    json!({ "id": r.id, "number": r.official_number(), "status": r.status, "shipper_id": r.shipper_id, "receiver_id": r.receiver_id, "acceptance": r.acceptance })
 }
 
 pub fn late_receipt(l: &LateReceipt) -> Value {
@@ -117,7 +118,7 @@ pub fn late_receipt(l: &LateReceipt) -> Value {
     } else {
         "receipt confirmed after the deadline"
     };
-    json!({ "manifest_id": m.id, "number": m.number, "status": m.status, "deadline": l.deadline, "reason": reason, "citation": "Transfer Measures Art.18" })
+    json!({ "manifest_id": m.id, "number": m.official_number(), "status": m.status, "deadline": l.deadline, "reason": reason, "citation": "Transfer Measures Art.18" })
 }
 
 pub fn overview(o: Overview) -> Value {

@@ -342,18 +342,43 @@ pub async fn manifest_events(
     Ok(web::Json(json!({ "items": items })))
 }
 
-/// Walks every custody chain and reports the first broken link (administrators, auditors, authorities).
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+/// Verifies the whole custody log in one streaming read (administrators): every link, each chain against its
+/// head and the head's anchor (with `WASTE_AUDIT_KEY`), and the state tables against the chains. One run at a
+/// time, on a connection of its own; a call while one runs gets 409 `audit_running` with the last result.
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "an audit is already running: `details.last` holds the last result")), security(("bearer" = [])))]
 #[get("/api/v1/audit/verify")]
 pub async fn audit_verify(
     user: AuthUser,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Value>, ApiError> {
-    user.may(waste_core::access::Action::AuditChains)?;
-    let started = std::time::Instant::now();
-    let mut result = read(&state, move |c| overview::audit(c, &user)).await?;
-    result["seconds"] = json!(started.elapsed().as_secs_f64());
+    let running = state.audit.start(&user)?;
+    let db = state.database.clone();
+    let now = state.clock.stamp();
+    let key = crate::store::events::audit_key();
+    let result = web::block(move || {
+        crate::app::audit::AuditRunner::run(running, now, || {
+            let mut conn = db
+                .dedicated()
+                .map_err(|e| crate::app::AppError::Unavailable(e.to_string()))?;
+            crate::store::audit::verify(&mut conn, key.as_deref())
+        })
+    })
+    .await?
+    .map_err(ApiError::from)?;
     Ok(web::Json(result))
+}
+
+/// The last audit's result with its time (`checked_at`), and whether one is running (administrators).
+#[utoipa::path(get, path = "/api/v1/audit/last", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[get("/api/v1/audit/last")]
+pub async fn audit_last(
+    user: AuthUser,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Value>, ApiError> {
+    user.may(waste_core::access::Action::AuditChains)?;
+    Ok(web::Json(
+        json!({ "running": state.audit.is_running(), "last": state.audit.last() }),
+    ))
 }
 
 /// Manifests whose receipt is late: in transit more than 5 working days after dispatch, or confirmed after the

@@ -79,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(custody::cancel_manifest)
         .service(custody::manifest_events)
         .service(custody::audit_verify)
+        .service(custody::audit_last)
         .service(custody::receipt_alerts)
         .service(custody::oversight)
         .service(records::get_ledger)

@@ -1,0 +1,3 @@
+DROP TRIGGER IF EXISTS events_no_delete;
+DROP TRIGGER IF EXISTS events_no_update;
+DROP TABLE chain_heads;

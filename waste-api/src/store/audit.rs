@@ -1,0 +1,593 @@
+//! The audit of the custody log, read once: every event in `(aggregate, seq)` order a page at a time inside one
+//! read snapshot, each link verified as it is read (`custody::Verifier`), each finished chain compared with its
+//! stored head and anchor, and the state tables (`containers`, `manifests`, `manifest_lines`) compared with what
+//! the chains say, a batch of chains at a time. Memory holds one page of events and one batch of chain facts,
+//! whatever the size of the log. `/audit/verify` and `waste-api verify` both run this.
+
+use crate::app::AppError;
+use crate::db::AnyConnection;
+use crate::schema::{chain_heads, containers, events, manifest_lines, manifests};
+use crate::store::events::EventRow;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use waste_core::custody::{self, Head, StoredEvent, Verifier};
+
+/// Events read per query.
+const PAGE: i64 = 10_000;
+/// Finished chains compared with their heads and rows per round of queries.
+const BATCH: usize = 500;
+
+/// What the state tables should hold for a container, as its chain tells.
+#[derive(Debug, Default)]
+struct ContainerFacts {
+    status: Option<&'static str>,
+    additions: i64,
+    filled: Option<String>,
+}
+
+/// One line of a manifest as its chain tells.
+#[derive(Debug, Default, PartialEq)]
+struct LineFacts {
+    code: String,
+    shipped: String,
+    received: Option<String>,
+    accepted: Option<bool>,
+}
+
+/// What the state tables should hold for a manifest, as its chain tells.
+#[derive(Debug, Default)]
+struct ManifestFacts {
+    status: Option<String>,
+    number: Option<String>,
+    parties: Option<[String; 3]>,
+    lines: BTreeMap<String, LineFacts>,
+}
+
+#[derive(Debug)]
+enum Facts {
+    Container(ContainerFacts),
+    Manifest(ManifestFacts),
+    Other,
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+impl Facts {
+    fn start(aggregate: &str) -> Self {
+        if aggregate.starts_with("container:") {
+            Facts::Container(ContainerFacts::default())
+        } else if aggregate.starts_with("manifest:") {
+            Facts::Manifest(ManifestFacts::default())
+        } else {
+            Facts::Other
+        }
+    }
+
+    /// Takes in one event of the chain (its payload parsed only for the kinds that change a state row).
+    fn observe(&mut self, kind: &str, payload: &str) {
+        let parse = || serde_json::from_str::<Value>(payload).unwrap_or(Value::Null);
+        match self {
+            Facts::Container(c) => {
+                let status = match kind {
+                    "created" => Some("open"),
+                    "sealed" => Some("sealed"),
+                    "picked_up" => Some("picked_up"),
+                    "dispatched" => Some("in_transit"),
+                    "received" => Some("received"),
+                    "returned" => Some("returned"),
+                    "disposed" => Some("disposed"),
+                    _ => None,
+                };
+                if status.is_some() {
+                    c.status = status;
+                }
+                if kind == "addition" {
+                    c.additions += 1;
+                    c.filled = text(&parse()["filled_liters"]);
+                }
+            }
+            Facts::Manifest(m) => {
+                let p = parse();
+                match kind {
+                    "drafted" | "back_filled" => {
+                        m.number = text(&p["number"]);
+                        m.parties = Some(
+                            ["shipper_id", "carrier_id", "receiver_id"]
+                                .map(|k| text(&p[k]).unwrap_or_default()),
+                        );
+                        m.status = if kind == "drafted" {
+                            Some("draft".into())
+                        } else {
+                            text(&p["status"])
+                        };
+                        for l in p["lines"].as_array().into_iter().flatten() {
+                            m.lines.insert(
+                                text(&l["container_id"]).unwrap_or_default(),
+                                LineFacts {
+                                    code: text(&l["code"]).unwrap_or_default(),
+                                    shipped: text(&l["shipped_weight_kg"]).unwrap_or_default(),
+                                    received: text(&l["received_weight_kg"]),
+                                    accepted: l["accepted"].as_bool(),
+                                },
+                            );
+                        }
+                    }
+                    _ => {
+                        if let Some(to) = text(&p["to"]) {
+                            m.status = Some(to);
+                        }
+                        if let Some(n) = text(&p["number"]) {
+                            m.number = Some(n);
+                        }
+                        if kind == "receive" {
+                            for l in p["lines"].as_array().into_iter().flatten() {
+                                let id = text(&l["container_id"]).unwrap_or_default();
+                                let line = m.lines.entry(id).or_default();
+                                line.received = text(&l["received_weight_kg"]);
+                                line.accepted = l["accepted"].as_bool();
+                            }
+                        }
+                    }
+                }
+            }
+            Facts::Other => {}
+        }
+    }
+}
+
+/// Two decimals stored as text are the same amount (`1.50` and `1.5`).
+fn same_amount(a: &str, b: &str) -> bool {
+    match (Decimal::from_str(a), Decimal::from_str(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn same_opt_amount(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_amount(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// A state row that disagrees with its chain.
+fn state_break(aggregate: &str, table: &str, field: &str, chain: Value, stored: Value) -> Value {
+    json!({ "aggregate": aggregate, "kind": "state", "table": table, "field": field,
+            "chain_says": chain, "stored": stored })
+}
+
+/// A finished chain waiting for its head and rows to be compared.
+struct Finished {
+    head: Head,
+    facts: Facts,
+}
+
+#[derive(Queryable)]
+struct ContainerState {
+    id: String,
+    status: String,
+    additions_count: i32,
+    filled_l: String,
+}
+
+#[derive(Queryable)]
+struct ManifestState {
+    id: String,
+    number: String,
+    status: String,
+    shipper_id: String,
+    carrier_id: String,
+    receiver_id: String,
+}
+
+#[derive(Queryable)]
+struct LineState {
+    manifest_id: String,
+    container_id: String,
+    code: String,
+    shipped_weight_kg: String,
+    received_weight_kg: Option<String>,
+    accepted: Option<bool>,
+}
+
+/// Figures of a run, for the report.
+#[derive(Default)]
+struct Counts {
+    containers: u64,
+    manifests: u64,
+}
+
+/// Compares a batch of finished chains with their stored heads and state rows; the first disagreement found.
+fn check_batch(
+    conn: &mut AnyConnection,
+    batch: &mut Vec<Finished>,
+    key: Option<&[u8]>,
+    counts: &mut Counts,
+) -> Result<Option<Value>, AppError> {
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<&str> = batch.iter().map(|f| f.head.aggregate.as_str()).collect();
+    let heads: HashMap<String, (i64, String, Option<String>)> = chain_heads::table
+        .filter(chain_heads::aggregate.eq_any(&names))
+        .select((
+            chain_heads::aggregate,
+            chain_heads::count,
+            chain_heads::last_hash,
+            chain_heads::anchor,
+        ))
+        .load::<(String, i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(a, c, h, s)| (a, (c, h, s)))
+        .collect();
+    for f in batch.iter() {
+        let stored = heads.get(&f.head.aggregate).map(|(c, h, s)| {
+            (
+                Head {
+                    aggregate: f.head.aggregate.clone(),
+                    count: u64::try_from(*c).unwrap_or(0),
+                    last_hash: h.clone(),
+                },
+                s.clone(),
+            )
+        });
+        if let Err(kind) = custody::check_head(
+            &f.head,
+            stored.as_ref().map(|(h, s)| (h, s.as_deref())),
+            key,
+        ) {
+            return Ok(Some(json!({
+                "aggregate": f.head.aggregate, "kind": kind, "seq": f.head.count,
+                "head_count": stored.as_ref().map(|(h, _)| h.count),
+            })));
+        }
+    }
+    let ids = |prefix: &str| -> Vec<String> {
+        batch
+            .iter()
+            .filter_map(|f| f.head.aggregate.strip_prefix(prefix).map(str::to_owned))
+            .collect()
+    };
+    let container_ids = ids("container:");
+    let manifest_ids = ids("manifest:");
+    let crows: HashMap<String, ContainerState> = containers::table
+        .filter(containers::id.eq_any(&container_ids))
+        .select((
+            containers::id,
+            containers::status,
+            containers::additions_count,
+            containers::filled_l,
+        ))
+        .load::<ContainerState>(conn)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let mrows: HashMap<String, ManifestState> = manifests::table
+        .filter(manifests::id.eq_any(&manifest_ids))
+        .select((
+            manifests::id,
+            manifests::number,
+            manifests::status,
+            manifests::shipper_id,
+            manifests::carrier_id,
+            manifests::receiver_id,
+        ))
+        .load::<ManifestState>(conn)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let mut lrows: HashMap<String, Vec<LineState>> = HashMap::new();
+    for l in manifest_lines::table
+        .filter(manifest_lines::manifest_id.eq_any(&manifest_ids))
+        .select((
+            manifest_lines::manifest_id,
+            manifest_lines::container_id,
+            manifest_lines::code,
+            manifest_lines::shipped_weight_kg,
+            manifest_lines::received_weight_kg,
+            manifest_lines::accepted,
+        ))
+        .load::<LineState>(conn)?
+    {
+        lrows.entry(l.manifest_id.clone()).or_default().push(l);
+    }
+    for f in batch.drain(..) {
+        let agg = f.head.aggregate.as_str();
+        let broken = match &f.facts {
+            Facts::Container(c) => {
+                counts.containers += 1;
+                let id = agg.trim_start_matches("container:");
+                compare_container(agg, c, crows.get(id))
+            }
+            Facts::Manifest(m) => {
+                counts.manifests += 1;
+                let id = agg.trim_start_matches("manifest:");
+                compare_manifest(
+                    agg,
+                    m,
+                    mrows.get(id),
+                    lrows.get(id).map(Vec::as_slice).unwrap_or(&[]),
+                )
+            }
+            Facts::Other => None,
+        };
+        if broken.is_some() {
+            return Ok(broken);
+        }
+    }
+    Ok(None)
+}
+
+fn compare_container(agg: &str, c: &ContainerFacts, row: Option<&ContainerState>) -> Option<Value> {
+    let Some(row) = row else {
+        return Some(state_break(
+            agg,
+            "containers",
+            "id",
+            json!(agg),
+            Value::Null,
+        ));
+    };
+    if let Some(s) = c.status
+        && s != row.status
+    {
+        return Some(state_break(
+            agg,
+            "containers",
+            "status",
+            json!(s),
+            json!(row.status),
+        ));
+    }
+    if c.additions != i64::from(row.additions_count) {
+        return Some(state_break(
+            agg,
+            "containers",
+            "additions_count",
+            json!(c.additions),
+            json!(row.additions_count),
+        ));
+    }
+    if let Some(filled) = &c.filled
+        && !same_amount(filled, &row.filled_l)
+    {
+        return Some(state_break(
+            agg,
+            "containers",
+            "filled_l",
+            json!(filled),
+            json!(row.filled_l),
+        ));
+    }
+    None
+}
+
+fn compare_manifest(
+    agg: &str,
+    m: &ManifestFacts,
+    row: Option<&ManifestState>,
+    lines: &[LineState],
+) -> Option<Value> {
+    let Some(row) = row else {
+        return Some(state_break(agg, "manifests", "id", json!(agg), Value::Null));
+    };
+    let fields = [
+        ("status", m.status.as_deref(), row.status.as_str()),
+        ("number", m.number.as_deref(), row.number.as_str()),
+    ];
+    for (field, chain, stored) in fields {
+        if let Some(chain) = chain
+            && chain != stored
+        {
+            return Some(state_break(
+                agg,
+                "manifests",
+                field,
+                json!(chain),
+                json!(stored),
+            ));
+        }
+    }
+    if let Some(parties) = &m.parties {
+        let stored = [&row.shipper_id, &row.carrier_id, &row.receiver_id];
+        for (i, field) in ["shipper_id", "carrier_id", "receiver_id"]
+            .iter()
+            .enumerate()
+        {
+            if &parties[i] != stored[i] {
+                return Some(state_break(
+                    agg,
+                    "manifests",
+                    field,
+                    json!(parties[i]),
+                    json!(stored[i]),
+                ));
+            }
+        }
+        // Lines are known from the draft (or the paper entry): the stored ones must be exactly these.
+        let line_break = |cid: &str, field: &str, chain: Value, stored: Value| {
+            let mut b = state_break(agg, "manifest_lines", field, chain, stored);
+            b["container_id"] = json!(cid);
+            Some(b)
+        };
+        for l in lines {
+            let Some(f) = m.lines.get(&l.container_id) else {
+                return line_break(
+                    &l.container_id,
+                    "container_id",
+                    Value::Null,
+                    json!(l.container_id),
+                );
+            };
+            if f.code != l.code {
+                return line_break(&l.container_id, "code", json!(f.code), json!(l.code));
+            }
+            if !same_amount(&f.shipped, &l.shipped_weight_kg) {
+                return line_break(
+                    &l.container_id,
+                    "shipped_weight_kg",
+                    json!(f.shipped),
+                    json!(l.shipped_weight_kg),
+                );
+            }
+            if !same_opt_amount(&f.received, &l.received_weight_kg) {
+                return line_break(
+                    &l.container_id,
+                    "received_weight_kg",
+                    json!(f.received),
+                    json!(l.received_weight_kg),
+                );
+            }
+            if f.accepted != l.accepted {
+                return line_break(
+                    &l.container_id,
+                    "accepted",
+                    json!(f.accepted),
+                    json!(l.accepted),
+                );
+            }
+        }
+        if let Some(missing) = m
+            .lines
+            .keys()
+            .find(|cid| !lines.iter().any(|l| &&l.container_id == cid))
+        {
+            return line_break(missing, "container_id", json!(missing), Value::Null);
+        }
+    }
+    None
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// The first name a query returns, if any.
+fn first_name(conn: &mut AnyConnection, sql: &str) -> Result<Option<String>, AppError> {
+    Ok(diesel::sql_query(sql)
+        .load::<Name>(conn)?
+        .into_iter()
+        .next()
+        .map(|n| n.name))
+}
+
+/// Whatever exists without its chain: a head whose events are all gone, a container or manifest with no event.
+fn orphans(conn: &mut AnyConnection) -> Result<Option<Value>, AppError> {
+    let checks = [
+        (
+            "chain_missing",
+            "SELECT h.aggregate AS name FROM chain_heads h WHERE NOT EXISTS \
+             (SELECT 1 FROM events e WHERE e.aggregate = h.aggregate) LIMIT 1",
+        ),
+        (
+            "chain_missing",
+            "SELECT 'container:' || c.id AS name FROM containers c WHERE NOT EXISTS \
+             (SELECT 1 FROM events e WHERE e.aggregate = 'container:' || c.id) LIMIT 1",
+        ),
+        (
+            "chain_missing",
+            "SELECT 'manifest:' || m.id AS name FROM manifests m WHERE NOT EXISTS \
+             (SELECT 1 FROM events e WHERE e.aggregate = 'manifest:' || m.id) LIMIT 1",
+        ),
+    ];
+    for (kind, sql) in checks {
+        if let Some(name) = first_name(conn, sql)? {
+            return Ok(Some(json!({ "aggregate": name, "kind": kind })));
+        }
+    }
+    Ok(None)
+}
+
+/// Runs the audit on `conn` (a connection of its own: the run holds one read snapshot from start to end). With
+/// `key`, every head's anchor is checked too. Reports `{"ok": true, "events_checked", "chains", "anchored",
+/// "state_checked"}` or `{"ok": false, "events_checked", "broken": {"aggregate", "kind", …}}` with the first
+/// break found.
+pub fn verify(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, AppError> {
+    let begin = match conn {
+        AnyConnection::Sqlite(_) => "BEGIN",
+        AnyConnection::Postgresql(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
+    conn.batch_execute(begin)?;
+    let result = verify_in_snapshot(conn, key);
+    let _ = conn.batch_execute("ROLLBACK");
+    result
+}
+
+fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, AppError> {
+    let mut v = Verifier::default();
+    let mut counts = Counts::default();
+    let mut batch: Vec<Finished> = Vec::new();
+    let mut facts: Option<Facts> = None;
+    let mut after: Option<(String, i64)> = None;
+    let fail = |v: &Verifier, broken: Value| json!({ "ok": false, "events_checked": v.events, "broken": broken });
+    loop {
+        let mut q = events::table
+            .select(EventRow::as_select())
+            .order((events::aggregate.asc(), events::seq.asc()))
+            .limit(PAGE)
+            .into_boxed();
+        if let Some((a, s)) = &after {
+            q = q.filter(
+                events::aggregate
+                    .gt(a.clone())
+                    .or(events::aggregate.eq(a.clone()).and(events::seq.gt(*s))),
+            );
+        }
+        let rows: Vec<EventRow> = q.load(conn)?;
+        let Some(last) = rows.last() else { break };
+        after = Some((last.aggregate.clone(), last.seq));
+        for r in &rows {
+            let pushed = v.push(StoredEvent {
+                aggregate: &r.aggregate,
+                seq: u64::try_from(r.seq).unwrap_or(0),
+                kind: &r.kind,
+                actor: &r.actor,
+                at: &r.at,
+                payload: &r.payload,
+                prev_hash: &r.prev_hash,
+                hash: &r.hash,
+            });
+            match pushed {
+                Err(b) => return Ok(fail(&v, json!(b))),
+                Ok(Some(head)) => batch.push(Finished {
+                    head,
+                    facts: facts.take().unwrap_or(Facts::Other),
+                }),
+                Ok(None) => {}
+            }
+            facts
+                .get_or_insert_with(|| Facts::start(&r.aggregate))
+                .observe(&r.kind, &r.payload);
+        }
+        if batch.len() >= BATCH
+            && let Some(b) = check_batch(conn, &mut batch, key, &mut counts)?
+        {
+            return Ok(fail(&v, b));
+        }
+    }
+    if let Some(head) = v.finish() {
+        batch.push(Finished {
+            head,
+            facts: facts.take().unwrap_or(Facts::Other),
+        });
+    }
+    if let Some(b) = check_batch(conn, &mut batch, key, &mut counts)? {
+        return Ok(fail(&v, b));
+    }
+    if let Some(b) = orphans(conn)? {
+        return Ok(fail(&v, b));
+    }
+    Ok(json!({
+        "ok": true, "events_checked": v.events, "chains": v.chains, "anchored": key.is_some(),
+        "state_checked": { "containers": counts.containers, "manifests": counts.manifests },
+    }))
+}
