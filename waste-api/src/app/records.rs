@@ -30,7 +30,7 @@ fn keeper(c: &mut AnyConnection, org_id: &str) -> Result<store::OrgRow, AppError
     store::organization(c, org_id)?.ok_or(AppError::NotFound("organisation"))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Ledger {
     pub organization_id: String,
     pub organization: String,
@@ -85,7 +85,7 @@ pub fn annual(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClassView {
     pub organization_id: String,
     /// Tonnes generated per calendar year, from the ledger.

@@ -5,14 +5,22 @@ use crate::app::oversight::Overview;
 use crate::app::pickups::PickedUp;
 use crate::store::manifests::ManifestRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use crate::app::sites::SiteSummary;
 use utoipa::ToSchema;
+use waste_core::custody::{BrokenLink, Event};
+use waste_core::manifest::ManifestState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ManifestLine {
     pub container_id: String,
+    /// The National Catalogue code, e.g. "900-047-49".
+    #[schema(pattern = r"^\d{3}-\d{3}-\d{2}$")]
     pub code: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub shipped_weight_kg: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub received_weight_kg: Option<String>,
     pub accepted: Option<bool>,
     pub reason: Option<String>,
@@ -24,22 +32,33 @@ pub struct ManifestLine {
 pub struct ManifestView {
     pub id: String,
     /// 14 digits: year, province, city, serial (Transfer Measures Art.15).
+    #[schema(pattern = r"^\d{14}$")]
     pub number: String,
+    #[schema(value_type = ManifestState)]
     pub status: String,
+    /// full | partial | rejected, once received.
     pub acceptance: Option<String>,
     pub shipper_id: String,
     pub carrier_id: String,
     pub receiver_id: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub dispatched_at: Option<String>,
+    #[schema(format = Date)]
     pub delivered_on: Option<String>,
     /// 5 working days after delivery (Art.18).
+    #[schema(format = Date)]
     pub receipt_deadline: Option<String>,
+    #[schema(format = DateTime)]
     pub received_at: Option<String>,
     pub received_late: Option<bool>,
     pub disposal_method: Option<String>,
+    #[schema(format = DateTime)]
     pub disposed_at: Option<String>,
+    #[schema(format = DateTime)]
     pub cancelled_at: Option<String>,
     pub lines: Vec<ManifestLine>,
 }
@@ -81,42 +100,183 @@ pub fn manifest(m: Manifest) -> ManifestView {
 }
 
 /// A manifest in a list.
-pub fn summary(r: &ManifestRow) -> Value {
-    json!({ "id": r.id, "number": r.number, "status": r.status, "shipper_id": r.shipper_id, "receiver_id": r.receiver_id, "acceptance": r.acceptance })
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ManifestSummary {
+    pub id: String,
+    /// 14 digits (Transfer Measures Art.15).
+    pub number: String,
+    #[schema(value_type = ManifestState)]
+    pub status: String,
+    pub shipper_id: String,
+    pub receiver_id: String,
+    /// full | partial | rejected, once received.
+    pub acceptance: Option<String>,
 }
 
-pub fn pickup(p: &PickedUp) -> Value {
-    let list: Vec<Value> = p
-        .lines
-        .iter()
-        .map(|l| json!({ "container_id": l.container_id, "gross_weight_kg": l.gross_weight_kg }))
-        .collect();
+pub fn summary(r: &ManifestRow) -> ManifestSummary {
+    ManifestSummary {
+        id: r.id.clone(),
+        number: r.number.clone(),
+        status: r.status.clone(),
+        shipper_id: r.shipper_id.clone(),
+        receiver_id: r.receiver_id.clone(),
+        acceptance: r.acceptance.clone(),
+    }
+}
+
+/// A container collected at a pickup, with its weight.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PickupLineView {
+    pub container_id: String,
+    /// Decimal string, kg, as weighed at pickup.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
+    pub gross_weight_kg: String,
+}
+
+/// A pickup: a transfer station took custody of sealed containers of one school.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PickupView {
+    pub id: String,
+    pub school_id: String,
+    pub station_id: String,
+    /// RFC 3339 UTC.
+    #[schema(format = DateTime)]
+    pub picked_at: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
+    pub total_gross_kg: String,
+    pub containers: Vec<PickupLineView>,
+}
+
+pub fn pickup(p: &PickedUp) -> PickupView {
     let r = &p.pickup;
-    json!({ "id": r.id, "school_id": r.school_id, "station_id": r.station_id, "picked_at": r.picked_at, "total_gross_kg": r.total_gross_kg, "containers": list })
+    PickupView {
+        id: r.id.clone(),
+        school_id: r.school_id.clone(),
+        station_id: r.station_id.clone(),
+        picked_at: r.picked_at.clone(),
+        total_gross_kg: r.total_gross_kg.clone(),
+        containers: p
+            .lines
+            .iter()
+            .map(|l| PickupLineView {
+                container_id: l.container_id.clone(),
+                gross_weight_kg: l.gross_weight_kg.clone(),
+            })
+            .collect(),
+    }
 }
 
-pub fn late_receipt(l: &LateReceipt) -> Value {
+/// A manifest whose receipt is late (Transfer Measures Art.18).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LateReceiptView {
+    pub manifest_id: String,
+    pub number: String,
+    #[schema(value_type = ManifestState)]
+    pub status: String,
+    /// The receipt deadline, YYYY-MM-DD.
+    #[schema(format = Date)]
+    pub deadline: Option<String>,
+    pub reason: String,
+    pub citation: String,
+}
+
+/// A page of late receipts as of a day.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LateReceiptsPage {
+    pub items: Vec<LateReceiptView>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+    #[schema(format = Date)]
+    pub as_of: String,
+}
+
+pub fn late_receipt(l: &LateReceipt) -> LateReceiptView {
     let m = &l.manifest;
     let reason = if l.still_in_transit {
         "not received within 5 working days of dispatch"
     } else {
         "receipt confirmed after the deadline"
     };
-    json!({ "manifest_id": m.id, "number": m.number, "status": m.status, "deadline": l.deadline, "reason": reason, "citation": "Transfer Measures Art.18" })
+    LateReceiptView {
+        manifest_id: m.id.clone(),
+        number: m.number.clone(),
+        status: m.status.clone(),
+        deadline: l.deadline.clone(),
+        reason: reason.into(),
+        citation: "Transfer Measures Art.18".into(),
+    }
 }
 
-pub fn overview(o: Overview) -> Value {
-    let items: Vec<Value> = o
-        .schools
-        .items
-        .iter()
-        .map(|s| {
-            json!({ "school_id": s.school.id, "name": s.school.name, "region_code": s.school.region_code,
-                    "open_containers": s.open_containers, "overdue_containers": s.overdue_containers,
-                    "valid_disposal_contract": s.valid_disposal_contract, "last_pickup": s.last_pickup,
-                    "manifests_not_closed": s.manifests_not_closed,
-                    "storage_sites": super::sites::summaries(&s.storage_sites) })
-        })
-        .collect();
-    json!({ "items": items, "next_after": o.schools.next_after, "as_of": o.as_of.to_string() })
+/// One school of an education bureau's region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchoolOverview {
+    pub school_id: String,
+    pub name: String,
+    pub region_code: String,
+    pub open_containers: i64,
+    pub overdue_containers: i64,
+    pub valid_disposal_contract: bool,
+    /// RFC 3339 UTC.
+    #[schema(format = DateTime)]
+    pub last_pickup: Option<String>,
+    pub manifests_not_closed: i64,
+    pub storage_sites: Vec<SiteSummary>,
+}
+
+/// A page of schools as of a day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewPage {
+    pub items: Vec<SchoolOverview>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+    #[schema(format = Date)]
+    pub as_of: String,
+}
+
+pub fn overview(o: Overview) -> OverviewPage {
+    OverviewPage {
+        items: o
+            .schools
+            .items
+            .into_iter()
+            .map(|s| SchoolOverview {
+                school_id: s.school.id,
+                name: s.school.name,
+                region_code: s.school.region_code,
+                open_containers: s.open_containers,
+                overdue_containers: s.overdue_containers,
+                valid_disposal_contract: s.valid_disposal_contract,
+                last_pickup: s.last_pickup,
+                manifests_not_closed: s.manifests_not_closed,
+                storage_sites: s.storage_sites,
+            })
+            .collect(),
+        next_after: o.schools.next_after,
+        as_of: o.as_of.to_string(),
+    }
+}
+
+/// The audit of every custody chain: `ok` with the counts, or the first broken link.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditReport {
+    /// Every chain holds.
+    pub ok: bool,
+    /// Events verified before the answer (up to the broken chain when one breaks).
+    pub events_checked: u64,
+    /// Chains verified, when all hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chains: Option<u64>,
+    /// The first broken link, when one breaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken: Option<BrokenLink>,
+    /// How long the audit took.
+    #[serde(default)]
+    pub seconds: f64,
+}
+
+/// A custody chain, oldest event first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsPage {
+    pub items: Vec<Event>,
 }
