@@ -45,25 +45,25 @@ def exact(value, at="answer"):
             exact(v, f"{at}[{i}]")
 
 
-def call(op, client, status, model, **kwargs):
+def call(op, client, expect, model, **kwargs):
     """Calls `op` and checks the status and that the answer parsed into `model`."""
     r = OPS[op].sync_detailed(client=client, **kwargs)
-    if int(r.status_code) != status:
-        raise AssertionError(f"{op}: {int(r.status_code)} instead of {status}: {r.content[:500]!r}")
+    if int(r.status_code) != expect:
+        raise AssertionError(f"{op}: {int(r.status_code)} instead of {expect}: {r.content[:500]!r}")
     if model is not None:
         if not isinstance(r.parsed, model):
-            raise AssertionError(f"{op}: {status} parsed as {type(r.parsed).__name__}, not {model.__name__}")
+            raise AssertionError(f"{op}: {expect} parsed as {type(r.parsed).__name__}, not {model.__name__}")
         exact(r.parsed, op)
     checked["answers"] += 1
     return r.parsed
 
 
-def refused(op, client, status, code, **kwargs):
+def refused(op, client, expect, code, **kwargs):
     """An error answer: the status and the envelope's code."""
-    e = call(op, client, status, models.ErrorEnvelope, **kwargs)
+    e = call(op, client, expect, models.ErrorEnvelope, **kwargs)
     if code is not None and e.error.code != code:
         raise AssertionError(f"{op}: code {e.error.code} instead of {code}: {e.error.message}")
-    checked["errors"].add(status)
+    checked["errors"].add(expect)
     return e
 
 

@@ -19,7 +19,9 @@ fn document(app: &TestApp) -> Value {
 fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => {
-            let target = doc.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null);
+            let target = doc
+                .pointer(r.trim_start_matches('#'))
+                .unwrap_or(&Value::Null);
             assert!(!target.is_null(), "{r} resolves to nothing");
             target
         }
@@ -84,7 +86,9 @@ fn the_document_is_exact(app: &TestApp) {
             {
                 let s = resolve(&doc, schema);
                 if s.get("properties").is_none() && s.get("$ref").is_none() {
-                    faults.push(format!("{name} {status}: the answer has no schema of its own"));
+                    faults.push(format!(
+                        "{name} {status}: the answer has no schema of its own"
+                    ));
                 }
             }
         }
@@ -106,13 +110,17 @@ fn the_document_is_exact(app: &TestApp) {
             faults.push(format!("{name} is secured but does not declare 401"));
         }
         if path.contains('{') && !has("404") {
-            faults.push(format!("{name} has a path parameter but does not declare 404"));
+            faults.push(format!(
+                "{name} has a path parameter but does not declare 404"
+            ));
         }
         let query = op["parameters"]
             .as_array()
             .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
         if query && !has("422") {
-            faults.push(format!("{name} has query parameters but does not declare 422"));
+            faults.push(format!(
+                "{name} has query parameters but does not declare 422"
+            ));
         }
         if *method == "post" && has("201") {
             let declared = op["parameters"].as_array().is_some_and(|ps| {
@@ -120,7 +128,9 @@ fn the_document_is_exact(app: &TestApp) {
                     .any(|p| resolve(&doc, p)["name"] == "Idempotency-Key")
             });
             if !declared {
-                faults.push(format!("{name} creates but does not declare Idempotency-Key"));
+                faults.push(format!(
+                    "{name} creates but does not declare Idempotency-Key"
+                ));
             }
         }
         if op["description"].as_str().is_none_or(str::is_empty)
@@ -176,25 +186,50 @@ fn the_document_says_what_the_wire_carries(app: &TestApp) {
     }
     let create = &doc["paths"]["/api/v1/organizations"]["post"];
     let body = &create["requestBody"]["content"]["application/json"]["schema"]["$ref"];
-    let new_org = schema(body.as_str().unwrap_or_default().rsplit('/').next().unwrap_or_default());
-    assert_eq!(new_org["properties"]["kind"]["$ref"], "#/components/schemas/OrgKind");
-    assert!(new_org["properties"]["region_code"]["pattern"].is_string(), "{new_org}");
-    assert_eq!(schema("Contract")["properties"]["valid_from"]["format"], "date");
-    assert_eq!(schema("ManifestView")["properties"]["created_at"]["format"], "date-time");
+    let new_org = schema(
+        body.as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default(),
+    );
+    assert_eq!(
+        new_org["properties"]["kind"]["$ref"],
+        "#/components/schemas/OrgKind"
+    );
+    assert!(
+        new_org["properties"]["region_code"]["pattern"].is_string(),
+        "{new_org}"
+    );
+    assert_eq!(
+        schema("Contract")["properties"]["valid_from"]["format"],
+        "date"
+    );
+    assert_eq!(
+        schema("ManifestView")["properties"]["created_at"]["format"],
+        "date-time"
+    );
     // Decimals travel as strings with their pattern.
     let addition = schema("NewAddition");
     assert_eq!(addition["properties"]["quantity"]["type"], "string");
     assert!(addition["properties"]["quantity"]["pattern"].is_string());
-    assert_eq!(addition["properties"]["waste"]["$ref"], "#/components/schemas/WasteRequest");
+    assert_eq!(
+        addition["properties"]["waste"]["$ref"],
+        "#/components/schemas/WasteRequest"
+    );
     // Submit and cancel take no body.
     for step in ["submit", "cancel"] {
         let op = &doc["paths"][format!("/api/v1/manifests/{{id}}/{step}")]["post"];
         assert!(op.get("requestBody").is_none(), "{step}: {op}");
     }
     // A list's items are references, not inline copies.
-    let list = &doc["paths"]["/api/v1/containers"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    let list = &doc["paths"]["/api/v1/containers"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
     let list = resolve(&doc, list);
-    assert_eq!(list["properties"]["items"]["items"]["$ref"], "#/components/schemas/ContainerView", "{list}");
+    assert_eq!(
+        list["properties"]["items"]["items"]["$ref"], "#/components/schemas/ContainerView",
+        "{list}"
+    );
     assert!(list["properties"].get("next_after").is_some());
 }
 
@@ -235,7 +270,11 @@ fn an_undeclared_method_is_405_with_allow(app: &TestApp) {
             }
             let (status, allow, body) = raw(app, method, &concrete);
             assert_eq!(status, 405, "{method} {concrete}: {body}");
-            assert_eq!(allow.as_deref(), Some(declared.join(", ").as_str()), "{method} {concrete}");
+            assert_eq!(
+                allow.as_deref(),
+                Some(declared.join(", ").as_str()),
+                "{method} {concrete}"
+            );
             assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
             checked += 1;
         }

@@ -6,6 +6,8 @@
 //!   parameter, a `%00`), 400 also with a path parameter; 409 on every POST (a rule's refusal, a concurrent change that won, an `Idempotency-Key` reused
 //!   with another body); 503 on every operation that reads the database;
 //! - an error answer a handler declared without its own description becomes a reference to the shared one;
+//! - the items of a page (`Paged<T>`, which the generator inlines) are references to `T`'s schema, so that a
+//!   listed container is a `ContainerView` in a generated client;
 //! - the `Idempotency-Key` header on every POST that answers 201 (a retry with the same key replays the answer).
 //!
 //! Success answers are not touched: their description and schema come from the handler's annotation, and
@@ -88,15 +90,11 @@ pub fn finish(doc: &mut Value) {
         .or_insert_with(|| json!({}))
         .as_object_mut();
     if let Some(components) = components {
-        let responses = components
-            .entry("responses")
-            .or_insert_with(|| json!({}));
+        let responses = components.entry("responses").or_insert_with(|| json!({}));
         for (_, name, description) in SHARED {
             responses[name] = json!({ "description": description, "content": envelope() });
         }
-        components
-            .entry("parameters")
-            .or_insert_with(|| json!({}))["IdempotencyKey"] = json!({
+        components.entry("parameters").or_insert_with(|| json!({}))["IdempotencyKey"] = json!({
             "name": "Idempotency-Key",
             "in": "header",
             "required": false,
@@ -104,6 +102,7 @@ pub fn finish(doc: &mut Value) {
             "schema": { "type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$" }
         });
     }
+    reference_page_items(root);
     let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -183,6 +182,32 @@ fn finish_operation(path: &str, method: &str, has_path_param: bool, op: &mut Map
             .as_array_mut();
         if let Some(params) = params {
             params.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
+        }
+    }
+}
+
+/// `Paged_T.items` refers to `T` instead of holding a copy of it.
+fn reference_page_items(root: &mut Map<String, Value>) {
+    let Some(schemas) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Paged_") else {
+            continue;
+        };
+        if !schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(items) = schemas
+            .get_mut(name)
+            .and_then(|p| p.pointer_mut("/properties/items/items"))
+        {
+            *items = json!({ "$ref": format!("#/components/schemas/{item}") });
         }
     }
 }

@@ -2,12 +2,16 @@
 
 use crate::app::containers::{ContainerState, Storage, StorageAlerts};
 use serde::{Deserialize, Serialize};
-use waste_core::Classification;
-#[allow(unused_imports)]
-use waste_core::{container::{Material as ContainerMaterial, Status as ContainerStatus}, hazard::Hazard, stream::Stream as WasteStream};
 use utoipa::ToSchema;
+use waste_core::Classification;
 use waste_core::label::LabelSize;
 use waste_core::storage::{OnHand, OnHandStatus, SiteKind, StorageStatus};
+#[allow(unused_imports)]
+use waste_core::{
+    container::{Material as ContainerMaterial, Status as ContainerStatus},
+    hazard::Hazard,
+    stream::Stream as WasteStream,
+};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StorageView {

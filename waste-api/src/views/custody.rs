@@ -3,9 +3,9 @@
 use crate::app::manifests::{LateReceipt, Manifest};
 use crate::app::oversight::Overview;
 use crate::app::pickups::PickedUp;
+use crate::app::sites::SiteSummary;
 use crate::store::manifests::ManifestRow;
 use serde::{Deserialize, Serialize};
-use crate::app::sites::SiteSummary;
 use utoipa::ToSchema;
 use waste_core::custody::{BrokenLink, Event};
 use waste_core::manifest::ManifestState;

@@ -5,10 +5,10 @@ use crate::app::parties::licence_codes;
 use crate::store::contracts::ContractRow;
 use crate::store::organizations::OrgRow;
 use crate::store::text_list;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 #[allow(unused_imports)]
 use crate::views::WasteCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 #[allow(unused_imports)]
 use waste_core::party::{OrgKind, Role};
 

@@ -7,7 +7,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 #[allow(unused_imports)]
 use waste_core::site::{
-    CheckedItem, ContainmentCheck, InspectionDue, QuantityStatus, SiteWarning, TodoItem, ZoneConflict,
+    CheckedItem, ContainmentCheck, InspectionDue, QuantityStatus, SiteWarning, TodoItem,
+    ZoneConflict,
 };
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

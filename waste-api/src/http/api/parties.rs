@@ -8,13 +8,13 @@ use crate::auth::AuthUser;
 use crate::body::{Stored, idempotency_key, idempotent, parse_json, request_hash};
 use crate::error::ApiError;
 use crate::state::AppState;
+#[allow(unused_imports)]
+use crate::views::WasteCode;
 use crate::views::parties::{self as view, Contract, CreatedUser, License, Me, Organization};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
-#[allow(unused_imports)]
-use crate::views::WasteCode;
 use waste_core::access::Action;
 #[allow(unused_imports)]
 use waste_core::party::{OrgKind, Role};
@@ -29,7 +29,11 @@ pub struct NewOrganization {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// 18-character unified social credit code (GB 32100-2015 check character).
-    #[schema(min_length = 18, max_length = 18, pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
+    #[schema(
+        min_length = 18,
+        max_length = 18,
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )]
     pub credit_code: String,
     /// 6-digit administrative division code.
     #[schema(pattern = r"^\d{6}$")]

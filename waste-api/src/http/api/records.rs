@@ -2,7 +2,9 @@
 //! class with its declaration calendar. Thin: parse the query, check access, call `crate::records`, render.
 
 use super::{ErrorEnvelope, read};
+use crate::app::paper::Entered;
 use crate::app::records as uc;
+use crate::app::records::{ClassView, Ledger};
 use crate::auth::{AuthUser, parse_date};
 use crate::error::ApiError;
 use crate::export::records::{AnnualPart, annual_table, ledger_table};
@@ -11,8 +13,6 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use crate::app::paper::Entered;
-use crate::app::records::{ClassView, Ledger};
 use waste_core::records::{AnnualReport, Period};
 
 /// json (default) | csv | xlsx

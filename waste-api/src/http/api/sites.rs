@@ -113,7 +113,7 @@ fn sign_type(s: &str) -> Result<SignType, ApiError> {
 
 /// A printable HJ 1276-2022 sign of the site as SVG: the storage-facility sign or a storage-zone sign. The
 /// `X-Sign-Digest` header (also `data-digest` in the SVG) identifies its content, to record the print.
-#[utoipa::path(get, path = "/api/v1/storage-sites/{id}/sign.svg", params(SignQuery), responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/storage-sites/{id}/sign.svg", params(SignQuery), responses((status = 200, content_type = "image/svg+xml", body = String, description = "The sign, an SVG document"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/storage-sites/{id}/sign.svg")]
 pub async fn sign_svg(
     user: AuthUser,
