@@ -902,13 +902,23 @@ pub enum InspectionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InspectionDue {
+    #[serde(serialize_with = "ser_opt_date")]
     pub last_inspected_on: Option<Date>,
+    #[serde(serialize_with = "ser_opt_date")]
     pub due_on: Option<Date>,
     /// Negative once overdue.
     pub days_left: Option<i64>,
     pub interval_days: i64,
     pub status: InspectionStatus,
     pub citation: String,
+}
+
+/// A date on the wire as `YYYY-MM-DD`, like every other date the API answers (not serde's `[year, ordinal]`).
+fn ser_opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 impl SiteRules {

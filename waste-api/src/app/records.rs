@@ -88,7 +88,8 @@ pub fn annual(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClassView {
     pub organization_id: String,
-    /// Tonnes generated per calendar year, from the ledger.
+    /// Tonnes generated per calendar year, from the ledger: the year (a JSON key, so a string) to a decimal string.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub yearly_tonnes: BTreeMap<i32, Decimal>,
     pub operating_since: String,
     pub decision: ClassDecision,
