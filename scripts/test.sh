@@ -2,7 +2,7 @@
 # The project's one test command: every Rust test (both backends), then the browser tests against the real binary.
 # On a fresh Debian machine it installs what is missing: Chromium and a CJK font (apt), sqlite3 (the browser tests
 # back-date a storage clock in their own database), and the npm packages of web-tests/ (npm ci, from the lockfile).
-# Under CI=true a missing browser is a failure, never a skip.
+# Under CI=true a missing browser is a failure, never a skip. python3-venv for the OpenAPI check's tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 cargo nextest run --workspace --no-fail-fast
+# The OpenAPI document as an integrator uses it: validated, a generated Python client running the README's flow,
+# generated TypeScript types checking a TypeScript flow (a missing tool fails under CI=true).
+scripts/openapi-check.sh
 
 if [ ! -x /usr/bin/chromium ]; then
   if [ "${CI:-}" = "true" ]; then echo "test.sh: Chromium is missing and CI=true: the browser tests must run" >&2; exit 1; fi

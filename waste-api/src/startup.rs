@@ -2,7 +2,6 @@
 
 use crate::error::ApiError;
 use crate::http::api::system;
-use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceResponse};
@@ -11,7 +10,6 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use std::net::TcpListener;
 use std::time::Instant;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// Every error response made outside the handlers (unknown route, wrong method, oversized or unreadable body,
@@ -176,8 +174,9 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .service(system::metrics)
             .service(openapi_json)
             .service(web::redirect("/docs", "/docs/"))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+            .service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", crate::openapi::document().clone()))
             .configure(crate::http::api::configure)
+            .default_service(web::to(unrouted))
     })
     .workers(workers)
     .client_request_timeout(body_timeout)
@@ -186,8 +185,29 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
     Ok(server)
 }
 
-/// The OpenAPI 3 document of every endpoint.
+/// The OpenAPI 3.1 document of every endpoint.
 #[actix_web::get("/openapi.json")]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(crate::openapi::document())
+}
+
+/// No route took the request: 405 with `Allow` when the document declares the path with other methods (the
+/// same for every path, whichever front door serves it), otherwise 404.
+async fn unrouted(req: actix_web::HttpRequest) -> HttpResponse {
+    match crate::openapi::allowed_methods(req.path()) {
+        Some(methods) => {
+            let mut res = ApiError::Invalid {
+                status: actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                code: "method_not_allowed",
+                message: format!("this path answers {} only", methods.join(", ")),
+                details: serde_json::json!({ "allow": methods }),
+            }
+            .error_response();
+            if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
+                res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+            }
+            res
+        }
+        None => ApiError::NotFound("route").error_response(),
+    }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the rule's text was confirmed (see `standards-data/SOURCES.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Confidence {
     /// Read in the full official text.
     #[serde(rename = "C")]
@@ -18,6 +19,7 @@ pub enum Confidence {
 
 /// One rule that was tried, with its source and what it gave. A classification's trace lists them in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TraceStep {
     pub rule: String,
     pub citation: String,
@@ -26,12 +28,14 @@ pub struct TraceStep {
 
 /// Something the user must know about a decision, with a stable code scripts can match on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ClassificationWarning))]
 pub struct Warning {
     pub code: WarningCode,
     pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WarningCode {
     /// The decision date falls after the standard edition used was superseded.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Classification {
     pub solid_waste: SolidWasteResult,
     pub hazardous: HazardousResult,
@@ -24,6 +25,7 @@ pub struct Classification {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SolidWasteResult {
     pub outcome: SolidWasteOutcome,
     /// As printed in the standard, e.g. `4.2 c)`.
@@ -35,6 +37,7 @@ pub struct SolidWasteResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HazardousResult {
     pub outcome: HazardOutcome,
     pub code: Option<String>,
@@ -55,9 +58,12 @@ pub struct HazardousResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentResult {
     pub name: Option<String>,
     pub cas: Option<String>,
+    /// Mass fraction of the whole waste, a decimal string from 0 to 1, e.g. "0.35".
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "0.35"))]
     #[serde(with = "rust_decimal::serde::str_option")]
     pub fraction: Option<Decimal>,
     /// The substance of the table it resolved to; null when unknown.
@@ -65,6 +71,7 @@ pub struct ComponentResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubstanceRef {
     pub cas: String,
     pub name_en: String,

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// Consequence codes of the chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Consequence {
     H,
     F,
@@ -225,6 +226,7 @@ impl ReactivityMatrix {
 
 /// One reaction between a substance being added and one already in the container.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     pub adding: String,
     pub adding_group: u16,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ContainerMaterial))]
 #[serde(rename_all = "snake_case")]
 pub enum Material {
     Glass,
@@ -37,6 +38,7 @@ impl Material {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Unit {
     #[serde(rename = "L")]
     L,
@@ -439,6 +441,7 @@ pub fn apply(c: &mut Container, add: &Addition, accepted: &Accepted) {
 
 /// Where a container is in its custody chain. The string forms are stored and answered by the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ContainerStatus))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Taking additions in the lab.

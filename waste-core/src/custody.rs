@@ -11,6 +11,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// One custody event. `at` is kept as the exact text that was hashed (RFC 3339, UTC, microseconds) so that it
 /// survives every database backend unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CustodyEvent))]
 pub struct Event {
     /// E.g. `container:01J...`.
     pub aggregate: String,
@@ -161,6 +162,7 @@ pub fn chain_after(head: Option<(u64, &str)>, new: NewEvent) -> Event {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ChainBreak))]
 #[serde(rename_all = "snake_case")]
 pub enum Break {
     /// The sequence number is not the previous one plus one (or 1 at the start).
@@ -174,6 +176,7 @@ pub enum Break {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("chain {aggregate} breaks at seq {seq} (position {index}): {kind:?}")]
 pub struct BrokenLink {
     pub aggregate: String,

@@ -16,6 +16,7 @@ use crate::substance::{Flag, Substance, SubstanceTable};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HazardOutcome {
     Hazardous,

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SolidWasteOutcome {
     SolidWaste,

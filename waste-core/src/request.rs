@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WasteForm))]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     Liquid,
@@ -16,6 +17,7 @@ pub enum Form {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WasteOrigin))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     ExpiredReagent,
@@ -111,6 +113,7 @@ impl Origin {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WasteFate))]
 #[serde(rename_all = "snake_case")]
 pub enum Fate {
     #[default]
@@ -134,6 +137,7 @@ impl Fate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LabKind {
     #[default]
@@ -146,6 +150,7 @@ pub enum LabKind {
 /// What a contaminated consumable is made of: it decides between the plastic-consumables stream and the stream of
 /// other contaminated solids (laboratory collection scheme, `streams.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsumableMaterial {
     /// Pipette tips, tubes, plastic dishes and plates.
@@ -171,6 +176,7 @@ impl ConsumableMaterial {
 
 /// What a spent adsorbent was used for: it decides the GB 34330-2017 source criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdsorbentUse {
     /// Cleaning gas, odour or wastewater (fume-hood carbon, filter media): 4.3 l).
@@ -186,6 +192,7 @@ impl AdsorbentUse {
 
 /// The wire shape of a classification request. Decimal fractions travel as strings (no precision lost).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WasteRequest {
     #[serde(default)]
@@ -218,12 +225,15 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComponentRequest {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub cas: Option<String>,
+    /// Mass fraction of the whole waste, a decimal string from 0 to 1, e.g. "0.35".
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "0.35"))]
     #[serde(default, with = "rust_decimal::serde::str_option")]
     pub fraction: Option<Decimal>,
 }

@@ -16,6 +16,7 @@ use time::{Date, Duration};
 
 /// The kinds of storage site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SiteKind {
     /// A laboratory's satellite point, where containers are filled.
@@ -256,6 +257,7 @@ pub struct Site {
 // ---------- GB 18597-2023 8.3.5: quantity on hand ----------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuantityLevel {
     /// The ceiling does not apply to this kind of site.
@@ -269,6 +271,7 @@ pub enum QuantityLevel {
 
 /// The quantity on hand at a site against the storage-point ceiling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuantityStatus {
     pub on_hand_kg: Decimal,
     /// The ceiling, when it applies to the site's kind.
@@ -364,6 +367,7 @@ impl SiteRules {
 // ---------- GB 18597-2023 6.2.2: liquid spill containment ----------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContainmentLevel {
     /// No liquid waste at the site: the clause asks for nothing.
@@ -374,6 +378,7 @@ pub enum ContainmentLevel {
 
 /// The containment check with its figures, so that the answer shows how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainmentCheck {
     /// The declared containment volume (0 when none was declared).
     pub available_l: Decimal,
@@ -446,6 +451,7 @@ impl SiteRules {
 
 /// Two containers in one zone whose wastes react (EPA-600/2-80-076 chart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ZoneConflict {
     /// The zone; `None` is the site's undivided area.
     pub zone: Option<String>,
@@ -503,6 +509,7 @@ impl SiteRules {
 // ---------- the whole site, and a container arriving ----------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SiteWarningCode {
     /// A storage point at or above the warning share of its ceiling (GB 18597-2023 8.3.5).
@@ -516,6 +523,7 @@ pub enum SiteWarningCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteWarning {
     pub code: SiteWarningCode,
     pub message: String,
@@ -670,6 +678,7 @@ impl SiteRules {
 
 /// One answer to a checklist question, as submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = InspectionAnswer))]
 pub struct Answer {
     pub item: String,
     pub ok: bool,
@@ -679,6 +688,7 @@ pub struct Answer {
 
 /// A finding as submitted: what is wrong, under which checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = FindingInput))]
 pub struct FindingInput {
     pub item: String,
     pub description: String,
@@ -686,6 +696,7 @@ pub struct FindingInput {
 
 /// An answered checklist question with the clause it checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckedItem {
     pub item: String,
     pub ok: bool,
@@ -877,6 +888,7 @@ impl SiteRules {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionStatus {
     /// Never inspected: due now.
@@ -888,14 +900,25 @@ pub enum InspectionStatus {
 
 /// When the next self-inspection of a site is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InspectionDue {
+    #[serde(serialize_with = "ser_opt_date")]
     pub last_inspected_on: Option<Date>,
+    #[serde(serialize_with = "ser_opt_date")]
     pub due_on: Option<Date>,
     /// Negative once overdue.
     pub days_left: Option<i64>,
     pub interval_days: i64,
     pub status: InspectionStatus,
     pub citation: String,
+}
+
+/// A date on the wire as `YYYY-MM-DD`, like every other date the API answers (not serde's `[year, ordinal]`).
+fn ser_opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
 }
 
 impl SiteRules {
@@ -940,6 +963,7 @@ impl SiteRules {
 // ---------- the to-do list of a site ----------
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TodoCode {
     SignNeverPrinted,
@@ -956,6 +980,7 @@ pub enum TodoCode {
 
 /// Something the people responsible for a site must do, with the clause that asks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TodoItem {
     pub code: TodoCode,
     pub message: String,

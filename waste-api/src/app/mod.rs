@@ -6,8 +6,8 @@
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
 pub mod admin;
-pub mod chain;
 pub mod audit;
+pub mod chain;
 mod container_state;
 pub mod containers;
 mod error;

@@ -6,8 +6,6 @@ use crate::db::AnyConnection;
 use crate::store::organizations;
 use crate::store::oversight::{self as q, SchoolRow};
 use crate::store::page::{Keyset, Page};
-use crate::store::{events, organizations};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use time::Date;
 use waste_core::access::Action;

@@ -116,7 +116,7 @@ impl PaperManifest {
 }
 
 /// What the entry recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entered {
     pub id: String,
     pub number: String,

@@ -30,7 +30,7 @@ fn keeper(c: &mut AnyConnection, org_id: &str) -> Result<store::OrgRow, AppError
     store::organization(c, org_id)?.ok_or(AppError::NotFound("organisation"))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Ledger {
     pub organization_id: String,
     pub organization: String,
@@ -85,10 +85,11 @@ pub fn annual(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClassView {
     pub organization_id: String,
-    /// Tonnes generated per calendar year, from the ledger.
+    /// Tonnes generated per calendar year, from the ledger: the year (a JSON key, so a string) to a decimal string.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub yearly_tonnes: BTreeMap<i32, Decimal>,
     pub operating_since: String,
     pub decision: ClassDecision,

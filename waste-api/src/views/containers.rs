@@ -2,19 +2,28 @@
 
 use crate::app::containers::{ContainerState, Storage, StorageAlerts};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
+use waste_core::Classification;
 use waste_core::label::LabelSize;
 use waste_core::storage::{OnHand, OnHandStatus, SiteKind, StorageStatus};
+#[allow(unused_imports)]
+use waste_core::{
+    container::{Material as ContainerMaterial, Status as ContainerStatus},
+    hazard::Hazard,
+    stream::Stream as WasteStream,
+};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StorageView {
-    /// lab | transfer_station: whose clock the container runs on.
+    /// Whose clock the container runs on.
+    #[schema(value_type = ClockSite)]
     pub site: String,
+    #[schema(format = Date)]
     pub started_on: String,
+    #[schema(format = Date)]
     pub deadline: String,
     pub days_left: i64,
-    /// ok | due_soon | overdue
+    #[schema(value_type = ClockStatus)]
     pub status: String,
     pub source: String,
 }
@@ -42,27 +51,38 @@ pub struct ContainerView {
     pub id: String,
     pub organization_id: String,
     pub lab: String,
+    /// Decimal string, litres.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub capacity_liters: String,
+    #[schema(value_type = ContainerMaterial)]
     pub material: String,
-    /// open | sealed | picked_up | in_transit | received | disposed | returned
+    #[schema(value_type = ContainerStatus)]
     pub status: String,
+    #[schema(value_type = Option<WasteStream>)]
     pub stream: Option<String>,
+    /// Decimal string, litres.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub filled_liters: String,
+    /// Decimal string, litres.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub fill_limit_liters: String,
+    /// The National Catalogue code, e.g. "900-047-49".
     pub code: Option<String>,
     pub category: Option<String>,
+    #[schema(value_type = Vec<Hazard>)]
     pub hazards: Vec<String>,
     pub additions_count: i32,
     pub storage: Option<StorageView>,
     pub label: LabelView,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub sealed_at: Option<String>,
     /// The organisation holding the container now.
     pub custodian_id: Option<String>,
     /// The decision for the addition just made (on POST …/additions only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub classification: Option<Value>,
+    pub classification: Option<Classification>,
 }
 
 fn site(s: SiteKind) -> &'static str {
@@ -151,6 +171,7 @@ pub fn container(s: ContainerState, size: LabelSize) -> ContainerView {
 pub struct StorageAlert {
     pub container_id: String,
     pub lab: String,
+    #[schema(value_type = ContainerStatus)]
     pub status: String,
     pub code: Option<String>,
     pub storage: StorageView,
@@ -158,10 +179,16 @@ pub struct StorageAlert {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OnHandView {
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub total_kg: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub max_kg: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub warn_from_kg: String,
-    /// ok | warning | over
+    #[schema(value_type = OnHandLevel)]
     pub status: String,
     pub citation: String,
 }
@@ -169,7 +196,9 @@ pub struct OnHandView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StorageAlertsView {
     pub items: Vec<StorageAlert>,
+    /// Pass as `after` for the next page; null on the last page.
     pub next_after: Option<String>,
+    #[schema(format = Date)]
     pub as_of: String,
     /// A school's hazardous waste on hand against the storage-point ceiling (GB 18597-2023 8.3.5).
     pub on_hand: Option<OnHandView>,
@@ -211,4 +240,34 @@ pub fn storage_alerts(a: StorageAlerts) -> StorageAlertsView {
         as_of: a.as_of.to_string(),
         on_hand: a.on_hand.as_ref().map(on_hand),
     }
+}
+
+/// Whose storage clock a container runs on.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ClockSite {
+    Lab,
+    StoragePoint,
+    TransferStation,
+}
+
+/// How close the storage deadline is.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ClockStatus {
+    Ok,
+    DueSoon,
+    Overdue,
+}
+
+/// Quantity on hand against the storage-point ceiling.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum OnHandLevel {
+    Ok,
+    Warning,
+    Over,
 }

@@ -2,16 +2,24 @@
 
 use crate::app::manifests::{LateReceipt, Manifest};
 use crate::app::oversight::Overview;
+use crate::app::sites::SiteSummary;
 use crate::store::manifests::ManifestRow;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
+use waste_core::custody::{BrokenLink, Event};
+use waste_core::manifest::ManifestState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ManifestLine {
     pub container_id: String,
+    /// The National Catalogue code, e.g. "900-047-49".
+    #[schema(pattern = r"^\d{3}-\d{3}-\d{2}$")]
     pub code: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub shipped_weight_kg: String,
+    /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub received_weight_kg: Option<String>,
     pub accepted: Option<bool>,
     pub reason: Option<String>,
@@ -21,29 +29,40 @@ pub struct ManifestLine {
     /// differ beyond the tolerance (manifest.toml `[weighings]`); present on `GET /api/v1/manifests/{id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub weighings: Option<Value>,
+    pub weighings: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ManifestView {
     pub id: String,
     /// 14 digits: year, province, city, serial (Transfer Measures Art.15), drawn at submission; null on a draft.
+    #[schema(pattern = r"^\d{14}$")]
     pub number: Option<String>,
+    #[schema(value_type = ManifestState)]
     pub status: String,
+    /// full | partial | rejected, once received.
     pub acceptance: Option<String>,
     pub shipper_id: String,
     pub carrier_id: String,
     pub receiver_id: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub dispatched_at: Option<String>,
+    #[schema(format = Date)]
     pub delivered_on: Option<String>,
     /// 5 working days after delivery (Art.18).
+    #[schema(format = Date)]
     pub receipt_deadline: Option<String>,
+    #[schema(format = DateTime)]
     pub received_at: Option<String>,
     pub received_late: Option<bool>,
     pub disposal_method: Option<String>,
+    #[schema(format = DateTime)]
     pub disposed_at: Option<String>,
+    #[schema(format = DateTime)]
     pub cancelled_at: Option<String>,
     /// The carrier's vehicle plate, recorded at dispatch (Transfer Measures Art.11).
     pub vehicle_plate: Option<String>,
@@ -107,32 +126,144 @@ pub fn manifest_weighed(
 }
 
 /// A manifest in a list.
-pub fn summary(r: &ManifestRow) -> Value {
-    json!({ "id": r.id, "number": r.official_number(), "status": r.status, "shipper_id": r.shipper_id, "receiver_id": r.receiver_id, "acceptance": r.acceptance })
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ManifestSummary {
+    pub id: String,
+    /// 14 digits (Transfer Measures Art.15), drawn at submission; null on a draft.
+    #[schema(pattern = r"^\d{14}$")]
+    pub number: Option<String>,
+    #[schema(value_type = ManifestState)]
+    pub status: String,
+    pub shipper_id: String,
+    pub receiver_id: String,
+    /// full | partial | rejected, once received.
+    pub acceptance: Option<String>,
 }
 
-pub fn late_receipt(l: &LateReceipt) -> Value {
+pub fn summary(r: &ManifestRow) -> ManifestSummary {
+    ManifestSummary {
+        id: r.id.clone(),
+        number: r.official_number().map(str::to_owned),
+        status: r.status.clone(),
+        shipper_id: r.shipper_id.clone(),
+        receiver_id: r.receiver_id.clone(),
+        acceptance: r.acceptance.clone(),
+    }
+}
+
+/// A manifest whose receipt is late (Transfer Measures Art.18).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LateReceiptView {
+    pub manifest_id: String,
+    pub number: Option<String>,
+    #[schema(value_type = ManifestState)]
+    pub status: String,
+    /// The receipt deadline, YYYY-MM-DD.
+    #[schema(format = Date)]
+    pub deadline: Option<String>,
+    pub reason: String,
+    pub citation: String,
+}
+
+/// A page of late receipts as of a day.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LateReceiptsPage {
+    pub items: Vec<LateReceiptView>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+    #[schema(format = Date)]
+    pub as_of: String,
+}
+
+pub fn late_receipt(l: &LateReceipt) -> LateReceiptView {
     let m = &l.manifest;
     let reason = if l.still_in_transit {
         "not received within 5 working days of dispatch"
     } else {
         "receipt confirmed after the deadline"
     };
-    json!({ "manifest_id": m.id, "number": m.official_number(), "status": m.status, "deadline": l.deadline, "reason": reason, "citation": "Transfer Measures Art.18" })
+    LateReceiptView {
+        manifest_id: m.id.clone(),
+        number: m.official_number().map(str::to_owned),
+        status: m.status.clone(),
+        deadline: l.deadline.clone(),
+        reason: reason.into(),
+        citation: "Transfer Measures Art.18".into(),
+    }
 }
 
-pub fn overview(o: Overview) -> Value {
-    let items: Vec<Value> = o
-        .schools
-        .items
-        .iter()
-        .map(|s| {
-            json!({ "school_id": s.school.id, "name": s.school.name, "region_code": s.school.region_code,
-                    "open_containers": s.open_containers, "overdue_containers": s.overdue_containers,
-                    "valid_disposal_contract": s.valid_disposal_contract, "last_pickup": s.last_pickup,
-                    "manifests_not_closed": s.manifests_not_closed, "weighings_flagged": s.weighings_flagged,
-                    "storage_sites": super::sites::summaries(&s.storage_sites) })
-        })
-        .collect();
-    json!({ "items": items, "next_after": o.schools.next_after, "as_of": o.as_of.to_string() })
+/// One school of an education bureau's region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchoolOverview {
+    pub school_id: String,
+    pub name: String,
+    pub region_code: String,
+    pub open_containers: i64,
+    pub overdue_containers: i64,
+    pub valid_disposal_contract: bool,
+    /// RFC 3339 UTC.
+    #[schema(format = DateTime)]
+    pub last_pickup: Option<String>,
+    pub manifests_not_closed: i64,
+    /// Containers whose three weighings differ beyond the tolerance (manifest.toml `[weighings]`).
+    pub weighings_flagged: i64,
+    pub storage_sites: Vec<SiteSummary>,
+}
+
+/// A page of schools as of a day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewPage {
+    pub items: Vec<SchoolOverview>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<String>,
+    #[schema(format = Date)]
+    pub as_of: String,
+}
+
+pub fn overview(o: Overview) -> OverviewPage {
+    OverviewPage {
+        items: o
+            .schools
+            .items
+            .into_iter()
+            .map(|s| SchoolOverview {
+                school_id: s.school.id,
+                name: s.school.name,
+                region_code: s.school.region_code,
+                open_containers: s.open_containers,
+                overdue_containers: s.overdue_containers,
+                valid_disposal_contract: s.valid_disposal_contract,
+                last_pickup: s.last_pickup,
+                manifests_not_closed: s.manifests_not_closed,
+                weighings_flagged: s.weighings_flagged,
+                storage_sites: s.storage_sites,
+            })
+            .collect(),
+        next_after: o.schools.next_after,
+        as_of: o.as_of.to_string(),
+    }
+}
+
+/// The audit of every custody chain: `ok` with the counts, or the first broken link.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditReport {
+    /// Every chain holds.
+    pub ok: bool,
+    /// Events verified before the answer (up to the broken chain when one breaks).
+    pub events_checked: u64,
+    /// Chains verified, when all hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chains: Option<u64>,
+    /// The first broken link, when one breaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken: Option<BrokenLink>,
+    /// How long the audit took.
+    #[serde(default)]
+    pub seconds: f64,
+}
+
+/// A custody chain, oldest event first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsPage {
+    pub items: Vec<Event>,
 }

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T: ToSchema> {
+    /// The page, oldest first.
     pub items: Vec<T>,
     /// Pass as `after` for the next page; null on the last page.
     pub next_after: Option<String>,
@@ -32,3 +33,21 @@ impl<T: ToSchema> From<Page<T>> for Paged<T> {
 pub struct Created {
     pub id: String,
 }
+
+/// A National Catalogue of Hazardous Wastes code, e.g. "900-047-49": a schema for the document only (the wire
+/// carries a string).
+pub struct WasteCode;
+
+impl utoipa::PartialSchema for WasteCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^[0-9]{3}-[0-9]{3}-[0-9]{2}$"))
+            .description(Some(
+                "A National Catalogue of Hazardous Wastes code, e.g. \"900-047-49\".",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for WasteCode {}

@@ -6,27 +6,36 @@ use crate::store::contracts::ContractRow;
 use crate::store::organizations::{LicenceRow, OrgRow};
 use crate::store::text_list;
 use crate::store::users::UserRow;
+#[allow(unused_imports)]
+use crate::views::WasteCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+#[allow(unused_imports)]
+use waste_core::party::{OrgKind, Role};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct License {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub number: String,
+    /// National Catalogue codes the licence covers.
+    #[schema(value_type = Vec<WasteCode>, min_items = 1, max_items = 100)]
     pub waste_codes: Vec<String>,
-    /// YYYY-MM-DD
+    #[schema(format = Date)]
     pub valid_until: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Organization {
     pub id: String,
+    #[schema(value_type = OrgKind)]
     pub kind: String,
     pub name: String,
     pub credit_code: Option<String>,
     pub region_code: String,
     /// The newest licence version recorded.
     pub license: Option<License>,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub contact: Option<String>,
     /// Every licence version, oldest first (on a single organisation's answers only).
@@ -111,8 +120,11 @@ pub struct Me {
     pub id: String,
     pub name: String,
     pub organization_id: String,
+    #[schema(value_type = OrgKind)]
     pub organization_kind: String,
+    #[schema(value_type = Vec<Role>)]
     pub roles: Vec<String>,
+    #[schema(format = Date)]
     pub trained_until: Option<String>,
 }
 
@@ -132,8 +144,11 @@ pub struct Contract {
     pub id: String,
     pub shipper_id: String,
     pub disposal_firm_id: String,
+    #[schema(format = Date)]
     pub valid_from: String,
+    #[schema(format = Date)]
     pub valid_until: String,
+    #[schema(value_type = Vec<WasteCode>)]
     pub waste_codes: Vec<String>,
     /// Whether it counts for a manifest's submission: both parties confirmed it, or an administrator recorded
     /// it (and it has not been ended).

@@ -5,6 +5,11 @@ use crate::store::sites::{FindingRow, SignRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
+#[allow(unused_imports)]
+use waste_core::site::{
+    CheckedItem, ContainmentCheck, InspectionDue, QuantityStatus, SiteWarning, TodoItem,
+    ZoneConflict,
+};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PlacedView {
@@ -37,7 +42,7 @@ pub struct LastInspectionView {
     pub id: String,
     pub inspected_on: String,
     pub inspector: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<CheckedItem>)]
     pub items: Value,
 }
 
@@ -67,22 +72,22 @@ pub struct SiteView {
     pub zones: Vec<String>,
     pub containers: Vec<PlacedView>,
     /// Quantity on hand against the storage-point ceiling (GB 18597-2023 8.3.5).
-    #[schema(value_type = Object)]
+    #[schema(value_type = QuantityStatus)]
     pub quantity: Value,
     /// Spill containment with its figures (GB 18597-2023 6.2.2).
-    #[schema(value_type = Object)]
+    #[schema(value_type = ContainmentCheck)]
     pub containment: Value,
     /// Containers in one zone holding wastes that react (GB 18597-2023 6.1.2).
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ZoneConflict>)]
     pub zone_conflicts: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<SiteWarning>)]
     pub warnings: Value,
     pub last_inspection: Option<LastInspectionView>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = InspectionDue)]
     pub inspection_due: Value,
     pub open_findings: Vec<FindingView>,
     pub signs: Vec<SignStateView>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<TodoItem>)]
     pub todo: Value,
     pub created_at: String,
 }
@@ -163,7 +168,7 @@ pub struct InspectionView {
     pub id: String,
     pub inspected_on: String,
     pub inspector: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<CheckedItem>)]
     pub items: Value,
     pub findings: Vec<FindingView>,
     pub citation: String,
@@ -200,13 +205,13 @@ pub struct MovedView {
     pub container_id: String,
     pub site_id: String,
     pub zone: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = QuantityStatus)]
     pub quantity: Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = ContainmentCheck)]
     pub containment: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ZoneConflict>)]
     pub zone_conflicts: Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<SiteWarning>)]
     pub warnings: Value,
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeTotals {
     pub code: String,
     pub category: Option<String>,
@@ -21,6 +22,7 @@ pub struct CodeTotals {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiverTotals {
     pub receiver: Party,
     pub containers: u32,
@@ -28,6 +30,7 @@ pub struct ReceiverTotals {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AnnualManifest))]
 pub struct ManifestSummary {
     pub number: String,
     pub receiver: String,
@@ -40,6 +43,7 @@ pub struct ManifestSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualReport {
     pub organization_id: String,
     pub year: i32,

@@ -10,6 +10,7 @@ use time::{Date, Month};
 
 /// 4.2.1 classes, in increasing order of supervision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ManagementClass {
     /// 登记管理: under 10 t a year.
@@ -47,6 +48,7 @@ pub struct SiteProfile {
 
 /// Which 4.2.3 rule gave the annual amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum AmountBasis {
     /// Three years or more in operation: the largest of the last three calendar years.
@@ -61,6 +63,7 @@ pub enum AmountBasis {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClassDecision {
     pub class: ManagementClass,
     pub class_zh: &'static str,
@@ -171,6 +174,7 @@ pub fn management_class(rules: &RecordRules, p: &SiteProfile, as_of: Date) -> Cl
 
 /// A filing the class asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Filing {
     /// The year's management plan (管理计划).
@@ -182,6 +186,7 @@ pub enum Filing {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadline {
     pub filing: Filing,
     /// The period filed for: `2026`, `2026-Q3`, `2026-10`.
@@ -192,6 +197,7 @@ pub struct Deadline {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineAlert {
     pub deadline: Deadline,
     pub days_left: i64,

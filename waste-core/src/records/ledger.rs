@@ -21,6 +21,7 @@ use time::{Date, OffsetDateTime};
 
 /// An organisation as the ledger names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LedgerParty))]
 pub struct Party {
     pub id: String,
     pub name: String,
@@ -31,6 +32,7 @@ pub struct Party {
 
 /// What the waste is, as classified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WasteDescription {
     pub name: String,
     /// Category, e.g. `HW49`.
@@ -42,6 +44,7 @@ pub struct WasteDescription {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContainerDescription {
     /// Material, e.g. `hdpe`.
     pub material: String,
@@ -122,6 +125,7 @@ pub struct ContainerHistory {
 
 /// A figure as it was recorded, before conversion to tonnes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OriginalAmount {
     pub quantity: Decimal,
     pub unit: Unit,
@@ -129,6 +133,7 @@ pub struct OriginalAmount {
 
 /// A quantity in tonnes (HJ 1259-2022 reports tonnes) with the recorded figures beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LedgerAmount))]
 pub struct Amount {
     pub tonnes: Decimal,
     pub original: Vec<OriginalAmount>,
@@ -140,6 +145,7 @@ pub struct Amount {
 
 /// One ledger record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRecord {
     /// Whose ledger this record belongs to.
     pub keeper_id: String,

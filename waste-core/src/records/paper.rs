@@ -53,6 +53,7 @@ impl PaperDateError {
 
 /// Whether a back-filled manifest was entered in time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaperEntryCheck {
     #[serde(serialize_with = "super::ser_date")]
     pub completed_on: Date,

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 /// A ledger stage and its HJ 1259-2022 Appendix B batch-code prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 产生: the container's first addition (HWCS).
@@ -58,6 +59,7 @@ impl Stage {
 
 /// What an off-site receiver does with the waste, from its method code's letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MethodKind {
     Utilisation,
@@ -66,6 +68,7 @@ pub enum MethodKind {
 
 /// A rule value with where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sourced<T> {
     pub value: T,
     pub source: String,
@@ -73,6 +76,7 @@ pub struct Sourced<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClassThresholds {
     /// At or above this annual amount: 简化管理.
     pub simplified_from_t: Decimal,
@@ -81,6 +85,7 @@ pub struct ClassThresholds {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeclarationDates {
     pub annual_month: u8,
     pub annual_day: u8,
@@ -89,6 +94,7 @@ pub struct DeclarationDates {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertLeads {
     pub annual_days_before: i64,
     pub periodic_days_before: i64,

@@ -510,7 +510,7 @@ pub fn move_container(
 }
 
 /// What a bureau sees of one site.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SiteSummary {
     pub id: String,
     pub name: String,

@@ -7,23 +7,28 @@ use crate::body::parse_json;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views::containers::{self as view, ContainerView, StorageAlertsView};
+use crate::views::custody::EventsPage;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 use waste_core::WasteRequest;
 use waste_core::container::Status;
+#[allow(unused_imports)]
+use waste_core::container::{Material as ContainerMaterial, Status as ContainerStatus, Unit};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContainer {
     /// Laboratory room, e.g. "B-304".
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub lab: String,
-    /// Decimal string, e.g. "20".
+    /// Decimal string, above 0 and at most 2000, e.g. "20".
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "20")]
     pub capacity_liters: String,
-    /// glass | hdpe | pp | ptfe | metal
+    #[schema(value_type = ContainerMaterial)]
     pub material: String,
     /// Contact person and phone for the label; defaults to the creating user's name.
+    #[schema(max_length = 100)]
     pub contact: Option<String>,
     /// A storage site of the organisation where the container stands (`GET /api/v1/storage-sites`).
     pub site_id: Option<String>,
@@ -35,11 +40,11 @@ pub struct NewContainer {
 #[serde(deny_unknown_fields)]
 pub struct NewAddition {
     /// A classification request (see `POST /api/v1/classify`).
-    #[schema(value_type = Object)]
     pub waste: WasteRequest,
-    /// Decimal string, e.g. "1.5".
+    /// Decimal string, above 0, e.g. "1.5".
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "1.5")]
     pub quantity: String,
-    /// "L" or "kg".
+    #[schema(value_type = Unit)]
     pub unit: String,
 }
 
@@ -50,7 +55,7 @@ fn render(state: &AppState, s: uc::ContainerState) -> ContainerView {
 
 /// Register a waste container (lab staff or safety officer of a school).
 #[utoipa::path(post, path = "/api/v1/containers", request_body = NewContainer,
-    responses((status = 201, body = Created), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = Created, description = "The container is registered; its id"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/containers")]
 pub async fn create_container(
     req: HttpRequest,
@@ -80,14 +85,18 @@ pub async fn create_container(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListContainers {
-    /// open | sealed | picked_up | in_transit | received | disposed | returned
+    /// Only containers in this status.
+    #[param(value_type = Option<ContainerStatus>)]
     pub status: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
     pub after: Option<String>,
 }
 
 /// The caller's organisation's containers, oldest first, keyset-paginated.
-#[utoipa::path(get, path = "/api/v1/containers", params(ListContainers), responses((status = 200, body = Paged<ContainerView>), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/containers", params(ListContainers), responses((status = 200, body = Paged<ContainerView>, description = "A page of containers"), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/containers")]
 pub async fn list_containers(
     user: AuthUser,
@@ -113,7 +122,7 @@ pub async fn list_containers(
 }
 
 /// A container: code, hazards, stream, status, storage clock and deadline, label fields.
-#[utoipa::path(get, path = "/api/v1/containers/{id}", responses((status = 200, body = ContainerView), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/containers/{id}", responses((status = 200, body = ContainerView, description = "The container"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/containers/{id}")]
 pub async fn get_container(
     user: AuthUser,
@@ -129,7 +138,7 @@ pub async fn get_container(
 /// material, fill and the storage-point ceiling; a refusal is 409 with the rule's code and details, and nothing
 /// is written.
 #[utoipa::path(post, path = "/api/v1/containers/{id}/additions", request_body = NewAddition,
-    responses((status = 201, body = ContainerView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = ContainerView, description = "The waste is added: the container as it is now, with `classification` the decision for this addition"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/containers/{id}/additions")]
 pub async fn add_waste(
     req: HttpRequest,
@@ -146,14 +155,14 @@ pub async fn add_waste(
     create(&state, &req, user.id.clone(), &body, move |tx| {
         let added = uc::add_waste(tx, &env, &user, cmd)?;
         let mut v = render(&st, added.container);
-        v.classification = Some(serde_json::to_value(&added.classification).unwrap_or(Value::Null));
+        v.classification = Some(added.classification);
         Ok(v)
     })
     .await
 }
 
 /// Seal a container: no more additions; it can then be picked up.
-#[utoipa::path(post, path = "/api/v1/containers/{id}/seal", responses((status = 200, body = ContainerView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/containers/{id}/seal", responses((status = 200, body = ContainerView, description = "The container, sealed"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/containers/{id}/seal")]
 pub async fn seal(
     user: AuthUser,
@@ -168,7 +177,7 @@ pub async fn seal(
 
 /// The HJ 1276-2022 label as SVG (with a QR code of the digital identification code). 409 `label_incomplete`
 /// names the missing fields while the label cannot be printed.
-#[utoipa::path(get, path = "/api/v1/containers/{id}/label.svg", responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/containers/{id}/label.svg", responses((status = 200, content_type = "image/svg+xml", body = String, description = "The label, an SVG document"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "The label cannot be printed yet (`label_incomplete`); `details` names the missing fields")), security(("bearer" = [])))]
 #[get("/api/v1/containers/{id}/label.svg")]
 pub async fn label_svg(
     user: AuthUser,
@@ -181,21 +190,22 @@ pub async fn label_svg(
 }
 
 /// The container's custody chain.
-#[utoipa::path(get, path = "/api/v1/containers/{id}/events", responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/containers/{id}/events", responses((status = 200, body = EventsPage, description = "The container's events, oldest first"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/containers/{id}/events")]
 pub async fn container_events(
     user: AuthUser,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
-    let events = read(&state, move |c| uc::events(c, &user, &path)).await?;
-    Ok(web::Json(json!({ "items": events })))
+) -> Result<web::Json<EventsPage>, ApiError> {
+    let items = read(&state, move |c| uc::events(c, &user, &path)).await?;
+    Ok(web::Json(EventsPage { items }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AlertPage {
     /// 1 to 500 containers scanned per page, default 200.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_after` of the previous page.
     pub after: Option<String>,
@@ -204,7 +214,7 @@ pub struct AlertPage {
 /// Containers the caller's organisation holds whose storage is overdue or due soon, oldest clock first, and a
 /// school's quantity on hand against the 3 t storage-point ceiling; keyset-paginated (`next_after` is set while
 /// more containers remain to be scanned).
-#[utoipa::path(get, path = "/api/v1/alerts/storage", params(AlertPage), responses((status = 200, body = StorageAlertsView), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alerts/storage", params(AlertPage), responses((status = 200, body = StorageAlertsView, description = "Containers due soon or overdue, and the quantity on hand"), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/alerts/storage")]
 pub async fn storage_alerts(
     user: AuthUser,

@@ -10,7 +10,11 @@ use crate::body::parse_json;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::page::Keyset;
-use crate::views::custody::{self as view, ManifestView};
+use crate::views::Paged;
+use crate::views::custody::{
+    self as view, EventsPage, LateReceiptsPage, ManifestSummary, ManifestView, OverviewPage,
+};
+use crate::views::pickups::PickupView;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -39,6 +43,7 @@ pub struct NewPickup {
 pub struct PickupLine {
     pub container_id: String,
     /// Decimal string, kg, as weighed at pickup.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "6.2")]
     pub gross_weight_kg: String,
 }
 
@@ -64,7 +69,7 @@ pub struct RefusedItem {
 /// confirmation of the hand-over (`school_confirmation`); otherwise 409 `pickup_not_authorized`. A container is
 /// picked up once; refused items stay with the school.
 #[utoipa::path(post, path = "/api/v1/pickups", request_body = NewPickup,
-    responses((status = 201, description = "The pickup", body = crate::views::pickups::PickupView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, or wrong PIN (`pin_incorrect`)", body = ErrorEnvelope), (status = 404, description = "No such school, request or container of that school", body = ErrorEnvelope), (status = 409, description = "Not authorised (`pickup_not_authorized`, `school_confirmation_required`, `invalid_transition`, `container_not_requested`, `request_of_another_school`, `container_on_request`) or a container not ready", body = ErrorEnvelope), (status = 422, description = "Invalid field", body = ErrorEnvelope), (status = 429, description = "Too many wrong PINs for this officer (`rate_limited`, with Retry-After)", body = ErrorEnvelope)),
+    responses((status = 201, description = "The pickup", body = PickupView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, or wrong PIN (`pin_incorrect`)", body = ErrorEnvelope), (status = 404, description = "No such school, request or container of that school", body = ErrorEnvelope), (status = 409, description = "Not authorised (`pickup_not_authorized`, `school_confirmation_required`, `invalid_transition`, `container_not_requested`, `request_of_another_school`, `container_on_request`) or a container not ready", body = ErrorEnvelope), (status = 422, description = "Invalid field", body = ErrorEnvelope), (status = 429, description = "Too many wrong PINs for this officer (`rate_limited`, with Retry-After)", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/pickups")]
 pub async fn create_pickup(
@@ -122,16 +127,19 @@ pub async fn create_pickup(
 pub struct NewManifest {
     pub receiver_id: String,
     pub carrier_id: String,
+    #[schema(min_items = 1)]
     pub container_ids: Vec<String>,
-    /// Weights (kg) of containers that were not weighed at a pickup, by container id (Art.10: the shipper weighs).
+    /// Weights (kg, decimal strings) of containers that were not weighed at a pickup, by container id (Art.10:
+    /// the shipper weighs).
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, Decimal>)]
     pub weights_kg: BTreeMap<String, String>,
 }
 
 /// Draft a transfer manifest for containers in the shipper's custody (a transfer station's operator, or a
 /// school's safety officer shipping directly).
 #[utoipa::path(post, path = "/api/v1/manifests", request_body = NewManifest,
-    responses((status = 201, body = ManifestView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = ManifestView, description = "The manifest, drafted"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/manifests")]
 pub async fn create_manifest(
     req: HttpRequest,
@@ -154,7 +162,8 @@ pub async fn create_manifest(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/manifests/{id}", responses((status = 200, body = ManifestView), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+/// A manifest the caller's organisation is a party to, with its lines.
+#[utoipa::path(get, path = "/api/v1/manifests/{id}", responses((status = 200, body = ManifestView, description = "The manifest"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/manifests/{id}")]
 pub async fn get_manifest(
     user: AuthUser,
@@ -174,19 +183,24 @@ pub async fn get_manifest(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListManifests {
+    /// Only manifests in this state.
+    #[param(value_type = Option<ManifestState>)]
     pub status: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
     pub after: Option<String>,
 }
 
 /// Manifests the caller's organisation is a party to.
-#[utoipa::path(get, path = "/api/v1/manifests", params(ListManifests), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/manifests", params(ListManifests), responses((status = 200, body = Paged<ManifestSummary>, description = "A page of manifests")), security(("bearer" = [])))]
 #[get("/api/v1/manifests")]
 pub async fn list_manifests(
     user: AuthUser,
     q: web::Query<ListManifests>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
+) -> Result<web::Json<Paged<ManifestSummary>>, ApiError> {
     let q = q.into_inner();
     let status = match q.status.as_deref() {
         None => None,
@@ -203,16 +217,17 @@ pub async fn list_manifests(
     }
     .keyset();
     let found = read(&state, move |c| manifests::list(c, &user, status, &page)).await?;
-    let items: Vec<Value> = found.items.iter().map(view::summary).collect();
-    Ok(web::Json(
-        json!({ "items": items, "next_after": found.next_after }),
-    ))
+    Ok(web::Json(Paged {
+        items: found.items.iter().map(view::summary).collect(),
+        next_after: found.next_after,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DispatchBody {
     /// The containers actually loaded; they must be exactly those on the manifest (Art.13).
+    #[schema(min_items = 1)]
     pub container_ids: Vec<String>,
     /// The vehicle's plate, e.g. "吉A·12345" (Art.11; stored without the separator, upper case).
     pub vehicle_plate: Option<String>,
@@ -223,8 +238,11 @@ pub struct DispatchBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveBody {
+    /// One line per container of the manifest.
+    #[schema(min_items = 1)]
     pub lines: Vec<ReceiveLine>,
     /// Day of arrival (defaults to today); the receipt deadline counts 5 working days from it.
+    #[schema(format = Date)]
     pub delivered_on: Option<String>,
 }
 
@@ -232,8 +250,11 @@ pub struct ReceiveBody {
 #[serde(deny_unknown_fields)]
 pub struct ReceiveLine {
     pub container_id: String,
+    /// Decimal string, kg, as weighed on arrival.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "6.1")]
     pub received_weight_kg: String,
     pub accepted: bool,
+    /// Required when the container is refused (Art.18).
     pub reason: Option<String>,
 }
 
@@ -241,11 +262,9 @@ pub struct ReceiveLine {
 #[serde(deny_unknown_fields)]
 pub struct DisposalBody {
     /// Disposal or utilisation method code, e.g. "D10" (incineration) or "R2".
+    #[schema(pattern = r"^[DR][0-9]{1,2}$", example = "D10")]
     pub method: String,
 }
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NoBody {}
 
 /// The body of a step, parsed before anything is read or written.
 fn command(action: Action, body: &[u8]) -> Result<StepCommand, ApiError> {
@@ -289,9 +308,22 @@ async fn step(
 }
 
 macro_rules! action_route {
-    ($name:ident, $path:literal, $action:expr, $body:ty) => {
-        #[utoipa::path(post, path = $path, request_body = $body,
-            responses((status = 200, body = ManifestView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    ($name:ident, $path:literal, $action:expr, $doc:literal, $answer:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path,
+            responses((status = 200, body = ManifestView, description = $answer), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("bearer" = [])))]
+        #[post($path)]
+        pub async fn $name(user: AuthUser, path: web::Path<String>, state: web::Data<AppState>) -> Result<web::Json<ManifestView>, ApiError> {
+            step(user, path.into_inner(), $action, web::Bytes::new(), state).await
+        }
+    };
+    ($name:ident, $path:literal, $action:expr, $body:ty, $doc:literal, $answer:literal) => {
+        action_route!(@ $name, $path, $action, $doc, $answer, request_body = $body,);
+    };
+    (@ $name:ident, $path:literal, $action:expr, $doc:literal, $answer:literal, $($body:tt)*) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, $($body)*
+            responses((status = 200, body = ManifestView, description = $answer), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
         #[post($path)]
         pub async fn $name(user: AuthUser, path: web::Path<String>, body: web::Bytes, state: web::Data<AppState>) -> Result<web::Json<ManifestView>, ApiError> {
             step(user, path.into_inner(), $action, body, state).await
@@ -303,43 +335,51 @@ action_route!(
     submit_manifest,
     "/api/v1/manifests/{id}/submit",
     Action::Submit,
-    NoBody
+    "The shipper submits a draft: the core checks the disposal contract and the receiver's licence (no body).",
+    "The manifest, submitted"
 );
 action_route!(
     dispatch_manifest,
     "/api/v1/manifests/{id}/dispatch",
     Action::Dispatch,
-    DispatchBody
+    DispatchBody,
+    "The carrier takes the containers on the road; they must be exactly those on the manifest (Art.13).",
+    "The manifest, in transit"
 );
 action_route!(
     receive_manifest,
     "/api/v1/manifests/{id}/receive",
     Action::Receive,
-    ReceiveBody
+    ReceiveBody,
+    "The receiver weighs and accepts or refuses each container; refused ones return to the shipper.",
+    "The manifest, received"
 );
 action_route!(
     confirm_disposal,
     "/api/v1/manifests/{id}/confirm-disposal",
     Action::ConfirmDisposal,
-    DisposalBody
+    DisposalBody,
+    "The receiver confirms utilisation or disposal with its method code.",
+    "The manifest, disposed"
 );
 action_route!(
     cancel_manifest,
     "/api/v1/manifests/{id}/cancel",
     Action::Cancel,
-    NoBody
+    "The shipper cancels a manifest before dispatch (no body); its containers are free again.",
+    "The manifest, cancelled"
 );
 
 /// The manifest's custody chain.
-#[utoipa::path(get, path = "/api/v1/manifests/{id}/events", responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/manifests/{id}/events", responses((status = 200, body = EventsPage, description = "The manifest's events, oldest first"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/manifests/{id}/events")]
 pub async fn manifest_events(
     user: AuthUser,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
+) -> Result<web::Json<EventsPage>, ApiError> {
     let items = read(&state, move |c| manifests::events(c, &user, &path)).await?;
-    Ok(web::Json(json!({ "items": items })))
+    Ok(web::Json(EventsPage { items }))
 }
 
 /// Verifies the whole custody log in one streaming read (administrators): every link, each chain against its
@@ -383,13 +423,13 @@ pub async fn audit_last(
 
 /// Manifests whose receipt is late: in transit more than 5 working days after dispatch, or confirmed after the
 /// deadline (Transfer Measures Art.18), for the shipper, carrier or receiver.
-#[utoipa::path(get, path = "/api/v1/alerts/receipts", params(Page), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alerts/receipts", params(Page), responses((status = 200, body = LateReceiptsPage, description = "Late receipts as of today")), security(("bearer" = [])))]
 #[get("/api/v1/alerts/receipts")]
 pub async fn receipt_alerts(
     user: AuthUser,
     page: web::Query<Page>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
+) -> Result<web::Json<LateReceiptsPage>, ApiError> {
     let env = state.env();
     let day = env.clock.today();
     let keyset = page.keyset();
@@ -397,30 +437,33 @@ pub async fn receipt_alerts(
         manifests::receipt_alerts(c, &env, &user, &keyset)
     })
     .await?;
-    let items: Vec<Value> = found.items.iter().map(view::late_receipt).collect();
-    Ok(web::Json(
-        json!({ "items": items, "next_after": found.next_after, "as_of": day.to_string() }),
-    ))
+    Ok(web::Json(LateReceiptsPage {
+        items: found.items.iter().map(view::late_receipt).collect(),
+        next_after: found.next_after,
+        as_of: day.to_string(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OversightPage {
     /// 1 to 500 schools, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
     pub after: Option<String>,
 }
 
 /// Per school under the authority's region: open and overdue containers, whether a valid disposal contract
 /// exists, the last pickup, and manifests not closed (education bureaus, read-only). Keyset-paginated by school;
 /// each figure is one grouped query over the page's schools, so the cost does not grow with the page's history.
-#[utoipa::path(get, path = "/api/v1/oversight/schools", params(OversightPage), responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/oversight/schools", params(OversightPage), responses((status = 200, body = OverviewPage, description = "A page of the region's schools")), security(("bearer" = [])))]
 #[get("/api/v1/oversight/schools")]
 pub async fn oversight(
     user: AuthUser,
     page: web::Query<OversightPage>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
+) -> Result<web::Json<OverviewPage>, ApiError> {
     user.may(waste_core::access::Action::Oversee)?;
     let page = page.into_inner();
     let keyset = Keyset::new(page.limit, page.after, 100, 500);

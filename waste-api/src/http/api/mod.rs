@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_after` of the previous page.
     pub after: Option<String>,
@@ -171,8 +172,12 @@ pub struct ErrorEnvelope {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
+    /// Stable snake_case code scripts can match on, e.g. `invalid_input`, `not_found`, or a rule's refusal.
+    #[schema(pattern = r"^[a-z][a-z0-9_]*$")]
     pub code: String,
+    /// What went wrong, for people.
     pub message: String,
-    #[schema(value_type = Object)]
+    /// The data of the refusal: `field` for invalid input, the rule's own data for a refusal.
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub details: serde_json::Value,
 }

@@ -8,24 +8,35 @@ use crate::auth::AuthUser;
 use crate::body::{Stored, idempotency_key, idempotent, parse_json, request_hash};
 use crate::error::ApiError;
 use crate::state::AppState;
+#[allow(unused_imports)]
+use crate::views::WasteCode;
 use crate::views::parties::{self as view, Contract, CreatedUser, License, Me, Organization};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use waste_core::access::Action;
+#[allow(unused_imports)]
+use waste_core::party::{OrgKind, Role};
 
 pub use uc::bootstrap_admin;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
-    /// school | transfer_station | disposal_firm | carrier | authority
+    #[schema(value_type = OrgKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// 18-character unified social credit code (GB 32100-2015 check character).
+    #[schema(
+        min_length = 18,
+        max_length = 18,
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )]
     pub credit_code: String,
     /// 6-digit administrative division code.
+    #[schema(pattern = r"^\d{6}$")]
     pub region_code: String,
     /// Required for disposal firms.
     pub license: Option<License>,
@@ -33,7 +44,7 @@ pub struct NewOrganization {
 
 /// Create an organisation (admin).
 #[utoipa::path(post, path = "/api/v1/organizations", request_body = NewOrganization,
-    responses((status = 201, body = Created), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 201, body = Created, description = "The organisation is registered; its id"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/organizations")]
 pub async fn create_organization(
@@ -83,7 +94,7 @@ pub async fn create_organization_for(
 
 /// Organisations the caller may see: all for an administrator, those of its division for an authority's auditor,
 /// otherwise its own.
-#[utoipa::path(get, path = "/api/v1/organizations", params(Page), responses((status = 200, body = Paged<Organization>), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/organizations", params(Page), responses((status = 200, body = Paged<Organization>, description = "A page of organisations"), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/organizations")]
 pub async fn list_organizations(
     user: AuthUser,
@@ -95,7 +106,8 @@ pub async fn list_organizations(
     Ok(web::Json(found.map(view::organization).into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{id}", responses((status = 200, body = Organization), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+/// An organisation the caller may see.
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", responses((status = 200, body = Organization, description = "The organisation"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/organizations/{id}")]
 pub async fn get_organization(
     user: AuthUser,
@@ -114,16 +126,18 @@ pub async fn get_organization(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
-    /// lab_staff | safety_officer | station_operator | driver | disposal_operator | auditor | admin
+    #[schema(value_type = Vec<Role>, min_items = 1, max_items = 7)]
     pub roles: Vec<String>,
     /// Date until which the user's safety training is valid (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub trained_until: Option<String>,
 }
 
 /// Create a user of an organisation (admin, or that organisation's safety officer). The token is shown once.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/users", request_body = NewUser,
-    responses((status = 201, body = CreatedUser), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = CreatedUser, description = "The user is registered; the token and the sign-in link are shown this once (null on a replay)"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/organizations/{id}/users")]
 pub async fn create_user(
     req: HttpRequest,
@@ -181,7 +195,7 @@ pub async fn create_user_for(
 }
 
 /// Who the token belongs to.
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me, description = "The caller"), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/me")]
 pub async fn me(user: AuthUser) -> web::Json<Me> {
     web::Json(view::me(&user))
@@ -192,8 +206,12 @@ pub async fn me(user: AuthUser) -> web::Json<Me> {
 pub struct NewContract {
     pub shipper_id: String,
     pub disposal_firm_id: String,
+    #[schema(format = Date)]
     pub valid_from: String,
+    #[schema(format = Date)]
     pub valid_until: String,
+    /// National Catalogue codes the contract covers, e.g. "900-047-49".
+    #[schema(value_type = Vec<WasteCode>, min_items = 1, max_items = 100)]
     pub waste_codes: Vec<String>,
 }
 
@@ -201,7 +219,7 @@ pub struct NewContract {
 /// (admin, or a safety officer of either party). A party's record counts once the other party confirms it
 /// (`POST /api/v1/contracts/{id}/confirm`); an administrator's counts at once.
 #[utoipa::path(post, path = "/api/v1/contracts", request_body = NewContract,
-    responses((status = 201, body = Created), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = Created, description = "The contract is recorded; its id"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/contracts")]
 pub async fn create_contract(
     req: HttpRequest,
@@ -229,7 +247,7 @@ pub async fn create_contract(
 
 /// Contracts the caller's organisation is a party to (all for an administrator; those with a party in its
 /// division for an authority's auditor). `confirmed` says whether each counts for a submission.
-#[utoipa::path(get, path = "/api/v1/contracts", params(Page), responses((status = 200, body = Paged<Contract>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/contracts", params(Page), responses((status = 200, body = Paged<Contract>, description = "A page of contracts")), security(("bearer" = [])))]
 #[get("/api/v1/contracts")]
 pub async fn list_contracts(
     user: AuthUser,

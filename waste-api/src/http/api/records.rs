@@ -2,7 +2,9 @@
 //! class with its declaration calendar. Thin: parse the query, check access, call `crate::records`, render.
 
 use super::{ErrorEnvelope, read};
+use crate::app::paper::Entered;
 use crate::app::records as uc;
+use crate::app::records::{ClassView, Ledger};
 use crate::auth::{AuthUser, parse_date};
 use crate::error::ApiError;
 use crate::export::records::{AnnualPart, annual_table, ledger_table};
@@ -11,7 +13,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use waste_core::records::Period;
+use waste_core::records::{AnnualReport, Period};
 
 /// json (default) | csv | xlsx
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +97,7 @@ pub struct LedgerQuery {
 /// spreadsheet would read as a formula is neutralised. Readable by the organisation's safety officers, station
 /// operators and auditors.
 #[utoipa::path(get, path = "/api/v1/ledger", params(LedgerQuery),
-    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Ledger = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/ledger")]
 pub async fn get_ledger(
@@ -147,7 +149,7 @@ pub struct AnnualQuery {
 /// waste code the tonnes generated, in storage at the year's end, shipped, utilised and disposed of; per
 /// receiver with its licence number; the manifests.
 #[utoipa::path(get, path = "/api/v1/reports/annual", params(AnnualQuery),
-    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((Object = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 200, description = "JSON, or CSV (UTF-8 with BOM), or an XLSX workbook, as `format` asks", content((AnnualReport = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/reports/annual")]
 pub async fn annual_report(
@@ -198,7 +200,7 @@ pub async fn annual_report(
 /// it must file when (7.2) this year and next, and alerts for the due dates coming up.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/management-class",
     params(("id" = String, Path, description = "organisation id")),
-    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    responses((status = 200, body = ClassView, description = "The management class, the calendar of filings and the alerts"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[get("/api/v1/organizations/{id}/management-class")]
 pub async fn management_class(
@@ -219,7 +221,7 @@ pub async fn management_class(
 #[serde(deny_unknown_fields)]
 pub struct NewPaperManifest {
     /// The 14-digit number printed on the paper manifest (Transfer Measures Art.15).
-    #[schema(pattern = r"^\d{14}$")]
+    #[schema(pattern = r"^[0-9]{14}$")]
     pub number: String,
     pub receiver_id: String,
     pub carrier_id: String,
@@ -232,6 +234,7 @@ pub struct NewPaperManifest {
     #[schema(format = Date)]
     pub disposed_on: Option<String>,
     /// A method code such as D10 or R2, with `disposed_on`.
+    #[schema(pattern = r"^[DR][0-9]{1,2}$")]
     pub method: Option<String>,
     pub lines: Vec<PaperLineBody>,
 }
@@ -241,8 +244,10 @@ pub struct NewPaperManifest {
 pub struct PaperLineBody {
     pub container_id: String,
     /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub shipped_weight_kg: String,
     /// Decimal string, kg.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub received_weight_kg: String,
     pub accepted: bool,
     /// Required when the receiver refused the container (Art.18).
@@ -253,7 +258,7 @@ pub struct PaperLineBody {
 /// Art.20), by its shipper, with its real dates: recorded as back-filled, received or disposed as the paper
 /// says, and with an alert when entered more than 10 working days after its completion.
 #[utoipa::path(post, path = "/api/v1/paper-manifests", request_body = NewPaperManifest,
-    responses((status = 201, body = Object), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 201, body = Entered, description = "The paper manifest, entered"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[actix_web::post("/api/v1/paper-manifests")]
 pub async fn enter_paper_manifest(

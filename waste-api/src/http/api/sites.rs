@@ -38,7 +38,7 @@ pub struct NewSite {
 
 /// Register a storage site (safety officer or station operator; an administrator for any organisation).
 #[utoipa::path(post, path = "/api/v1/storage-sites", request_body = NewSite,
-    responses((status = 201, body = SiteView), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = SiteView, description = "The storage site, registered"), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/storage-sites")]
 pub async fn create_site(
     req: HttpRequest,
@@ -66,7 +66,7 @@ pub async fn create_site(
 }
 
 /// The caller's organisation's storage sites with their checks (every site for an administrator or a bureau).
-#[utoipa::path(get, path = "/api/v1/storage-sites", params(Page), responses((status = 200, body = Paged<SiteView>), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/storage-sites", params(Page), responses((status = 200, body = Paged<SiteView>, description = "A page of storage sites"), (status = 401, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/storage-sites")]
 pub async fn list_sites(
     user: AuthUser,
@@ -82,7 +82,7 @@ pub async fn list_sites(
 /// A storage site: the containers there, the quantity on hand against the storage-point ceiling (GB 18597-2023
 /// 8.3.5), the spill-containment check with its figures (6.2.2), incompatible wastes sharing a zone (6.1.2), the
 /// last inspection, open findings, the signs and the to-do list.
-#[utoipa::path(get, path = "/api/v1/storage-sites/{id}", responses((status = 200, body = SiteView), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/storage-sites/{id}", responses((status = 200, body = SiteView, description = "The storage site with its quantity, containment, zones and to-do list"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/storage-sites/{id}")]
 pub async fn get_site(
     user: AuthUser,
@@ -151,7 +151,7 @@ fn sign_type(s: &str) -> Result<SignType, ApiError> {
 
 /// A printable HJ 1276-2022 sign of the site as SVG: the storage-facility sign or a storage-zone sign. The
 /// `X-Sign-Digest` header (also `data-digest` in the SVG) identifies its content, to record the print.
-#[utoipa::path(get, path = "/api/v1/storage-sites/{id}/sign.svg", params(SignQuery), responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/storage-sites/{id}/sign.svg", params(SignQuery), responses((status = 200, content_type = "image/svg+xml", body = String, description = "The sign, an SVG document"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[get("/api/v1/storage-sites/{id}/sign.svg")]
 pub async fn sign_svg(
     user: AuthUser,
@@ -201,7 +201,7 @@ pub struct NewSignPrint {
 /// Record that a sign was printed and posted. 409 `sign_outdated` when the digest is not the sign the site needs
 /// now.
 #[utoipa::path(post, path = "/api/v1/storage-sites/{id}/signs", request_body = NewSignPrint,
-    responses((status = 201, body = SignPrintView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = SignPrintView, description = "The printed sign, recorded"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/storage-sites/{id}/signs")]
 pub async fn record_sign(
     req: HttpRequest,
@@ -228,10 +228,8 @@ pub struct NewInspection {
     /// Who checked; the caller's name when absent.
     pub inspector: Option<String>,
     /// Every checklist item once: `{"item", "ok", "note"?}`.
-    #[schema(value_type = Vec<Object>)]
     pub answers: Vec<Answer>,
     /// Findings: `{"item", "description"}`. A failed item without one gets one from its note.
-    #[schema(value_type = Vec<Object>)]
     pub findings: Option<Vec<FindingInput>>,
 }
 
@@ -242,7 +240,7 @@ fn date(field: &str, s: &str) -> Result<time::Date, ApiError> {
 
 /// Record a self-inspection of the site (GB 18597-2023 8.2.2): the checklist answers and findings.
 #[utoipa::path(post, path = "/api/v1/storage-sites/{id}/inspections", request_body = NewInspection,
-    responses((status = 201, body = InspectionView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = InspectionView, description = "The inspection, recorded with its findings"), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/storage-sites/{id}/inspections")]
 pub async fn inspect(
     req: HttpRequest,
@@ -277,7 +275,7 @@ pub struct NewFollowUp {
 
 /// Record the follow-up of a finding; the finding is then closed.
 #[utoipa::path(post, path = "/api/v1/storage-sites/{id}/findings/{finding_id}/follow-up", request_body = NewFollowUp,
-    responses((status = 200, body = FindingView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 200, body = FindingView, description = "The finding, followed up"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/storage-sites/{id}/findings/{finding_id}/follow-up")]
 pub async fn follow_up(
     user: AuthUser,
@@ -319,7 +317,7 @@ pub struct NewMove {
 /// take a storage point over 3 t (GB 18597-2023 8.3.5); a containment shortfall (6.2.2) or an incompatible
 /// waste in the zone (6.1.2) is answered as a warning.
 #[utoipa::path(post, path = "/api/v1/containers/{id}/move", request_body = NewMove,
-    responses((status = 200, body = MovedView), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 200, body = MovedView, description = "The container, moved, with the site's admission checks"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
 #[post("/api/v1/containers/{id}/move")]
 pub async fn move_container(
     user: AuthUser,

@@ -13,7 +13,7 @@ pub struct Status {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Status)))]
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Status, description = "`{\"status\": \"ok\"}`")))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Status> {
     web::Json(Status {
@@ -22,7 +22,7 @@ pub async fn healthz() -> web::Json<Status> {
 }
 
 /// The database answers.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status), (status = 503, body = super::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status, description = "`{\"status\": \"ready\"}`"), (status = 503, body = super::ErrorEnvelope)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
     state
@@ -39,7 +39,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, Api
 }
 
 /// Prometheus text format. With `WASTE_METRICS_TOKEN` set, only for `Authorization: Bearer <that token>`.
-#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = super::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/metrics", responses((status = 200, content_type = "text/plain", body = String, description = "The metrics, Prometheus text format 0.0.4"), (status = 401, body = super::ErrorEnvelope, description = "`WASTE_METRICS_TOKEN` is set and the bearer token is not it")))]
 #[get("/metrics")]
 pub async fn metrics(
     req: actix_web::HttpRequest,

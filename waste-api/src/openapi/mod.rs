@@ -1,14 +1,22 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document: generated from the handlers' annotations and the answer types' schemas, then finished
+//! by `finish` with what holds for every operation alike (the shared error responses, `Idempotency-Key`).
+//! `document()` is what `/openapi.json` serves and what `allowed_methods` answers a wrong method from.
+
+mod finish;
 
 use crate::http::api::{
     admin, chain, classify, containers, custody, parties, pickups, records, sites, system,
 };
+use serde_json::Value;
+use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+pub use finish::finish;
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Laboratory hazardous waste API", description = "Classification (GB 34330-2017, National Catalogue 2021), containers, labels (HJ 1276-2022) and storage alerts for school laboratories. Every decision carries its source."),
+    info(title = "Laboratory hazardous waste API", description = "Classification (GB 34330-2017, National Catalogue 2021), containers, labels (HJ 1276-2022) and storage alerts for school laboratories. Every decision carries its source. Errors always come in one envelope, `{\"error\": {\"code\", \"message\", \"details\"}}`; decimals travel as strings; dates are `YYYY-MM-DD` and times RFC 3339 UTC. A method a path does not declare is answered 405 with `Allow`."),
     paths(
         system::healthz, system::readyz, system::metrics,
         classify::classify_waste,
@@ -28,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
+    components(schemas(crate::http::api::ErrorEnvelope, crate::views::WasteCode)),
     modifiers(&BearerAuth, &RateLimits)
 )]
 pub struct ApiDoc;
@@ -42,6 +51,40 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The finished document, built once.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+        finish(&mut doc);
+        doc
+    })
+}
+
+/// The methods the document declares for a request path, upper-case, or `None` when no path of the document
+/// matches it (a `{param}` matches one non-empty segment).
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    let paths = document().get("paths")?.as_object()?;
+    let segments: Vec<&str> = path.split('/').collect();
+    let (_, item) = paths.iter().find(|(template, _)| {
+        let t: Vec<&str> = template.split('/').collect();
+        t.len() == segments.len()
+            && t.iter().zip(&segments).all(|(t, s)| {
+                if t.starts_with('{') && t.ends_with('}') {
+                    !s.is_empty()
+                } else {
+                    t == s
+                }
+            })
+    })?;
+    let methods: Vec<String> = finish::METHODS
+        .iter()
+        .filter(|m| item.get(**m).is_some())
+        .map(|m| m.to_ascii_uppercase())
+        .collect();
+    (!methods.is_empty()).then_some(methods)
 }
 
 /// Every operation may answer 429 `rate_limited` (with `Retry-After`), and every answer carries the
