@@ -136,10 +136,10 @@ try {
   await shot(op, "phone-stock");
   await op.goto(base + `/manifests/new?receiver_id=${cw.firm.id}&carrier_id=${cw.carrier.id}`);
   await shot(op, "phone-draft");
-  await Promise.all([op.waitForURL(/\/m\/\d{14}$/), op.click("#draft-submit")]);
-  const number = op.url().match(/\/m\/(\d{14})/)[1];
+  await Promise.all([op.waitForURL(/\/m\/[^/?]+$/), op.click("#draft-submit")]);
   await shot(op, "phone-manifest-draft");
   await Promise.all([op.waitForURL(/done=submit/), op.click("#submit-manifest")]);
+  const number = op.url().match(/\/m\/(\d{14})\?/)[1];
   const dr = await (await browser.newContext(PHONE)).newPage();
   await signUpAndIn(dr, base, cw.driver.signin_link, "sun-driver");
   await dr.goto(base + "/manifests?tab=act");

@@ -68,6 +68,11 @@ impl ManifestRow {
     pub fn official_number(&self) -> Option<&str> {
         (!self.number.starts_with("draft-")).then_some(self.number.as_str())
     }
+
+    /// What a page's address and title name the manifest by: its number, or its id while it is a draft.
+    pub fn key(&self) -> &str {
+        self.official_number().unwrap_or(self.id.as_str())
+    }
 }
 
 /// How many drafts of `shipper` are open.

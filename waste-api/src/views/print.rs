@@ -99,9 +99,9 @@ pub fn sheet(s: &Sheet) -> SheetV {
         r.extra = format!("经营许可证 Licence: {licence}");
     }
     SheetV {
-        number: m.number.clone(),
+        number: m.key().to_owned(),
         status: m.status.clone(),
-        qr: waste_core::label::qr_svg(&m.number, 30).unwrap_or_default(),
+        qr: waste_core::label::qr_svg(m.key(), 30).unwrap_or_default(),
         parties,
         licence,
         lines: s

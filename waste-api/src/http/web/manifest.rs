@@ -216,7 +216,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
     }
     ManifestPage {
         id: m.id.clone(),
-        number: m.number.clone(),
+        number: m.key().to_owned(),
         status: m.status.clone(),
         status_key: format!("mstatus.{}", m.status),
         party_key: party_key(s.opened.party),
@@ -227,7 +227,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         coverage: None,
         refusal: None,
         notice: String::new(),
-        qr: waste_core::label::qr_svg(&m.number, 40).unwrap_or_default(),
+        qr: waste_core::label::qr_svg(m.key(), 40).unwrap_or_default(),
         link: None,
         receipt_deadline: m.receipt_deadline.clone().unwrap_or_default(),
         late: m.received_late == Some(true),
@@ -409,7 +409,7 @@ pub async fn step(
         match done {
             Ok(m) => Ok(redirect(
                 &req,
-                &format!("/m/{}?done={}", encode(&m.row.number), encode(&action)),
+                &format!("/m/{}?done={}", encode(m.row.key()), encode(&action)),
             )),
             Err(e) => {
                 let status = e.status_code();

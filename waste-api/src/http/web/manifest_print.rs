@@ -47,7 +47,7 @@ pub async fn roadside(
         let keys = ["party.shipper", "party.carrier", "party.receiver"];
         let m = &s.opened.manifest.row;
         let p = RoadsidePage {
-            number: m.number.clone(),
+            number: m.key().to_owned(),
             status_key: format!("mstatus.{}", m.status),
             dispatched_at: m.dispatched_at.as_deref().map(at).unwrap_or_default(),
             parties: s

@@ -124,7 +124,7 @@ pub async fn manifests_page(
             .iter()
             .filter(|l| in_tab(l, tab))
             .map(|l| Row {
-                number: l.row.number.clone(),
+                number: l.row.key().to_owned(),
                 status: l.row.status.clone(),
                 status_key: format!("mstatus.{}", l.row.status),
                 shipper: l.names[0].clone(),
@@ -370,7 +370,7 @@ pub async fn draft(
         }
         .await;
         match drafted {
-            Ok(m) => Ok(redirect(&req, &format!("/m/{}", encode(&m.row.number)))),
+            Ok(m) => Ok(redirect(&req, &format!("/m/{}", encode(m.row.key())))),
             Err(e) => {
                 let status = e.status_code();
                 let p = draft_page(&req, &state, &viewer, &form, Some(Refused::of(&e))).await?;
