@@ -53,7 +53,7 @@ fn chain(app: &TestApp, base: u32, contract: bool) -> Chain {
     }
 }
 
-/// The station drafts through the form; returns the manifest number.
+/// The station drafts through the form; returns the draft's key (its id: the number is drawn at submission).
 fn draft(c: &mut Chain) -> String {
     let csrf = c.station.csrf();
     let r = c.station.post(
@@ -73,22 +73,27 @@ fn draft(c: &mut Chain) -> String {
         .to_owned()
 }
 
-fn status_of(app: &TestApp, number: &str) -> String {
+/// A column of the manifest a page addresses by its number or, while a draft, its id.
+fn column_of(app: &TestApp, key: &str, column: &str) -> String {
     #[derive(diesel::QueryableByName)]
     struct S {
         #[diesel(sql_type = diesel::sql_types::Text)]
-        status: String,
+        value: String,
     }
     use diesel::RunQueryDsl;
     let mut conn = app.db();
     diesel::sql_query(format!(
-        "SELECT status FROM manifests WHERE number = '{number}'"
+        "SELECT {column} AS value FROM manifests WHERE number = '{key}' OR id = '{key}'"
     ))
     .load::<S>(&mut *conn)
     .expect("query")
     .pop()
-    .map(|s| s.status)
+    .map(|s| s.value)
     .unwrap_or_default()
+}
+
+fn status_of(app: &TestApp, key: &str) -> String {
+    column_of(app, key, "status")
 }
 
 fn station_stock_draft_and_submit(app: &TestApp) {
@@ -154,6 +159,10 @@ fn station_stock_draft_and_submit(app: &TestApp) {
     );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(status_of(app, &number), "submitted");
+    // Submission drew the number: the pages address the manifest by it from now on.
+    let number = column_of(app, &number, "number");
+    assert_eq!(number.len(), 14, "{number}");
+    assert_eq!(r.location(), format!("/m/{number}?done=submit"));
     // The scan box opens the manifest by its number; the tabs count it under Following for the station.
     let scan = c.station.get(&format!("/scan?code={number}"));
     assert_eq!(scan.location(), format!("/m/{number}"));
@@ -194,6 +203,7 @@ fn submitted(app: &TestApp, base: u32) -> (Chain, String) {
         &[("csrf", csrf.as_str())],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+    let number = column_of(app, &number, "number");
     (c, number)
 }
 
@@ -284,6 +294,7 @@ fn dispatched(app: &TestApp, base: u32) -> (Chain, String) {
         &[("csrf", csrf.as_str()), ("codes", codes.as_str())],
     );
     assert_eq!(r.status, 303, "{}", r.body);
+    let number = column_of(app, &number, "number");
     (c, number)
 }
 
@@ -421,6 +432,9 @@ fn bureau_schools_csv_school_view_and_chain_check(app: &TestApp) {
     let school = b.get(&format!("/bureau/s/{}", c.w.school));
     assert_eq!(school.status, 200);
     assert!(school.body.contains("id=\"last-pickup\""));
+    // The bureau reads the last audit an administrator ran (a run is administrators only).
+    assert!(b.get("/bureau/audit").body.contains("id=\"chain-not-run\""));
+    assert_eq!(app.get("/api/v1/audit/verify", ADMIN_TOKEN).0, 200);
     let audit = b.get("/bureau/audit");
     assert!(audit.body.contains("id=\"chain-intact\""), "{}", audit.body);
     // A school of another division is not shown; a lab teacher has no bureau pages.

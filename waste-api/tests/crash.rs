@@ -124,9 +124,45 @@ impl Chain {
         };
         let id = v["id"].as_str().unwrap_or_default().to_owned();
         let add = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "5", "unit": "L"});
-        if ok(post(c, &format!("{b}/api/v1/containers/{id}/additions"), &self.staff, add), 201).is_none()
-            || ok(post(c, &format!("{b}/api/v1/containers/{id}/seal"), &self.staff, json!({})), 200).is_none()
-            || ok(post(c, &format!("{b}/api/v1/pickups"), &self.operator, json!({"school_id": self.school, "containers": [{"container_id": id, "gross_weight_kg": "5"}]})), 201).is_none()
+        if ok(
+            post(
+                c,
+                &format!("{b}/api/v1/containers/{id}/additions"),
+                &self.staff,
+                add,
+            ),
+            201,
+        )
+        .is_none()
+            || ok(
+                post(
+                    c,
+                    &format!("{b}/api/v1/containers/{id}/seal"),
+                    &self.staff,
+                    json!({}),
+                ),
+                200,
+            )
+            .is_none()
+        {
+            return false;
+        }
+        // The school asks for the pickup and the station schedules it: a station takes nothing unrequested.
+        let day = time::OffsetDateTime::now_utc().date() + time::Duration::days(1);
+        let Some(rq) = ok(
+            post(
+                c,
+                &format!("{b}/api/v1/pickup-requests"),
+                &self.staff,
+                json!({"container_ids": [id], "preferred_from": format!("{day}T08:00:00+08:00"), "preferred_until": format!("{day}T17:00:00+08:00"), "contact": "张老师 138-0000-0000"}),
+            ),
+            201,
+        ) else {
+            return false;
+        };
+        let rq = rq["id"].as_str().unwrap_or_default().to_owned();
+        if ok(post(c, &format!("{b}/api/v1/pickup-requests/{rq}/schedule"), &self.operator, json!({"slot_from": format!("{day}T09:00:00+08:00"), "slot_until": format!("{day}T11:00:00+08:00")})), 200).is_none()
+            || ok(post(c, &format!("{b}/api/v1/pickups"), &self.operator, json!({"school_id": self.school, "request_id": rq, "containers": [{"container_id": id, "gross_weight_kg": "5"}]})), 201).is_none()
         {
             return false;
         }

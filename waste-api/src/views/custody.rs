@@ -267,3 +267,52 @@ pub struct AuditReport {
 pub struct EventsPage {
     pub items: Vec<Event>,
 }
+
+/// One run of the audit of the whole custody log: `ok` with the counts, or the first break found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditRun {
+    /// Every chain holds, each matches its head (and anchor), and the state tables match the chains.
+    pub ok: bool,
+    pub events_checked: u64,
+    /// Chains verified, when all hold.
+    pub chains: Option<u64>,
+    /// Whether the heads' keyed anchors were checked (`WASTE_AUDIT_KEY` set).
+    pub anchored: Option<bool>,
+    /// The first break, when one is found.
+    pub broken: Option<AuditBreak>,
+    /// When the run finished (RFC 3339 UTC).
+    #[schema(format = DateTime)]
+    pub checked_at: Option<String>,
+    /// How long the run took.
+    pub seconds: Option<f64>,
+}
+
+/// Where the audit found the log broken.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditBreak {
+    /// `container:{id}`, `manifest:{id}`, …
+    pub aggregate: String,
+    /// What broke: `link`, `count`, `chain_missing`, `anchor`, `state`, …
+    pub kind: String,
+    pub seq: Option<i64>,
+    /// For a `state` break: the table and field that differ from the chain.
+    pub table: Option<String>,
+    pub field: Option<String>,
+}
+
+/// Whether an audit runs now, and the last result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditLast {
+    pub running: bool,
+    pub last: Option<AuditRun>,
+}
+
+/// A roadside link: shown once; opens the manifest read-only without signing in until it expires.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoadLinkView {
+    pub manifest_id: String,
+    /// The path of the read-only page (`/r/{token}`).
+    pub url: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}

@@ -13,7 +13,7 @@ use serde_json::json;
 /// Issue a roadside link: a URL that shows the manifest read-only without signing in for 30 minutes (a party
 /// to the manifest: its driver or the shipping station). The secret is shown once.
 #[utoipa::path(post, path = "/api/v1/manifests/{id}/road-link",
-    responses((status = 201, body = Object), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 201, body = crate::views::custody::RoadLinkView, description = "The link, shown once"), (status = 403, body = ErrorEnvelope, description = "Not a driver or station operator"), (status = 404, body = ErrorEnvelope, description = "No such manifest of the caller's organisation")), security(("bearer" = [])))]
 #[post("/api/v1/manifests/{id}/road-link")]
 pub async fn road_link(
     user: AuthUser,
@@ -36,7 +36,7 @@ pub async fn road_link(
 /// The manifest as a printable A4 document (HTML, bilingual, its number as a QR code, the parties with their
 /// credit codes, the firm's licence, the lines, every signature).
 #[utoipa::path(get, path = "/api/v1/manifests/{id}/print",
-    responses((status = 200, content_type = "text/html"), (status = 404, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 200, content_type = "text/html", body = String, description = "The printable A4 manifest (HTML)"), (status = 404, body = ErrorEnvelope, description = "No such manifest the caller may see")), security(("bearer" = [])))]
 #[get("/api/v1/manifests/{id}/print")]
 pub async fn print(
     user: AuthUser,

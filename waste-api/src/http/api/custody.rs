@@ -385,7 +385,7 @@ pub async fn manifest_events(
 /// Verifies the whole custody log in one streaming read (administrators): every link, each chain against its
 /// head and the head's anchor (with `WASTE_AUDIT_KEY`), and the state tables against the chains. One run at a
 /// time, on a connection of its own; a call while one runs gets 409 `audit_running` with the last result.
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "an audit is already running: `details.last` holds the last result")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = crate::views::custody::AuditRun, description = "The result of the run"), (status = 403, body = ErrorEnvelope, description = "Not an administrator"), (status = 409, body = ErrorEnvelope, description = "an audit is already running: `details.last` holds the last result")), security(("bearer" = [])))]
 #[get("/api/v1/audit/verify")]
 pub async fn audit_verify(
     user: AuthUser,
@@ -409,7 +409,7 @@ pub async fn audit_verify(
 }
 
 /// The last audit's result with its time (`checked_at`), and whether one is running (administrators).
-#[utoipa::path(get, path = "/api/v1/audit/last", responses((status = 200, body = Object), (status = 403, body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/audit/last", responses((status = 200, body = crate::views::custody::AuditLast, description = "Whether an audit runs now, and the last result"), (status = 403, body = ErrorEnvelope, description = "Not an administrator")), security(("bearer" = [])))]
 #[get("/api/v1/audit/last")]
 pub async fn audit_last(
     user: AuthUser,

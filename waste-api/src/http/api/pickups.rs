@@ -234,18 +234,26 @@ pub struct PinBody {
 /// Set (or replace) the caller's personal PIN, with which a school's safety officer confirms a hand-over on the
 /// station operator's phone. Stored as an argon2id hash.
 #[utoipa::path(put, path = "/api/v1/users/me/pin", request_body = PinBody,
-    responses((status = 200, description = "The PIN is set", body = Object), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a school's safety officer", body = ErrorEnvelope), (status = 422, description = "A PIN too short, too long or too easy", body = ErrorEnvelope)),
+    responses((status = 200, description = "The PIN is set", body = PinSet), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a school's safety officer", body = ErrorEnvelope), (status = 422, description = "A PIN too short, too long or too easy", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[put("/api/v1/users/me/pin")]
 pub async fn set_pin(
     user: AuthUser,
     body: web::Bytes,
     state: web::Data<AppState>,
-) -> Result<web::Json<Value>, ApiError> {
+) -> Result<web::Json<PinSet>, ApiError> {
     pin::may_set(&user)?;
     let b: PinBody = parse_json(&body)?;
     let cmd = web::block(move || pin::SetPin::parse(&b.pin)).await??;
     let env = state.env();
     let at = change(&state, move |tx| pin::set(tx, &env, &user, cmd)).await?;
-    Ok(web::Json(json!({ "pin_set_at": at })))
+    Ok(web::Json(PinSet { pin_set_at: at }))
+}
+
+/// A PIN was set (its hash is kept; the PIN is never shown again).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PinSet {
+    /// When (RFC 3339 UTC).
+    #[schema(format = DateTime)]
+    pub pin_set_at: String,
 }

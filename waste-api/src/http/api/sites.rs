@@ -110,7 +110,7 @@ pub struct SiteChanges {
 /// Edit a storage site (its kind and facility code stay). A change of what a sign shows makes the printed sign
 /// outdated; 409 `zone_in_use` when a removed zone still holds containers.
 #[utoipa::path(patch, path = "/api/v1/storage-sites/{id}", request_body = SiteChanges,
-    responses((status = 200, body = SiteView), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("bearer" = [])))]
+    responses((status = 200, body = SiteView, description = "The site as edited"), (status = 403, body = ErrorEnvelope, description = "Not the site's manager"), (status = 404, body = ErrorEnvelope, description = "No such site the caller may see"), (status = 409, body = ErrorEnvelope, description = "A zone still holds containers (`zone_in_use`)"), (status = 422, body = ErrorEnvelope, description = "Invalid field")), security(("bearer" = [])))]
 #[patch("/api/v1/storage-sites/{id}")]
 pub async fn edit_site(
     user: AuthUser,

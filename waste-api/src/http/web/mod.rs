@@ -26,6 +26,7 @@ pub mod refusal;
 pub mod school;
 pub mod session;
 pub mod signin;
+pub mod site_signs;
 pub mod sites;
 pub mod sites_model;
 pub mod station;
@@ -115,9 +116,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::create)
         .service(sites::edit_form)
         .service(sites::edit)
-        .service(sites::sign_svg)
-        .service(sites::sign_page)
-        .service(sites::record_sign)
+        .service(site_signs::sign_svg)
+        .service(site_signs::sign_page)
+        .service(site_signs::record_sign)
         .service(sites::inspect)
         .service(sites::follow_up)
         .service(sites::site_view)
