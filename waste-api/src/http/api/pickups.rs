@@ -13,7 +13,6 @@ use crate::views::pickups::{
 };
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 use waste_core::pickup::RequestState;
 
