@@ -202,9 +202,28 @@ call("create_contract", admin, 201, models.Created,
                                         "valid_until": "2027-12-31", "waste_codes": ["900-047-49"]}))
 call("list_contracts", op, 200, None)
 
+# The school asks for the pickup, the station schedules it; without that (or the school's confirmation) the
+# station cannot take the school's containers.
+refused("create_pickup", op, 409, "pickup_not_authorized",
+        body=models.NewPickup.from_dict({"school_id": school, "containers": [{"container_id": c, "gross_weight_kg": "6.2"}]}))
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+window = {"preferred_from": (now + datetime.timedelta(days=1)).isoformat(),
+          "preferred_until": (now + datetime.timedelta(days=3)).isoformat()}
+asked = call("create_request", me, 201, models.PickupRequestView,
+             body=models.NewPickupRequest.from_dict({"container_ids": [c], "contact": "王老师 138-0000-0000", **window}))
+assert asked.state == "requested" and asked.container_ids == [c], asked
+listed = call("list_requests", op, 200, None, state="requested")
+assert asked.id in [r.id for r in listed.items]
+scheduled = call("schedule_request", op, 200, models.PickupRequestView, id=asked.id,
+                 body=models.ScheduleBody.from_dict({"slot_from": window["preferred_from"], "slot_until": window["preferred_until"]}))
+assert scheduled.state == "scheduled" and scheduled.station_id == station, scheduled
 pickup = call("create_pickup", op, 201, models.PickupView,
-              body=models.NewPickup.from_dict({"school_id": school, "containers": [{"container_id": c, "gross_weight_kg": "6.2"}]}))
+              body=models.NewPickup.from_dict({"school_id": school, "request_id": asked.id,
+                                               "containers": [{"container_id": c, "gross_weight_kg": "6.2"}]}))
 assert pickup.containers[0].container_id == c
+assert call("get_request", me, 200, models.PickupRequestView, id=asked.id).state == "collected"
+call("get_pickup", me, 200, models.PickupView, id=pickup.id)
+call("list_pickups", op, 200, None)
 m = call("create_manifest", op, 201, models.ManifestView,
          body=models.NewManifest.from_dict({"receiver_id": firm, "carrier_id": carrier, "container_ids": [c]})).id
 refused("dispatch_manifest", driver, 409, "invalid_transition", id=m, body=models.DispatchBody.from_dict({"container_ids": [c]}))
@@ -220,7 +239,7 @@ call("get_manifest", op, 200, models.ManifestView, id=m)
 page = call("list_manifests", op, 200, None)
 assert page.items[0].id == m
 call("manifest_events", op, 200, models.EventsPage, id=m)
-audit = call("audit_verify", admin, 200, models.AuditReport)
+audit = call("audit_verify", admin, 200, models.AuditRun)
 assert audit.ok, audit
 refused("audit_verify", me, 403, "forbidden")
 call("receipt_alerts", op, 200, models.LateReceiptsPage)

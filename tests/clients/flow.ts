@@ -179,8 +179,25 @@ async function flow(): Promise<void> {
     valid_until: "2027-12-31",
     waste_codes: ["900-047-49"],
   });
+  // The school asks for the pickup and the station schedules it: only then may the station take the containers.
+  const now = Date.now();
+  const window = {
+    preferred_from: new Date(now + 86_400_000).toISOString(),
+    preferred_until: new Date(now + 3 * 86_400_000).toISOString(),
+  };
+  const asked = await send("post", "/api/v1/pickup-requests", {}, me, 201, {
+    container_ids: [c.id],
+    contact: "王老师 138-0000-0000",
+    ...window,
+  });
+  const scheduled = await send("post", "/api/v1/pickup-requests/{id}/schedule", { id: asked.id }, op, 200, {
+    slot_from: window.preferred_from,
+    slot_until: window.preferred_until,
+  });
+  console.log(scheduled.state, scheduled.slot_from);
   const pickup = await send("post", "/api/v1/pickups", {}, op, 201, {
     school_id: school.id,
+    request_id: asked.id,
     containers: [{ container_id: c.id, gross_weight_kg: "6.2" }],
   });
   console.log(pickup.total_gross_kg, pickup.containers.length);

@@ -632,6 +632,26 @@ fn an_administrator_signs_in_with_the_api_token_and_creates_a_user(app: &TestApp
         ],
     );
     assert_eq!(bad.status, 422, "a wrong check character is refused");
+    let firm = b.post(
+        "/admin",
+        &[
+            ("csrf", &csrf),
+            ("kind", "disposal_firm"),
+            ("name", "处置公司"),
+            ("credit_code", "91220112MA00000037"),
+            ("region_code", "220112"),
+            ("license_number", "JL-HW-009"),
+            ("license_codes", "900-047-49，900-999-49"),
+            ("license_valid_until", "2099-12-31"),
+        ],
+    );
+    assert_eq!(firm.status, 303, "{}", firm.body);
+    let firm_page = b.get(&firm.header("location"));
+    assert_eq!(firm_page.status, 200);
+    assert!(
+        firm_page.body.contains("JL-HW-009"),
+        "the licence is recorded"
+    );
     let created = b.post(
         &format!("/admin/o/{school}/users"),
         &[
@@ -647,6 +667,15 @@ fn an_administrator_signs_in_with_the_api_token_and_creates_a_user(app: &TestApp
         created.body.contains("/welcome?t=wsl_"),
         "the one-time link is shown once"
     );
+    let at = created.body.find("/welcome?t=wsl_").unwrap();
+    let link: String = created.body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "/?=_".contains(*c))
+        .collect();
+    let mut newcomer = Browser::new(app);
+    assert_eq!(newcomer.get(&link).status, 200, "the shown link opens");
+    let people = b.get(&format!("/admin/o/{school}"));
+    assert!(people.body.contains("赵老师"), "the new user is listed");
     // A lab teacher is not an administrator.
     let mut teacher = signed_in(app, "not-admin");
     assert_eq!(teacher.get("/admin").status, 403);

@@ -84,6 +84,16 @@ pub fn users_of(
     Ok(page.page(rows, |r| r.id.clone()))
 }
 
+/// An organisation's people by name, for the pages' lists (an officer: their own; an administrator: any).
+pub fn people_of(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: &str,
+) -> Result<Vec<users::PersonRow>, AppError> {
+    may_manage(actor, org)?;
+    users::people_of(conn, org)
+}
+
 /// A change to a user: any of new roles, a training date, the active state.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeUser {

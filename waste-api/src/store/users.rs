@@ -141,6 +141,31 @@ pub fn of_organization(
     Ok(q.load(conn)?)
 }
 
+/// A user as the pages' lists of people show them: whether a password is set, never the hash.
+#[derive(Debug, Clone, Queryable)]
+pub struct PersonRow {
+    pub name: String,
+    /// Comma-separated.
+    pub roles: String,
+    pub trained_until: Option<String>,
+    pub has_password: bool,
+}
+
+/// The first 1,000 people of an organisation by name.
+pub fn people_of(conn: &mut AnyConnection, org: &str) -> Result<Vec<PersonRow>, AppError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org.to_owned()))
+        .order(users::name.asc())
+        .limit(1000)
+        .select((
+            users::name,
+            users::roles,
+            users::trained_until,
+            users::password_hash.is_not_null(),
+        ))
+        .load(conn)?)
+}
+
 /// What a change to a user sets (None leaves a column as it is).
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = users)]

@@ -6,7 +6,7 @@ use crate::app::sites::SiteSummary;
 use crate::store::manifests::ManifestRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use waste_core::custody::{BrokenLink, Event};
+use waste_core::custody::Event;
 use waste_core::manifest::ManifestState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -244,24 +244,6 @@ pub fn overview(o: Overview) -> OverviewPage {
     }
 }
 
-/// The audit of every custody chain: `ok` with the counts, or the first broken link.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditReport {
-    /// Every chain holds.
-    pub ok: bool,
-    /// Events verified before the answer (up to the broken chain when one breaks).
-    pub events_checked: u64,
-    /// Chains verified, when all hold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chains: Option<u64>,
-    /// The first broken link, when one breaks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub broken: Option<BrokenLink>,
-    /// How long the audit took.
-    #[serde(default)]
-    pub seconds: f64,
-}
-
 /// A custody chain, oldest event first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventsPage {
@@ -278,6 +260,8 @@ pub struct AuditRun {
     pub chains: Option<u64>,
     /// Whether the heads' keyed anchors were checked (`WASTE_AUDIT_KEY` set).
     pub anchored: Option<bool>,
+    /// How many state rows were compared with their chains, when all hold.
+    pub state_checked: Option<StateChecked>,
     /// The first break, when one is found.
     pub broken: Option<AuditBreak>,
     /// When the run finished (RFC 3339 UTC).
@@ -285,6 +269,13 @@ pub struct AuditRun {
     pub checked_at: Option<String>,
     /// How long the run took.
     pub seconds: Option<f64>,
+}
+
+/// The state rows the audit compared with the chains.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StateChecked {
+    pub containers: u64,
+    pub manifests: u64,
 }
 
 /// Where the audit found the log broken.

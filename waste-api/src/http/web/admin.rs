@@ -1,14 +1,15 @@
 //! The administrator's pages: organisations (credit code checked by the use case; a disposal firm's licence and
 //! its validity) and their users (a new user's one-time sign-in link shown once).
 
+use super::lab_app::{read, write};
 use super::page::{Chrome, Form, WebError, ok, render, respond};
 use super::school::{Created, Person, create_user, role_choices};
 use super::session::Viewer;
+use crate::app::admin::people_of;
+use crate::app::parties::{self as uc, LicenceInput, NewOrganization};
 use crate::auth::parse_date;
 use crate::error::ApiError;
-// Until the parties use cases move into `app`, the JSON API's own functions are called (one line to change).
-use crate::http::api::parties;
-use crate::schema::{organizations, users};
+use crate::schema::organizations;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -182,30 +183,46 @@ pub async fn create_organisation(
     let out = async {
         viewer.check_csrf(&form)?;
         admin(&viewer)?;
-        let opt = |k: &str| Some(form.get(k).to_owned()).filter(|s| !s.is_empty());
-        let license = opt("license_number").map(|n| {
-            let codes: Vec<String> = form.get("license_codes").split([',', ' ', '，']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-            serde_json::json!({ "number": n, "waste_codes": codes, "valid_until": form.get("license_valid_until") })
-        });
-        let mut body = serde_json::json!({
-            "kind": form.get("kind"), "name": form.get("name"), "credit_code": form.get("credit_code"),
-            "region_code": form.get("region_code"),
-        });
-        if let Some(l) = license {
-            body["license"] = l;
+        let licence = Some(form.get("license_number").trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .map(|number| LicenceInput {
+                number,
+                waste_codes: form
+                    .get("license_codes")
+                    .split([',', ' ', '，'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                valid_until: form.get("license_valid_until").to_owned(),
+            });
+        // The same use case as `POST /api/v1/organizations`: the credit code and licence checks are its own.
+        let result: Result<String, ApiError> = async {
+            let cmd = NewOrganization::parse(
+                form.get("kind"),
+                form.get("name"),
+                form.get("credit_code"),
+                form.get("region_code"),
+                licence.as_ref(),
+            )?;
+            let (env, actor) = (state.env(), viewer.user.clone());
+            write(&state, move |tx| {
+                uc::register_organization(tx, &env, &actor, cmd)
+            })
+            .await
         }
-        let bytes = serde_json::to_vec(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let result = parties::create_organization_for(&state, viewer.user.clone(), &bytes, None, "/api/v1/organizations").await;
+        .await;
         let c = Chrome::new(&req, Some(&viewer));
         Ok(match result {
-            Ok(stored) => {
-                let v: serde_json::Value = serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-                super::page::redirect(&req, &format!("/admin/o/{}", v["id"].as_str().unwrap_or_default()))
-            }
+            Ok(id) => super::page::redirect(&req, &format!("/admin/o/{id}")),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
                 let orgs = load_orgs(&state, None).await?;
-                render(&req, &AdminPage::new(c, orgs, e.to_string(), form.0.clone()), status, false)
+                render(
+                    &req,
+                    &AdminPage::new(c, orgs, e.to_string(), form.0.clone()),
+                    status,
+                    false,
+                )
             }
         })
     }
@@ -246,46 +263,12 @@ async fn org_page(
         .into_iter()
         .next()
         .ok_or_else(WebError::not_found)?;
-    let rows = state
-        .db(move |c| {
-            Ok(users::table
-                .filter(users::organization_id.eq(&id))
-                .order(users::name.asc())
-                .limit(1000)
-                .select((
-                    users::name,
-                    users::roles,
-                    users::trained_until,
-                    users::password_hash.is_not_null(),
-                ))
-                .load::<(String, String, Option<String>, bool)>(c)?)
-        })
-        .await?;
-    let people = rows
+    let actor = viewer.user.clone();
+    let today = state.clock.today();
+    let people = read(state, move |c| people_of(c, &actor, &id))
+        .await?
         .into_iter()
-        .map(|(name, roles, trained, has_password)| {
-            let days = trained
-                .as_deref()
-                .and_then(parse_date)
-                .map(|d| (d - state.clock.today()).whole_days());
-            Person {
-                name,
-                roles: roles
-                    .split(',')
-                    .filter(|r| !r.is_empty())
-                    .map(|r| format!("role.{r}"))
-                    .collect(),
-                trained_until: trained.unwrap_or_default(),
-                training_days: days,
-                training_tone: match days {
-                    None => "danger",
-                    Some(d) if d < 0 => "danger",
-                    Some(d) if d <= super::school::TRAINING_WARN_DAYS => "warn",
-                    _ => "plain",
-                },
-                has_password,
-            }
-        })
+        .map(|p| Person::new(p, today))
         .collect();
     Ok((o, people, Chrome::new(req, Some(viewer))))
 }

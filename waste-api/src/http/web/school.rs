@@ -4,16 +4,15 @@ use super::lab::Card;
 use super::lab_app;
 use super::page::{Chrome, Form, WebError, ok, render, respond};
 use super::session::Viewer;
+use crate::app::admin::people_of;
+use crate::app::parties::{self as uc, RegisterUser};
 use crate::auth::{AuthUser, parse_date};
 use crate::error::ApiError;
-// Until the parties use cases move into `app`, the JSON API's own functions are called (one line to change).
-use crate::http::api::parties;
-use crate::schema::users;
 use crate::state::AppState;
+use crate::store::users::PersonRow;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
-use diesel::prelude::*;
 use waste_core::party::Role;
 
 /// Training is flagged this many days before it expires (the to-do's horizon; a product setting).
@@ -30,51 +29,40 @@ pub struct Person {
     pub has_password: bool,
 }
 
+impl Person {
+    pub fn new(p: PersonRow, today: time::Date) -> Self {
+        let days = p
+            .trained_until
+            .as_deref()
+            .and_then(parse_date)
+            .map(|d| (d - today).whole_days());
+        Person {
+            name: p.name,
+            roles: p
+                .roles
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(|r| format!("role.{r}"))
+                .collect(),
+            trained_until: p.trained_until.unwrap_or_default(),
+            training_days: days,
+            training_tone: match days {
+                None => "danger",
+                Some(d) if d < 0 => "danger",
+                Some(d) if d <= TRAINING_WARN_DAYS => "warn",
+                _ => "plain",
+            },
+            has_password: p.has_password,
+        }
+    }
+}
+
 /// The people of the viewer's organisation.
 pub async fn load_people(state: &AppState, user: &AuthUser) -> Result<Vec<Person>, ApiError> {
+    let (actor, today) = (user.clone(), state.clock.today());
     let org = user.org_id.clone();
-    let rows = state
-        .db(move |c| {
-            Ok(users::table
-                .filter(users::organization_id.eq(&org))
-                .order(users::name.asc())
-                .limit(1000)
-                .select((
-                    users::name,
-                    users::roles,
-                    users::trained_until,
-                    users::password_hash.is_not_null(),
-                ))
-                .load::<(String, String, Option<String>, bool)>(c)?)
-        })
-        .await?;
-    let today = state.clock.today();
-    Ok(rows
-        .into_iter()
-        .map(|(name, roles, trained, has_password)| {
-            let days = trained
-                .as_deref()
-                .and_then(parse_date)
-                .map(|d| (d - today).whole_days());
-            Person {
-                name,
-                roles: roles
-                    .split(',')
-                    .filter(|r| !r.is_empty())
-                    .map(|r| format!("role.{r}"))
-                    .collect(),
-                trained_until: trained.unwrap_or_default(),
-                training_days: days,
-                training_tone: match days {
-                    None => "danger",
-                    Some(d) if d < 0 => "danger",
-                    Some(d) if d <= TRAINING_WARN_DAYS => "warn",
-                    _ => "plain",
-                },
-                has_password,
-            }
-        })
-        .collect())
+    let rows = lab_app::read(state, move |c| people_of(c, &actor, &org)).await?;
+    Ok(rows.into_iter().map(|p| Person::new(p, today)).collect())
 }
 
 #[derive(Template)]
@@ -206,21 +194,26 @@ pub async fn create_user(
     form: &Form,
 ) -> Result<Created, ApiError> {
     let roles = form.all("roles");
-    let trained = Some(form.get("trained_until").to_owned()).filter(|s| !s.is_empty());
-    let body = serde_json::to_vec(
-        &serde_json::json!({ "name": form.get("name"), "roles": roles, "trained_until": trained }),
-    )
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let path = format!("/api/v1/organizations/{org_id}/users");
-    let stored =
-        parties::create_user_for(state, user.clone(), org_id.to_owned(), &body, None, &path)
-            .await?;
-    let v: serde_json::Value =
-        serde_json::from_str(&stored.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let trained = Some(form.get("trained_until")).filter(|s| !s.is_empty());
+    let cmd = RegisterUser::parse(org_id.to_owned(), form.get("name"), &roles, trained)?;
+    uc::may_register_user(user, &cmd.organization_id, &cmd.roles)?;
+    // The secrets are made before the transaction and shown once after it; only their hashes are stored.
+    let token = uc::new_token()?;
+    let token_hash = uc::hash_token(&token);
+    let link = crate::credentials::new_link_token()?;
+    let (env, actor, stored_link) = (state.env(), user.clone(), link.clone());
+    state
+        .write(move |c| {
+            crate::store::write_tx(c, |tx| {
+                let id = uc::register_user(tx, &env, &actor, cmd, token_hash)?;
+                crate::credentials::store_link(tx.conn(), &id, &stored_link)
+            })
+        })
+        .await?;
     Ok(Created {
         name: form.get("name").to_owned(),
-        link: v["signin_link"].as_str().unwrap_or_default().to_owned(),
-        token: v["token"].as_str().unwrap_or_default().to_owned(),
+        link: crate::credentials::link_path(&link),
+        token,
     })
 }
 
