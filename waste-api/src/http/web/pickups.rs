@@ -51,6 +51,9 @@ pub struct RequestV {
     pub state_key: String,
     pub school: String,
     pub window: String,
+    /// The school's window as `datetime-local` values: the slot the station proposes starts from it.
+    pub prefill_from: String,
+    pub prefill_until: String,
     pub slot: String,
     pub contact: String,
     pub note: String,
@@ -113,6 +116,8 @@ async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, Ap
                     shown(&r.preferred_from),
                     shown(&r.preferred_until)
                 ),
+                prefill_from: shown(&r.preferred_from).replacen(' ', "T", 1),
+                prefill_until: shown(&r.preferred_until).replacen(' ', "T", 1),
                 slot: match (&r.slot_from, &r.slot_until) {
                     (Some(f), Some(u)) => format!("{} – {}", shown(f), shown(u)),
                     _ => String::new(),
