@@ -201,10 +201,27 @@ fn the_document_says_what_the_wire_carries(app: &TestApp) {
         new_org["properties"]["kind"]["$ref"],
         "#/components/schemas/OrgKind"
     );
-    assert!(
-        new_org["properties"]["region_code"]["pattern"].is_string(),
+    assert_eq!(
+        new_org["properties"]["region_code"]["$ref"], "#/components/schemas/RegionCode",
         "{new_org}"
     );
+    // GB/T 2260: the pattern lists the provinces, so "00xxxx" is refused before it is sent.
+    let region = schema("RegionCode")["pattern"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        region.starts_with("^(1[1-5]|2[1-3]") && region.ends_with("[0-9]{4}$"),
+        "{region}"
+    );
+    // Fields whose constraint lives in a named schema: a site's kind, a weight, a page cursor.
+    for (name, key) in [
+        ("SiteKindName", "enum"),
+        ("Kilograms", "pattern"),
+        ("AlertCursor", "pattern"),
+    ] {
+        assert!(!schema(name)[key].is_null(), "{name} has no {key}");
+    }
     assert_eq!(
         schema("Contract")["properties"]["valid_from"]["format"],
         "date"

@@ -169,6 +169,14 @@ fn organizations(app: &TestApp) {
         422,
         "invalid_input",
     );
+    // A limit outside the documented 1 to 200 is refused, not silently changed.
+    for limit in [0, 201] {
+        let (status, body) = app.get(&format!("/api/v1/organizations?limit={limit}"), ADMIN_TOKEN);
+        assert_eq!(status, 422, "limit={limit}: {body}");
+        assert_eq!(body["error"]["details"]["field"], "limit");
+    }
+    let (status, _) = app.get("/api/v1/alerts/storage?limit=501", ADMIN_TOKEN);
+    assert_eq!(status, 422, "the alerts' own maximum is 500");
 }
 
 fn users_and_roles(app: &TestApp) {

@@ -667,7 +667,10 @@ fn an_administrator_signs_in_with_the_api_token_and_creates_a_user(app: &TestApp
         created.body.contains("/welcome?t=wsl_"),
         "the one-time link is shown once"
     );
-    let at = created.body.find("/welcome?t=wsl_").expect("the link is shown");
+    let at = created
+        .body
+        .find("/welcome?t=wsl_")
+        .expect("the link is shown");
     let link: String = created.body[at..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || "/?=_".contains(*c))

@@ -502,7 +502,17 @@ pub fn storage_alerts(
     if let Some(a) = &page.after
         && !a
             .split_once('|')
-            .is_some_and(|(d, id)| store::parse_date(d).is_some() && !id.is_empty())
+            // Only the shape: the cursor is compared as text, so a date that is no day is harmless.
+            .is_some_and(|(d, id)| {
+                let b = d.as_bytes();
+                b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+                    && !id.is_empty()
+            })
     {
         return Err(AppError::invalid(
             "after",

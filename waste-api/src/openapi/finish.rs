@@ -82,6 +82,7 @@ fn shared_ref(status: &str) -> Option<Value> {
 
 /// Finishes a document serialised from `ApiDoc`.
 pub fn finish(doc: &mut Value) {
+    constrain(doc);
     let Some(root) = doc.as_object_mut() else {
         return;
     };
@@ -208,6 +209,16 @@ fn reference_page_items(root: &mut Map<String, Value>) {
             .and_then(|p| p.pointer_mut("/properties/items/items"))
         {
             *items = json!({ "$ref": format!("#/components/schemas/{item}") });
+        }
+    }
+}
+
+/// Constraints the derive cannot state: a site's zones are each named once (the use case refuses a repeat).
+fn constrain(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    for site in ["NewSite", "SiteChanges"] {
+        if let Some(zones) = schemas[site]["properties"]["zones"].as_object_mut() {
+            zones.insert("uniqueItems".into(), Value::Bool(true));
         }
     }
 }

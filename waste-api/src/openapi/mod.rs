@@ -36,7 +36,15 @@ pub use finish::finish;
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
     ),
-    components(schemas(crate::http::api::ErrorEnvelope, crate::views::WasteCode)),
+    components(schemas(
+        crate::http::api::ErrorEnvelope,
+        crate::views::WasteCode,
+        // Schemas only query parameters name (a parameter does not register its schema).
+        crate::views::AlertCursor,
+        crate::views::RequestStates,
+        crate::views::Metres,
+        crate::views::SignTypeName
+    )),
     modifiers(&BearerAuth, &RateLimits)
 )]
 pub struct ApiDoc;

@@ -25,6 +25,23 @@ impl Keyset {
         }
     }
 
+    /// A page as a client asks for it: `limit` from 1 to `max` (`default` without one). A limit out of range is
+    /// refused, as the API documents it, rather than silently changed.
+    pub fn asked(
+        limit: Option<u32>,
+        after: Option<String>,
+        default: u32,
+        max: u32,
+    ) -> Result<Self, crate::app::AppError> {
+        match limit {
+            Some(l) if l < 1 || l > max => Err(crate::app::AppError::invalid(
+                "limit",
+                format!("limit must be 1 to {max}, not {l}"),
+            )),
+            _ => Ok(Self::new(limit, after, default, max)),
+        }
+    }
+
     /// The page of `rows` (at most `limit`, in key order): `next_after` is the last row's key when the page is
     /// full.
     pub fn page<R>(&self, rows: Vec<R>, key: impl Fn(&R) -> String) -> Page<R> {

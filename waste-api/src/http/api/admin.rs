@@ -16,11 +16,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LicenseRenewal {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub number: String,
+    #[schema(value_type = Vec<crate::views::WasteCode>, min_items = 1, max_items = 100)]
     pub waste_codes: Vec<String>,
     /// YYYY-MM-DD; default today.
+    #[schema(format = Date)]
     pub valid_from: Option<String>,
     /// YYYY-MM-DD
+    #[schema(format = Date)]
     pub valid_until: String,
 }
 
@@ -88,7 +92,7 @@ pub async fn list_users(
     page: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<User>>, ApiError> {
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| uc::users_of(c, &user, &path, &keyset)).await?;
     Ok(web::Json(found.map(view::user).into()))
 }
@@ -97,9 +101,11 @@ pub async fn list_users(
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     /// The user's roles from now on (each one the caller may grant, each one belonging in the organisation).
+    #[schema(value_type = Option<Vec<waste_core::party::Role>>, min_items = 1, max_items = 7)]
     pub roles: Option<Vec<String>>,
     /// A renewed training date (YYYY-MM-DD), recorded with who set it; the caller needs a current training
     /// record of their own unless an administrator.
+    #[schema(format = Date)]
     pub trained_until: Option<String>,
     /// false deactivates: the user's token and browser sessions stop working at once.
     pub active: Option<bool>,
@@ -188,6 +194,7 @@ pub async fn confirm_contract(
 pub struct ContractChange {
     /// The day from which the contract no longer counts (YYYY-MM-DD, default today; not in the past, not after
     /// its end date).
+    #[schema(format = Date)]
     pub ended_on: Option<String>,
 }
 

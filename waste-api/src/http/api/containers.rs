@@ -115,7 +115,7 @@ pub async fn list_containers(
         limit: q.limit,
         after: q.after,
     }
-    .keyset();
+    .keyset()?;
     let env = state.env();
     let found = read(&state, move |c| uc::list(c, &env, &user, status, &page)).await?;
     Ok(web::Json(found.map(|s| render(&state, s)).into()))
@@ -208,6 +208,7 @@ pub struct AlertPage {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_after` of the previous page.
+    #[param(value_type = Option<crate::views::AlertCursor>)]
     pub after: Option<String>,
 }
 
@@ -222,7 +223,7 @@ pub async fn storage_alerts(
     state: web::Data<AppState>,
 ) -> Result<web::Json<StorageAlertsView>, ApiError> {
     let page = page.into_inner();
-    let keyset = crate::store::page::Keyset::new(page.limit, page.after, 200, 500);
+    let keyset = crate::store::page::Keyset::asked(page.limit, page.after, 200, 500)?;
     let env = state.env();
     let alerts = read(&state, move |c| uc::storage_alerts(c, &env, &user, &keyset)).await?;
     Ok(web::Json(view::storage_alerts(alerts)))

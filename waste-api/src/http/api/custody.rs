@@ -43,7 +43,7 @@ pub struct NewPickup {
 pub struct PickupLine {
     pub container_id: String,
     /// Decimal string, kg, as weighed at pickup.
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "6.2")]
+    #[schema(value_type = crate::views::Kilograms, example = "6.2")]
     pub gross_weight_kg: String,
 }
 
@@ -215,7 +215,7 @@ pub async fn list_manifests(
         limit: q.limit,
         after: q.after,
     }
-    .keyset();
+    .keyset()?;
     let found = read(&state, move |c| manifests::list(c, &user, status, &page)).await?;
     Ok(web::Json(Paged {
         items: found.items.iter().map(view::summary).collect(),
@@ -251,7 +251,7 @@ pub struct ReceiveBody {
 pub struct ReceiveLine {
     pub container_id: String,
     /// Decimal string, kg, as weighed on arrival.
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$", example = "6.1")]
+    #[schema(value_type = crate::views::Kilograms, example = "6.2")]
     pub received_weight_kg: String,
     pub accepted: bool,
     /// Required when the container is refused (Art.18).
@@ -432,7 +432,7 @@ pub async fn receipt_alerts(
 ) -> Result<web::Json<LateReceiptsPage>, ApiError> {
     let env = state.env();
     let day = env.clock.today();
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| {
         manifests::receipt_alerts(c, &env, &user, &keyset)
     })
@@ -466,7 +466,7 @@ pub async fn oversight(
 ) -> Result<web::Json<OverviewPage>, ApiError> {
     user.may(waste_core::access::Action::Oversee)?;
     let page = page.into_inner();
-    let keyset = Keyset::new(page.limit, page.after, 100, 500);
+    let keyset = Keyset::asked(page.limit, page.after, 100, 500)?;
     let env = state.env();
     let o = read(&state, move |c| overview::schools(c, &env, &user, &keyset)).await?;
     Ok(web::Json(view::overview(o)))

@@ -100,12 +100,9 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn keyset(&self) -> Keyset {
-        Keyset::new(self.limit, self.after.clone(), 50, 200)
-    }
-
-    pub fn limit(&self) -> i64 {
-        self.keyset().limit
+    /// The page asked for; a `limit` outside 1 to 200 is refused (422).
+    pub fn keyset(&self) -> Result<Keyset, crate::app::AppError> {
+        Keyset::asked(self.limit, self.after.clone(), 50, 200)
     }
 }
 

@@ -36,7 +36,7 @@ pub struct NewOrganization {
     )]
     pub credit_code: String,
     /// 6-digit administrative division code.
-    #[schema(pattern = r"^\d{6}$")]
+    #[schema(value_type = crate::views::RegionCode)]
     pub region_code: String,
     /// Required for disposal firms.
     pub license: Option<License>,
@@ -101,7 +101,7 @@ pub async fn list_organizations(
     page: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<Organization>>, ApiError> {
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| uc::organizations(c, &user, &keyset)).await?;
     Ok(web::Json(found.map(view::organization).into()))
 }
@@ -254,7 +254,7 @@ pub async fn list_contracts(
     page: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<Contract>>, ApiError> {
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| uc::contracts(c, &user, &keyset)).await?;
     Ok(web::Json(found.map(view::contract).into()))
 }

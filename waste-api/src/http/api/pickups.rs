@@ -63,7 +63,10 @@ pub async fn create_request(
 #[serde(deny_unknown_fields)]
 pub struct ListRequests {
     /// requested | scheduled | declined | cancelled | collected; several separated by commas.
+    #[param(value_type = Option<crate::views::RequestStates>)]
     pub state: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     pub after: Option<String>,
 }
@@ -99,7 +102,7 @@ pub async fn list_requests(
         limit: q.limit,
         after: q.after,
     }
-    .keyset();
+    .keyset()?;
     let found = read(&state, move |c| uc::list(c, &user, &states, &page)).await?;
     Ok(web::Json(found.map(view::request_summary).into()))
 }
@@ -204,7 +207,7 @@ pub async fn list_pickups(
     q: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<PickupSummary>>, ApiError> {
-    let page = q.into_inner().keyset();
+    let page = q.into_inner().keyset()?;
     let found = read(&state, move |c| pickups::list(c, &user, &page)).await?;
     Ok(web::Json(found.map(view::pickup_summary).into()))
 }

@@ -244,10 +244,10 @@ pub struct NewPaperManifest {
 pub struct PaperLineBody {
     pub container_id: String,
     /// Decimal string, kg.
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
+    #[schema(value_type = crate::views::Kilograms, example = "6.2")]
     pub shipped_weight_kg: String,
     /// Decimal string, kg.
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
+    #[schema(value_type = crate::views::Kilograms, example = "6.2")]
     pub received_weight_kg: String,
     pub accepted: bool,
     /// Required when the receiver refused the container (Art.18).

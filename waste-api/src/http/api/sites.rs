@@ -22,17 +22,23 @@ use waste_core::site::{Answer, FindingInput};
 pub struct NewSite {
     /// An administrator names the organisation; others register sites of their own.
     pub organization_id: Option<String>,
-    /// lab_point | storage_point | storage_facility | station_warehouse
+    #[schema(value_type = crate::views::SiteKindName)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub location: String,
     /// Spill containment volume in litres, decimal string.
     pub containment_liters: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub responsible: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub contact: String,
     /// The facility code printed on the facility sign; generated when absent.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub facility_code: Option<String>,
-    /// Zone names; none for an undivided site.
+    /// Zone names, each once; none for an undivided site.
+    #[schema(value_type = Option<Vec<crate::views::ZoneName>>, max_items = 26)]
     pub zones: Option<Vec<String>>,
 }
 
@@ -73,7 +79,7 @@ pub async fn list_sites(
     q: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<SiteView>>, ApiError> {
-    let page = q.into_inner().keyset();
+    let page = q.into_inner().keyset()?;
     let env = state.env();
     let found = read(&state, move |c| uc::list(c, &env, &user, &page)).await?;
     Ok(web::Json(found.map(view::site).into()))
@@ -97,13 +103,18 @@ pub async fn get_site(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteChanges {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub location: Option<String>,
     /// Spill containment volume in litres, decimal string.
     pub containment_liters: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub responsible: Option<String>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub contact: Option<String>,
-    /// The zones after the change (a zone holding containers cannot be removed).
+    /// The zones after the change, each once (a zone holding containers cannot be removed).
+    #[schema(value_type = Option<Vec<crate::views::ZoneName>>, max_items = 26)]
     pub zones: Option<Vec<String>>,
 }
 
@@ -135,12 +146,13 @@ pub async fn edit_site(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SignQuery {
-    /// zone | facility
+    #[param(value_type = crate::views::SignTypeName)]
     #[serde(rename = "type")]
     pub sign_type: String,
     /// The zone of a zone sign (required at a site with zones).
     pub zone: Option<String>,
-    /// Viewing distance in metres: chooses the sign size.
+    /// Viewing distance in metres (above 0, at most 1000): chooses the sign size.
+    #[param(value_type = Option<crate::views::Metres>)]
     pub distance_m: Option<String>,
 }
 
@@ -190,7 +202,7 @@ pub async fn sign_svg(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSignPrint {
-    /// zone | facility
+    #[schema(value_type = crate::views::SignTypeName)]
     #[serde(rename = "type")]
     pub sign_type: String,
     pub zone: Option<String>,
@@ -224,6 +236,7 @@ pub async fn record_sign(
 #[serde(deny_unknown_fields)]
 pub struct NewInspection {
     /// YYYY-MM-DD, not after today.
+    #[schema(format = Date)]
     pub inspected_on: String,
     /// Who checked; the caller's name when absent.
     pub inspector: Option<String>,
@@ -267,6 +280,7 @@ pub async fn inspect(
 #[serde(deny_unknown_fields)]
 pub struct NewFollowUp {
     /// YYYY-MM-DD: not before the inspection, not after today.
+    #[schema(format = Date)]
     pub done_on: String,
     /// Who did it; the caller's name when absent.
     pub by: Option<String>,
