@@ -3,7 +3,7 @@
 //! the school's to-do and the bureau's school view show ("returned by <firm>: <reason>").
 
 use super::lab_app::{read, resolve, write};
-use super::page::{Form, WebError, encode, redirect, respond};
+use super::page::{Form, WebError, redirect, respond};
 use super::session::Viewer;
 use crate::app::returns::{self, ReturnNote};
 use crate::error::ApiError;
@@ -69,16 +69,12 @@ pub async fn hand_back(
     }
     let out = async {
         let (env, actor) = (state.env(), viewer.user.clone());
-        let s = write(&state, move |tx| {
+        write(&state, move |tx| {
             let id = resolve(tx.conn(), &key)?;
             returns::hand_back(tx, &env, &actor, &id)
         })
         .await?;
-        let to = s.row.digital_id.clone().unwrap_or(s.row.id.clone());
-        Ok::<_, WebError>(redirect(
-            &req,
-            &format!("/stock?done=handed_back&c={}", encode(&to)),
-        ))
+        Ok::<_, WebError>(redirect(&req, "/stock?done=handed_back"))
     }
     .await;
     respond(&req, Some(&viewer), out)
