@@ -94,6 +94,7 @@ fn serve(dir: &Path, env: &[(&str, String)]) -> Served {
             }
             Err(_) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!("no HTTPS listener announced: {stderr:?}");
             }
         }
