@@ -699,6 +699,19 @@ fn matrix(app: &TestApp) {
             }),
             [401, 403, 403, 403, 403, 201, 201, 403, 403, 403],
         ),
+        // Only the shipper holding a rejected container hands it back: A's officer holds an open one (409), the
+        // station does not hold it (404).
+        (
+            "POST hand back A's container",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/containers/{c}/hand-back"),
+                    Some(json!({})),
+                )
+            }),
+            [401, 403, 403, 409, 403, 404, 403, 403, 403, 403],
+        ),
         // Last: sealing changes the container for the rows above.
         (
             "POST seal A's container",

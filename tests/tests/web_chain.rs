@@ -578,6 +578,149 @@ fn request_schedule_and_collect_with_the_pin(app: &TestApp) {
     );
 }
 
+/// Issue 12 item 4: "check coverage" posts the draft form (with its CSRF token in the body) and shows the draft
+/// again with the coverage; no link or GET form of the page carries the token.
+fn the_coverage_check_is_a_post_and_the_token_stays_out_of_urls(app: &TestApp) {
+    let mut c = chain(app, 100, true);
+    let form = c.station.get("/manifests/new");
+    assert_eq!(form.status, 200, "{}", form.body);
+    no_token_in_urls(&form.body);
+    let csrf = c.station.csrf();
+    let before = count(app, "SELECT COUNT(*) AS n FROM manifests");
+    let r = c.station.post(
+        "/manifests/new",
+        &[
+            ("csrf", csrf.as_str()),
+            ("receiver_id", c.w.firm.as_str()),
+            ("carrier_id", ""),
+            ("c", c.ids[0].as_str()),
+            ("check", "1"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"coverage\"") && r.body.contains("JL-HW-001"));
+    assert!(r.body.contains("A valid contract and the firm"), "covered");
+    no_token_in_urls(&r.body);
+    assert_eq!(
+        count(app, "SELECT COUNT(*) AS n FROM manifests"),
+        before,
+        "a check drafts nothing"
+    );
+    // Without the token the check is refused like any form.
+    let r = c.station.post(
+        "/manifests/new",
+        &[("receiver_id", c.w.firm.as_str()), ("check", "1")],
+    );
+    assert_eq!(r.status, 403);
+}
+
+/// Every `href`, `action` and `formaction` of `body`, and every GET form, without the CSRF token.
+fn no_token_in_urls(body: &str) {
+    assert!(!body.contains("formmethod=\"get\""), "a GET submit button");
+    for attr in ["href=\"", "action=\"", "formaction=\""] {
+        for part in body.split(attr).skip(1) {
+            let url = part.split('"').next().unwrap_or_default();
+            assert!(!url.contains("csrf"), "{attr}{url}");
+        }
+    }
+    for form in body.split("<form").skip(1) {
+        let tag = form.split('>').next().unwrap_or_default();
+        if !tag.contains("method=\"post\"") {
+            let inner = form.split("</form>").next().unwrap_or_default();
+            assert!(
+                !inner.contains("name=\"csrf\""),
+                "a GET form with the token: <form{tag}>"
+            );
+        }
+    }
+}
+
+/// Issue 12 item 1: the firm rejects a container; the station hands it back from its stock page; the school's
+/// to-do and the bureau's school view show it back with the school, with the firm's reason.
+fn a_rejected_container_is_handed_back_from_the_stock_page(app: &TestApp) {
+    let (mut c, number) = dispatched(app, 90);
+    let page = c.firm.get(&format!("/m/{number}"));
+    let (cid0, cid1) = (page.input("cid_0"), page.input("cid_1"));
+    let csrf = c.firm.csrf();
+    let r = c.firm.post(
+        &format!("/m/{number}/step/receive"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("cid_0", cid0.as_str()),
+            ("weight_0", "6.2"),
+            ("verdict_0", "accept"),
+            ("cid_1", cid1.as_str()),
+            ("weight_1", "6.2"),
+            ("verdict_1", "reject"),
+            ("reason_1", "包装破损 <leaking>"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let key = digital_id(app, &c.w.operator, &cid1);
+    // The school's to-do already says where it is: rejected, still with the station.
+    let (mut officer, _) = Browser::user(app, &c.w.school, &["safety_officer"], "officer90");
+    let todo = officer.get("/school");
+    assert!(
+        todo.body.contains("Still with the shipper"),
+        "{}",
+        todo.body
+    );
+    // The station's stock offers the button for the rejected container only.
+    let stock = c.station.get("/stock");
+    assert_eq!(stock.status, 200);
+    assert!(
+        stock
+            .body
+            .contains(&format!("action=\"/c/{key}/hand-back\""))
+    );
+    assert_eq!(stock.body.matches("/hand-back\"").count(), 1);
+    assert!(stock.body.contains("Hand back to the school"));
+    // Without the token nothing changes; the firm cannot hand it back.
+    let r = c.station.post(&format!("/c/{key}/hand-back"), &[]);
+    assert_eq!(r.status, 403);
+    assert_eq!(container_status(app, &c.w.operator, &cid1), "returned");
+    let csrf_f = c.firm.csrf();
+    let r = c
+        .firm
+        .post(&format!("/c/{key}/hand-back"), &[("csrf", csrf_f.as_str())]);
+    assert_eq!(r.status, 403, "{}", r.body);
+    let csrf_s = c.station.csrf();
+    let r = c
+        .station
+        .post(&format!("/c/{key}/hand-back"), &[("csrf", csrf_s.as_str())]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        r.location().starts_with("/stock?done=handed_back"),
+        "{}",
+        r.location()
+    );
+    let stock = c.station.get(&r.location());
+    assert!(stock.body.contains("id=\"done\"") && !stock.body.contains(&key));
+    assert_eq!(container_status(app, &c.w.staff, &cid1), "sealed");
+    // The school's to-do: returned by the firm, with its reason (escaped), back with the school.
+    let todo = officer.get("/school");
+    assert!(todo.body.contains("id=\"returned\""), "{}", todo.body);
+    assert!(
+        todo.body.contains("Returned by disposal_firm 93"),
+        "{}",
+        todo.body
+    );
+    assert!(
+        todo.body.contains("包装破损 &lt;leaking&gt;")
+            || todo.body.contains("包装破损 &#60;leaking&#62;")
+    );
+    assert!(todo.body.contains("Back with the school since"));
+    // The bureau's school view shows it back with the school.
+    let bureau = org(app, "authority", 95, "220100", json!({}));
+    let (mut b, _) = Browser::user(app, &bureau, &["auditor"], "bureau90");
+    let view = b.get(&format!("/bureau/s/{}", c.w.school));
+    assert_eq!(view.status, 200);
+    assert!(
+        view.body.contains("id=\"returned\"") && view.body.contains("Back with the school since")
+    );
+    assert!(view.body.contains(&key));
+}
+
 both_backends! {
     station_stock_draft_submit => station_stock_draft_and_submit;
     submit_refused_inline => submit_without_a_contract_is_refused_inline;
@@ -586,4 +729,6 @@ both_backends! {
     print => printed_manifest;
     bureau => bureau_schools_csv_school_view_and_chain_check;
     request_and_collect_with_pin => request_schedule_and_collect_with_the_pin;
+    coverage_check_is_a_post => the_coverage_check_is_a_post_and_the_token_stays_out_of_urls;
+    hand_back_from_the_stock_page => a_rejected_container_is_handed_back_from_the_stock_page;
 }

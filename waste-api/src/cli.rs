@@ -42,13 +42,15 @@ fn init_logs() {
 fn serve() -> Result<(), String> {
     init_logs();
     let s = waste_api::config::Settings::from_env();
+    let mut guards = s.guards.clone();
+    guards.tls = waste_api::tls::from_env()?;
     let running = waste_api::build_guarded(
         &s.bind,
         &s.database_url,
         s.bootstrap_token.as_deref(),
         s.workers,
         s.pool_size,
-        s.guards.clone(),
+        guards,
     )?;
     if let Some(token) = &running.admin_token
         && s.bootstrap_token.is_none()
@@ -59,7 +61,21 @@ fn serve() -> Result<(), String> {
         );
     }
     tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
-    eprintln!("waste-api: listening on http://{}", running.addr);
+    match &running.tls {
+        Some(shown) => {
+            eprintln!("waste-api: listening on https://{}", running.addr);
+            let fingerprint = &shown.fingerprint;
+            let what = if shown.self_signed {
+                "self-signed certificate made at this start"
+            } else {
+                "certificate"
+            };
+            // On stdout too, so a user finds it without reading the logs: compare it with what the phone shows.
+            println!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
+            eprintln!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
+        }
+        None => eprintln!("waste-api: listening on http://{}", running.addr),
+    }
     actix_web::rt::System::new()
         .block_on(running.server)
         .map_err(|e| e.to_string())

@@ -30,6 +30,9 @@ pub struct Guards {
     /// `WASTE_MAX_OPEN_DRAFTS` (default 100): manifest drafts one organisation may hold open; one more is refused
     /// (409 `too_many_drafts`) until one is submitted or cancelled.
     pub max_open_drafts: u32,
+    /// HTTPS (`WASTE_TLS_CERT` + `WASTE_TLS_KEY`, or `WASTE_TLS_SELF_SIGNED`; see `tls::from_env`, which `serve`
+    /// calls so that half a setting refuses to start). None: plain HTTP.
+    pub tls: Option<crate::tls::TlsSource>,
 }
 
 impl Default for Guards {
@@ -41,6 +44,7 @@ impl Default for Guards {
             limits: Limits::default(),
             body_timeout: std::time::Duration::from_secs(10),
             max_open_drafts: 100,
+            tls: None,
         }
     }
 }
@@ -91,6 +95,7 @@ impl Guards {
                 10,
             ))),
             max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
+            tls: None,
         }
     }
 }

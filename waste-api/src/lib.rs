@@ -17,6 +17,7 @@ pub mod schema;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod views;
 
 use std::net::TcpListener;
@@ -38,6 +39,8 @@ pub struct Running {
     pub admin_token: Option<String>,
     /// The service's clock: tests move it forward instead of back-dating rows.
     pub clock: app::Clock,
+    /// Serving HTTPS: the certificate presented (its SHA-256 fingerprint, whether it was made at this start).
+    pub tls: Option<tls::Presented>,
 }
 
 /// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
@@ -68,6 +71,8 @@ pub fn build_guarded(
     pool_size: u32,
     guards: config::Guards,
 ) -> Result<Running, String> {
+    // A TLS setting that cannot be used stops the start before anything else.
+    let tls = guards.tls.as_ref().map(tls::load).transpose()?;
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let admin_token = database
         .write(|c| http::api::parties::bootstrap_admin(c, bootstrap_token))
@@ -92,12 +97,15 @@ pub fn build_guarded(
         guards: Arc::new(guards),
     };
     let clock = state.clock.clone();
-    let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;
+    let shown = tls.as_ref().map(|t| t.presented.clone());
+    let server =
+        startup::run(listener, state, workers, tls.map(|t| t.config)).map_err(|e| e.to_string())?;
     Ok(Running {
         addr,
         handle: server.handle(),
         server,
         admin_token,
         clock,
+        tls: shown,
     })
 }

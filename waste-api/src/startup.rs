@@ -88,7 +88,13 @@ fn encoded_body(headers: &actix_web::http::header::HeaderMap) -> Option<ApiError
     })
 }
 
-pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+/// Serves on `listener`, over TLS when `tls` is given (`crate::tls::load`).
+pub fn run(
+    listener: TcpListener,
+    state: AppState,
+    workers: usize,
+    tls: Option<rustls::ServerConfig>,
+) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let body_timeout = data.guards.body_timeout;
     let server = HttpServer::new(move || {
@@ -179,10 +185,12 @@ pub fn run(listener: TcpListener, state: AppState, workers: usize) -> std::io::R
             .default_service(web::to(unrouted))
     })
     .workers(workers)
-    .client_request_timeout(body_timeout)
-    .listen(listener)?
-    .run();
-    Ok(server)
+    .client_request_timeout(body_timeout);
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    Ok(server.run())
 }
 
 /// The OpenAPI 3.1 document of every endpoint.

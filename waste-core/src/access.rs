@@ -73,6 +73,9 @@ pub enum Action {
     ConfirmHandOver,
     /// Follow pickup requests and pickups one's organisation is a party to (an administrator, an authority: all).
     FollowPickups,
+    /// Hand a container the receiver rejected back to its school, as the shipper holding it (HW Transfer
+    /// Measures Art.18: returned to the shipper; Art.31: a station collects as the school's collector).
+    HandBack,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -176,6 +179,10 @@ pub fn grants(action: Action) -> &'static [Grant] {
         Action::SchedulePickup => &[Grant {
             roles: &[Role::StationOperator],
             kinds: &[OrgKind::TransferStation],
+        }],
+        Action::HandBack => &[Grant {
+            roles: &[Role::StationOperator, Role::SafetyOfficer],
+            kinds: &[OrgKind::TransferStation, OrgKind::School],
         }],
         Action::ConfirmHandOver => &[Grant {
             roles: &[Role::SafetyOfficer],
@@ -296,6 +303,19 @@ pub fn permits(roles: &[Role], kind: OrgKind, action: Action) -> Result<(), Deni
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// HW Transfer Measures Art.18, Art.31: the shipper holding a rejected container hands it back; no carrier,
+    /// receiver or lab teacher does.
+    #[test]
+    fn transfer_measures_art_18_the_shipper_hands_a_rejected_container_back() {
+        let may = |r, k| permits(&[r], k, Action::HandBack).is_ok();
+        assert!(may(Role::StationOperator, OrgKind::TransferStation));
+        assert!(may(Role::SafetyOfficer, OrgKind::School));
+        assert!(!may(Role::LabStaff, OrgKind::School));
+        assert!(!may(Role::DisposalOperator, OrgKind::DisposalFirm));
+        assert!(!may(Role::Driver, OrgKind::Carrier));
+        assert!(!may(Role::Admin, OrgKind::Authority));
+    }
 
     #[test]
     fn lab_staff_fill_containers_in_schools_but_not_in_disposal_firms() {

@@ -478,6 +478,9 @@ pub enum Step {
     Reject,
     /// The receiver confirms its disposal.
     Dispose,
+    /// A rejected container goes back to the school it came from: the station that shipped it hands it back (or
+    /// the school that shipped it itself takes it back into its stock), sealed, to be repacked or asked for again.
+    HandBack,
 }
 
 /// A step the container's status does not allow.
@@ -526,7 +529,10 @@ impl Status {
 
     /// The custody chain: open → sealed → (picked up) → in transit → received → disposed, or returned when the
     /// receiver rejects it (HW Transfer Measures Art.12, Art.18). Additions only while open; a container is
-    /// shipped only once sealed (GB 18597-2023 6.1: stored in closed containers).
+    /// shipped only once sealed (GB 18597-2023 6.1: stored in closed containers). A returned container is in the
+    /// shipper's custody (Art.18); the shipper hands it back to its school (the station collects as the school's
+    /// collector, Art.31), where it is sealed again, still closed (GB 18597-2023 6.1): it may be asked for and
+    /// picked up again, and is never reopened for additions (one container, one waste code, HJ 1276-2022).
     pub fn after(self, step: Step) -> Result<Status, StepRefused> {
         let refused = Err(StepRefused { status: self, step });
         match (self, step) {
@@ -538,6 +544,7 @@ impl Status {
             (Self::InTransit, Step::Accept) => Ok(Self::Received),
             (Self::InTransit, Step::Reject) => Ok(Self::Returned),
             (Self::Received, Step::Dispose) => Ok(Self::Disposed),
+            (Self::Returned, Step::HandBack) => Ok(Self::Sealed),
             (
                 Self::Open
                 | Self::Sealed
@@ -609,4 +616,25 @@ pub fn merge_contents<T: PartialEq + Clone>(held: &[T], adding: &[T]) -> Vec<T> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// HW Transfer Measures Art.18 and Art.31: a rejected container is the shipper's, handed back to its school
+    /// sealed, and may then be picked up again; nothing else hands a container back, and it takes no additions.
+    #[test]
+    fn transfer_measures_art_18_a_returned_container_goes_back_sealed_and_may_be_picked_up_again() {
+        let back = Status::Returned.after(Step::HandBack);
+        assert_eq!(back, Ok(Status::Sealed));
+        assert_eq!(Status::Sealed.after(Step::PickUp), Ok(Status::PickedUp));
+        assert!(Status::Sealed.after(Step::AddWaste).is_err());
+        for s in Status::ALL {
+            if s != Status::Returned {
+                assert!(s.after(Step::HandBack).is_err(), "{s}");
+            }
+        }
+        assert!(Status::Returned.after(Step::PickUp).is_err());
+    }
 }

@@ -90,7 +90,10 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   await op.goto(base + "/manifests/new");
   await op.selectOption("#receiver_id", w.firm.id);
   await op.selectOption("#carrier_id", w.carrier.id);
-  await Promise.all([op.waitForURL(/receiver_id=/), op.click("#check-coverage")]);
+  // The coverage check posts the form (the CSRF token never goes into a URL) and shows the draft again.
+  await Promise.all([op.waitForResponse((r) => r.url().endsWith("/manifests/new") && r.request().method() === "POST"), op.click("#check-coverage")]);
+  await op.locator("#coverage").waitFor();
+  assert.doesNotMatch(op.url(), /csrf/);
   assert.match(await op.locator("#coverage").innerText(), /JL-HW-001/);
   await axeClean(op, "/manifests/new");
   // A draft has no number yet (it is drawn at submission): its page is addressed by its id.

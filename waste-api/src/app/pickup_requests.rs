@@ -3,9 +3,10 @@
 //! The core's machine (`waste_core::pickup`) decides every step; each step is a custody event on
 //! `pickup_request:{id}`.
 //!
-//! Who sees what: a school its own requests; a station the requests not yet scheduled (a request is addressed to
-//! every station, the first to schedule it takes it) and those it scheduled, declined or collected;
-//! administrators and authorities all.
+//! Who sees what: a school its own requests; a station the requests not yet scheduled of the schools of its own
+//! city (`waste_core::pickup::station_serves`: a request is addressed to every station of the school's city, the
+//! first to schedule it takes it) and those it scheduled, declined or collected; administrators and authorities
+//! all.
 
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
@@ -222,11 +223,19 @@ pub(super) fn visible_to(
     actor: &Actor,
     r: &RequestRow,
 ) -> Result<bool, AppError> {
+    // An open request is a station's to see (and schedule) only when the school is in its city.
+    let open_here = actor.org_kind == OrgKind::TransferStation
+        && r.state == RequestState::Requested.as_str()
+        && r.school_id != actor.org_id
+        && waste_core::pickup::station_serves(
+            &organizations::region(conn, &actor.org_id)?,
+            &organizations::region(conn, &r.school_id)?,
+        );
     school_in_scope(conn, actor, &r.school_id, |_| {
         r.school_id == actor.org_id
+            || open_here
             || (actor.org_kind == OrgKind::TransferStation
-                && (r.state == RequestState::Requested.as_str()
-                    || r.station_id.as_deref() == Some(actor.org_id.as_str())))
+                && r.station_id.as_deref() == Some(actor.org_id.as_str()))
     })
 }
 
@@ -493,7 +502,7 @@ fn scope(conn: &mut AnyConnection, actor: &Actor) -> Result<Scope, AppError> {
         crate::store::Scope::All => Scope::All,
         crate::store::Scope::Division(p) => Scope::Division(p),
         crate::store::Scope::Org(o) if actor.org_kind == OrgKind::TransferStation => {
-            Scope::Station(o)
+            Scope::station(conn, &o)?
         }
         crate::store::Scope::Org(o) => Scope::School(o),
     })
@@ -542,9 +551,10 @@ pub fn to_act(
     let page = Keyset::new(Some(100), None, 100, 100);
     match actor.org_kind {
         OrgKind::TransferStation if may_schedule(actor).is_ok() => {
+            let scope = Scope::station(conn, &actor.org_id)?;
             let rows = store_r::list(
                 conn,
-                &Scope::Station(actor.org_id.clone()),
+                &scope,
                 &[RequestState::Requested, RequestState::Scheduled],
                 &page,
             )?;

@@ -115,6 +115,12 @@ pub enum PinCheck {
     Blocked {
         retry_after_s: i64,
     },
+    /// The right PIN of a safety officer of the school whose training record has expired (or who has none): the
+    /// governance plan's 100% trained before work, the same rule as `Actor::require_training`.
+    Untrained {
+        officer_id: String,
+        trained_until: Option<String>,
+    },
 }
 
 impl PinCheck {
@@ -127,6 +133,14 @@ impl PinCheck {
                 details: json!({ "attempts_left": (MAX_FAILURES - failures).max(0), "window_minutes": WINDOW_MINUTES }),
             }),
             PinCheck::Blocked { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
+            PinCheck::Untrained {
+                officer_id,
+                trained_until,
+            } => Err(AppError::Denied {
+                code: "officer_training_expired",
+                message: "the school's confirmation is refused: the confirming safety officer's training record has expired; the school records a new training date first".into(),
+                details: json!({ "officer_id": officer_id, "trained_until": trained_until }),
+            }),
         }
     }
 }
@@ -159,18 +173,35 @@ pub fn verify(
     }
     let officer = users::table
         .filter(users::id.eq(&attempt.officer_id))
-        .select((users::organization_id, users::roles, users::pin_hash))
-        .first::<(String, String, Option<String>)>(conn)
+        .select(Officer::as_select())
+        .first::<Officer>(conn)
         .optional()?;
     // The same argon2 work whether or not the officer exists, so timing does not tell which ids are officers.
-    let (eligible, hash) = match officer {
-        Some((org, roles, Some(hash))) => (
-            org == school_id && parse_roles(&roles).contains(&Role::SafetyOfficer),
+    let (eligible, hash, trained_until) = match officer {
+        Some(Officer {
+            organization_id,
+            roles,
+            pin_hash: Some(hash),
+            trained_until,
+        }) => (
+            organization_id == school_id && parse_roles(&roles).contains(&Role::SafetyOfficer),
             hash,
+            trained_until,
         ),
-        _ => (false, DUMMY_HASH.clone()),
+        _ => (false, DUMMY_HASH.clone(), None),
     };
     let good = crate::credentials::verify_password(&hash, &attempt.pin) && eligible;
+    // Only the right PIN learns about the training record (a wrong one says nothing about the officer).
+    let trained = trained_until
+        .as_deref()
+        .and_then(crate::store::parse_date)
+        .is_some_and(|d| d >= env.clock.today());
+    if good && !trained {
+        return Ok(PinCheck::Untrained {
+            officer_id: attempt.officer_id.clone(),
+            trained_until,
+        });
+    }
     Ok(if good {
         PinCheck::Confirmed(Confirmed {
             officer_id: attempt.officer_id.clone(),
@@ -182,6 +213,16 @@ pub fn verify(
             failures: recent.len() as i64 + 1,
         }
     })
+}
+
+/// The officer a PIN is checked for.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct Officer {
+    organization_id: String,
+    roles: String,
+    pin_hash: Option<String>,
+    trained_until: Option<String>,
 }
 
 /// Records a check's outcome: a wrong PIN counts against the officer; a right one clears the count.
@@ -200,7 +241,7 @@ pub fn record(tx: &mut Tx, env: &Env, check: &PinCheck) -> Result<(), AppError> 
             diesel::delete(pin_failures::table.filter(pin_failures::user_id.eq(&c.officer_id)))
                 .execute(tx.conn())?;
         }
-        PinCheck::Blocked { .. } => {}
+        PinCheck::Blocked { .. } | PinCheck::Untrained { .. } => {}
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ pub use finish::finish;
         admin::patch_organization, admin::list_users, admin::patch_user, admin::new_token, admin::confirm_contract,
         admin::patch_contract,
         containers::create_container, containers::list_containers, containers::get_container, containers::add_waste,
-        containers::seal, containers::label_svg, containers::container_events, containers::storage_alerts,
+        containers::seal, containers::hand_back, containers::label_svg, containers::container_events, containers::storage_alerts,
         custody::create_pickup, custody::create_manifest, custody::list_manifests, custody::get_manifest,
         custody::submit_manifest, custody::dispatch_manifest, custody::receive_manifest, custody::confirm_disposal,
         custody::cancel_manifest, custody::manifest_events, custody::audit_verify, custody::audit_last, custody::receipt_alerts, custody::oversight,

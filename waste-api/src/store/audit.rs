@@ -81,6 +81,7 @@ impl Facts {
                     "dispatched" => Some("in_transit"),
                     "received" => Some("received"),
                     "returned" => Some("returned"),
+                    "handed_back" => Some("sealed"),
                     "disposed" => Some("disposed"),
                     _ => None,
                 };

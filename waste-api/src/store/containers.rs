@@ -154,6 +154,32 @@ pub fn set_status(
     expect_one(n)
 }
 
+/// A returned container back with its school (`app::returns::hand_back`): status, custody, the school's clock
+/// (`clock`: from its first addition) and no storage site, guarded by the status read.
+pub fn hand_back(
+    tx: &mut Tx,
+    id: &str,
+    from: Status,
+    to: Status,
+    school: &str,
+    clock: Option<&str>,
+) -> Result<(), AppError> {
+    let n = diesel::update(
+        containers::table
+            .filter(containers::id.eq(id))
+            .filter(containers::status.eq(from.as_str())),
+    )
+    .set((
+        containers::status.eq(to.as_str()),
+        containers::custodian_id.eq(Some(school)),
+        containers::clock_started_on.eq(clock),
+        containers::site_id.eq(None::<String>),
+        containers::zone.eq(None::<String>),
+    ))
+    .execute(tx.conn())?;
+    expect_one(n)
+}
+
 /// Restarts the holder's storage clock (a transfer station's on pickup, Solid Waste Law Art.81).
 pub fn restart_clock(tx: &mut Tx, id: &str, day: &str) -> Result<(), AppError> {
     diesel::update(containers::table.filter(containers::id.eq(id)))

@@ -144,3 +144,23 @@ pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, Ap
         .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
+
+/// The events of `kinds` on the chains of the containers `ids`, in chain order.
+pub fn of_containers(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    kinds: &[&str],
+) -> Result<Vec<Event>, AppError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let aggregates: Vec<String> = chunk.iter().map(|id| format!("container:{id}")).collect();
+        let rows: Vec<EventRow> = events::table
+            .filter(events::aggregate.eq_any(aggregates))
+            .filter(events::kind.eq_any(kinds.to_vec()))
+            .order((events::aggregate.asc(), events::seq.asc()))
+            .select(EventRow::as_select())
+            .load(conn)?;
+        out.extend(rows.into_iter().map(from_row));
+    }
+    Ok(out)
+}

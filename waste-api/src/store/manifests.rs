@@ -186,7 +186,8 @@ pub fn insert(tx: &mut Tx, m: &ManifestRow, lines: &[LineRow]) -> Result<(), App
     Ok(())
 }
 
-/// Whether a container is on a manifest that is not cancelled.
+/// Whether a container is on a manifest that is not cancelled, on a line the receiver did not reject (a rejected
+/// container went back to its shipper, Transfer Measures Art.18, and may be shipped again).
 pub fn container_on_open_manifest(
     conn: &mut AnyConnection,
     container: &str,
@@ -195,6 +196,11 @@ pub fn container_on_open_manifest(
         .inner_join(manifests::table)
         .filter(manifest_lines::container_id.eq(container))
         .filter(manifests::status.ne(ManifestState::Cancelled.as_str()))
+        .filter(
+            manifest_lines::accepted
+                .is_null()
+                .or(manifest_lines::accepted.assume_not_null().eq(true)),
+        )
         .count()
         .get_result(conn)?;
     Ok(n > 0)

@@ -154,8 +154,21 @@ pub enum Scope {
     Division(String),
     /// A school's own requests.
     School(String),
-    /// A station: requests not yet scheduled (addressed to every station) and those it scheduled.
-    Station(String),
+    /// A station: requests not yet scheduled of the schools of its service area (the region prefix of
+    /// `waste_core::pickup::service_area`; None: no school's) and those it scheduled.
+    Station(String, Option<String>),
+}
+
+impl Scope {
+    /// A station's scope: the open requests of its service area (`waste_core::pickup::service_area` of its
+    /// region) and its own.
+    pub fn station(conn: &mut AnyConnection, station: &str) -> Result<Scope, AppError> {
+        let region = super::organizations::region(conn, station)?;
+        Ok(Scope::Station(
+            station.to_owned(),
+            waste_core::pickup::service_area(&region),
+        ))
+    }
 }
 
 /// Requests in `scope`, in id order, optionally in some states.
@@ -176,10 +189,13 @@ pub fn list(
             q = q.filter(pickup_requests::school_id.eq_any(super::division_ids(format!("{p}%"))))
         }
         Scope::School(s) => q = q.filter(pickup_requests::school_id.eq(s.clone())),
-        Scope::Station(s) => {
+        Scope::Station(s, area) => {
+            // A station registered without a division code matches no school: '#' starts no region code.
+            let pattern = format!("{}%", area.as_deref().unwrap_or("#"));
             q = q.filter(
                 pickup_requests::state
                     .eq(RequestState::Requested.as_str())
+                    .and(pickup_requests::school_id.eq_any(super::division_ids(pattern)))
                     .or(pickup_requests::station_id.eq(s.clone())),
             )
         }

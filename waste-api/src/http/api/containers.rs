@@ -175,6 +175,24 @@ pub async fn seal(
     Ok(web::Json(render(&state, s)))
 }
 
+/// Hand a container the disposal firm rejected back to its school (HW Transfer Measures Art.18, Art.31): the
+/// shipper holding it, `returned`, gives it back; it is then sealed in the school's custody, to be asked for again.
+#[utoipa::path(post, path = "/api/v1/containers/{id}/hand-back", responses((status = 200, body = ContainerView, description = "The container, sealed, back in its school's custody"), (status = 403, body = ErrorEnvelope, description = "Not a station operator or safety officer, or training expired"), (status = 404, body = ErrorEnvelope, description = "No such container held by your organisation"), (status = 409, body = ErrorEnvelope, description = "The container is not returned (`container_not_returned`)")), security(("bearer" = [])))]
+#[post("/api/v1/containers/{id}/hand-back")]
+pub async fn hand_back(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<ContainerView>, ApiError> {
+    let env = state.env();
+    crate::app::returns::may_hand_back(&user)?;
+    let s = change(&state, move |tx| {
+        crate::app::returns::hand_back(tx, &env, &user, &path)
+    })
+    .await?;
+    Ok(web::Json(render(&state, s)))
+}
+
 /// The HJ 1276-2022 label as SVG (with a QR code of the digital identification code). 409 `label_incomplete`
 /// names the missing fields while the label cannot be printed.
 #[utoipa::path(get, path = "/api/v1/containers/{id}/label.svg", responses((status = 200, content_type = "image/svg+xml", body = String, description = "The label, an SVG document"), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "The label cannot be printed yet (`label_incomplete`); `details` names the missing fields")), security(("bearer" = [])))]

@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(containers::get_container)
         .service(containers::add_waste)
         .service(containers::seal)
+        .service(containers::hand_back)
         .service(containers::label_svg)
         .service(containers::container_events)
         .service(containers::storage_alerts)

@@ -193,6 +193,8 @@ struct SchoolPage {
     c: Chrome,
     s: SchoolLine,
     cards: Vec<Card>,
+    /// Containers a disposal firm rejected, with the shipper or back with the school.
+    returned: Vec<super::returns::ReturnLine>,
 }
 
 #[get("/bureau/s/{id}")]
@@ -206,9 +208,9 @@ pub async fn school(
     let out = async {
         let c = Chrome::new(&req, Some(&viewer));
         let zh = c.zh();
-        let (env, actor) = (state.env(), viewer.user.clone());
+        let (env, actor, school_id) = (state.env(), viewer.user.clone(), id.clone());
         let (s, cards) = read(&state, move |conn| {
-            let v = oversight::school(conn, &env, &actor, &id)?;
+            let v = oversight::school(conn, &env, &actor, &school_id)?;
             let cards = v
                 .containers
                 .into_iter()
@@ -220,7 +222,17 @@ pub async fn school(
             Ok((SchoolLine::of(&v.figures), cards))
         })
         .await?;
-        Ok::<_, WebError>(ok(&req, &SchoolPage { c, s, cards }))
+        // Only after `oversight::school` found the school in the bureau's division.
+        let returned = super::returns::lines(&state, &id).await?;
+        Ok::<_, WebError>(ok(
+            &req,
+            &SchoolPage {
+                c,
+                s,
+                cards,
+                returned,
+            },
+        ))
     }
     .await;
     respond(&req, Some(&viewer), out)

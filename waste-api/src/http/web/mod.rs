@@ -23,6 +23,7 @@ pub mod manifest_print;
 pub mod page;
 pub mod pickups;
 pub mod refusal;
+pub mod returns;
 pub mod school;
 pub mod session;
 pub mod signin;
@@ -101,6 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(station::draft_form)
         .service(station::draft)
         .service(station::stock)
+        .service(returns::hand_back)
         .service(pickups::pickups_page)
         .service(pickups::new_request_form)
         .service(pickups::new_request)

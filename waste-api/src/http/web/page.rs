@@ -226,8 +226,9 @@ pub fn secure(req: &HttpRequest, mut resp: HttpResponse, secret: bool) -> HttpRe
     );
     if let Some(lang) = query_lang(req) {
         let cookie = format!(
-            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            lang.code(),
+            super::session::secure_attr(req)
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             h.append(header::SET_COOKIE, v);

@@ -74,6 +74,8 @@ struct TodoPage {
     unsealed: Vec<Card>,
     unlabelled: Vec<Card>,
     ready: Vec<Card>,
+    /// Containers a disposal firm rejected: with the shipper, or back with the school to be asked for again.
+    returned: Vec<super::returns::ReturnLine>,
     training: Vec<Person>,
     /// Storage sites with something to do: a sign not printed or outdated, an inspection due, open findings,
     /// near the ceiling or short of containment (the core's list per site).
@@ -105,6 +107,7 @@ pub async fn todo(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
             unsealed: vec![],
             unlabelled: vec![],
             ready: vec![],
+            returned: super::returns::lines(&state, &viewer.user.org_id).await?,
             training: vec![],
             sites: vec![],
         };

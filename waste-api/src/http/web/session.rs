@@ -24,9 +24,22 @@ pub const SESSION_COOKIE: &str = "wst_session";
 /// The double-submit token of the sign-in form (there is no session yet to hold it).
 pub const PRE_COOKIE: &str = "wst_pre";
 
-/// The `Set-Cookie` value of a session cookie (`Max-Age=0` ends it).
-pub fn session_cookie(token: &str, max_age: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}")
+/// The `Set-Cookie` value of a session cookie (`Max-Age=0` ends it); `Secure` when the service serves HTTPS.
+pub fn session_cookie(req: &HttpRequest, token: &str, max_age: i64) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        secure_attr(req)
+    )
+}
+
+/// The `Secure` attribute of the cookies set over HTTPS (the listener serves TLS, `tls::load`); empty over HTTP,
+/// where a browser would drop a `Secure` cookie.
+pub fn secure_attr(req: &HttpRequest) -> &'static str {
+    if req.app_config().secure() {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// A signed-in browser user.

@@ -54,7 +54,8 @@ fn login_page(
         true,
     );
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&format!(
-        "{PRE_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+        "{PRE_COOKIE}={pre}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        super::session::secure_attr(req)
     )) {
         resp.headers_mut()
             .append(actix_web::http::header::SET_COOKIE, v);
@@ -185,6 +186,7 @@ pub async fn login_submit(
         Ok(s) => {
             let mut resp = redirect(&req, &safe_next(&next));
             if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&session_cookie(
+                &req,
                 &s.token,
                 86_400 * 30,
             )) {
@@ -216,7 +218,7 @@ pub async fn logout(
         return error_page(&req, Some(&viewer), &WebError::from(e));
     }
     let mut resp = redirect(&req, "/login");
-    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&session_cookie("", 0)) {
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&session_cookie(&req, "", 0)) {
         resp.headers_mut()
             .append(actix_web::http::header::SET_COOKIE, v);
     }

@@ -163,6 +163,8 @@ pub struct Held {
     pub id: String,
     pub started_on: String,
     pub shippable: bool,
+    /// The catalogue key of the button that gives a rejected container back to its school (empty: none).
+    pub hand_back_key: &'static str,
 }
 
 async fn held(state: &AppState, viewer: &Viewer, zh: bool) -> Result<Vec<Held>, ApiError> {
@@ -172,6 +174,15 @@ async fn held(state: &AppState, viewer: &Viewer, zh: bool) -> Result<Vec<Held>, 
         let mut out = Vec::new();
         for s in states {
             let shippable = chain::shippable(c, &s)?;
+            let hand_back_key = match s.row.status() {
+                Ok(waste_core::container::Status::Returned)
+                    if s.row.organization_id == actor.org_id =>
+                {
+                    "stock.take_back"
+                }
+                Ok(waste_core::container::Status::Returned) => "stock.hand_back",
+                _ => "",
+            };
             let size = env.std.labels.size_for(s.label.container_volume_l);
             let v = crate::views::containers::container(s, size);
             let started_on = v
@@ -185,6 +196,7 @@ async fn held(state: &AppState, viewer: &Viewer, zh: bool) -> Result<Vec<Held>, 
                 id,
                 started_on,
                 shippable,
+                hand_back_key,
             });
         }
         Ok(out)
@@ -197,6 +209,8 @@ async fn held(state: &AppState, viewer: &Viewer, zh: bool) -> Result<Vec<Held>, 
 struct StockPage {
     c: Chrome,
     held: Vec<Held>,
+    /// A rejected container was just handed back.
+    handed_back: bool,
 }
 
 #[get("/stock")]
@@ -204,7 +218,17 @@ pub async fn stock(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>)
     let out = async {
         let c = Chrome::new(&req, Some(&viewer));
         let held = held(&state, &viewer, c.zh()).await?;
-        Ok::<_, WebError>(ok(&req, &StockPage { c, held }))
+        let handed_back = query_pairs(req.query_string())
+            .iter()
+            .any(|(k, v)| k == "done" && v == "handed_back");
+        Ok::<_, WebError>(ok(
+            &req,
+            &StockPage {
+                c,
+                held,
+                handed_back,
+            },
+        ))
     }
     .await;
     respond(&req, Some(&viewer), out)
@@ -243,7 +267,7 @@ impl DraftPage {
     }
 }
 
-/// The draft form; `form` holds what was chosen (a GET "check" or a refused POST).
+/// The draft form; `form` holds what was chosen (a "check" POST or a refused POST).
 async fn draft_page(
     req: &HttpRequest,
     state: &AppState,
@@ -350,6 +374,15 @@ pub async fn draft(
     let form = Form::parse(&body);
     if let Err(e) = viewer.check_csrf(&form) {
         return respond(&req, Some(&viewer), Err(e));
+    }
+    // "Check coverage" posts the same form (its CSRF token stays out of every URL) and only shows the coverage.
+    if form.get("check") == "1" {
+        let out = async {
+            let p = draft_page(&req, &state, &viewer, &form, None).await?;
+            Ok::<_, WebError>(ok(&req, &p))
+        }
+        .await;
+        return respond(&req, Some(&viewer), out);
     }
     let out = async {
         let drafted = async {
