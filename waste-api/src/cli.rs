@@ -42,27 +42,28 @@ fn init_logs() {
 fn serve() -> Result<(), String> {
     init_logs();
     let s = waste_api::config::Settings::from_env();
-    let running = waste_api::build_guarded(
-        &s.bind,
-        &s.database_url,
-        s.bootstrap_token.as_deref(),
-        s.workers,
-        s.pool_size,
-        s.guards.clone(),
-    )?;
-    if let Some(token) = &running.admin_token
-        && s.bootstrap_token.is_none()
-    {
-        // Shown once: only its hash is stored.
-        eprintln!(
-            "waste-api: first start: administrator token (shown once, keep it safe): {token}"
-        );
-    }
-    tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
-    eprintln!("waste-api: listening on http://{}", running.addr);
-    actix_web::rt::System::new()
-        .block_on(running.server)
-        .map_err(|e| e.to_string())
+    // Built on the runtime that serves, so that the webhook worker starts beside the server.
+    actix_web::rt::System::new().block_on(async move {
+        let running = waste_api::build_guarded(
+            &s.bind,
+            &s.database_url,
+            s.bootstrap_token.as_deref(),
+            s.workers,
+            s.pool_size,
+            s.guards.clone(),
+        )?;
+        if let Some(token) = &running.admin_token
+            && s.bootstrap_token.is_none()
+        {
+            // Shown once: only its hash is stored.
+            eprintln!(
+                "waste-api: first start: administrator token (shown once, keep it safe): {token}"
+            );
+        }
+        tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
+        eprintln!("waste-api: listening on http://{}", running.addr);
+        running.server.await.map_err(|e| e.to_string())
+    })
 }
 
 fn migrate() -> Result<(), String> {

@@ -18,6 +18,7 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod views;
+pub mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -40,8 +41,8 @@ pub struct Running {
     pub clock: app::Clock,
 }
 
-/// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
-/// the server, with the guards of the environment (`config::Guards::from_env`). The caller awaits `server`.
+/// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind`, starts the
+/// webhook worker when called on a runtime, and builds the server, with the guards of the environment (`config::Guards::from_env`). The caller awaits `server`.
 pub fn build(
     bind: &str,
     database_url: &str,
@@ -92,6 +93,8 @@ pub fn build_guarded(
         guards: Arc::new(guards),
     };
     let clock = state.clock.clone();
+    // The webhook delivery worker runs on the caller's runtime, beside the server (none outside a runtime).
+    webhooks::start(&state);
     let server = startup::run(listener, state, workers).map_err(|e| e.to_string())?;
     Ok(Running {
         addr,

@@ -73,6 +73,8 @@ pub enum Action {
     ConfirmHandOver,
     /// Follow pickup requests and pickups one's organisation is a party to (an administrator, an authority: all).
     FollowPickups,
+    /// Subscribe one's own organisation to webhooks, list and delete its subscriptions and read their deliveries.
+    ManageWebhooks,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -248,7 +250,8 @@ pub fn grants(action: Action) -> &'static [Grant] {
         | Action::SetTraining
         | Action::EditOrganization
         | Action::ConfirmContract
-        | Action::EndContract => &[ADMIN, OFFICER],
+        | Action::EndContract
+        | Action::ManageWebhooks => &[ADMIN, OFFICER],
     }
 }
 
@@ -391,6 +394,17 @@ mod tests {
         assert!(!read(&[Role::Auditor], OrgKind::School));
         assert!(!read(&[Role::SafetyOfficer], OrgKind::Authority));
         assert!(permits(&[Role::Auditor], OrgKind::Authority, Action::SeeAll).is_err());
+    }
+
+    #[test]
+    fn webhooks_are_managed_by_a_safety_officer_or_an_administrator() {
+        let manage = |r, k| permits(&[r], k, Action::ManageWebhooks).is_ok();
+        assert!(manage(Role::SafetyOfficer, OrgKind::School));
+        assert!(manage(Role::SafetyOfficer, OrgKind::DisposalFirm));
+        assert!(manage(Role::Admin, OrgKind::Authority));
+        assert!(!manage(Role::LabStaff, OrgKind::School));
+        assert!(!manage(Role::StationOperator, OrgKind::TransferStation));
+        assert!(!manage(Role::Auditor, OrgKind::Authority));
     }
 
     #[test]

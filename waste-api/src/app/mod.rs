@@ -22,6 +22,7 @@ pub mod pin;
 pub mod records;
 pub mod road_links;
 pub mod sites;
+pub mod webhooks;
 pub mod weighings;
 
 pub use error::AppError;
