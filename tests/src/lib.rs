@@ -2,6 +2,7 @@
 //! fresh PostgreSQL database that is dropped afterwards), and a small JSON client.
 
 pub mod browser;
+pub mod receiver;
 pub mod world;
 
 use diesel::{Connection, RunQueryDsl};

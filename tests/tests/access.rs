@@ -33,6 +33,8 @@ struct Ctx {
     target: String,
     /// A contract school A's officer recorded, awaiting the firm's confirmation.
     contract: String,
+    /// A webhook subscription of school A (its officer's).
+    webhook: String,
 }
 
 type Request = (&'static str, String, Option<Value>);
@@ -197,7 +199,18 @@ fn setup(app: &TestApp) -> Ctx {
         .as_str()
         .expect("site id")
         .to_owned();
+    let webhook = app
+        .post(
+            "/api/v1/webhooks",
+            tokens[3].as_deref().unwrap_or_default(),
+            json!({"url": "https://hooks.example.com/a", "events": ["manifest.received"]}),
+        )
+        .1["id"]
+        .as_str()
+        .expect("webhook id")
+        .to_owned();
     Ctx {
+        webhook,
         target,
         contract,
         site,
@@ -711,6 +724,41 @@ fn matrix(app: &TestApp) {
                 )
             }),
             [401, 403, 403, 409, 403, 404, 403, 403, 403, 403],
+        ),
+        (
+            "POST webhook",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/webhooks".into(),
+                    Some(
+                        json!({"url": "https://hooks.example.com/b", "events": ["manifest.received"]}),
+                    ),
+                )
+            }),
+            [401, 201, 403, 201, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET webhooks",
+            Box::new(|_| ("GET", "/api/v1/webhooks".into(), None)),
+            [401, 200, 403, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "GET deliveries of A's webhook",
+            Box::new(|_| {
+                (
+                    "GET",
+                    format!("/api/v1/webhooks/{}/deliveries", ctx.webhook),
+                    None,
+                )
+            }),
+            [401, 200, 403, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        // The administrator deletes it first; officer A then finds it gone.
+        (
+            "DELETE A's webhook",
+            Box::new(|_| ("DELETE", format!("/api/v1/webhooks/{}", ctx.webhook), None)),
+            [401, 204, 403, 404, 403, 403, 403, 403, 403, 403],
         ),
         // Last: sealing changes the container for the rows above.
         (

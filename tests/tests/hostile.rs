@@ -179,6 +179,12 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
     };
     let administration = [
         admin_ep(
+            "POST",
+            "/api/v1/webhooks".into(),
+            &officer,
+            json!({"url": "https://hooks.example.com/waste", "events": ["manifest.received"]}),
+        ),
+        admin_ep(
             "PATCH",
             format!("/api/v1/organizations/{school}"),
             &officer,
@@ -352,7 +358,7 @@ struct Fingerprint {
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
     // `pin_failures` is left out on purpose: a wrong PIN is counted even though the pickup it came with is
     // refused (the limit on wrong PINs depends on it).
-    const TABLES: [&str; 23] = [
+    const TABLES: [&str; 26] = [
         "organizations",
         "licences",
         "users",
@@ -376,6 +382,9 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "pickup_requests",
         "pickup_request_items",
         "pickup_refusals",
+        "webhook_subscriptions",
+        "webhook_events",
+        "webhook_deliveries",
     ];
     let counts: Vec<String> = TABLES
         .iter()

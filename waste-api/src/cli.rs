@@ -44,41 +44,42 @@ fn serve() -> Result<(), String> {
     let s = waste_api::config::Settings::from_env();
     let mut guards = s.guards.clone();
     guards.tls = waste_api::tls::from_env()?;
-    let running = waste_api::build_guarded(
-        &s.bind,
-        &s.database_url,
-        s.bootstrap_token.as_deref(),
-        s.workers,
-        s.pool_size,
-        guards,
-    )?;
-    if let Some(token) = &running.admin_token
-        && s.bootstrap_token.is_none()
-    {
-        // Shown once: only its hash is stored.
-        eprintln!(
-            "waste-api: first start: administrator token (shown once, keep it safe): {token}"
-        );
-    }
-    tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
-    match &running.tls {
-        Some(shown) => {
-            eprintln!("waste-api: listening on https://{}", running.addr);
-            let fingerprint = &shown.fingerprint;
-            let what = if shown.self_signed {
-                "self-signed certificate made at this start"
-            } else {
-                "certificate"
-            };
-            // On stdout too, so a user finds it without reading the logs: compare it with what the phone shows.
-            println!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
-            eprintln!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
+    // Built on the runtime that serves, so that the webhook worker starts beside the server.
+    actix_web::rt::System::new().block_on(async move {
+        let running = waste_api::build_guarded(
+            &s.bind,
+            &s.database_url,
+            s.bootstrap_token.as_deref(),
+            s.workers,
+            s.pool_size,
+            guards,
+        )?;
+        if let Some(token) = &running.admin_token
+            && s.bootstrap_token.is_none()
+        {
+            // Shown once: only its hash is stored.
+            eprintln!(
+                "waste-api: first start: administrator token (shown once, keep it safe): {token}"
+            );
         }
-        None => eprintln!("waste-api: listening on http://{}", running.addr),
-    }
-    actix_web::rt::System::new()
-        .block_on(running.server)
-        .map_err(|e| e.to_string())
+        tracing::info!(addr = %running.addr, database = %redact(&s.database_url), "listening");
+        match &running.tls {
+            Some(shown) => {
+                eprintln!("waste-api: listening on https://{}", running.addr);
+                let fingerprint = &shown.fingerprint;
+                let what = if shown.self_signed {
+                    "self-signed certificate made at this start"
+                } else {
+                    "certificate"
+                };
+                // On stdout too, so a user finds it without reading the logs: compare it with what the phone shows.
+                println!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
+                eprintln!("waste-api: TLS {what}, SHA-256 fingerprint {fingerprint}");
+            }
+            None => eprintln!("waste-api: listening on http://{}", running.addr),
+        }
+        running.server.await.map_err(|e| e.to_string())
+    })
 }
 
 fn migrate() -> Result<(), String> {

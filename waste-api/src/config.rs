@@ -33,6 +33,81 @@ pub struct Guards {
     /// HTTPS (`WASTE_TLS_CERT` + `WASTE_TLS_KEY`, or `WASTE_TLS_SELF_SIGNED`; see `tls::from_env`, which `serve`
     /// calls so that half a setting refuses to start). None: plain HTTP.
     pub tls: Option<crate::tls::TlsSource>,
+    /// Webhook delivery (README, "Webhooks").
+    pub webhooks: Webhooks,
+}
+
+/// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Webhooks {
+    /// `WASTE_WEBHOOK_TIMEOUT_MS` (default 5000): how long one attempt may take, connection to answer.
+    pub timeout: std::time::Duration,
+    /// `WASTE_WEBHOOK_BACKOFF_BASE_MS` (default 2000) and `WASTE_WEBHOOK_BACKOFF_MAX_MS` (default 3600000): the
+    /// wait after failed attempt n is base × 2^(n-1), at most the maximum.
+    pub backoff_base: std::time::Duration,
+    pub backoff_max: std::time::Duration,
+    /// `WASTE_WEBHOOK_MAX_ATTEMPTS` (default 12): attempts before a delivery is given up (`failed`).
+    pub max_attempts: u32,
+    /// `WASTE_WEBHOOK_POLL_MS` (default 1000): how often the worker looks for due deliveries when no commit woke it.
+    pub poll: std::time::Duration,
+    /// `WASTE_WEBHOOK_SCAN_SECS` (default 300): how often storage deadlines and late receipts are scanned.
+    pub scan: std::time::Duration,
+    /// `WASTE_WEBHOOK_ALLOW_LOCAL` (default off): allow receivers on loopback, private and link-local addresses
+    /// and `localhost` (tests, a receiver on the same host). Off, such URLs are refused when subscribing and
+    /// are not sent to.
+    pub allow_local: bool,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Webhooks {
+            timeout: std::time::Duration::from_millis(5000),
+            backoff_base: std::time::Duration::from_millis(2000),
+            backoff_max: std::time::Duration::from_millis(3_600_000),
+            max_attempts: 12,
+            poll: std::time::Duration::from_millis(1000),
+            scan: std::time::Duration::from_secs(300),
+            allow_local: false,
+        }
+    }
+}
+
+impl Webhooks {
+    pub fn from_env() -> Self {
+        let d = Webhooks::default();
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let ms = |k: &str, default: std::time::Duration| {
+            var(k)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|n| *n > 0)
+                .map_or(default, std::time::Duration::from_millis)
+        };
+        Webhooks {
+            timeout: ms("WASTE_WEBHOOK_TIMEOUT_MS", d.timeout),
+            backoff_base: ms("WASTE_WEBHOOK_BACKOFF_BASE_MS", d.backoff_base),
+            backoff_max: ms("WASTE_WEBHOOK_BACKOFF_MAX_MS", d.backoff_max),
+            max_attempts: var("WASTE_WEBHOOK_MAX_ATTEMPTS")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(d.max_attempts),
+            poll: ms("WASTE_WEBHOOK_POLL_MS", d.poll),
+            scan: var("WASTE_WEBHOOK_SCAN_SECS")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|n| *n > 0)
+                .map_or(d.scan, std::time::Duration::from_secs),
+            allow_local: var("WASTE_WEBHOOK_ALLOW_LOCAL")
+                .is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")),
+        }
+    }
+
+    /// The retry schedule of the core's backoff.
+    pub fn retry(&self) -> waste_core::webhook::Retry {
+        waste_core::webhook::Retry {
+            base: self.backoff_base,
+            cap: self.backoff_max,
+            max_attempts: self.max_attempts,
+        }
+    }
 }
 
 impl Default for Guards {
@@ -45,6 +120,7 @@ impl Default for Guards {
             body_timeout: std::time::Duration::from_secs(10),
             max_open_drafts: 100,
             tls: None,
+            webhooks: Webhooks::default(),
         }
     }
 }
@@ -96,6 +172,7 @@ impl Guards {
             ))),
             max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
             tls: None,
+            webhooks: Webhooks::from_env(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod state;
 pub mod store;
 pub mod tls;
 pub mod views;
+pub mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -43,8 +44,8 @@ pub struct Running {
     pub tls: Option<tls::Presented>,
 }
 
-/// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind` and builds
-/// the server, with the guards of the environment (`config::Guards::from_env`). The caller awaits `server`.
+/// Connects (creating and migrating the database), bootstraps the first administrator, binds `bind`, starts the
+/// webhook worker when called on a runtime, and builds the server, with the guards of the environment (`config::Guards::from_env`). The caller awaits `server`.
 pub fn build(
     bind: &str,
     database_url: &str,
@@ -98,6 +99,8 @@ pub fn build_guarded(
     };
     let clock = state.clock.clone();
     let shown = tls.as_ref().map(|t| t.presented.clone());
+    // The webhook delivery worker runs on the caller's runtime, beside the server (none outside a runtime).
+    webhooks::start(&state);
     let server =
         startup::run(listener, state, workers, tls.map(|t| t.config)).map_err(|e| e.to_string())?;
     Ok(Running {

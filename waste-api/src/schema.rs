@@ -382,3 +382,53 @@ diesel::table! {
         expires_at -> Text,
     }
 }
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        organization_id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        created_by -> Text,
+        created_at -> Text,
+        deleted_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        event_type -> Text,
+        aggregate -> Text,
+        position -> BigInt,
+        occurred_at -> Text,
+        body -> Text,
+        dedup_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        aggregate -> Text,
+        position -> BigInt,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Text,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_events
+);

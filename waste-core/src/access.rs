@@ -76,6 +76,8 @@ pub enum Action {
     /// Hand a container the receiver rejected back to its school, as the shipper holding it (HW Transfer
     /// Measures Art.18: returned to the shipper; Art.31: a station collects as the school's collector).
     HandBack,
+    /// Subscribe one's own organisation to webhooks, list and delete its subscriptions and read their deliveries.
+    ManageWebhooks,
 }
 
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
@@ -255,7 +257,8 @@ pub fn grants(action: Action) -> &'static [Grant] {
         | Action::SetTraining
         | Action::EditOrganization
         | Action::ConfirmContract
-        | Action::EndContract => &[ADMIN, OFFICER],
+        | Action::EndContract
+        | Action::ManageWebhooks => &[ADMIN, OFFICER],
     }
 }
 
@@ -411,6 +414,17 @@ mod tests {
         assert!(!read(&[Role::Auditor], OrgKind::School));
         assert!(!read(&[Role::SafetyOfficer], OrgKind::Authority));
         assert!(permits(&[Role::Auditor], OrgKind::Authority, Action::SeeAll).is_err());
+    }
+
+    #[test]
+    fn webhooks_are_managed_by_a_safety_officer_or_an_administrator() {
+        let manage = |r, k| permits(&[r], k, Action::ManageWebhooks).is_ok();
+        assert!(manage(Role::SafetyOfficer, OrgKind::School));
+        assert!(manage(Role::SafetyOfficer, OrgKind::DisposalFirm));
+        assert!(manage(Role::Admin, OrgKind::Authority));
+        assert!(!manage(Role::LabStaff, OrgKind::School));
+        assert!(!manage(Role::StationOperator, OrgKind::TransferStation));
+        assert!(!manage(Role::Auditor, OrgKind::Authority));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod standards;
 pub mod storage;
 pub mod stream;
 pub mod substance;
+pub mod webhook;
 
 pub use cas::CasNumber;
 pub use classify::{Classification, classify, classify_json};

@@ -499,6 +499,17 @@ pub fn storage_alerts(
     actor: &Actor,
     page: &Keyset,
 ) -> Result<StorageAlerts, AppError> {
+    storage_alerts_of(conn, env, &actor.org_id, actor.org_kind, page)
+}
+
+/// `storage_alerts` of organisation `org` (of kind `kind`): the webhooks' scan asks the same.
+pub fn storage_alerts_of(
+    conn: &mut crate::db::AnyConnection,
+    env: &Env,
+    org: &str,
+    kind: OrgKind,
+    page: &Keyset,
+) -> Result<StorageAlerts, AppError> {
     if let Some(a) = &page.after
         && !a
             .split_once('|')
@@ -533,7 +544,7 @@ pub fn storage_alerts(
     .max()
     .unwrap_or(today)
     .to_string();
-    let rows = rows::clocks_started_by(conn, &actor.org_id, &cutoff, page)?;
+    let rows = rows::clocks_started_by(conn, org, &cutoff, page)?;
     let scanned = page.page(rows, |r| {
         format!(
             "{}|{}",
@@ -551,9 +562,9 @@ pub fn storage_alerts(
             states.push(s);
         }
     }
-    let on_hand = match actor.org_kind {
+    let on_hand = match kind {
         OrgKind::School => {
-            let held = rows::litres_on_hand(conn, &actor.org_id)?
+            let held = rows::litres_on_hand(conn, org)?
                 .iter()
                 .map(|l| store::decimal(l))
                 .sum::<Result<Decimal, AppError>>()?;

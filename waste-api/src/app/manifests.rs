@@ -512,11 +512,20 @@ pub fn receipt_alerts(
     actor: &Actor,
     page: &Keyset,
 ) -> Result<Page<LateReceipt>, AppError> {
+    receipt_alerts_of(conn, env, &actor.org_id, page)
+}
+
+/// `receipt_alerts` of organisation `org`: the webhooks' scan asks the same.
+pub fn receipt_alerts_of(
+    conn: &mut crate::db::AnyConnection,
+    env: &Env,
+    org: &str,
+    page: &Keyset,
+) -> Result<Page<LateReceipt>, AppError> {
     let day = env.clock.today();
-    let scanned = page.page(
-        store_m::receipt_candidates(conn, &actor.org_id, page)?,
-        |r| r.id.clone(),
-    );
+    let scanned = page.page(store_m::receipt_candidates(conn, org, page)?, |r| {
+        r.id.clone()
+    });
     let mut items = Vec::new();
     for m in scanned.items {
         if m.status == ManifestState::InTransit.as_str() {

@@ -23,6 +23,7 @@ pub mod records;
 pub mod returns;
 pub mod road_links;
 pub mod sites;
+pub mod webhooks;
 pub mod weighings;
 
 pub use error::AppError;

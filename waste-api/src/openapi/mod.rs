@@ -5,7 +5,7 @@
 mod finish;
 
 use crate::http::api::{
-    admin, chain, classify, containers, custody, parties, pickups, records, sites, system,
+    admin, chain, classify, containers, custody, parties, pickups, records, sites, system, webhooks,
 };
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -35,6 +35,7 @@ pub use finish::finish;
         sites::follow_up, sites::move_container,
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
     ),
     components(schemas(
         crate::http::api::ErrorEnvelope,

@@ -132,6 +132,8 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
             }
         }
     }
+    // A step subscribers follow is announced in the same transaction (webhooks' outbox).
+    super::outbox::announce_step(conn, &e)?;
     Ok(e)
 }
 

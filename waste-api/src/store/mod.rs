@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod events;
 pub mod manifests;
 pub mod organizations;
+pub mod outbox;
 pub mod oversight;
 pub mod page;
 pub mod pickup_requests;
@@ -57,7 +58,13 @@ where
     F: FnOnce(&mut Tx) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    crate::db::write_tx(conn, |c| f(&mut Tx(c)))
+    outbox::take_announced();
+    let r = crate::db::write_tx(conn, |c| f(&mut Tx(c)));
+    // Committed with a webhook event: wake the delivery worker (its poll covers a missed wake-up).
+    if outbox::take_announced() && r.is_ok() {
+        outbox::wake().notify_waiters();
+    }
+    r
 }
 
 /// Whose rows a read returns: the use case decides (from the access table), the store filters.

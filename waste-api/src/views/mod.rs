@@ -7,6 +7,7 @@ pub mod parties;
 pub mod pickups;
 pub mod print;
 pub mod sites;
+pub mod webhooks;
 
 use crate::store::page::Page;
 use serde::{Deserialize, Serialize};

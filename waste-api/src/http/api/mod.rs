@@ -10,6 +10,7 @@ pub mod pickups;
 pub mod records;
 pub mod sites;
 pub mod system;
+pub mod webhooks;
 
 use crate::app::AppError;
 use crate::body::{Stored, idempotency_key, idempotent, request_hash};
@@ -86,7 +87,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(records::get_ledger)
         .service(records::annual_report)
         .service(records::management_class)
-        .service(records::enter_paper_manifest);
+        .service(records::enter_paper_manifest)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::list_deliveries);
 }
 
 /// Keyset pagination: `?limit=50&after=<last id of the previous page>`.

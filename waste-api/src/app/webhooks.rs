@@ -1,0 +1,328 @@
+//! Webhooks: an organisation's subscriptions (its safety officer's or an administrator's), their delivery log, and
+//! the scan that announces what no request causes (storage deadlines, late receipts). Sending is the delivery
+//! worker's (`crate::webhooks`); events of recorded steps are announced by `store::events::append`.
+
+use super::{Actor, AppError, Env};
+use crate::db::AnyConnection;
+use crate::store::outbox::{self, Announcement, Logged, SubscriptionRow};
+use crate::store::page::{Keyset, Page};
+use crate::store::{self, Tx, organizations};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use waste_core::access::Action;
+use waste_core::storage::StorageStatus;
+use waste_core::webhook::EventType;
+
+/// A new subscription, parsed.
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub url: String,
+    pub events: Vec<EventType>,
+}
+
+/// Whether a receiver's address is local (loopback, private, link-local, unspecified or `localhost`): such
+/// receivers are refused unless the service allows them (`WASTE_WEBHOOK_ALLOW_LOCAL`), so that a subscription
+/// cannot make the service call its own network. Names are not resolved here (README, "Webhooks").
+pub fn local_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if h.eq_ignore_ascii_case("localhost") || h.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    match h.parse::<IpAddr>() {
+        Ok(IpAddr::V4(a)) => {
+            a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.octets()[0] == 0
+                || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64)
+        }
+        Ok(IpAddr::V6(a)) => {
+            a.is_loopback()
+                || a.is_unspecified()
+                || (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+                || a.to_ipv4_mapped()
+                    .is_some_and(|v4| local_host(&v4.to_string()))
+        }
+        Err(_) => false,
+    }
+}
+
+/// A receiver's URL as given: http or https, a host, no credentials, at most 2000 characters; a local address
+/// only when `allow_local`.
+pub fn parse_url(url: &str, allow_local: bool) -> Result<String, AppError> {
+    let bad = |m: &str| AppError::invalid("url", m);
+    if url.len() > 2000 {
+        return Err(bad("at most 2000 characters"));
+    }
+    let u = reqwest::Url::parse(url.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad("must be an http or https URL"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(bad(
+            "must not carry credentials: the signature authenticates the service",
+        ));
+    }
+    let Some(host) = u.host_str() else {
+        return Err(bad("has no host"));
+    };
+    if !allow_local && local_host(host) {
+        return Err(bad(
+            "is a loopback, private or link-local address, which this service does not call",
+        ));
+    }
+    Ok(u.to_string())
+}
+
+impl NewSubscription {
+    pub fn parse(url: &str, events: &[String], allow_local: bool) -> Result<Self, AppError> {
+        let url = parse_url(url, allow_local)?;
+        if events.is_empty() || events.len() > EventType::ALL.len() {
+            return Err(AppError::invalid(
+                "events",
+                format!("list 1 to {} event names", EventType::ALL.len()),
+            ));
+        }
+        let mut set = BTreeSet::new();
+        for (i, e) in events.iter().enumerate() {
+            let t = EventType::parse(e).ok_or_else(|| {
+                AppError::invalid(
+                    format!("events[{i}]"),
+                    format!(
+                        "unknown event; one of {}",
+                        EventType::ALL.map(EventType::as_str).join(", ")
+                    ),
+                )
+            })?;
+            set.insert(t);
+        }
+        Ok(NewSubscription {
+            url,
+            events: set.into_iter().collect(),
+        })
+    }
+}
+
+/// A fresh signing secret, made before the transaction.
+pub fn new_secret() -> Result<String, AppError> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    Ok(format!("whsec_{}", hex::encode(b)))
+}
+
+/// Whether the actor may manage its organisation's webhooks (asked before the body is read).
+pub fn may_manage(actor: &Actor) -> Result<(), AppError> {
+    actor.may(Action::ManageWebhooks)
+}
+
+/// Subscribes the actor's organisation: the answer carries the secret, the only time it is shown.
+pub fn subscribe(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    cmd: NewSubscription,
+    secret: String,
+) -> Result<SubscriptionRow, AppError> {
+    may_manage(actor)?;
+    let names: Vec<String> = cmd.events.iter().map(|e| e.as_str().to_owned()).collect();
+    let row = SubscriptionRow {
+        id: crate::state::new_id(),
+        organization_id: actor.org_id.clone(),
+        url: cmd.url,
+        events: store::to_text_list(&names),
+        secret,
+        created_by: actor.id.clone(),
+        created_at: env.clock.stamp(),
+        deleted_at: None,
+    };
+    outbox::insert_subscription(tx, &row)?;
+    Ok(row)
+}
+
+/// The live subscriptions of the actor's organisation.
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    page: &Keyset,
+) -> Result<Page<SubscriptionRow>, AppError> {
+    may_manage(actor)?;
+    let rows = outbox::list_subscriptions(conn, &actor.org_id, page)?;
+    Ok(page.page(rows, |r| r.id.clone()))
+}
+
+/// A live subscription of the actor's organisation (an administrator: any).
+fn own(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<SubscriptionRow, AppError> {
+    may_manage(actor)?;
+    let org = (!actor.is_admin()).then_some(actor.org_id.as_str());
+    outbox::subscription(conn, id, org)?.ok_or(AppError::NotFound("webhook"))
+}
+
+/// Deletes a subscription: nothing more is sent to it, its pending deliveries are given up, its log stays.
+pub fn delete(tx: &mut Tx, env: &Env, actor: &Actor, id: &str) -> Result<(), AppError> {
+    own(tx, actor, id)?;
+    outbox::delete_subscription(tx, id, &env.clock.stamp())
+}
+
+/// A subscription's deliveries, oldest first.
+pub fn deliveries(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+    page: &Keyset,
+) -> Result<Page<Logged>, AppError> {
+    own(conn, actor, id)?;
+    let rows = outbox::deliveries(conn, id, page)?;
+    Ok(page.page(rows, |r| r.delivery.id.clone()))
+}
+
+/// What a scan found to announce: storage deadlines of the containers each subscribed organisation holds (the
+/// same query and rule as `GET /api/v1/alerts/storage`) and late receipts of its manifests (as
+/// `GET /api/v1/alerts/receipts`, Transfer Measures Art.18), each not announced before. Reads only; the caller
+/// writes each in a transaction of its own (`announce`).
+pub fn scan(conn: &mut AnyConnection, env: &Env) -> Result<Vec<Announcement>, AppError> {
+    let wanted = [
+        EventType::StorageDueSoon,
+        EventType::StorageOverdue,
+        EventType::ManifestReceiptLate,
+    ];
+    let subs = outbox::all_live_subscriptions(conn)?;
+    let orgs: BTreeSet<String> = subs
+        .iter()
+        .filter(|s| wanted.iter().any(|t| s.wants(*t)))
+        .map(|s| s.organization_id.clone())
+        .collect();
+    let at = env.clock.stamp();
+    let mut out = Vec::new();
+    for org in orgs {
+        let kind = organizations::summary(conn, &org)?.kind;
+        let mut page = Keyset::new(Some(200), None, 200, 200);
+        loop {
+            let found = super::containers::storage_alerts_of(conn, env, &org, kind, &page)?;
+            for s in found.alerts.items {
+                let Some(storage) = s.storage else { continue };
+                let t = match storage.clock.status {
+                    StorageStatus::DueSoon => EventType::StorageDueSoon,
+                    StorageStatus::Overdue => EventType::StorageOverdue,
+                    StorageStatus::Ok => continue,
+                };
+                let key = format!("{}:{}:{}", t.as_str(), s.row.id, storage.clock.started_on);
+                if outbox::announced(conn, &key)? {
+                    continue;
+                }
+                out.push(Announcement {
+                    event_type: t,
+                    aggregate: format!("container:{}", s.row.id),
+                    occurred_at: at.clone(),
+                    organizations: vec![org.clone()],
+                    data: json!({ "status": s.row.status, "holder_id": org, "started_on": storage.clock.started_on.to_string(), "deadline": storage.clock.deadline.to_string(), "days_left": storage.clock.days_left, "source": storage.clock.source }),
+                    dedup_key: Some(key),
+                });
+            }
+            match found.alerts.next_after {
+                Some(a) => page.after = Some(a),
+                None => break,
+            }
+        }
+        let mut page = Keyset::new(Some(200), None, 200, 200);
+        loop {
+            let found = super::manifests::receipt_alerts_of(conn, env, &org, &page)?;
+            for late in found.items {
+                let m = late.manifest;
+                let key = format!("{}:{}", EventType::ManifestReceiptLate.as_str(), m.id);
+                if outbox::announced(conn, &key)? {
+                    continue;
+                }
+                out.push(Announcement {
+                    event_type: EventType::ManifestReceiptLate,
+                    aggregate: format!("manifest:{}", m.id),
+                    occurred_at: at.clone(),
+                    organizations: vec![
+                        m.shipper_id.clone(),
+                        m.carrier_id.clone(),
+                        m.receiver_id.clone(),
+                    ],
+                    data: json!({ "state": m.status, "number": m.official_number(), "deadline": late.deadline, "still_in_transit": late.still_in_transit }),
+                    dedup_key: Some(key),
+                });
+            }
+            match found.next_after {
+                Some(a) => page.after = Some(a),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes one announcement a scan found, after taking its aggregate's row lock (so its position follows the
+/// aggregate's other events). False when it was announced meanwhile.
+pub fn announce(tx: &mut Tx, a: Announcement) -> Result<bool, AppError> {
+    if let Some(id) = a.aggregate.strip_prefix("manifest:") {
+        store::manifests::lock(tx, id)?;
+    } else if let Some(id) = a.aggregate.strip_prefix("container:") {
+        store::containers::lock(tx, id)?;
+    }
+    outbox::enqueue(tx, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_receivers_are_refused_unless_allowed() {
+        for local in [
+            "http://127.0.0.1:9/x",
+            "http://localhost/x",
+            "http://api.localhost/x",
+            "http://10.1.2.3/x",
+            "http://192.168.0.1/x",
+            "http://172.16.0.1/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://0.0.0.0/x",
+            "http://100.64.0.1/x",
+            "http://[::1]/x",
+            "http://[fd00::1]/x",
+            "http://[fe80::1]/x",
+            "http://[::ffff:127.0.0.1]/x",
+        ] {
+            assert!(parse_url(local, false).is_err(), "{local}");
+            assert!(parse_url(local, true).is_ok(), "{local}");
+        }
+        assert!(parse_url("https://hooks.example.com/waste", false).is_ok());
+        assert!(parse_url("http://8.8.8.8/x", false).is_ok());
+        for bad in [
+            "ftp://example.com/x",
+            "file:///etc/passwd",
+            "https://user:pw@example.com/x",
+            "not a url",
+            "",
+        ] {
+            assert!(
+                matches!(parse_url(bad, true), Err(AppError::Invalid { ref field, .. }) if field == "url"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn event_lists_name_the_bad_entry_and_drop_repeats() {
+        let ok = NewSubscription::parse(
+            "https://h.example/x",
+            &["manifest.received".into(), "manifest.received".into()],
+            false,
+        );
+        assert_eq!(ok.map(|s| s.events), Ok(vec![EventType::ManifestReceived]));
+        let bad = NewSubscription::parse(
+            "https://h.example/x",
+            &["manifest.received".into(), "manifest.recieved".into()],
+            false,
+        );
+        assert!(matches!(bad, Err(AppError::Invalid { ref field, .. }) if field == "events[1]"));
+        assert!(NewSubscription::parse("https://h.example/x", &[], false).is_err());
+    }
+}
