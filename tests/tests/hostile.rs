@@ -299,6 +299,16 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             json!({}),
         ),
         ep(
+            format!("/api/v1/manifests/{m}/revisions"),
+            &receiver,
+            json!({"lines": [{"container_id": shipped, "received_weight_kg": "1.1", "code": "900-047-49"}], "disposal_method": "D10", "reason": "typo"}),
+        ),
+        ep(
+            "/api/v1/revisions/none/refuse".into(),
+            &receiver,
+            json!({"reason": "r"}),
+        ),
+        ep(
             format!("/api/v1/manifests/{m}/cancel"),
             &operator,
             json!({}),
@@ -352,7 +362,7 @@ struct Fingerprint {
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
     // `pin_failures` is left out on purpose: a wrong PIN is counted even though the pickup it came with is
     // refused (the limit on wrong PINs depends on it).
-    const TABLES: [&str; 23] = [
+    const TABLES: [&str; 25] = [
         "organizations",
         "licences",
         "users",
@@ -376,6 +386,8 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "pickup_requests",
         "pickup_request_items",
         "pickup_refusals",
+        "manifest_revisions",
+        "revision_decisions",
     ];
     let counts: Vec<String> = TABLES
         .iter()

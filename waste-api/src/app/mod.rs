@@ -20,6 +20,7 @@ pub mod pickup_requests;
 pub mod pickups;
 pub mod pin;
 pub mod records;
+pub mod revisions;
 pub mod road_links;
 pub mod sites;
 pub mod weighings;

@@ -5,7 +5,8 @@
 mod finish;
 
 use crate::http::api::{
-    admin, chain, classify, containers, custody, parties, pickups, records, sites, system,
+    admin, chain, classify, containers, custody, parties, pickups, records, revisions, sites,
+    system,
 };
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -35,6 +36,7 @@ pub use finish::finish;
         sites::follow_up, sites::move_container,
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
+        revisions::propose, revisions::list, revisions::approve, revisions::refuse,
     ),
     components(schemas(crate::http::api::ErrorEnvelope, crate::views::WasteCode)),
     modifiers(&BearerAuth, &RateLimits)

@@ -8,6 +8,7 @@ pub mod custody;
 pub mod parties;
 pub mod pickups;
 pub mod records;
+pub mod revisions;
 pub mod sites;
 pub mod system;
 
@@ -85,7 +86,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(records::get_ledger)
         .service(records::annual_report)
         .service(records::management_class)
-        .service(records::enter_paper_manifest);
+        .service(records::enter_paper_manifest)
+        .service(revisions::propose)
+        .service(revisions::list)
+        .service(revisions::approve)
+        .service(revisions::refuse);
 }
 
 /// Keyset pagination: `?limit=50&after=<last id of the previous page>`.
