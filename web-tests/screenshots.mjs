@@ -169,6 +169,16 @@ try {
   await fm.fill("#reason_1", "包装破损");
   await Promise.all([fm.waitForURL(/done=receive/), fm.click("#receive")]);
   await shot(fm, "phone-received");
+  // A correction after signing (Transfer Measures Art.29): the firm proposes, the station is asked to approve.
+  await fm.click("#propose-revision summary");
+  await fm.fill("#rev_received_0", "6.1");
+  await fm.fill("#rev_reason", "称重单抄错一位数字");
+  await fm.locator("#propose-revision").scrollIntoViewIfNeeded();
+  await shot(fm, "phone-revision-propose");
+  await Promise.all([fm.waitForURL(/done=revision_proposed/), fm.click("#propose-revision-submit")]);
+  await op.goto(base + `/m/${number}`);
+  await op.locator("#revisions").scrollIntoViewIfNeeded();
+  await shot(op, "phone-revision-approve");
   const dop = await (await browser.newContext(DESKTOP)).newPage();
   await dop.context().addCookies(await op.context().cookies());
   await dop.goto(base + "/manifests?tab=returns");

@@ -525,6 +525,48 @@ fn matrix(app: &TestApp) {
             }),
             [401, 404, 404, 404, 404, 409, 409, 409, 404, 404],
         ),
+        // Corrections (Transfer Measures Art.29): the draft is not signed, so a party's proposal is refused (409);
+        // nobody else sees the manifest. No revision exists to approve or refuse.
+        (
+            "POST revision of the draft",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/manifests/{m}/revisions"),
+                    Some(
+                        json!({"lines": [{"container_id": "x", "shipped_weight_kg": "1"}], "reason": "r"}),
+                    ),
+                )
+            }),
+            [401, 404, 404, 404, 404, 409, 409, 409, 404, 404],
+        ),
+        (
+            "GET revisions of the draft",
+            Box::new(|_| ("GET", format!("/api/v1/manifests/{m}/revisions"), None)),
+            [401, 200, 404, 404, 404, 200, 200, 200, 200, 404],
+        ),
+        (
+            "POST approve a revision that does not exist",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/revisions/none/approve".into(),
+                    Some(json!({})),
+                )
+            }),
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            "POST refuse a revision that does not exist",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/revisions/none/refuse".into(),
+                    Some(json!({"reason": "r"})),
+                )
+            }),
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
         (
             "GET receipt alerts",
             Box::new(|_| ("GET", "/api/v1/alerts/receipts".into(), None)),

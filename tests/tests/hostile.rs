@@ -305,6 +305,16 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
             json!({}),
         ),
         ep(
+            format!("/api/v1/manifests/{m}/revisions"),
+            &receiver,
+            json!({"lines": [{"container_id": shipped, "received_weight_kg": "1.1", "code": "900-047-49"}], "disposal_method": "D10", "reason": "typo"}),
+        ),
+        ep(
+            "/api/v1/revisions/none/refuse".into(),
+            &receiver,
+            json!({"reason": "r"}),
+        ),
+        ep(
             format!("/api/v1/manifests/{m}/cancel"),
             &operator,
             json!({}),
@@ -358,7 +368,7 @@ struct Fingerprint {
 fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
     // `pin_failures` is left out on purpose: a wrong PIN is counted even though the pickup it came with is
     // refused (the limit on wrong PINs depends on it).
-    const TABLES: [&str; 26] = [
+    const TABLES: [&str; 28] = [
         "organizations",
         "licences",
         "users",
@@ -385,6 +395,8 @@ fn fingerprint(c: &mut waste_api::db::AnyConnection) -> Fingerprint {
         "webhook_subscriptions",
         "webhook_events",
         "webhook_deliveries",
+        "manifest_revisions",
+        "revision_decisions",
     ];
     let counts: Vec<String> = TABLES
         .iter()

@@ -179,6 +179,9 @@ fn the_document_says_what_the_wire_carries(app: &TestApp) {
         ("ContainerStatus", "sealed"),
         ("ManifestState", "in_transit"),
         ("Unit", "kg"),
+        ("RevisionState", "pending"),
+        ("RevisionField", "received_weight_kg"),
+        ("Party", "carrier"),
     ] {
         let s = schema(name);
         assert!(

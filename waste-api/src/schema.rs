@@ -432,3 +432,33 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_events
 );
+
+// Corrections of a signed manifest (Transfer Measures Art.29).
+diesel::table! {
+    manifest_revisions (id) {
+        id -> Text,
+        manifest_id -> Text,
+        seq -> Integer,
+        status -> Text,
+        reason -> Text,
+        changes -> Text,
+        needed -> Text,
+        proposed_by -> Text,
+        proposed_org -> Text,
+        proposed_parties -> Text,
+        proposed_at -> Text,
+        closed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    revision_decisions (revision_id, party) {
+        revision_id -> Text,
+        party -> Text,
+        approved -> Bool,
+        user_id -> Text,
+        organization_id -> Text,
+        at -> Text,
+        note -> Nullable<Text>,
+    }
+}

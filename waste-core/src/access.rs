@@ -22,6 +22,9 @@ pub enum Action {
     DraftManifest,
     /// Take the manifest step that belongs to this party.
     ManifestStep(Party),
+    /// Propose, approve or refuse a correction of a signed manifest as this party (Transfer Measures Art.29): the
+    /// roles that sign for the party.
+    ReviseManifest(Party),
     /// Read every organisation's records, not only one's own.
     SeeAll,
     /// Read the records of the organisations of one's own administrative division (an authority's oversight
@@ -149,18 +152,20 @@ pub fn grants(action: Action) -> &'static [Grant] {
                 kinds: &[OrgKind::School],
             },
         ],
-        Action::ManifestStep(Party::Shipper) => &[Grant {
+        Action::ManifestStep(Party::Shipper) | Action::ReviseManifest(Party::Shipper) => &[Grant {
             roles: &[Role::StationOperator, Role::SafetyOfficer],
             kinds: &[],
         }],
-        Action::ManifestStep(Party::Carrier) => &[Grant {
+        Action::ManifestStep(Party::Carrier) | Action::ReviseManifest(Party::Carrier) => &[Grant {
             roles: &[Role::Driver],
             kinds: &[],
         }],
-        Action::ManifestStep(Party::Receiver) => &[Grant {
-            roles: &[Role::DisposalOperator],
-            kinds: &[],
-        }],
+        Action::ManifestStep(Party::Receiver) | Action::ReviseManifest(Party::Receiver) => {
+            &[Grant {
+                roles: &[Role::DisposalOperator],
+                kinds: &[],
+            }]
+        }
         Action::SeeAll | Action::RenewLicence => &[ADMIN],
         Action::Oversee | Action::ReadDivision => &[ADMIN, OVERSIGHT],
         Action::ManageSites | Action::InspectSites => &[
@@ -405,6 +410,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Transfer Measures Art.29: a correction is proposed and approved by the roles that sign for the party.
+    #[test]
+    fn art_29_a_correction_is_signed_by_the_roles_that_sign_for_the_party() {
+        for p in [Party::Shipper, Party::Carrier, Party::Receiver] {
+            for r in Role::ALL {
+                for k in OrgKind::ALL {
+                    assert_eq!(
+                        permits(&[r], k, Action::ReviseManifest(p)).is_ok(),
+                        permits(&[r], k, Action::ManifestStep(p)).is_ok(),
+                        "{r:?} {k:?} {p:?}"
+                    );
+                }
+            }
+        }
+        assert!(
+            permits(
+                &[Role::LabStaff],
+                OrgKind::School,
+                Action::ReviseManifest(Party::Shipper)
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod party;
 pub mod pickup;
 pub mod records;
 pub mod request;
+pub mod revision;
 pub mod shipment;
 pub mod sign;
 pub mod site;

@@ -90,12 +90,29 @@ impl Action {
 
 /// The acting organisation's part in a manifest (Transfer Measures Art.31: 移出人 shipper, 承运人 carrier,
 /// 接受人 receiver).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Shipper,
     Carrier,
     Receiver,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shipper => "shipper",
+            Self::Carrier => "carrier",
+            Self::Receiver => "receiver",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Shipper, Self::Carrier, Self::Receiver]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

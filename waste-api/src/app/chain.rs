@@ -270,6 +270,8 @@ pub struct Sheet {
     pub signatures: Vec<Signature>,
     /// The vehicle as recorded at dispatch (Transfer Measures Art.11), when it was.
     pub vehicle: Option<String>,
+    /// Its corrections (Transfer Measures Art.29), oldest first.
+    pub revisions: Vec<super::revisions::Revision>,
 }
 
 pub fn sheet(conn: &mut AnyConnection, actor: &Actor, key: &str) -> Result<Sheet, AppError> {
@@ -350,11 +352,13 @@ fn sheet_from(conn: &mut AnyConnection, opened: Opened) -> Result<Sheet, AppErro
         })
         .collect();
     let vehicle = vehicle(&opened.manifest.row);
+    let revisions = super::revisions::of_manifest(conn, &opened.manifest.row.id)?;
     Ok(Sheet {
         opened,
         lines,
         signatures,
         vehicle,
+        revisions,
     })
 }
 

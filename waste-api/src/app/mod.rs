@@ -21,6 +21,7 @@ pub mod pickups;
 pub mod pin;
 pub mod records;
 pub mod returns;
+pub mod revisions;
 pub mod road_links;
 pub mod sites;
 pub mod webhooks;

@@ -5,7 +5,8 @@
 mod finish;
 
 use crate::http::api::{
-    admin, chain, classify, containers, custody, parties, pickups, records, sites, system, webhooks,
+    admin, chain, classify, containers, custody, parties, pickups, records, revisions, sites,
+    system, webhooks,
 };
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -36,6 +37,7 @@ pub use finish::finish;
         chain::road_link, chain::print,
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
+        revisions::propose, revisions::list, revisions::approve, revisions::refuse,
     ),
     components(schemas(
         crate::http::api::ErrorEnvelope,

@@ -8,12 +8,11 @@ use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::{chain_heads, containers, events, manifest_lines, manifests};
 use crate::store::events::EventRow;
+use crate::store::{same_amount, same_opt_amount};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 use waste_core::custody::{self, Head, StoredEvent, Verifier};
 
 /// Events read per query.
@@ -119,6 +118,20 @@ impl Facts {
                             );
                         }
                     }
+                    // A correction applied (Transfer Measures Art.29): the lines hold its new values from here on.
+                    "revision_applied" => {
+                        for c in p["changes"].as_array().into_iter().flatten() {
+                            let id = text(&c["container_id"]).unwrap_or_default();
+                            if let (Some(l), Some(new)) = (m.lines.get_mut(&id), text(&c["new"])) {
+                                match c["field"].as_str() {
+                                    Some("shipped_weight_kg") => l.shipped = new,
+                                    Some("received_weight_kg") => l.received = Some(new),
+                                    Some("code") => l.code = new,
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
                     _ => {
                         if let Some(to) = text(&p["to"]) {
                             m.status = Some(to);
@@ -139,22 +152,6 @@ impl Facts {
             }
             Facts::Other => {}
         }
-    }
-}
-
-/// Two decimals stored as text are the same amount (`1.50` and `1.5`).
-fn same_amount(a: &str, b: &str) -> bool {
-    match (Decimal::from_str(a), Decimal::from_str(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn same_opt_amount(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => same_amount(a, b),
-        (None, None) => true,
-        _ => false,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod page;
 pub mod pickup_requests;
 pub mod pickups;
 pub mod records;
+pub mod revisions;
 pub mod sequences;
 pub mod sites;
 pub mod users;
@@ -104,4 +105,23 @@ pub fn to_text_list(items: &[String]) -> String {
 /// Dates are stored as `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Two decimals stored as text are the same amount (`1.50` and `1.5`).
+pub fn same_amount(a: &str, b: &str) -> bool {
+    match (
+        a.parse::<rust_decimal::Decimal>(),
+        b.parse::<rust_decimal::Decimal>(),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+pub fn same_opt_amount(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_amount(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }

@@ -6,6 +6,7 @@ pub mod custody;
 pub mod parties;
 pub mod pickups;
 pub mod print;
+pub mod revisions;
 pub mod sites;
 pub mod webhooks;
 

@@ -35,6 +35,17 @@ pub struct SignV {
     pub roles: String,
 }
 
+/// A correction as printed: its changes (old -> new), reason, proposer and decisions, bilingual.
+pub struct RevisionV {
+    pub seq: i32,
+    pub status: &'static str,
+    pub changes: Vec<String>,
+    pub reason: String,
+    pub proposer: String,
+    pub proposed_at: String,
+    pub decisions: Vec<String>,
+}
+
 pub struct SheetV {
     pub number: String,
     pub status: String,
@@ -46,6 +57,7 @@ pub struct SheetV {
     pub signatures: Vec<SignV>,
     pub vehicle: String,
     pub method: String,
+    pub revisions: Vec<RevisionV>,
 }
 
 #[derive(Template)]
@@ -74,6 +86,10 @@ fn step_name(kind: &str) -> String {
         "confirm-disposal" => "利用处置 Disposal confirmed",
         "cancel" => "作废 Cancelled",
         "road_link" => "路检链接 Roadside link",
+        "revision_proposed" => "更正提出 Correction proposed",
+        "revision_approved" => "更正批准 Correction approved",
+        "revision_refused" => "更正拒绝 Correction refused",
+        "revision_applied" => "更正生效 Correction applied",
         other => other,
     }
     .to_owned()
@@ -141,6 +157,95 @@ pub fn sheet(s: &Sheet) -> SheetV {
             .collect(),
         vehicle: s.vehicle.clone().unwrap_or_default(),
         method: m.disposal_method.clone().unwrap_or_default(),
+        revisions: s.revisions.iter().map(|r| revision(s, r)).collect(),
+    }
+}
+
+fn party_name(p: &str) -> &'static str {
+    match p {
+        "shipper" => "移出人 Shipper",
+        "carrier" => "承运人 Carrier",
+        "receiver" => "接受人 Receiver",
+        _ => "",
+    }
+}
+
+fn who(name: &str, roles: &[String]) -> String {
+    if roles.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} ({})", roles.join(", "))
+    }
+}
+
+/// A correction as printed: each change as "line field: old → new", each decision with party, name, roles, time.
+fn revision(s: &Sheet, r: &crate::app::revisions::Revision) -> RevisionV {
+    use waste_core::revision::Field;
+    let changes = r
+        .changes
+        .iter()
+        .map(|c| {
+            let line = c
+                .container_id
+                .as_ref()
+                .and_then(|id| s.lines.iter().position(|l| &l.line.container_id == id))
+                .map(|i| format!("#{} ", i + 1))
+                .unwrap_or_default();
+            let field = match c.field {
+                Field::ShippedWeightKg => "移出量 Shipped kg",
+                Field::ReceivedWeightKg => "接受量 Received kg",
+                Field::Code => "废物代码 Code",
+                Field::DisposalMethod => "处置方式 Disposal method",
+            };
+            format!(
+                "{line}{field}: {} → {}",
+                c.old.as_deref().unwrap_or("—"),
+                c.new
+            )
+        })
+        .collect();
+    let mut decisions: Vec<String> = r
+        .decisions
+        .iter()
+        .map(|d| {
+            let verdict = if d.row.approved {
+                "批准 Approved"
+            } else {
+                "拒绝 Refused"
+            };
+            let note = d
+                .row
+                .note
+                .as_deref()
+                .map(|n| format!(" · {n}"))
+                .unwrap_or_default();
+            format!(
+                "{verdict} · {} · {} · {}{note}",
+                party_name(&d.row.party),
+                who(&d.name, &d.roles),
+                at(&d.row.at)
+            )
+        })
+        .collect();
+    if r.row.status == "pending" {
+        for p in r.row.needed() {
+            if !r.decisions.iter().any(|d| d.row.party == p.as_str()) {
+                decisions.push(format!("待批准 Awaiting · {}", party_name(p.as_str())));
+            }
+        }
+    }
+    RevisionV {
+        seq: r.row.seq,
+        status: match r.row.status.as_str() {
+            "applied" => "已更正 Applied",
+            "refused" => "已拒绝 Refused",
+            _ => "待批准 Pending",
+        },
+        changes,
+        reason: r.row.reason.clone(),
+        proposer: who(&r.proposer_name, &r.proposer_roles),
+        proposed_at: at(&r.row.proposed_at),
+        decisions,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod custody;
 pub mod parties;
 pub mod pickups;
 pub mod records;
+pub mod revisions;
 pub mod sites;
 pub mod system;
 pub mod webhooks;
@@ -91,7 +92,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::delete_webhook)
-        .service(webhooks::list_deliveries);
+        .service(webhooks::list_deliveries)
+        .service(revisions::propose)
+        .service(revisions::list)
+        .service(revisions::approve)
+        .service(revisions::refuse);
 }
 
 /// Keyset pagination: `?limit=50&after=<last id of the previous page>`.

@@ -222,6 +222,19 @@ mod tests {
             ("containment", &["no_liquids", "ok", "short"][..]),
             ("inspection", &["never", "ok", "due_soon", "overdue"][..]),
             ("sign", &["zone", "facility"][..]),
+            (
+                "revision",
+                &["status_pending", "status_applied", "status_refused"][..],
+            ),
+            (
+                "event",
+                &[
+                    "revision_proposed",
+                    "revision_approved",
+                    "revision_refused",
+                    "revision_applied",
+                ][..],
+            ),
             ("sign_state", &["current", "outdated", "never_printed"][..]),
             (
                 "site_todo",

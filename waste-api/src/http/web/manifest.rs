@@ -131,6 +131,9 @@ pub struct ManifestPage {
     pub receipt_deadline: String,
     pub late: bool,
     pub method: String,
+    /// Its corrections, newest first, and what the viewer may do about them (Transfer Measures Art.29).
+    pub revisions: Vec<super::revisions::RevisionCard>,
+    pub offer: crate::app::revisions::Offer,
 }
 
 impl ManifestPage {
@@ -172,7 +175,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
             ours: o.as_ref().is_some_and(|o| o.id == viewer.user.org_id),
         })
         .collect();
-    let lines = s
+    let lines: Vec<LineCard> = s
         .lines
         .iter()
         .enumerate()
@@ -214,7 +217,11 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
     {
         can.push("road-link");
     }
+    let offer = crate::app::revisions::offer(m, &s.revisions, &viewer.user);
+    let revisions = super::revisions::cards(&s.revisions, &lines, &offer);
     ManifestPage {
+        revisions,
+        offer,
         id: m.id.clone(),
         number: m.key().to_owned(),
         status: m.status.clone(),
@@ -242,7 +249,7 @@ async fn load(state: &AppState, viewer: &Viewer, key: &str) -> Result<Sheet, Api
 }
 
 /// The page, with the draft's coverage when the viewer may submit it.
-async fn full_page(
+pub(super) async fn full_page(
     req: &HttpRequest,
     state: &AppState,
     viewer: &Viewer,
@@ -290,7 +297,8 @@ pub async fn manifest_page(
         if let Some((_, done)) = query_pairs(req.query_string())
             .into_iter()
             .find(|(k, _)| k == "done")
-            && Action::ALL.iter().any(|a| a.path() == done)
+            && (Action::ALL.iter().any(|a| a.path() == done)
+                || super::revisions::DONE.contains(&done.as_str()))
         {
             p.notice = format!("done.{done}");
         }

@@ -24,6 +24,7 @@ pub mod page;
 pub mod pickups;
 pub mod refusal;
 pub mod returns;
+pub mod revisions;
 pub mod school;
 pub mod session;
 pub mod signin;
@@ -96,6 +97,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(manifest_print::print_many)
         .service(manifest::step)
         .service(manifest::road_link)
+        .service(revisions::propose)
+        .service(revisions::decide)
         .service(manifest::manifest_page)
         .service(manifest_print::roadside)
         .service(station::manifests_page)

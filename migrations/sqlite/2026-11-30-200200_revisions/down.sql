@@ -1,0 +1,2 @@
+DROP TABLE revision_decisions;
+DROP TABLE manifest_revisions;
