@@ -18,6 +18,7 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod views;
+pub mod writer;
 
 use std::net::TcpListener;
 use std::sync::Arc;
