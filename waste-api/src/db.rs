@@ -6,8 +6,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(diesel::MultiConnection)]
@@ -120,17 +120,18 @@ impl ManageConnection for AnyManager {
 
 /// The database as the service uses it: a pool for reads and the place writes go.
 ///
-/// On SQLite every write of this process goes through one connection of its own, taken in turn. Two measured
-/// reasons (bench/RESULTS.md): a writer that finds SQLite's lock taken sleeps in the busy handler in 1, 2, 5, 10 …
-/// 100 ms steps while the lock may already be free (the CPU sat 30 % idle at 16 connections); and a connection
-/// whose database another connection has written discards its whole page cache at its next transaction, so eight
-/// pooled writers took turns re-reading the same pages. One writer keeps its cache warm and hands over on a futex.
-/// The busy handler still covers writers of other processes (the CLI, a second instance). On PostgreSQL writes use
-/// the pool: the server handles concurrent writers itself.
+/// On SQLite every write of this process goes through one connection of its own (`writer::Writer`), taken in
+/// turn. Two measured reasons (bench/RESULTS.md): a writer that finds SQLite's lock taken sleeps in the busy
+/// handler in 1, 2, 5, 10 … 100 ms steps while the lock may already be free (the CPU sat 30 % idle at 16
+/// connections); and a connection whose database another connection has written discards its whole page cache at
+/// its next transaction, so eight pooled writers took turns re-reading the same pages. One writer keeps its cache
+/// warm and hands over on a futex; writes that queue behind it share its transaction (group commit, see
+/// `writer`). The busy handler still covers writers of other processes (the CLI, a second instance). On
+/// PostgreSQL writes use the pool: the server handles concurrent writers itself.
 #[derive(Clone)]
 pub struct Db {
     pub pool: Pool,
-    writer: Option<Arc<Mutex<AnyConnection>>>,
+    writer: Option<Arc<crate::writer::Writer>>,
     /// Opens connections outside the pool (the audit's, so a long read never takes one from requests).
     manager: AnyManager,
     stats: Arc<WriteStats>,
@@ -144,6 +145,8 @@ pub struct WriteStats {
     writes: AtomicU64,
     wait_ns: AtomicU64,
     hold_ns: AtomicU64,
+    /// Transactions ended: on SQLite one per group of writes, so writes / commits is the mean group size.
+    commits: AtomicU64,
 }
 
 impl WriteStats {
@@ -157,47 +160,52 @@ impl WriteStats {
         )
     }
 
-    fn record(&self, queued: Instant, started: Instant) {
+    /// Transactions ended (see `commits` above).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    fn record(&self, queued: Instant, started: Instant, released: Instant, committed: bool) {
         let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.writes.fetch_add(1, Ordering::Relaxed);
+        self.commits
+            .fetch_add(u64::from(committed), Ordering::Relaxed);
         self.wait_ns
             .fetch_add(ns(started - queued), Ordering::Relaxed);
         self.hold_ns
-            .fetch_add(ns(started.elapsed()), Ordering::Relaxed);
+            .fetch_add(ns(released - started), Ordering::Relaxed);
     }
 }
 
 impl Db {
-    /// Runs `f` on the write connection (SQLite) or a pooled one (PostgreSQL). Blocking: call it off the
-    /// async workers.
+    /// Runs `f` on the write connection (SQLite: in a savepoint of the group's transaction, answered after the
+    /// group's COMMIT, see `writer`) or a pooled one (PostgreSQL). Blocking: call it off the async workers.
     pub fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-        E: From<r2d2::PoolError>,
+        E: From<r2d2::PoolError> + From<diesel::result::Error>,
     {
-        let queued = Instant::now();
         match &self.writer {
             Some(w) => {
-                let mut conn = w.lock().unwrap_or_else(|poisoned| {
-                    // A panic inside a write left the connection as it was: end any transaction it had open.
-                    let mut c = poisoned.into_inner();
-                    let _ = c.batch_execute("ROLLBACK");
-                    w.clear_poison();
-                    c
-                });
-                let started = Instant::now();
-                let r = f(&mut conn);
-                self.stats.record(queued, started);
+                let (r, held) = w.run(f);
+                self.stats
+                    .record(held.queued, held.started, held.released, held.ended_group);
                 r
             }
             None => {
+                let queued = Instant::now();
                 let mut conn = self.pool.get()?;
                 let started = Instant::now();
                 let r = f(&mut conn);
-                self.stats.record(queued, started);
+                self.stats.record(queued, started, Instant::now(), true);
                 r
             }
         }
+    }
+
+    /// Writes waiting for the SQLite write connection now (0 on PostgreSQL).
+    pub fn writes_queued(&self) -> usize {
+        self.writer.as_ref().map_or(0, |w| w.queued())
     }
 
     /// A new connection of its own, outside the pool and the write connection.
@@ -231,7 +239,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
     let writer = match backend {
-        Backend::Sqlite => Some(Arc::new(Mutex::new(first))),
+        Backend::Sqlite => Some(Arc::new(crate::writer::Writer::new(first))),
         Backend::Postgres => None,
     };
     let pool = r2d2::Pool::builder()
@@ -265,7 +273,8 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
 }
 
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write never fails on lock upgrade
-/// (docs/rules.md "Persistence notes"); a plain transaction on PostgreSQL.
+/// (docs/rules.md "Persistence notes"), or a savepoint when the write runs inside a group's transaction
+/// (`writer`); a plain transaction on PostgreSQL. All of `f` is kept or none.
 pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -273,14 +282,23 @@ where
 {
     match conn {
         AnyConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
+            let (begin, keep, undo) = if crate::writer::in_group() {
+                (
+                    "SAVEPOINT waste_tx",
+                    "RELEASE waste_tx",
+                    "ROLLBACK TO waste_tx; RELEASE waste_tx",
+                )
+            } else {
+                ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+            };
+            conn.batch_execute(begin)?;
             match f(conn) {
                 Ok(v) => {
-                    conn.batch_execute("COMMIT")?;
+                    conn.batch_execute(keep)?;
                     Ok(v)
                 }
                 Err(e) => {
-                    let _ = conn.batch_execute("ROLLBACK");
+                    let _ = conn.batch_execute(undo);
                     Err(e)
                 }
             }
@@ -331,8 +349,7 @@ mod tests {
             .execute(c)
         };
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = db.write(|c| -> Result<(), r2d2::PoolError> {
-                c.batch_execute("BEGIN IMMEDIATE").expect("begin");
+            let _ = db.write(|c| -> Result<(), crate::error::ApiError> {
                 insert(c, "lost").expect("insert");
                 panic!("a bug inside a write");
             });

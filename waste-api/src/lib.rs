@@ -20,6 +20,7 @@ pub mod store;
 pub mod tls;
 pub mod views;
 pub mod webhooks;
+pub mod writer;
 
 use std::net::TcpListener;
 use std::sync::Arc;

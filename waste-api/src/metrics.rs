@@ -127,13 +127,16 @@ fn esc(s: &str) -> String {
 /// The write path's counters (`crate::db::WriteStats`) in the Prometheus text format.
 pub fn render_writes(stats: &crate::db::WriteStats) -> String {
     let (writes, wait, hold) = stats.totals();
+    let commits = stats.commits();
     format!(
         "# HELP waste_db_writes_total Write transactions run.\n# TYPE waste_db_writes_total counter\n\
          waste_db_writes_total {writes}\n\
          # HELP waste_db_write_wait_seconds_total Time writers queued for the write connection.\n\
          # TYPE waste_db_write_wait_seconds_total counter\nwaste_db_write_wait_seconds_total {wait}\n\
          # HELP waste_db_write_hold_seconds_total Time writers held the write connection (on SQLite, one at a time).\n\
-         # TYPE waste_db_write_hold_seconds_total counter\nwaste_db_write_hold_seconds_total {hold}\n"
+         # TYPE waste_db_write_hold_seconds_total counter\nwaste_db_write_hold_seconds_total {hold}\n\
+         # HELP waste_db_write_commits_total Write transactions committed (on SQLite one per group of writes).\n\
+         # TYPE waste_db_write_commits_total counter\nwaste_db_write_commits_total {commits}\n"
     )
 }
 

@@ -1,4 +1,7 @@
-//! `load --url URL --token ADMIN_TOKEN [--scenario additions|lifecycle] [--connections 16] [--seconds 10] [--label NAME]`
+//! `load --url URL[,URL…] --token ADMIN_TOKEN [--scenario additions|lifecycle] [--connections 16] [--seconds 10] [--label NAME]`
+//!
+//! With several URLs (instances of the service on one database), each request goes to the next one in turn
+//! (round-robin), seeding included, and the write-path counters printed are the sum of every instance's.
 //!
 //! `additions`: seeds one school, a trained lab user and one 2000 L container per connection over HTTP, then
 //! adds waste (1 mL of aqueous potassium cyanide) at the given concurrency for the given time. Each connection
@@ -10,10 +13,27 @@
 //! full chain.
 
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use waste_bench::Stats;
 
+/// The instances' base URLs, taken in turn.
+#[derive(Clone)]
+struct Bases(Arc<Vec<String>>);
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl Bases {
+    fn next(&self) -> &str {
+        &self.0[NEXT.fetch_add(1, Ordering::Relaxed) % self.0.len()]
+    }
+}
+
 struct Args {
+    /// Every instance, comma-separated on the command line.
+    urls: Bases,
+    /// The first instance (its `/metrics` is read with the others').
     url: String,
     token: String,
     connections: usize,
@@ -24,6 +44,7 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
+        urls: Bases(Arc::new(Vec::new())),
         url: String::new(),
         token: String::new(),
         connections: 16,
@@ -46,9 +67,17 @@ fn args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if a.url.is_empty() || a.token.is_empty() {
-        return Err("usage: load --url URL --token ADMIN_TOKEN [--connections 16] [--seconds 10] [--label NAME]".into());
+    let urls: Vec<String> = a
+        .url
+        .split(',')
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if urls.is_empty() || a.token.is_empty() {
+        return Err("usage: load --url URL[,URL…] --token ADMIN_TOKEN [--connections 16] [--seconds 10] [--label NAME]".into());
     }
+    a.url = urls[0].clone();
+    a.urls = Bases(Arc::new(urls));
     a.seconds = a.seconds.clamp(1, 600);
     a.connections = a.connections.clamp(1, 256);
     Ok(a)
@@ -75,14 +104,14 @@ async fn seed(c: &reqwest::Client, a: &Args) -> Result<(String, Vec<String>), St
     let n = std::process::id() % 1_000_000 + (Instant::now().elapsed().subsec_nanos() % 1000);
     let credit = waste_core::party::credit_code_with_check(&format!("91220101MA{n:07}"))
         .ok_or("credit code")?;
-    let (s, org) = post(c, &format!("{}/api/v1/organizations", a.url), &a.token, &json!({"kind": "school", "name": format!("load school {n}"), "credit_code": credit, "region_code": "220102"})).await?;
+    let (s, org) = post(c, &format!("{}/api/v1/organizations", a.urls.next()), &a.token, &json!({"kind": "school", "name": format!("load school {n}"), "credit_code": credit, "region_code": "220102"})).await?;
     if s != 201 {
         return Err(format!("seed school: {s} {org}"));
     }
     let org = org["id"].as_str().ok_or("org id")?.to_owned();
     let (s, u) = post(
         c,
-        &format!("{}/api/v1/organizations/{org}/users", a.url),
+        &format!("{}/api/v1/organizations/{org}/users", a.urls.next()),
         &a.token,
         &json!({"name": "load", "roles": ["lab_staff"], "trained_until": "2099-12-31"}),
     )
@@ -95,7 +124,7 @@ async fn seed(c: &reqwest::Client, a: &Args) -> Result<(String, Vec<String>), St
     for _ in 0..a.connections {
         let (s, v) = post(
             c,
-            &format!("{}/api/v1/containers", a.url),
+            &format!("{}/api/v1/containers", a.urls.next()),
             &token,
             &json!({"lab": "LOAD", "capacity_liters": "2000", "material": "hdpe"}),
         )
@@ -150,8 +179,8 @@ where
     Stats::of(all, errors, started.elapsed().as_secs_f64())
 }
 
-/// The service's write-path counters (writes, seconds queued, seconds held), from its /metrics.
-async fn write_path(c: &reqwest::Client, url: &str) -> Option<(f64, f64, f64)> {
+/// The service's write-path counters (writes, seconds queued, seconds held, commits), from its /metrics.
+async fn write_path_of(c: &reqwest::Client, url: &str) -> Option<(f64, f64, f64, f64)> {
     let text = c
         .get(format!("{url}/metrics"))
         .send()
@@ -168,7 +197,19 @@ async fn write_path(c: &reqwest::Client, url: &str) -> Option<(f64, f64, f64)> {
         value("waste_db_writes_total ")?,
         value("waste_db_write_wait_seconds_total ")?,
         value("waste_db_write_hold_seconds_total ")?,
+        // Absent from a service older than group commit: then one commit per write.
+        value("waste_db_write_commits_total ").unwrap_or(0.0),
     ))
+}
+
+/// The write-path counters summed over every instance.
+async fn write_path(c: &reqwest::Client, urls: &Bases) -> Option<(f64, f64, f64, f64)> {
+    let mut sum = (0.0, 0.0, 0.0, 0.0);
+    for u in urls.0.iter() {
+        let (w, q, h, n) = write_path_of(c, u).await?;
+        sum = (sum.0 + w, sum.1 + q, sum.2 + h, sum.3 + n);
+    }
+    Some(sum)
 }
 
 /// Runs `drive` and prints, from the service's counters, how busy its write path was: on SQLite one write
@@ -178,17 +219,18 @@ where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
 {
-    let before = write_path(c, &a.url).await;
+    let before = write_path(c, &a.urls).await;
     let s = drive(a.connections, a.seconds, step).await;
-    if let (Some(b), Some(e)) = (before, write_path(c, &a.url).await) {
+    if let (Some(b), Some(e)) = (before, write_path(c, &a.urls).await) {
         let n = (e.0 - b.0).max(1.0);
         println!(
-            "{}: write path: {:.0} writes, connection held {:.0} % of the run, mean hold {:.0} µs, mean queue {:.0} µs",
+            "{}: write path: {:.0} writes, connection held {:.0} % of the run, mean hold {:.0} µs, mean queue {:.0} µs, {:.1} writes per commit",
             a.label,
             e.0 - b.0,
             100.0 * (e.2 - b.2) / s.seconds,
             1e6 * (e.2 - b.2) / n,
-            1e6 * (e.1 - b.1) / n
+            1e6 * (e.1 - b.1) / n,
+            if e.3 > b.3 { n / (e.3 - b.3) } else { f64::NAN }
         );
     }
     s
@@ -249,13 +291,14 @@ async fn main() {
 async fn additions(client: &reqwest::Client, a: &Args) -> Result<(), String> {
     let (token, containers) = seed(client, a).await?;
     let body = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "0.001", "unit": "L"});
-    let urls: Vec<String> = containers
-        .iter()
-        .map(|id| format!("{}/api/v1/containers/{id}/additions", a.url))
-        .collect();
-    let c = client.clone();
+    let (c, bases) = (client.clone(), a.urls.clone());
     let s = measured(client, a, move |w| {
-        let (c, url, token, body) = (c.clone(), urls[w].clone(), token.clone(), body.clone());
+        let url = format!(
+            "{}/api/v1/containers/{}/additions",
+            bases.next(),
+            containers[w]
+        );
+        let (c, token, body) = (c.clone(), token.clone(), body.clone());
         async move { expect(&c, &url, Some(&token), &body, 201).await }
     })
     .await;
@@ -299,7 +342,7 @@ async fn org(
     }
     let (s, v) = post(
         c,
-        &format!("{}/api/v1/organizations", a.url),
+        &format!("{}/api/v1/organizations", a.urls.next()),
         &a.token,
         &body,
     )
@@ -313,7 +356,7 @@ async fn org(
 async fn person(c: &reqwest::Client, a: &Args, org: &str, role: &str) -> Result<String, String> {
     let (s, v) = post(
         c,
-        &format!("{}/api/v1/organizations/{org}/users", a.url),
+        &format!("{}/api/v1/organizations/{org}/users", a.urls.next()),
         &a.token,
         &json!({"name": role, "roles": [role], "trained_until": "2099-12-31"}),
     )
@@ -331,7 +374,7 @@ async fn seed_parties(c: &reqwest::Client, a: &Args) -> Result<Parties, String> 
     let operator = person(c, a, &station, "station_operator").await?;
     let carrier = org(c, a, "carrier", base + 2, json!({})).await?;
     let firm = org(c, a, "disposal_firm", base + 3, json!({"license": {"number": "LOAD", "waste_codes": ["900-047-49"], "valid_until": "2099-12-31"}})).await?;
-    let (s, v) = post(c, &format!("{}/api/v1/contracts", a.url), &a.token, &json!({"shipper_id": station, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]})).await?;
+    let (s, v) = post(c, &format!("{}/api/v1/contracts", a.urls.next()), &a.token, &json!({"shipper_id": station, "disposal_firm_id": firm, "valid_from": "2020-01-01", "valid_until": "2099-12-31", "waste_codes": ["900-047-49"]})).await?;
     if s != 201 {
         return Err(format!("seed contract: {s} {v}"));
     }
@@ -347,7 +390,7 @@ async fn seed_parties(c: &reqwest::Client, a: &Args) -> Result<Parties, String> 
 }
 
 /// One container from the bench to disposal; returns an error text on the first refusal.
-async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String> {
+async fn chain(c: &reqwest::Client, url: &Bases, p: &Parties) -> Result<(), String> {
     let step = |s: u16, want: u16, what: &str, v: &Value| {
         if s == want {
             Ok(())
@@ -357,7 +400,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     };
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/containers"),
+        &format!("{}/api/v1/containers", url.next()),
         &p.staff,
         &json!({"lab": "LOAD", "capacity_liters": "20", "material": "hdpe"}),
     )
@@ -367,7 +410,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     let add = json!({"waste": {"form": "liquid", "origin": "experiment_residue", "components": [{"name": "potassium cyanide", "fraction": "0.01"}, {"name": "water", "fraction": "0.99"}]}, "quantity": "5", "unit": "L"});
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/containers/{id}/additions"),
+        &format!("{}/api/v1/containers/{id}/additions", url.next()),
         &p.staff,
         &add,
     )
@@ -375,7 +418,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     step(s, 201, "addition", &v)?;
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/containers/{id}/seal"),
+        &format!("{}/api/v1/containers/{id}/seal", url.next()),
         &p.staff,
         &json!({}),
     )
@@ -387,24 +430,24 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
         format!("{today}T08:00:00+08:00"),
         format!("{}T17:00:00+08:00", today + time::Duration::days(30)),
     );
-    let (s, v) = post(c, &format!("{url}/api/v1/pickup-requests"), &p.staff, &json!({"container_ids": [id], "preferred_from": from, "preferred_until": until, "contact": "load"})).await?;
+    let (s, v) = post(c, &format!("{}/api/v1/pickup-requests", url.next()), &p.staff, &json!({"container_ids": [id], "preferred_from": from, "preferred_until": until, "contact": "load"})).await?;
     step(s, 201, "pickup request", &v)?;
     let r = v["id"].as_str().unwrap_or_default().to_owned();
     let day = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date();
     let slot = json!({"slot_from": format!("{day}T09:00:00+08:00"), "slot_until": format!("{day}T11:00:00+08:00")});
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/pickup-requests/{r}/schedule"),
+        &format!("{}/api/v1/pickup-requests/{r}/schedule", url.next()),
         &p.operator,
         &slot,
     )
     .await?;
     step(s, 200, "schedule", &v)?;
-    let (s, v) = post(c, &format!("{url}/api/v1/pickups"), &p.operator, &json!({"school_id": p.school, "request_id": r, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]})).await?;
+    let (s, v) = post(c, &format!("{}/api/v1/pickups", url.next()), &p.operator, &json!({"school_id": p.school, "request_id": r, "containers": [{"container_id": id, "gross_weight_kg": "6.2"}]})).await?;
     step(s, 201, "pickup", &v)?;
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/manifests"),
+        &format!("{}/api/v1/manifests", url.next()),
         &p.operator,
         &json!({"receiver_id": p.firm, "carrier_id": p.carrier, "container_ids": [id]}),
     )
@@ -413,7 +456,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     let m = v["id"].as_str().unwrap_or_default().to_owned();
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/manifests/{m}/submit"),
+        &format!("{}/api/v1/manifests/{m}/submit", url.next()),
         &p.operator,
         &json!({}),
     )
@@ -421,7 +464,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     step(s, 200, "submit", &v)?;
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/manifests/{m}/dispatch"),
+        &format!("{}/api/v1/manifests/{m}/dispatch", url.next()),
         &p.driver,
         &json!({"container_ids": [id]}),
     )
@@ -429,7 +472,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     step(s, 200, "dispatch", &v)?;
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/manifests/{m}/receive"),
+        &format!("{}/api/v1/manifests/{m}/receive", url.next()),
         &p.receiver,
         &json!({"lines": [{"container_id": id, "received_weight_kg": "6.2", "accepted": true}]}),
     )
@@ -437,7 +480,7 @@ async fn chain(c: &reqwest::Client, url: &str, p: &Parties) -> Result<(), String
     step(s, 200, "receive", &v)?;
     let (s, v) = post(
         c,
-        &format!("{url}/api/v1/manifests/{m}/confirm-disposal"),
+        &format!("{}/api/v1/manifests/{m}/confirm-disposal", url.next()),
         &p.receiver,
         &json!({"method": "D10"}),
     )
@@ -470,7 +513,7 @@ async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
             receiver: shared.receiver.clone(),
         }));
     }
-    let (c, url) = (client.clone(), a.url.clone());
+    let (c, url) = (client.clone(), a.urls.clone());
     let s = measured(client, a, move |w| {
         let (c, url, p) = (c.clone(), url.clone(), per_worker[w].clone());
         async move { chain(&c, &url, &p).await }
@@ -497,6 +540,7 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         client,
         &Args {
             connections: 0,
+            urls: a.urls.clone(),
             url: a.url.clone(),
             token: a.token.clone(),
             seconds: a.seconds,
@@ -508,9 +552,10 @@ async fn classify(client: &reqwest::Client, a: &Args) -> Result<(), String> {
     let body = json!({"form": "liquid", "origin": "experiment_residue", "components": [
         {"name": "dichloromethane", "fraction": "0.40"}, {"name": "methanol", "fraction": "0.25"}, {"name": "acetonitrile", "fraction": "0.20"},
         {"name": "trifluoroacetic acid", "fraction": "0.05"}, {"name": "water", "fraction": "0.10"}]});
-    let (c, url) = (client.clone(), format!("{}/api/v1/classify", a.url));
+    let (c, bases) = (client.clone(), a.urls.clone());
     let s = drive(a.connections, a.seconds, move |_| {
-        let (c, url, token, body) = (c.clone(), url.clone(), token.clone(), body.clone());
+        let url = format!("{}/api/v1/classify", bases.next());
+        let (c, token, body) = (c.clone(), token.clone(), body.clone());
         async move { expect(&c, &url, Some(&token), &body, 200).await }
     })
     .await;

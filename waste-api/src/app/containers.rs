@@ -228,8 +228,9 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
         .map(|s| std.substances.get(*s).cas.to_string())
         .collect();
 
-    rows::lock(tx, &cmd.container_id)?;
-    let row = visible(tx, actor, &cmd.container_id)?;
+    // The row and its chain's head under the container's lock (one round trip on PostgreSQL).
+    let rows::Locked { row, head } = rows::lock_visible(tx, &cmd.container_id, &actor.org_id)?
+        .ok_or(AppError::NotFound("container"))?;
     let core = core_container(std, &row)?;
     let addition = Addition {
         stream: classification.stream,
@@ -312,38 +313,44 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
         additions_count: seq,
         contents: store::to_text_list(&contents),
     };
-    rows::record_addition(tx, &row.id, row.additions_count, &filled)?;
     let at = env.clock.stamp();
     let unit = match cmd.quantity.unit {
         Unit::L => "L",
         Unit::Kg => "kg",
     };
     let class_value = serde_json::to_value(&classification).map_err(AppError::internal)?;
-    store::additions::insert(
-        tx,
-        &store::additions::NewAddition {
-            id: crate::state::new_id(),
-            container_id: row.id.clone(),
-            seq,
-            waste: waste_json,
-            classification: class_value.to_string(),
-            substances: store::to_text_list(&cas),
-            quantity: cmd.quantity.amount.to_string(),
-            unit: unit.into(),
-            litres: admitted.accepted.adding_l.to_string(),
-            added_by: actor.id.clone(),
-            added_at: at.clone(),
-        },
-    )?;
-    events::append(
-        tx,
+    let event = events::prepare(
+        head.as_ref(),
         events::Record {
             aggregate: format!("container:{}", row.id),
             kind: "addition",
             actor: actor.actor(),
-            at,
+            at: at.clone(),
             payload: json!({ "seq": seq, "quantity": cmd.quantity.amount.to_string(), "unit": unit, "litres": admitted.accepted.adding_l.to_string(),
                 "stream": admitted.accepted.stream.as_str(), "code": class_value["hazardous"]["code"], "substances": cas, "filled_liters": filled.filled_l }),
+        },
+    )?;
+    // The container, the addition and its event in one write (one round trip on PostgreSQL).
+    store::additions::record(
+        tx,
+        &store::additions::Recorded {
+            container_id: &row.id,
+            before: row.additions_count,
+            filled: &filled,
+            addition: &store::additions::NewAddition {
+                id: crate::state::new_id(),
+                container_id: row.id.clone(),
+                seq,
+                waste: waste_json,
+                classification: class_value.to_string(),
+                substances: store::to_text_list(&cas),
+                quantity: cmd.quantity.amount.to_string(),
+                unit: unit.into(),
+                litres: admitted.accepted.adding_l.to_string(),
+                added_by: actor.id.clone(),
+                added_at: at,
+            },
+            event: &event,
         },
     )?;
     // The answer is built from the values just written, not read back.

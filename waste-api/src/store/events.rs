@@ -62,20 +62,39 @@ pub fn audit_key() -> Option<std::sync::Arc<[u8]>> {
     AUDIT_KEY.read().ok().and_then(|k| k.clone())
 }
 
-/// Appends an event to its aggregate's chain and moves the chain's head (count, last hash and, with an audit key,
-/// its anchor) in the same transaction. Two writers on one aggregate are serialised before they get here
-/// (SQLite's single writer; a row lock on the aggregate on PostgreSQL); were they not, the second would collide
-/// on `(aggregate, seq)` and get a 409, with nothing of its transaction kept.
-pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
+/// A chain's head as stored: how many events it has and the last one's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadRow {
+    pub count: i64,
+    pub last_hash: String,
+}
+
+/// The head of `aggregate`'s chain; None before its first event.
+pub fn head(conn: &mut AnyConnection, aggregate: &str) -> Result<Option<HeadRow>, AppError> {
     // Only the head's count and hash: the previous event is not read.
-    let head = chain_heads::table
-        .filter(chain_heads::aggregate.eq(&r.aggregate))
+    Ok(chain_heads::table
+        .filter(chain_heads::aggregate.eq(aggregate))
         .select((chain_heads::count, chain_heads::last_hash))
         .first::<(i64, String)>(conn)
-        .optional()?;
+        .optional()?
+        .map(|(count, last_hash)| HeadRow { count, last_hash }))
+}
+
+/// An event chained after a known head, ready to write, and the head's move.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub event: Event,
+    pub row: EventRow,
+    /// The count of the head it continues (the guard of the head's update); None for a chain's first event.
+    pub after: Option<i64>,
+    /// The head's anchor after it, with the process's audit key.
+    pub anchor: Option<String>,
+}
+
+/// Chains `r` after `head` (read in the same transaction, under whatever serialises the aggregate's writers).
+pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> {
     let e = custody::chain_after(
-        head.as_ref()
-            .map(|(seq, hash)| (u64::try_from(*seq).unwrap_or(0), hash.as_str())),
+        head.map(|h| (u64::try_from(h.count).unwrap_or(0), h.last_hash.as_str())),
         NewEvent {
             aggregate: r.aggregate,
             kind: r.kind.to_owned(),
@@ -87,8 +106,9 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
     let mut payload = String::new();
     custody::canonical_json(&e.payload, &mut payload);
     let seq = i64::try_from(e.seq).map_err(|_| AppError::internal("seq overflow"))?;
-    diesel::insert_into(events::table)
-        .values(EventRow {
+    let anchor = audit_key().map(|k| Head::after(&e).anchor(&k));
+    Ok(Prepared {
+        row: EventRow {
             aggregate: e.aggregate.clone(),
             seq,
             kind: e.kind.clone(),
@@ -97,44 +117,103 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
             payload,
             prev_hash: e.prev_hash.clone(),
             hash: e.hash.clone(),
-        })
+        },
+        event: e,
+        after: head.map(|h| h.count),
+        anchor,
+    })
+}
+
+/// Writes a prepared event and moves its chain's head, guarded by the count it was prepared after: a head that
+/// moved meanwhile is a 409 with nothing kept. On PostgreSQL both go as one statement (one round trip).
+pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        use diesel::sql_types::{BigInt, Nullable, Text};
+        let e = &p.row;
+        let head = match p.after {
+            None => {
+                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9)"
+            }
+            Some(_) => {
+                "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 WHERE aggregate = $1 AND count = $10"
+            }
+        };
+        let q = diesel::sql_query(format!(
+            "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1) {head}"
+        ))
+        .into_boxed::<diesel::pg::Pg>()
+        .bind::<Text, _>(&e.aggregate)
+        .bind::<BigInt, _>(e.seq)
+        .bind::<Text, _>(&e.kind)
+        .bind::<Text, _>(&e.actor)
+        .bind::<Text, _>(&e.at)
+        .bind::<Text, _>(&e.payload)
+        .bind::<Text, _>(&e.prev_hash)
+        .bind::<Text, _>(&e.hash)
+        .bind::<Nullable<Text>, _>(&p.anchor);
+        let n = match p.after {
+            Some(count) => q.bind::<BigInt, _>(count),
+            None => q,
+        }
+        .execute(pg)?;
+        return if n == 1 { Ok(()) } else { Err(moved()) };
+    }
+    diesel::insert_into(events::table)
+        .values(&p.row)
         .execute(conn)?;
-    let anchor = audit_key().map(|k| Head::after(&e).anchor(&k));
-    match head {
+    match p.after {
         None => {
             diesel::insert_into(chain_heads::table)
                 .values((
-                    chain_heads::aggregate.eq(&e.aggregate),
-                    chain_heads::count.eq(seq),
-                    chain_heads::last_hash.eq(&e.hash),
-                    chain_heads::anchor.eq(&anchor),
+                    chain_heads::aggregate.eq(&p.row.aggregate),
+                    chain_heads::count.eq(p.row.seq),
+                    chain_heads::last_hash.eq(&p.row.hash),
+                    chain_heads::anchor.eq(&p.anchor),
                 ))
                 .execute(conn)?;
         }
-        Some((count, _)) => {
+        Some(count) => {
             let n = diesel::update(
                 chain_heads::table
-                    .filter(chain_heads::aggregate.eq(&e.aggregate))
+                    .filter(chain_heads::aggregate.eq(&p.row.aggregate))
                     .filter(chain_heads::count.eq(count)),
             )
             .set((
-                chain_heads::count.eq(seq),
-                chain_heads::last_hash.eq(&e.hash),
-                chain_heads::anchor.eq(&anchor),
+                chain_heads::count.eq(p.row.seq),
+                chain_heads::last_hash.eq(&p.row.hash),
+                chain_heads::anchor.eq(&p.anchor),
             ))
             .execute(conn)?;
             if n != 1 {
-                return Err(AppError::refused(
-                    "conflict",
-                    "a concurrent change won; retry",
-                    serde_json::json!({}),
-                ));
+                return Err(moved());
             }
         }
     }
-    // A step subscribers follow is announced in the same transaction (webhooks' outbox).
-    super::outbox::announce_step(conn, &e)?;
-    Ok(e)
+    Ok(())
+}
+
+/// The refusal when an aggregate's head moved under a writer.
+pub fn moved() -> AppError {
+    AppError::refused(
+        "conflict",
+        "a concurrent change won; retry",
+        serde_json::json!({}),
+    )
+}
+
+/// Appends an event to its aggregate's chain and moves the chain's head (count, last hash and, with an audit key,
+/// its anchor) in the same transaction. Two writers on one aggregate are serialised before they get here
+/// (SQLite's single writer; a row lock on the aggregate on PostgreSQL); were they not, the second would collide
+/// on `(aggregate, seq)` and get a 409, with nothing of its transaction kept.
+pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
+    let h = head(conn, &r.aggregate)?;
+    let p = prepare(h.as_ref(), r)?;
+    write(conn, &p)?;
+    // A step subscribers follow is announced in the same transaction (webhooks' outbox). Container steps are
+    // not announced (additions write their event through `additions::record`, not here).
+    super::outbox::announce_step(conn, &p.event)?;
+    Ok(p.event)
 }
 
 /// One aggregate's chain in order.

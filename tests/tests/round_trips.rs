@@ -1,0 +1,82 @@
+//! What one container addition sends to the database, counted with diesel's instrumentation: on PostgreSQL each
+//! statement is a round trip. The write transaction of an addition to a school's container at no site is BEGIN,
+//! the container locked and read with its chain's head, the school's quantity on hand, the four writes as one
+//! statement, COMMIT.
+
+use serde_json::Value;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use waste_e2e::world::{self, add, container, cyanide};
+use waste_e2e::{Backend, TestApp};
+
+static RECORDING: AtomicBool = AtomicBool::new(false);
+static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn instrument() -> Option<Box<dyn diesel::connection::Instrumentation>> {
+    Some(Box::new(
+        |event: diesel::connection::InstrumentationEvent<'_>| {
+            if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event
+                && RECORDING.load(Ordering::SeqCst)
+            {
+                let sql = query.to_string();
+                let sql = sql
+                    .split(" -- binds")
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                if let Ok(mut s) = STATEMENTS.lock() {
+                    s.push(sql);
+                }
+            }
+        },
+    ))
+}
+
+/// The statements of the last write transaction recorded: from its BEGIN to its COMMIT.
+fn last_transaction(all: &[String]) -> Vec<String> {
+    let end = all.iter().rposition(|s| s == "COMMIT").expect("a COMMIT");
+    let begin = all[..end]
+        .iter()
+        .rposition(|s| s.starts_with("BEGIN"))
+        .expect("a BEGIN");
+    all[begin..=end].to_vec()
+}
+
+#[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
+fn an_addition_is_five_round_trips_on_postgres() {
+    diesel::connection::set_default_instrumentation(instrument).expect("instrumentation");
+    let app = TestApp::start(Backend::Postgres).expect("postgres");
+    let w = world::world(&app, 9100);
+    let id = container(&app, &w.staff, "2000");
+    // The first addition also draws the container's digital identification code; the second is the common case.
+    assert_eq!(add(&app, &w.staff, &id, cyanide(), "0.01").0, 201);
+    RECORDING.store(true, Ordering::SeqCst);
+    let (status, body): (u16, Value) = add(&app, &w.staff, &id, cyanide(), "0.01");
+    RECORDING.store(false, Ordering::SeqCst);
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["additions_count"], 2);
+    let all = STATEMENTS.lock().map(|s| s.clone()).unwrap_or_default();
+    let tx = last_transaction(&all);
+    eprintln!(
+        "one addition, {} statements in all ({} in its write transaction):\n{}",
+        all.len(),
+        tx.len(),
+        all.join("\n")
+    );
+    assert_eq!(tx.len(), 5, "{tx:#?}");
+    assert!(
+        tx[1].contains("FOR UPDATE") && tx[1].contains("chain_heads"),
+        "{}",
+        tx[1]
+    );
+    assert!(
+        tx[3].starts_with("WITH c AS (UPDATE containers"),
+        "{}",
+        tx[3]
+    );
+}
