@@ -65,7 +65,7 @@ pub async fn list_webhooks(
     page: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<WebhookView>>, ApiError> {
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| uc::list(c, &user, &keyset)).await?;
     Ok(web::Json(found.map(view::webhook).into()))
 }
@@ -97,7 +97,7 @@ pub async fn list_deliveries(
     page: web::Query<Page>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<Paged<DeliveryView>>, ApiError> {
-    let keyset = page.keyset();
+    let keyset = page.keyset()?;
     let found = read(&state, move |c| uc::deliveries(c, &user, &path, &keyset)).await?;
     Ok(web::Json(Paged {
         items: found.items.into_iter().filter_map(view::delivery).collect(),
