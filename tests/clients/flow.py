@@ -169,7 +169,7 @@ site = call(
 call("move_container", me, 200, models.MovedView, id=c, body=models.NewMove.from_dict({"site_id": site, "zone": "A"}))
 call("get_site", me, 200, models.SiteView, id=site)
 call("list_sites", me, 200, None)
-call("sign_svg", me, 200, None, id=site, type_="facility")
+call("sign_svg", me, 200, None, id=site, type_=models.SignTypeName.FACILITY)
 call(
     "inspect", me, 201, models.InspectionView, id=site,
     body=models.NewInspection.from_dict({"inspected_on": today.isoformat(), "answers": [
