@@ -147,6 +147,12 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   assert.match(await fm.locator("main").innerText(), /D10/);
   lap("disposed");
 
+  // The station, which holds the rejected container again, hands it back to the school from its stock.
+  await op.goto(base + "/stock");
+  await Promise.all([op.waitForURL(/\/stock/), op.click("[id^=hand-back-]")]);
+  await op.locator("#done").waitFor();
+  lap("handed back");
+
   // The printed manifest: one A4 page whose QR code decodes to the number.
   const printCtx = await browser.newContext({ ...DESKTOP, bypassCSP: true });
   const pr = await printCtx.newPage();
@@ -184,7 +190,7 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   assert.match(await bu.locator("#schools").innerText(), new RegExp(today));
   await bu.click(`a[href='/bureau/s/${w.school.id}']`);
   assert.match(await bu.locator("#last-pickup").innerText(), new RegExp(today));
-  assert.match(await bu.locator("main").innerText(), /退回|Returned/);
+  assert.match(await bu.locator("#returned").innerText(), /已退回学校|Back with the school/);
   await axeClean(bu, "/bureau/s/…");
   // The bureau reads the result of the last audit an administrator ran (a run is administrators only).
   await api(base, ADMIN_TOKEN, "GET", "/api/v1/audit/verify");
