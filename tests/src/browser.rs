@@ -8,12 +8,16 @@ pub struct Browser {
     http: reqwest::blocking::Client,
     base: String,
     cookies: BTreeMap<String, String>,
+    /// The `Accept-Language` sent: "en" unless `language` changes it.
+    language: &'static str,
 }
 
 pub struct Page {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
+    /// The body as received (downloads: CSV, XLSX).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -42,6 +46,13 @@ impl Page {
             .unwrap_or_default()
             .to_owned()
     }
+
+    /// Whether the input named `name` is marked invalid.
+    pub fn marked(&self, name: &str) -> bool {
+        self.body
+            .split('<')
+            .any(|tag| tag.contains(&format!("name=\"{name}\"")) && tag.contains("aria-invalid"))
+    }
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -55,7 +66,14 @@ impl Browser {
                 .expect("client"),
             base: app.base.clone(),
             cookies: BTreeMap::new(),
+            language: "en",
         }
+    }
+
+    /// The same session, asking for pages in `language` (e.g. "zh-CN").
+    pub fn language(mut self, language: &'static str) -> Browser {
+        self.language = language;
+        self
     }
 
     fn send(&mut self, req: reqwest::blocking::RequestBuilder) -> Page {
@@ -66,7 +84,7 @@ impl Browser {
             .collect();
         let resp = req
             .header("Cookie", cookie.join("; "))
-            .header("Accept-Language", "en")
+            .header("Accept-Language", self.language)
             .send()
             .expect("request");
         let status = resp.status().as_u16();
@@ -82,10 +100,12 @@ impl Browser {
                 }
             }
         }
+        let bytes = resp.bytes().map(|b| b.to_vec()).unwrap_or_default();
         Page {
             status,
             headers,
-            body: resp.text().unwrap_or_default(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
@@ -102,6 +122,14 @@ impl Browser {
     /// The CSRF token of this session (from any signed-in page's forms).
     pub fn csrf(&mut self) -> String {
         self.get("/").input("csrf")
+    }
+
+    /// Posts a form with this session's CSRF token.
+    pub fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf();
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post(path, &form)
     }
 
     /// Creates a user of `org` with `roles` as the administrator, follows its one-time link, chooses `login`
