@@ -534,10 +534,14 @@ fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Va
             .limit(PAGE)
             .into_boxed();
         if let Some((a, s)) = &after {
+            // A row-value comparison, so that both backends seek in the (aggregate, seq) index to where the last
+            // page ended; the equivalent OR made PostgreSQL rescan from the start on every page.
             q = q.filter(
-                events::aggregate
-                    .gt(a.clone())
-                    .or(events::aggregate.eq(a.clone()).and(events::seq.gt(*s))),
+                diesel::dsl::sql::<diesel::sql_types::Bool>("(events.aggregate, events.seq) > (")
+                    .bind::<diesel::sql_types::Text, _>(a.clone())
+                    .sql(", ")
+                    .bind::<diesel::sql_types::BigInt, _>(*s)
+                    .sql(")"),
             );
         }
         let rows: Vec<EventRow> = q.load(conn)?;
