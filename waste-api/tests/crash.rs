@@ -3,23 +3,18 @@
 //! The writes: additions on four containers, and whole hand-over chains (container to disposal, each manifest step
 //! signed by its party) on a fifth thread; every acknowledged manifest step must be stored with its signed event.
 
+mod common;
+
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TOKEN: &str = "crash-admin-5d81c2e9a4f07b36d1e8c4a92f60b7d3";
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 fn start(url: &str, port: u16) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_waste-api"))
@@ -32,17 +27,8 @@ fn start(url: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if common::ready(port) {
+        return child;
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -215,7 +201,7 @@ impl Chain {
 }
 
 fn scenario(url: &str) {
-    let port = free_port();
+    let port = common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(url, port);
     let c = reqwest::blocking::Client::builder()

@@ -4,11 +4,13 @@
 //! addition stored exactly once with its event, every chain unforked (one event per sequence number, each linked
 //! to the one before), and `/audit/verify` ok on both instances with the same audit key.
 
+mod common;
+
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const TOKEN: &str = "pair-admin-3b9e61d0c4a87f25e1d6b0c9a4f37e82";
 const AUDIT_KEY: &str = "pair-audit-key-6f1e0a9c3d7b42e8a5c1f0d9b3e7a6c2";
@@ -17,13 +19,6 @@ const ADDERS: usize = 8;
 const ADDITIONS_EACH: usize = 30;
 const CHAINS: usize = 2;
 const CHAINS_EACH: usize = 3;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 /// An instance on `url`, killed when dropped.
 struct Instance(Child);
@@ -51,17 +46,8 @@ fn start(url: &str, port: u16) -> Instance {
         .spawn()
         .expect("server starts");
     let instance = Instance(child);
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return instance;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if common::ready(port) {
+        return instance;
     }
     panic!("the instance on port {port} did not become ready");
 }
@@ -237,7 +223,7 @@ fn two_instances_on_one_postgres_lose_nothing_and_fork_no_chain() {
         .execute(&mut admin)
         .expect("create database");
     let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-    let ports = [free_port(), free_port()];
+    let ports = [common::free_port(), common::free_port()];
     // Both start at once on the empty database: migrations take turns.
     let instances: Vec<Instance> = std::thread::scope(|s| {
         let hs: Vec<_> = ports.iter().map(|p| s.spawn(|| start(&url, *p))).collect();

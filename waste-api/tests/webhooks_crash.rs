@@ -6,6 +6,8 @@
 #[path = "../../tests/src/receiver.rs"]
 mod receiver;
 
+mod common;
+
 use diesel::{Connection, RunQueryDsl};
 use receiver::{Receiver, Reply};
 use serde_json::{Value, json};
@@ -17,13 +19,6 @@ use std::time::{Duration, Instant};
 
 const TOKEN: &str = "hook-admin-7c2e94b1d05f83a6e1c9b47d2a08f5e3";
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 fn start(url: &str, port: u16) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_waste-api"))
@@ -41,17 +36,8 @@ fn start(url: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("server starts");
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    if common::ready(port) {
+        return child;
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -137,7 +123,7 @@ fn scenario(url: &str) {
             }
         })
     };
-    let port = free_port();
+    let port = common::free_port();
     let api = Api {
         base: format!("http://127.0.0.1:{port}"),
         c: reqwest::blocking::Client::builder()
