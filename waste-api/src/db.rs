@@ -182,8 +182,9 @@ impl Db {
     /// group's COMMIT, see `writer`) or a pooled one (PostgreSQL). Blocking: call it off the async workers.
     pub fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-        E: From<r2d2::PoolError> + From<diesel::result::Error>,
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        E: From<r2d2::PoolError> + From<diesel::result::Error> + Send + 'static,
     {
         match &self.writer {
             Some(w) => {
@@ -199,6 +200,34 @@ impl Db {
                 let r = f(&mut conn);
                 self.stats.record(queued, started, Instant::now(), true);
                 r
+            }
+        }
+    }
+
+    /// `write` for async callers: on SQLite the future waits for the writer thread's answer without holding a
+    /// thread; on PostgreSQL the write runs on the blocking pool (a panic there is an error, not a crash).
+    pub async fn write_async<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        E: From<r2d2::PoolError> + From<diesel::result::Error> + Send + 'static,
+    {
+        match &self.writer {
+            Some(w) => {
+                let (r, held) = w.run_async(f).await;
+                self.stats
+                    .record(held.queued, held.started, held.released, held.ended_group);
+                r
+            }
+            None => {
+                let db = self.clone();
+                match tokio::task::spawn_blocking(move || db.write(f)).await {
+                    Ok(r) => r,
+                    Err(e) => Err(E::from(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::Unknown,
+                        Box::new(format!("the write failed: {e}")),
+                    ))),
+                }
             }
         }
     }
@@ -239,7 +268,9 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
     let writer = match backend {
-        Backend::Sqlite => Some(Arc::new(crate::writer::Writer::new(first))),
+        Backend::Sqlite => Some(Arc::new(
+            crate::writer::Writer::new(first).map_err(|e| DbError::Connect(e.to_string()))?,
+        )),
         Backend::Postgres => None,
     };
     let pool = r2d2::Pool::builder()
@@ -369,6 +400,24 @@ mod tests {
             .expect("count");
         assert_eq!(n, 1);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// SQLite is built with its query planner stability guarantee (`.cargo/config.toml`): without it every
+    /// statement with a bound LIMIT (each `.first()`) is parsed and planned again at each execution.
+    #[test]
+    fn sqlite_keeps_its_plans() {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = diesel::SqliteConnection::establish(":memory:").expect("sqlite");
+        let n: N = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+        )
+        .get_result(&mut c)
+        .expect("compile options");
+        assert_eq!(n.n, 1, "SQLite built without SQLITE_ENABLE_QPSG");
     }
 
     #[test]

@@ -76,8 +76,9 @@ pub fn build_guarded(
     // A TLS setting that cannot be used stops the start before anything else.
     let tls = guards.tls.as_ref().map(tls::load).transpose()?;
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
+    let bootstrap_token = bootstrap_token.map(str::to_owned);
     let admin_token = database
-        .write(|c| http::api::parties::bootstrap_admin(c, bootstrap_token))
+        .write(move |c| http::api::parties::bootstrap_admin(c, bootstrap_token.as_deref()))
         .map_err(|e| format!("bootstrap: {e}"))?;
     // The heads of the chains appended from now on are anchored with this key (none: not anchored).
     store::events::set_audit_key(guards.audit_key.as_deref());

@@ -52,8 +52,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let db = self.database.clone();
-        web::block(move || db.write(f)).await?
+        self.database.write_async(f).await
     }
 }
 

@@ -1,16 +1,20 @@
-//! SQLite's one write connection, with group commit: writes that wait for the connection while another runs join
-//! its transaction, each inside a savepoint of its own, and one `COMMIT` ends the group.
+//! SQLite's one write connection, with group commit: a thread of its own owns the connection and runs the
+//! writes sent to it one after another; writes that arrive while a group is open join its transaction, each in a
+//! savepoint of its own, and one `COMMIT` ends the group.
 //!
 //! Why: on SQLite one writer at a time is the design, and an addition spent about a third of its hold on its own
-//! `COMMIT` (writing the WAL frames of the pages it touched; bench/RESULTS.md "What limits additions, measured").
-//! Requests of one group touch mostly the same pages (the right edge of each index, the same table leaves), so
-//! one `COMMIT` writes each page once for the whole group, and the transaction's snapshot is taken once.
+//! `COMMIT` (bench/RESULTS.md "What limits additions, measured"). Requests of one group touch mostly the same
+//! pages (the right edge of each index, the same table leaves), so one `COMMIT` writes each page once for the
+//! whole group. Why a thread: when each request ran its write on a blocking-pool thread of its own, taking turns
+//! on a mutex, every write cost a thread switch and the holder could be descheduled while holding the
+//! connection (on two cores, 16 requests in flight); the writer thread runs the queued writes back to back and
+//! wakes each caller once, with its answer.
 //!
 //! The guarantees, each tested below:
 //! - A request's answer is given only after the `COMMIT` that made its writes durable (`synchronous = NORMAL` in
 //!   WAL mode: a process crash loses nothing committed; the crash test kills the server mid-load).
-//! - A request whose closure fails (or panics) rolls back its own savepoint: nothing of it is kept, and the other
-//!   requests of its group commit normally.
+//! - A request whose closure fails (or panics) rolls back its own savepoint: nothing of it is kept, it is
+//!   answered at once, and the other requests of its group commit normally.
 //! - A failing `COMMIT` fails every request of its group that had succeeded, and none of their writes is kept.
 //! - A group closes when no other write is waiting, or at `MAX_GROUP` requests, or `MAX_GROUP_AGE` after its
 //!   first request was done, so no answer waits long for others.
@@ -21,9 +25,9 @@
 use crate::db::AnyConnection;
 use diesel::connection::SimpleConnection;
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// At most this many requests share one transaction.
@@ -41,51 +45,9 @@ pub fn in_group() -> bool {
     IN_GROUP.with(Cell::get)
 }
 
-/// Sets `IN_GROUP` for as long as it lives, also when the closure panics.
-struct InGroup;
-
-impl InGroup {
-    fn enter() -> Self {
-        IN_GROUP.with(|g| g.set(true));
-        InGroup
-    }
-}
-
-impl Drop for InGroup {
-    fn drop(&mut self) {
-        IN_GROUP.with(|g| g.set(false));
-    }
-}
-
-struct Group {
-    id: u64,
-    members: usize,
-    opened: Instant,
-}
-
-struct Slot {
-    conn: AnyConnection,
-    open: Option<Group>,
-    last_id: u64,
-}
-
-/// How the groups ended: every group up to `settled` has ended; the failed ones with their error.
-#[derive(Default)]
-struct Outcomes {
-    settled: u64,
-    failed: BTreeMap<u64, String>,
-}
-
-/// The write connection and its group.
-pub struct Writer {
-    slot: Mutex<Slot>,
-    /// Writes that asked for the connection and do not have it yet.
-    queued: AtomicUsize,
-    outcomes: Mutex<Outcomes>,
-    ended: Condvar,
-}
-
-/// What a write gives back besides its result: when it got the connection and when it let it go.
+/// What a write gives back besides its result: when it was queued, when the writer started it and when it was
+/// done with it.
+#[derive(Debug, Clone, Copy)]
 pub struct Held {
     pub queued: Instant,
     pub started: Instant,
@@ -94,18 +56,36 @@ pub struct Held {
     pub ended_group: bool,
 }
 
+/// A write's outcome: `Err` when its closure panicked, with the panic's payload.
+pub type Outcome<T, E> = std::thread::Result<Result<T, E>>;
+
+/// Answers a write's caller once its group has ended, given the group's failure if it failed.
+type Answer = Box<dyn FnOnce(Option<&str>, Held) + Send>;
+/// A queued write: run on the connection (or told it cannot run), it says whether it succeeded and gives the
+/// answer to send when its group ends.
+type Job = Box<dyn FnOnce(Result<&mut AnyConnection, diesel::result::Error>) -> (bool, Answer) + Send>;
+
+struct Queued {
+    job: Job,
+    queued: Instant,
+}
+
+/// The write connection's thread and its queue. Dropping the writer ends the thread once the queue is empty.
+pub struct Writer {
+    jobs: mpsc::Sender<Queued>,
+    /// Writes sent and not started yet.
+    queued: Arc<AtomicUsize>,
+}
+
 impl Writer {
-    pub fn new(conn: AnyConnection) -> Self {
-        Writer {
-            slot: Mutex::new(Slot {
-                conn,
-                open: None,
-                last_id: 0,
-            }),
-            queued: AtomicUsize::new(0),
-            outcomes: Mutex::default(),
-            ended: Condvar::new(),
-        }
+    pub fn new(conn: AnyConnection) -> std::io::Result<Self> {
+        let (jobs, rx) = mpsc::channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let waiting = queued.clone();
+        std::thread::Builder::new()
+            .name("waste-writer".into())
+            .spawn(move || serve(conn, &rx, &waiting))?;
+        Ok(Writer { jobs, queued })
     }
 
     /// Writes waiting for the connection now (tests use it to build a group).
@@ -113,168 +93,206 @@ impl Writer {
         self.queued.load(Ordering::SeqCst)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|poisoned| {
-            // Nothing panics while holding the slot outside `catch_unwind`; should it, the transaction it had
-            // open is ended and its group failed, so no waiter hangs.
-            let mut slot = poisoned.into_inner();
-            self.slot.clear_poison();
-            if let Some(g) = slot.open.take() {
-                let _ = slot.conn.batch_execute("ROLLBACK");
-                self.settle(g.id, Some("the write connection was poisoned".into()));
-            }
-            slot
-        })
-    }
-
-    fn settle(&self, id: u64, failure: Option<String>) {
-        let mut o = self
-            .outcomes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        o.settled = o.settled.max(id);
-        if let Some(f) = failure {
-            o.failed.insert(id, f);
+    /// Queues `f`; `reply` gets its outcome once its group has ended (at once if it failed).
+    fn submit<T, E, F, R>(&self, f: F, reply: R)
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        R: FnOnce(Outcome<T, E>, Held) + Send + 'static,
+    {
+        let job: Job = Box::new(move |conn| {
+            let outcome: Outcome<T, E> = match conn {
+                Err(e) => Ok(Err(E::from(e))),
+                Ok(c) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c))),
+            };
+            let ok = matches!(outcome, Ok(Ok(_)));
+            let answer: Answer = Box::new(move |failure, held| {
+                let outcome = match (outcome, failure) {
+                    (Ok(Ok(_)), Some(msg)) => Ok(Err(E::from(group_failed(msg)))),
+                    (o, _) => o,
+                };
+                reply(outcome, held);
+            });
+            (ok, answer)
+        });
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let queued = Instant::now();
+        if let Err(mpsc::SendError(q)) = self.jobs.send(Queued { job, queued }) {
+            // The thread is gone (it never panics: every write runs under `catch_unwind`); say so.
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            let (_, answer) = (q.job)(Err(gone()));
+            answer(None, now_held(queued, false));
         }
-        // Keep the failures of the last 1024 groups: a waiter reads its own within microseconds.
-        let keep = o.settled.saturating_sub(1024);
-        o.failed.retain(|g, _| *g > keep);
-        drop(o);
-        self.ended.notify_all();
     }
 
-    /// Ends the open group: `COMMIT`, or `ROLLBACK` when its transaction is already broken (`broken`).
-    fn end(&self, slot: &mut Slot, broken: Option<String>) -> Option<String> {
-        let Some(g) = slot.open.take() else {
-            return broken;
-        };
+    /// Runs `f` on the write connection and blocks until its group has ended. A panic in `f` resumes here.
+    pub fn run<T, E, F>(&self, f: F) -> (Result<T, E>, Held)
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let queued = Instant::now();
+        self.submit(f, move |o, h| {
+            let _ = tx.send((o, h));
+        });
+        match rx.recv() {
+            Ok((Ok(r), held)) => (r, held),
+            Ok((Err(panic), _)) => std::panic::resume_unwind(panic),
+            Err(_) => (Err(E::from(gone())), now_held(queued, false)),
+        }
+    }
+
+    /// Runs `f` on the write connection; the future ends when its group has ended, without holding a thread
+    /// meanwhile. A panic in `f` is an error here (no panic reaches a request's worker).
+    pub async fn run_async<T, E, F>(&self, f: F) -> (Result<T, E>, Held)
+    where
+        T: Send + 'static,
+        E: From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let queued = Instant::now();
+        self.submit(f, move |o, h| {
+            let _ = tx.send((o, h));
+        });
+        match rx.await {
+            Ok((Ok(r), held)) => (r, held),
+            Ok((Err(panic), held)) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                (Err(E::from(failed(format!("the write panicked: {what}")))), held)
+            }
+            Err(_) => (Err(E::from(gone())), now_held(queued, false)),
+        }
+    }
+}
+
+fn failed(msg: String) -> diesel::result::Error {
+    diesel::result::Error::DatabaseError(
+        diesel::result::DatabaseErrorKind::Unknown,
+        Box::new(msg),
+    )
+}
+
+fn group_failed(msg: &str) -> diesel::result::Error {
+    failed(format!("the group's commit failed: {msg}"))
+}
+
+fn gone() -> diesel::result::Error {
+    failed("the write connection's thread is gone".into())
+}
+
+fn now_held(queued: Instant, ended_group: bool) -> Held {
+    let now = Instant::now();
+    Held {
+        queued,
+        started: now,
+        released: now,
+        ended_group,
+    }
+}
+
+/// A write of the open group that succeeded, waiting for the group's end to be answered.
+struct Done {
+    answer: Answer,
+    held: Held,
+}
+
+/// The writer thread: one group after another, each opened by the first write that arrives.
+fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &AtomicUsize) {
+    IN_GROUP.with(|g| g.set(true));
+    while let Ok(first) = jobs.recv() {
+        let mut next = Some(first);
+        let mut open = false;
+        let mut broken: Option<String> = None;
+        let mut first_done: Option<Instant> = None;
+        let mut done: Vec<Done> = Vec::new();
+        while let Some(q) = next.take() {
+            queued.fetch_sub(1, Ordering::SeqCst);
+            let started = Instant::now();
+            let held = |ended_group| Held {
+                queued: q.queued,
+                started,
+                released: Instant::now(),
+                ended_group,
+            };
+            if !open {
+                if let Err(e) = conn.batch_execute("BEGIN IMMEDIATE") {
+                    let (_, answer) = (q.job)(Err(e));
+                    answer(None, held(false));
+                    next = jobs.try_recv().ok();
+                    continue;
+                }
+                open = true;
+            }
+            match conn.batch_execute("SAVEPOINT waste_request") {
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    let (_, answer) = (q.job)(Err(e));
+                    answer(None, held(false));
+                }
+                Ok(()) => {
+                    let (ok, answer) = (q.job)(Ok(&mut conn));
+                    let end = if ok {
+                        "RELEASE waste_request"
+                    } else {
+                        "ROLLBACK TO waste_request; RELEASE waste_request"
+                    };
+                    if let Err(e) = conn.batch_execute(end) {
+                        // The transaction is gone (SQLite rolls a transaction back by itself on some errors):
+                        // every request of the group so far is lost with it.
+                        broken = Some(e.to_string());
+                    }
+                    if ok {
+                        done.push(Done {
+                            answer,
+                            held: held(false),
+                        });
+                    } else {
+                        answer(None, held(false));
+                    }
+                }
+            }
+            // The group's age counts from when its first request was done: that one waits the longest.
+            let age = first_done.get_or_insert_with(Instant::now).elapsed();
+            let full = done.len() >= MAX_GROUP || age >= MAX_GROUP_AGE;
+            if broken.is_none() && !full {
+                next = jobs.try_recv().ok();
+            }
+        }
+        if !open {
+            continue;
+        }
         let failure = match broken {
             Some(b) => {
-                let _ = slot.conn.batch_execute("ROLLBACK");
+                let _ = conn.batch_execute("ROLLBACK");
                 Some(b)
             }
-            None => match slot.conn.batch_execute("COMMIT") {
+            None => match conn.batch_execute("COMMIT") {
                 Ok(()) => None,
                 Err(e) => {
                     // A COMMIT refused (a deferred constraint, a full disk) may leave the transaction open.
-                    let _ = slot.conn.batch_execute("ROLLBACK");
+                    let _ = conn.batch_execute("ROLLBACK");
                     Some(e.to_string())
                 }
             },
         };
-        self.settle(g.id, failure.clone());
-        failure
-    }
-
-    /// Blocks until group `id` has ended; its failure, if it failed.
-    fn wait(&self, id: u64) -> Option<String> {
-        let mut o = self
-            .outcomes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while o.settled < id {
-            o = self
-                .ended
-                .wait(o)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ended = Instant::now();
+        let last = done.len().saturating_sub(1);
+        for (i, d) in done.into_iter().enumerate() {
+            let mut held = d.held;
+            if i == last {
+                held.released = ended;
+                held.ended_group = true;
+            }
+            (d.answer)(failure.as_deref(), held);
         }
-        o.failed.get(&id).cloned()
-    }
-
-    /// Runs `f` on the write connection inside a group's transaction, in a savepoint of its own; returns once the
-    /// group has committed (or at once when `f` failed: nothing of it is kept either way).
-    pub fn run<T, E, F>(&self, f: F) -> (Result<T, E>, Held)
-    where
-        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-        E: From<diesel::result::Error>,
-    {
-        let queued = Instant::now();
-        self.queued.fetch_add(1, Ordering::SeqCst);
-        let mut slot = self.lock();
-        self.queued.fetch_sub(1, Ordering::SeqCst);
-        let started = Instant::now();
-        let held = |released, ended_group| Held {
-            queued,
-            started,
-            released,
-            ended_group,
-        };
-        let s: &mut Slot = &mut slot;
-        let id = match s.open.as_mut() {
-            Some(g) => {
-                g.members += 1;
-                g.id
-            }
-            None => {
-                if let Err(e) = s.conn.batch_execute("BEGIN IMMEDIATE") {
-                    return (Err(e.into()), held(Instant::now(), false));
-                }
-                s.last_id += 1;
-                s.open = Some(Group {
-                    id: s.last_id,
-                    members: 1,
-                    opened: started,
-                });
-                s.last_id
-            }
-        };
-        let mut broken = None;
-        let outcome = match s.conn.batch_execute("SAVEPOINT waste_request") {
-            Err(e) => {
-                broken = Some(e.to_string());
-                Ok(Err(E::from(e)))
-            }
-            Ok(()) => {
-                let r = {
-                    let _g = InGroup::enter();
-                    let conn = &mut s.conn;
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
-                };
-                let end = match &r {
-                    Ok(Ok(_)) => "RELEASE waste_request",
-                    _ => "ROLLBACK TO waste_request; RELEASE waste_request",
-                };
-                if let Err(e) = s.conn.batch_execute(end) {
-                    // The transaction is gone (SQLite rolls a transaction back by itself on some errors): every
-                    // request of the group so far is lost with it.
-                    broken = Some(e.to_string());
-                }
-                r
-            }
-        };
-        if let Some(g) = s.open.as_mut()
-            && g.members == 1
-        {
-            // The group's age counts from when its first request was done: that one waits the longest.
-            g.opened = Instant::now();
-        }
-        let succeeded = matches!(outcome, Ok(Ok(_)));
-        let close = broken.is_some()
-            || self.queued.load(Ordering::SeqCst) == 0
-            || s.open
-                .as_ref()
-                .is_some_and(|g| g.members >= MAX_GROUP || g.opened.elapsed() >= MAX_GROUP_AGE);
-        let failure = if close { self.end(s, broken) } else { None };
-        drop(slot);
-        let released = Instant::now();
-        let failure = match (close, succeeded) {
-            (true, _) => failure,
-            // Another request of the group will end it; a success is answered only after its COMMIT.
-            (false, true) => self.wait(id),
-            (false, false) => None,
-        };
-        let result = match outcome {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(Ok(v)) => match failure {
-                None => Ok(v),
-                Some(msg) => Err(E::from(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::Unknown,
-                    Box::new(format!("the group's commit failed: {msg}")),
-                ))),
-            },
-            Ok(Err(e)) => Err(e),
-        };
-        (result, held(released, close))
     }
 }
 
@@ -335,15 +353,16 @@ mod tests {
                 .enumerate()
                 .map(|(i, w)| {
                     let db = db.clone();
+                    let probe = db.clone();
                     s.spawn(move || {
                         if i > 0 {
                             // Queue behind the first, which is inside the group by now.
                             std::thread::sleep(Duration::from_millis(100));
                         }
-                        let r = db.write(|c| -> Result<usize, crate::error::ApiError> {
+                        let r = db.write(move |c| -> Result<usize, crate::error::ApiError> {
                             if i == 0 {
                                 let until = Instant::now() + Duration::from_secs(5);
-                                while db.writes_queued() < others && Instant::now() < until {
+                                while probe.writes_queued() < others && Instant::now() < until {
                                     std::thread::sleep(Duration::from_millis(1));
                                 }
                             }

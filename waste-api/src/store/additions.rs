@@ -59,7 +59,8 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
             heads: i64,
         }
         let (f, a, e) = (r.filled, r.addition, &r.event.row);
-        let w: Written = diesel::sql_query(
+        enum AdditionWrites {}
+        let w: Written = super::prepared::prepared::<AdditionWrites, _>(diesel::sql_query(
             "WITH c AS (UPDATE containers SET stream = $1, filled_l = $2, holds_liquid = $3, code = $4, \
                hazards = $5, started_on = $6, clock_started_on = $7, digital_id = $8, additions_count = $9, \
                contents = $10 WHERE id = $11 AND additions_count = $12 AND status = $13 RETURNING 1), \
@@ -104,7 +105,7 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
         .bind::<Text, _>(&e.prev_hash)
         .bind::<Text, _>(&e.hash)
         .bind::<Nullable<Text>, _>(&r.event.anchor)
-        .bind::<BigInt, _>(after)
+        .bind::<BigInt, _>(after))
         .get_result(pg)?;
         return match (w.containers, w.heads) {
             (1, 1) => Ok(()),

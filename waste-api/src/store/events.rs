@@ -130,33 +130,41 @@ pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
     if let AnyConnection::Postgresql(pg) = conn {
         use diesel::sql_types::{BigInt, Nullable, Text};
         let e = &p.row;
-        let head = match p.after {
-            None => {
-                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9)"
-            }
-            Some(_) => {
-                "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 WHERE aggregate = $1 AND count = $10"
-            }
-        };
-        let q = diesel::sql_query(format!(
-            "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1) {head}"
-        ))
-        .into_boxed::<diesel::pg::Pg>()
-        .bind::<Text, _>(&e.aggregate)
-        .bind::<BigInt, _>(e.seq)
-        .bind::<Text, _>(&e.kind)
-        .bind::<Text, _>(&e.actor)
-        .bind::<Text, _>(&e.at)
-        .bind::<Text, _>(&e.payload)
-        .bind::<Text, _>(&e.prev_hash)
-        .bind::<Text, _>(&e.hash)
-        .bind::<Nullable<Text>, _>(&p.anchor);
-        let n = match p.after {
-            Some(count) => q.bind::<BigInt, _>(count),
-            None => q,
+        // The event and the head's move, as one of two fixed statements (each prepared once per connection).
+        macro_rules! event_and {
+            ($head:literal) => {
+                diesel::sql_query(concat!(
+                    "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1) ",
+                    $head
+                ))
+                .bind::<Text, _>(&e.aggregate)
+                .bind::<BigInt, _>(e.seq)
+                .bind::<Text, _>(&e.kind)
+                .bind::<Text, _>(&e.actor)
+                .bind::<Text, _>(&e.at)
+                .bind::<Text, _>(&e.payload)
+                .bind::<Text, _>(&e.prev_hash)
+                .bind::<Text, _>(&e.hash)
+                .bind::<Nullable<Text>, _>(&p.anchor)
+            };
         }
-        .execute(pg)?;
+        enum FirstEvent {}
+        enum NextEvent {}
+        let n = match p.after {
+            None => super::prepared::prepared::<FirstEvent, _>(event_and!(
+                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9)"
+            ))
+            .execute(pg)?,
+            Some(count) => super::prepared::prepared::<NextEvent, _>(
+                event_and!(
+                    "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 \
+                     WHERE aggregate = $1 AND count = $10"
+                )
+                .bind::<BigInt, _>(count),
+            )
+            .execute(pg)?,
+        };
         return if n == 1 { Ok(()) } else { Err(moved()) };
     }
     diesel::insert_into(events::table)

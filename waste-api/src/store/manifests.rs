@@ -158,9 +158,12 @@ pub fn visible(
 /// second then sees the first's result (PostgreSQL; SQLite serialises writers already).
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
     if let AnyConnection::Postgresql(pg) = tx.conn() {
-        diesel::sql_query("SELECT id FROM manifests WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(pg)?;
+        enum LockManifest {}
+        super::prepared::prepared::<LockManifest, _>(
+            diesel::sql_query("SELECT id FROM manifests WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(id),
+        )
+        .execute(pg)?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod oversight;
 pub mod page;
 pub mod pickup_requests;
 pub mod pickups;
+pub mod prepared;
 pub mod records;
 pub mod revisions;
 pub mod sequences;

@@ -108,6 +108,11 @@ pub fn announce_step(conn: &mut AnyConnection, e: &Event) -> Result<(), AppError
     let Some((kind, id)) = e.aggregate.split_once(':') else {
         return Ok(());
     };
+    // Most steps have no subscriber: one read says so, instead of reading the step's row and then the
+    // subscriptions of its parties.
+    if !followed(conn, kind, id)? {
+        return Ok(());
+    }
     let pick = |keys: &[&str], data: &mut Value| {
         for k in keys {
             if let Some(v) = e.payload.get(*k) {
@@ -156,6 +161,43 @@ pub fn announce_step(conn: &mut AnyConnection, e: &Event) -> Result<(), AppError
         },
     )?;
     Ok(())
+}
+
+/// Whether a live subscription belongs to a party of the manifest or pickup request `id` (`kind`).
+fn followed(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<bool, AppError> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[allow(dead_code)]
+        id: String,
+    }
+    // One text for both backends: `$1` is also a parameter in SQLite.
+    macro_rules! found {
+        ($marker:ident, $sql:literal) => {{
+            enum $marker {}
+            let q = super::prepared::prepared::<$marker, _>(
+                diesel::sql_query($sql).bind::<diesel::sql_types::Text, _>(id),
+            );
+            match conn {
+                AnyConnection::Postgresql(c) => q.load::<Found>(c)?,
+                AnyConnection::Sqlite(c) => q.load::<Found>(c)?,
+            }
+        }};
+    }
+    let found = if kind == "manifest" {
+        found!(
+            ManifestFollowed,
+            "SELECT s.id FROM manifests m, webhook_subscriptions s WHERE m.id = $1 AND s.deleted_at IS NULL \
+             AND s.organization_id IN (m.shipper_id, m.carrier_id, m.receiver_id) LIMIT 1"
+        )
+    } else {
+        found!(
+            RequestFollowed,
+            "SELECT s.id FROM pickup_requests r, webhook_subscriptions s WHERE r.id = $1 \
+             AND s.deleted_at IS NULL AND s.organization_id IN (r.school_id, r.station_id) LIMIT 1"
+        )
+    };
+    Ok(!found.is_empty())
 }
 
 /// Whether an event with this key was announced already.

@@ -94,9 +94,12 @@ pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
 /// the write that follows it must see the same site.
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
     if let AnyConnection::Postgresql(pg) = tx.conn() {
-        diesel::sql_query("SELECT id FROM storage_sites WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(pg)?;
+        enum LockSite {}
+        super::prepared::prepared::<LockSite, _>(
+            diesel::sql_query("SELECT id FROM storage_sites WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(id),
+        )
+        .execute(pg)?;
     }
     Ok(())
 }

@@ -1,0 +1,152 @@
+//! Raw SQL statements that the database prepares once per connection.
+//!
+//! diesel never caches a `sql_query` (it cannot know that the text is the same at each call), so PostgreSQL
+//! parsed, analysed and planned every raw statement at every execution: during additions that was about a third
+//! of the database server's CPU (bench/RESULTS.md, "the write path, profiled"). A statement wrapped here carries
+//! a marker type of its own, which diesel uses as the key of its per-connection statement cache.
+//!
+//! One marker per SQL text: two texts under one marker would run the first one's plan for the second.
+
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::{QueryResult, RunQueryDsl};
+use std::marker::PhantomData;
+
+/// `query`, cached under the marker `M`.
+pub struct Prepared<M, Q> {
+    query: Q,
+    marker: PhantomData<fn() -> M>,
+}
+
+/// Wraps a raw statement whose text never changes so that each connection prepares it once.
+pub fn prepared<M: 'static, Q>(query: Q) -> Prepared<M, Q> {
+    Prepared {
+        query,
+        marker: PhantomData,
+    }
+}
+
+impl<M: 'static, Q> QueryId for Prepared<M, Q> {
+    type QueryId = M;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<M, Q, DB> QueryFragment<DB> for Prepared<M, Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.query.walk_ast(pass)
+    }
+
+    /// The text is fixed (the marker names it), whatever the raw query says about itself.
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<M, Q: Query> Query for Prepared<M, Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<M, Q, C> RunQueryDsl<C> for Prepared<M, Q> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::Connection;
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel::sql_types::{BigInt, Integer};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    enum Twice {}
+
+    /// The statements each connection put into its cache.
+    fn recorder(cached: Arc<Mutex<Vec<String>>>) -> impl Instrumentation {
+        move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event
+                && let Ok(mut c) = cached.lock()
+            {
+                c.push(sql.to_owned());
+            }
+        }
+    }
+
+    #[test]
+    fn a_marked_statement_is_prepared_once_and_a_raw_one_every_time() {
+        let cached = Arc::new(Mutex::new(Vec::new()));
+        let mut conn = diesel::SqliteConnection::establish(":memory:").expect("sqlite");
+        conn.set_instrumentation(recorder(cached.clone()));
+        // A raw statement is never cached.
+        let raw: Vec<i64> = (1..=2)
+            .map(|i| {
+                diesel::sql_query("SELECT CAST(? AS INTEGER) + 40 AS n")
+                    .bind::<Integer, _>(i)
+                    .get_result::<N>(&mut conn)
+                    .map(|r| r.n)
+                    .expect("raw")
+            })
+            .collect();
+        assert_eq!(raw, vec![41, 42]);
+        assert!(cached.lock().map(|c| c.is_empty()).unwrap_or(false));
+        // A marked one is cached once, under its marker: the second call runs the first text's statement
+        // (which is why one marker must only ever carry one text).
+        let marked: Vec<i64> = (1..=2)
+            .map(|i| {
+                prepared::<Twice, _>(diesel::sql_query(format!("SELECT 7 AS n -- {i}")))
+                    .get_result::<N>(&mut conn)
+                    .map(|r| r.n)
+                    .expect("marked")
+            })
+            .collect();
+        assert_eq!(marked, vec![7, 7]);
+        let c = cached.lock().map(|c| c.clone()).unwrap_or_default();
+        assert_eq!(c, vec!["SELECT 7 AS n -- 1".to_owned()], "{c:?}");
+    }
+
+    /// On PostgreSQL a marked statement becomes a named prepared statement of the session.
+    #[test]
+    fn postgres_keeps_a_marked_statement_prepared() {
+        let url = "postgres://postgres@127.0.0.1:5432/postgres";
+        let mut conn = match diesel::PgConnection::establish(url) {
+            Ok(c) => c,
+            Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("PostgreSQL is required under CI: {e}")
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: PostgreSQL not reachable at {url}: {e}");
+                return;
+            }
+        };
+        enum Plus {}
+        let sum = |conn: &mut diesel::PgConnection, i: i32| -> i64 {
+            prepared::<Plus, _>(
+                diesel::sql_query("SELECT ($1 + 40)::bigint AS n").bind::<Integer, _>(i),
+            )
+            .get_result::<N>(conn)
+            .map(|r| r.n)
+            .expect("marked")
+        };
+        assert_eq!((sum(&mut conn, 1), sum(&mut conn, 2)), (41, 42));
+        diesel::sql_query("SELECT ($1 + 50)::bigint AS n")
+            .bind::<Integer, _>(1)
+            .get_result::<N>(&mut conn)
+            .expect("raw");
+        let named = |conn: &mut diesel::PgConnection, text: &str| -> i64 {
+            diesel::sql_query("SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE statement = $1")
+                .bind::<diesel::sql_types::Text, _>(text)
+                .get_result::<N>(conn)
+                .map(|r| r.n)
+                .expect("pg_prepared_statements")
+        };
+        assert_eq!(named(&mut conn, "SELECT ($1 + 40)::bigint AS n"), 1);
+        assert_eq!(named(&mut conn, "SELECT ($1 + 50)::bigint AS n"), 0);
+    }
+}
