@@ -125,8 +125,8 @@ impl ManageConnection for AnyManager {
 /// handler in 1, 2, 5, 10 … 100 ms steps while the lock may already be free (the CPU sat 30 % idle at 16
 /// connections); and a connection whose database another connection has written discards its whole page cache at
 /// its next transaction, so eight pooled writers took turns re-reading the same pages. One writer keeps its cache
-/// warm and hands over on a futex; writes that queue behind it share its transaction (group commit, see
-/// `writer`). The busy handler still covers writers of other processes (the CLI, a second instance). On
+/// warm; it runs on a thread of its own that takes the queued writes one after another, and writes that queue
+/// behind one share its transaction (group commit, see `writer`). The busy handler still covers writers of other processes (the CLI, a second instance). On
 /// PostgreSQL writes use the pool: the server handles concurrent writers itself.
 #[derive(Clone)]
 pub struct Db {
@@ -380,7 +380,7 @@ mod tests {
             .execute(c)
         };
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = db.write(|c| -> Result<(), crate::error::ApiError> {
+            let _ = db.write(move |c| -> Result<(), crate::error::ApiError> {
                 insert(c, "lost").expect("insert");
                 panic!("a bug inside a write");
             });
@@ -388,10 +388,10 @@ mod tests {
         assert!(panicked.is_err());
         // The next write finds no transaction left open, and the panicked one's row is gone.
         let r: Result<usize, crate::error::ApiError> =
-            db.write(|c| Ok(write_tx(c, |c| insert(c, "kept"))?));
+            db.write(move |c| Ok(write_tx(c, |c| insert(c, "kept"))?));
         assert_eq!(r.ok(), Some(1));
         let n: i64 = db
-            .write(|c| -> Result<i64, crate::error::ApiError> {
+            .write(move |c| -> Result<i64, crate::error::ApiError> {
                 Ok(crate::schema::organizations::table
                     .filter(crate::schema::organizations::id.eq_any(["lost", "kept"]))
                     .count()

@@ -63,7 +63,8 @@ pub type Outcome<T, E> = std::thread::Result<Result<T, E>>;
 type Answer = Box<dyn FnOnce(Option<&str>, Held) + Send>;
 /// A queued write: run on the connection (or told it cannot run), it says whether it succeeded and gives the
 /// answer to send when its group ends.
-type Job = Box<dyn FnOnce(Result<&mut AnyConnection, diesel::result::Error>) -> (bool, Answer) + Send>;
+type Job =
+    Box<dyn FnOnce(Result<&mut AnyConnection, diesel::result::Error>) -> (bool, Answer) + Send>;
 
 struct Queued {
     job: Job,
@@ -166,7 +167,10 @@ impl Writer {
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                (Err(E::from(failed(format!("the write panicked: {what}")))), held)
+                (
+                    Err(E::from(failed(format!("the write panicked: {what}")))),
+                    held,
+                )
             }
             Err(_) => (Err(E::from(gone())), now_held(queued, false)),
         }
@@ -174,10 +178,7 @@ impl Writer {
 }
 
 fn failed(msg: String) -> diesel::result::Error {
-    diesel::result::Error::DatabaseError(
-        diesel::result::DatabaseErrorKind::Unknown,
-        Box::new(msg),
-    )
+    diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::Unknown, Box::new(msg))
 }
 
 fn group_failed(msg: &str) -> diesel::result::Error {
@@ -308,7 +309,7 @@ mod tests {
             uuid::Uuid::new_v4().simple()
         ));
         let db = db::connect(&format!("sqlite://{}/g.db", dir.display()), 2).expect("database");
-        db.write(|c| -> Result<(), crate::error::ApiError> {
+        db.write(move |c| -> Result<(), crate::error::ApiError> {
             c.batch_execute(
                 "CREATE TABLE parent (id TEXT PRIMARY KEY NOT NULL);
                  CREATE TABLE child (id TEXT PRIMARY KEY NOT NULL,
@@ -437,7 +438,7 @@ mod tests {
         }
         // The connection is usable again, in a new group.
         let r: Result<usize, crate::error::ApiError> =
-            db.write(|c| Ok(db::write_tx(c, |c| insert(c, "after", None))?));
+            db.write(move |c| Ok(db::write_tx(c, |c| insert(c, "after", None))?));
         assert_eq!(r.ok(), Some(1));
         assert!(committed(&db, "after"));
         let _ = std::fs::remove_dir_all(dir);

@@ -440,7 +440,7 @@ fn postgres_instances_starting_together_migrate_once_and_bootstrap_one_admin() {
             .map(|_| {
                 s.spawn(|| {
                     let db = waste_api::db::connect(&url, 2).map_err(|e| e.to_string())?;
-                    db.write(|c| waste_api::http::api::parties::bootstrap_admin(c, None))
+                    db.write(move |c| waste_api::http::api::parties::bootstrap_admin(c, None))
                         .map_err(|e| e.to_string())
                 })
             })

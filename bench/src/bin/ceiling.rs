@@ -54,7 +54,7 @@ fn main() {
                     let id = format!("{w}-{i}");
                     i += 1;
                     // The service's write path: its write connection and write-transaction helper.
-                    let r = db.write(|c| -> Result<usize, waste_bench::BoxError> {
+                    let r = db.write(move |c| -> Result<usize, waste_bench::BoxError> {
                         Ok(write_tx(c, |c| {
                             diesel::sql_query(format!(
                                 "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"

@@ -16,8 +16,8 @@ async fn insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     let db = db.clone();
     // The service's write path: its write connection and write-transaction helper.
-    let r = web::block(move || {
-        db.write(|c| -> Result<usize, waste_bench::BoxError> {
+    let r = db
+        .write_async(move |c| -> Result<usize, waste_bench::BoxError> {
             Ok(write_tx(c, |c| {
                 diesel::sql_query(format!(
                     "INSERT INTO bench_ceiling (id, v) VALUES ('{id}', 'x')"
@@ -25,10 +25,9 @@ async fn insert(db: web::Data<Db>, body: web::Bytes) -> HttpResponse {
                 .execute(c)
             })?)
         })
-    })
-    .await;
+        .await;
     match r {
-        Ok(Ok(_)) => HttpResponse::Created().json(serde_json::json!({ "id": id, "echo": v })),
+        Ok(_) => HttpResponse::Created().json(serde_json::json!({ "id": id, "echo": v })),
         _ => HttpResponse::InternalServerError().finish(),
     }
 }

@@ -527,7 +527,7 @@ async fn lifecycle(client: &reqwest::Client, a: &Args) -> Result<(), String> {
         s.ok,
         s.errors,
         s.per_second(),
-        s.per_second() * 9.0,
+        s.per_second() * 11.0,
         s.p50_ms,
         s.p99_ms
     );

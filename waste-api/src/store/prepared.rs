@@ -140,11 +140,13 @@ mod tests {
             .get_result::<N>(&mut conn)
             .expect("raw");
         let named = |conn: &mut diesel::PgConnection, text: &str| -> i64 {
-            diesel::sql_query("SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE statement = $1")
-                .bind::<diesel::sql_types::Text, _>(text)
-                .get_result::<N>(conn)
-                .map(|r| r.n)
-                .expect("pg_prepared_statements")
+            diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE statement = $1",
+            )
+            .bind::<diesel::sql_types::Text, _>(text)
+            .get_result::<N>(conn)
+            .map(|r| r.n)
+            .expect("pg_prepared_statements")
         };
         assert_eq!(named(&mut conn, "SELECT ($1 + 40)::bigint AS n"), 1);
         assert_eq!(named(&mut conn, "SELECT ($1 + 50)::bigint AS n"), 0);
