@@ -323,8 +323,8 @@ pub fn clocks_started_by(
 const ON_HAND: [Status; 4] = [
     Status::Open,
     Status::Sealed,
-    Status::Returned,
     Status::PickedUp,
+    Status::Returned,
 ];
 
 /// The litres of every container `holder` holds (for its quantity on hand).
