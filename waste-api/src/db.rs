@@ -126,8 +126,9 @@ impl ManageConnection for AnyManager {
 /// connections); and a connection whose database another connection has written discards its whole page cache at
 /// its next transaction, so eight pooled writers took turns re-reading the same pages. One writer keeps its cache
 /// warm; it runs on a thread of its own that takes the queued writes one after another, and writes that queue
-/// behind one share its transaction (group commit, see `writer`). The busy handler still covers writers of other processes (the CLI, a second instance). On
-/// PostgreSQL writes use the pool: the server handles concurrent writers itself.
+/// behind one share its transaction (group commit, see `writer`). The busy handler still covers writers of other
+/// processes (the CLI, a second instance). On PostgreSQL writes use the pool: the server handles concurrent
+/// writers itself.
 #[derive(Clone)]
 pub struct Db {
     pub pool: Pool,

@@ -422,6 +422,32 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// An HTTP handler's write that panics answers with an error (no panic reaches the worker), keeps nothing,
+    /// and the writer thread goes on with the next write.
+    #[test]
+    fn a_panicking_async_write_is_an_error_and_the_writer_goes_on() {
+        let (db, dir) = sqlite("panic");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let r: Result<usize, crate::error::ApiError> = rt.block_on(db.write_async(|c| {
+            insert(c, "lost", None)?;
+            panic!("a bug inside a write")
+        }));
+        let e = r.expect_err("an error, not a panic");
+        assert_eq!(
+            actix_web::ResponseError::status_code(&e),
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "{e:?}"
+        );
+        assert!(!committed(&db, "lost"));
+        let r: Result<usize, crate::error::ApiError> =
+            rt.block_on(db.write_async(|c| Ok(db::write_tx(c, |c| insert(c, "next", None))?)));
+        assert_eq!(r.ok(), Some(1));
+        assert!(committed(&db, "next"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn a_failing_commit_fails_every_request_of_the_group() {
         let (db, dir) = sqlite("commit");

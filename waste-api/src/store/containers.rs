@@ -93,15 +93,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, AppError
 /// instead of one losing a race (PostgreSQL: `SELECT … FOR UPDATE`, which diesel's MultiConnection cannot
 /// express; SQLite already serialises writers with `BEGIN IMMEDIATE`). Call it before reading the row.
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
-    if let AnyConnection::Postgresql(pg) = tx.conn() {
-        enum LockContainer {}
-        super::prepared::prepared::<LockContainer, _>(
-            diesel::sql_query("SELECT id FROM containers WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Text, _>(id),
-        )
-        .execute(pg)?;
-    }
-    Ok(())
+    super::prepared::lock_row!(tx, "containers", id)
 }
 
 /// A container locked for a change, with the head of its custody chain read under the same lock.

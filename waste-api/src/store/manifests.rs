@@ -157,15 +157,7 @@ pub fn visible(
 /// Takes the manifest's row lock until the transaction ends, so that two steps on one manifest take turns: the
 /// second then sees the first's result (PostgreSQL; SQLite serialises writers already).
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
-    if let AnyConnection::Postgresql(pg) = tx.conn() {
-        enum LockManifest {}
-        super::prepared::prepared::<LockManifest, _>(
-            diesel::sql_query("SELECT id FROM manifests WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Text, _>(id),
-        )
-        .execute(pg)?;
-    }
-    Ok(())
+    super::prepared::lock_row!(tx, "manifests", id)
 }
 
 pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, AppError> {

@@ -77,15 +77,7 @@ pub fn insert(tx: &mut Tx, r: &RequestRow, containers: &[String]) -> Result<(), 
 
 /// Takes the request's row lock until the transaction ends (PostgreSQL; SQLite serialises writers already).
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
-    if let AnyConnection::Postgresql(pg) = tx.conn() {
-        enum LockRequest {}
-        super::prepared::prepared::<LockRequest, _>(
-            diesel::sql_query("SELECT id FROM pickup_requests WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Text, _>(id),
-        )
-        .execute(pg)?;
-    }
-    Ok(())
+    super::prepared::lock_row!(tx, "pickup_requests", id)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>, AppError> {

@@ -93,15 +93,7 @@ pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
 /// Serialises writers that change what stands at a site (PostgreSQL; SQLite has one writer): the 3 t check and
 /// the write that follows it must see the same site.
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
-    if let AnyConnection::Postgresql(pg) = tx.conn() {
-        enum LockSite {}
-        super::prepared::prepared::<LockSite, _>(
-            diesel::sql_query("SELECT id FROM storage_sites WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Text, _>(id),
-        )
-        .execute(pg)?;
-    }
-    Ok(())
+    super::prepared::lock_row!(tx, "storage_sites", id)
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<SiteRow>, AppError> {
