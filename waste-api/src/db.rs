@@ -304,6 +304,26 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
     applied.map_err(|e| DbError::Migrate(e.to_string()))
 }
 
+/// Runs one of SQLite's transaction-control statements (`BEGIN IMMEDIATE`, `SAVEPOINT …`, `COMMIT` …) as a
+/// statement its connection prepares once; elsewhere as a plain batch. Through `batch_execute` (`sqlite3_exec`)
+/// each was parsed and compiled again at every use: with two savepoints per request that was about an eighth of
+/// the SQLite writer's time (bench/RESULTS.md, "the write path, profiled"). One statement per use: each use gets
+/// a marker (and so a cache entry) of its own.
+macro_rules! control {
+    ($conn:expr, $sql:literal) => {{
+        enum Statement {}
+        match &mut *$conn {
+            $crate::db::AnyConnection::Sqlite(c) => {
+                $crate::store::prepared::prepared::<Statement, _>(diesel::sql_query($sql))
+                    .rows(c)
+                    .map(|_| ())
+            }
+            c => diesel::connection::SimpleConnection::batch_execute(c, $sql),
+        }
+    }};
+}
+pub(crate) use control;
+
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write never fails on lock upgrade
 /// (docs/rules.md "Persistence notes"), or a savepoint when the write runs inside a group's transaction
 /// (`writer`); a plain transaction on PostgreSQL. All of `f` is kept or none.
@@ -313,24 +333,29 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        AnyConnection::Sqlite(_) => {
-            let (begin, keep, undo) = if crate::writer::in_group() {
-                (
-                    "SAVEPOINT waste_tx",
-                    "RELEASE waste_tx",
-                    "ROLLBACK TO waste_tx; RELEASE waste_tx",
-                )
-            } else {
-                ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
-            };
-            conn.batch_execute(begin)?;
+        AnyConnection::Sqlite(_) if crate::writer::in_group() => {
+            control!(conn, "SAVEPOINT waste_tx")?;
             match f(conn) {
                 Ok(v) => {
-                    conn.batch_execute(keep)?;
+                    control!(conn, "RELEASE waste_tx")?;
                     Ok(v)
                 }
                 Err(e) => {
-                    let _ = conn.batch_execute(undo);
+                    let _ = control!(conn, "ROLLBACK TO waste_tx");
+                    let _ = control!(conn, "RELEASE waste_tx");
+                    Err(e)
+                }
+            }
+        }
+        AnyConnection::Sqlite(_) => {
+            control!(conn, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    control!(conn, "COMMIT")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = control!(conn, "ROLLBACK");
                     Err(e)
                 }
             }

@@ -22,8 +22,7 @@
 //! Inside a group, `db::write_tx` takes a savepoint instead of `BEGIN IMMEDIATE … COMMIT` (it asks `in_group`),
 //! so use cases run unchanged on a `Tx` that is a savepoint.
 
-use crate::db::AnyConnection;
-use diesel::connection::SimpleConnection;
+use crate::db::{AnyConnection, control};
 use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -224,7 +223,7 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                 ended_group,
             };
             if !open {
-                if let Err(e) = conn.batch_execute("BEGIN IMMEDIATE") {
+                if let Err(e) = control!(&mut conn, "BEGIN IMMEDIATE") {
                     let (_, answer) = (q.job)(Err(e));
                     answer(None, held(false));
                     next = jobs.try_recv().ok();
@@ -232,7 +231,7 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                 }
                 open = true;
             }
-            match conn.batch_execute("SAVEPOINT waste_request") {
+            match control!(&mut conn, "SAVEPOINT waste_request") {
                 Err(e) => {
                     broken = Some(e.to_string());
                     let (_, answer) = (q.job)(Err(e));
@@ -240,12 +239,14 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                 }
                 Ok(()) => {
                     let (ok, answer) = (q.job)(Ok(&mut conn));
-                    let end = if ok {
-                        "RELEASE waste_request"
+                    let undone = if ok {
+                        Ok(())
                     } else {
-                        "ROLLBACK TO waste_request; RELEASE waste_request"
+                        control!(&mut conn, "ROLLBACK TO waste_request")
                     };
-                    if let Err(e) = conn.batch_execute(end) {
+                    if let Err(e) =
+                        undone.and_then(|()| control!(&mut conn, "RELEASE waste_request"))
+                    {
                         // The transaction is gone (SQLite rolls a transaction back by itself on some errors):
                         // every request of the group so far is lost with it.
                         broken = Some(e.to_string());
@@ -272,14 +273,14 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
         }
         let failure = match broken {
             Some(b) => {
-                let _ = conn.batch_execute("ROLLBACK");
+                let _ = control!(&mut conn, "ROLLBACK");
                 Some(b)
             }
-            None => match conn.batch_execute("COMMIT") {
+            None => match control!(&mut conn, "COMMIT") {
                 Ok(()) => None,
                 Err(e) => {
                     // A COMMIT refused (a deferred constraint, a full disk) may leave the transaction open.
-                    let _ = conn.batch_execute("ROLLBACK");
+                    let _ = control!(&mut conn, "ROLLBACK");
                     Some(e.to_string())
                 }
             },
@@ -302,6 +303,7 @@ mod tests {
     use super::*;
     use crate::db::{self, Db};
     use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
 
     fn sqlite(name: &str) -> (Db, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!(

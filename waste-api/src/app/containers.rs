@@ -229,8 +229,9 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
         .collect();
 
     // The row and its chain's head under the container's lock (one round trip on PostgreSQL).
-    let rows::Locked { row, head } = rows::lock_visible(tx, &cmd.container_id, &actor.org_id)?
+    let locked = rows::lock_visible(tx, &cmd.container_id, &actor.org_id)?
         .ok_or(AppError::NotFound("container"))?;
+    let (row, head) = (&locked.row, &locked.head);
     let core = core_container(std, &row)?;
     let addition = Addition {
         stream: classification.stream,
@@ -276,7 +277,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
                 .clone()
                 .unwrap_or_else(|| actor.org_id.clone());
             if organizations::summary(tx, &holder)?.kind == OrgKind::School {
-                let held = rows::litres_on_hand(tx, &holder)?
+                let held = rows::litres_on_hand_with(tx, &locked, &holder)?
                     .iter()
                     .map(|l| store::decimal(l))
                     .sum::<Result<Decimal, AppError>>()?;
@@ -365,7 +366,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
         digital_id: filled.digital_id,
         additions_count: seq,
         contents: filled.contents,
-        ..row
+        ..locked.row
     };
     Ok(Added {
         container: state_of(tx, std, updated, today)?,

@@ -29,9 +29,13 @@ pub struct NewAddition {
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewAddition) -> Result<(), AppError> {
-    diesel::insert_into(additions::table)
-        .values(row)
-        .execute(conn)?;
+    let insert = diesel::insert_into(additions::table).values(row);
+    match conn {
+        // On the backend's own connection: through `AnyConnection` diesel writes the statement's SQL text
+        // out again at every execution, even when its prepared statement is cached.
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+        AnyConnection::Postgresql(c) => insert.execute(c)?,
+    };
     Ok(())
 }
 

@@ -101,6 +101,9 @@ pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
 pub struct Locked {
     pub row: Row,
     pub head: Option<super::events::HeadRow>,
+    /// The litres of the holder's other containers on hand, when the lock's statement read them too
+    /// (PostgreSQL: one round trip less per addition); see `litres_on_hand_with`.
+    others_on_hand: Option<Vec<String>>,
 }
 
 /// The row of a `Locked` as PostgreSQL answers it.
@@ -112,6 +115,9 @@ struct LockedRow {
     head_count: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
     head_hash: String,
+    /// `filled_l` of the holder's other containers on hand, space-separated.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    others_on_hand: String,
 }
 
 /// Locks a container the organisation `org` owns or holds (see `lock`) and reads it with its chain's head. On
@@ -120,16 +126,26 @@ struct LockedRow {
 pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, AppError> {
     let aggregate = format!("container:{id}");
     if let AnyConnection::Postgresql(pg) = tx.conn() {
+        use diesel::sql_types::Text;
+        // The holder's other containers are read from the statement's snapshot, its own row (the latest
+        // version, under the lock) is added by `litres_on_hand_with`.
         enum LockVisible {}
         let found = super::prepared::prepared::<LockVisible, _>(
             diesel::sql_query(
-                "SELECT c.*, h.count AS head_count, h.last_hash AS head_hash \
+                "SELECT c.*, h.count AS head_count, h.last_hash AS head_hash, \
+                   (SELECT COALESCE(string_agg(o.filled_l, ' '), '') FROM containers o \
+                    WHERE o.custodian_id = COALESCE(c.custodian_id, $3) AND o.id <> c.id \
+                      AND o.status IN ($4, $5, $6, $7)) AS others_on_hand \
                  FROM containers c JOIN chain_heads h ON h.aggregate = $1 \
-                 WHERE c.id = $2 AND (c.organization_id = $3 OR c.custodian_id = $3) FOR UPDATE",
+                 WHERE c.id = $2 AND (c.organization_id = $3 OR c.custodian_id = $3) FOR UPDATE OF c, h",
             )
-            .bind::<diesel::sql_types::Text, _>(&aggregate)
-            .bind::<diesel::sql_types::Text, _>(id)
-            .bind::<diesel::sql_types::Text, _>(org),
+            .bind::<Text, _>(&aggregate)
+            .bind::<Text, _>(id)
+            .bind::<Text, _>(org)
+            .bind::<Text, _>(ON_HAND[0].as_str())
+            .bind::<Text, _>(ON_HAND[1].as_str())
+            .bind::<Text, _>(ON_HAND[2].as_str())
+            .bind::<Text, _>(ON_HAND[3].as_str()),
         )
         .get_result::<LockedRow>(pg)
         .optional()?;
@@ -140,6 +156,12 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
                     count: l.head_count,
                     last_hash: l.head_hash,
                 }),
+                others_on_hand: Some(
+                    l.others_on_hand
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect(),
+                ),
             }));
         }
         // Not visible to `org`, or a container without a chain (written behind the service): the general way.
@@ -149,7 +171,11 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
         return Ok(None);
     };
     let head = super::events::head(tx, &aggregate)?;
-    Ok(Some(Locked { row, head }))
+    Ok(Some(Locked {
+        row,
+        head,
+        others_on_hand: None,
+    }))
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), AppError> {
@@ -162,6 +188,34 @@ pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), AppError> {
 /// Records an addition. The row is locked by the caller, so the guard on the count only catches a writer that
 /// did not lock (another process of an older version): then a 409.
 pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result<(), AppError> {
+    if let AnyConnection::Sqlite(c) = tx.conn() {
+        use diesel::sql_types::{Bool, Integer, Nullable, Text};
+        // SQLite's writer runs this at every addition: prepared once (diesel compiles an UPDATE afresh each
+        // time). Every column is set, as in PostgreSQL's statement of the four writes.
+        enum RecordAddition {}
+        let n = super::prepared::prepared::<RecordAddition, _>(
+            diesel::sql_query(
+                "UPDATE containers SET stream = ?, filled_l = ?, holds_liquid = ?, code = ?, hazards = ?, \
+                 started_on = ?, clock_started_on = ?, digital_id = ?, additions_count = ?, contents = ? \
+                 WHERE id = ? AND additions_count = ? AND status = ? RETURNING 1",
+            )
+            .bind::<Nullable<Text>, _>(&f.stream)
+            .bind::<Text, _>(&f.filled_l)
+            .bind::<Bool, _>(f.holds_liquid)
+            .bind::<Nullable<Text>, _>(&f.code)
+            .bind::<Text, _>(&f.hazards)
+            .bind::<Nullable<Text>, _>(&f.started_on)
+            .bind::<Nullable<Text>, _>(&f.clock_started_on)
+            .bind::<Nullable<Text>, _>(&f.digital_id)
+            .bind::<Integer, _>(f.additions_count)
+            .bind::<Text, _>(&f.contents)
+            .bind::<Text, _>(id)
+            .bind::<Integer, _>(before)
+            .bind::<Text, _>(Status::Open.as_str()),
+        )
+        .rows(c)?;
+        return expect_one(n);
+    }
     let n = diesel::update(
         containers::table
             .filter(containers::id.eq(id))
@@ -318,6 +372,29 @@ const ON_HAND: [Status; 4] = [
     Status::PickedUp,
     Status::Returned,
 ];
+
+/// The litres of every container `holder` holds, with the locked container's own as locked: read with the lock
+/// when its holder is `holder`, else one more read.
+pub fn litres_on_hand_with(
+    conn: &mut AnyConnection,
+    locked: &Locked,
+    holder: &str,
+) -> Result<Vec<String>, AppError> {
+    let row = &locked.row;
+    match &locked.others_on_hand {
+        Some(others)
+            if row.custodian_id.as_deref() == Some(holder)
+                && Status::parse(&row.status).is_some_and(Status::on_hand) =>
+        {
+            Ok(others
+                .iter()
+                .cloned()
+                .chain(std::iter::once(row.filled_l.clone()))
+                .collect())
+        }
+        _ => litres_on_hand(conn, holder),
+    }
+}
 
 /// The litres of every container `holder` holds (for its quantity on hand).
 pub fn litres_on_hand(conn: &mut AnyConnection, holder: &str) -> Result<Vec<String>, AppError> {

@@ -127,11 +127,13 @@ pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> 
 /// Writes a prepared event and moves its chain's head, guarded by the count it was prepared after: a head that
 /// moved meanwhile is a 409 with nothing kept. On PostgreSQL both go as one statement (one round trip).
 pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        use diesel::sql_types::{BigInt, Nullable, Text};
-        let e = &p.row;
-        // The event and the head's move, as one of two fixed statements (each prepared once per connection).
-        macro_rules! event_and {
+    let conn = match conn {
+        AnyConnection::Sqlite(c) => c,
+        AnyConnection::Postgresql(pg) => {
+            use diesel::sql_types::{BigInt, Nullable, Text};
+            let e = &p.row;
+            // The event and the head's move, as one of two fixed statements (each prepared once per connection).
+            macro_rules! event_and {
             ($head:literal) => {
                 diesel::sql_query(concat!(
                     "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
@@ -149,24 +151,28 @@ pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
                 .bind::<Nullable<Text>, _>(&p.anchor)
             };
         }
-        enum FirstEvent {}
-        enum NextEvent {}
-        let n = match p.after {
+            enum FirstEvent {}
+            enum NextEvent {}
+            let n = match p.after {
             None => super::prepared::prepared::<FirstEvent, _>(event_and!(
-                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9)"
+                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9) \
+                 RETURNING 1"
             ))
-            .execute(pg)?,
+            .rows(pg)?,
             Some(count) => super::prepared::prepared::<NextEvent, _>(
                 event_and!(
                     "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 \
-                     WHERE aggregate = $1 AND count = $10"
+                     WHERE aggregate = $1 AND count = $10 RETURNING 1"
                 )
                 .bind::<BigInt, _>(count),
             )
-            .execute(pg)?,
+            .rows(pg)?,
         };
-        return if n == 1 { Ok(()) } else { Err(moved()) };
-    }
+            return if n == 1 { Ok(()) } else { Err(moved()) };
+        }
+    };
+    // On SQLite's own connection (through `AnyConnection` diesel writes the SQL text out at every execution),
+    // the head's move prepared once (diesel compiles an UPDATE afresh each time).
     diesel::insert_into(events::table)
         .values(&p.row)
         .execute(conn)?;
@@ -182,17 +188,20 @@ pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
                 .execute(conn)?;
         }
         Some(count) => {
-            let n = diesel::update(
-                chain_heads::table
-                    .filter(chain_heads::aggregate.eq(&p.row.aggregate))
-                    .filter(chain_heads::count.eq(count)),
+            use diesel::sql_types::{BigInt, Nullable, Text};
+            enum MoveHead {}
+            let n = super::prepared::prepared::<MoveHead, _>(
+                diesel::sql_query(
+                    "UPDATE chain_heads SET count = ?, last_hash = ?, anchor = ? \
+                     WHERE aggregate = ? AND count = ? RETURNING 1",
+                )
+                .bind::<BigInt, _>(p.row.seq)
+                .bind::<Text, _>(&p.row.hash)
+                .bind::<Nullable<Text>, _>(&p.anchor)
+                .bind::<Text, _>(&p.row.aggregate)
+                .bind::<BigInt, _>(count),
             )
-            .set((
-                chain_heads::count.eq(p.row.seq),
-                chain_heads::last_hash.eq(&p.row.hash),
-                chain_heads::anchor.eq(&p.anchor),
-            ))
-            .execute(conn)?;
+            .rows(conn)?;
             if n != 1 {
                 return Err(moved());
             }

@@ -6,10 +6,16 @@
 //! a marker type of its own, which diesel uses as the key of its per-connection statement cache.
 //!
 //! One marker per SQL text: two texts under one marker would run the first one's plan for the second.
+//!
+//! Run a marked statement with `load`, `get_result` or `rows`, never with `execute`: `execute` hands diesel the
+//! statement by reference, and diesel's by-reference wrapper asks the raw query whether it may be cached (it
+//! always says no), so the marker is ignored. A statement that writes says `RETURNING` and counts with `rows`.
 
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_dsl::LoadQuery;
+use diesel::row::NamedRow;
+use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 use std::marker::PhantomData;
 
 /// `query`, cached under the marker `M`.
@@ -52,6 +58,26 @@ impl<M, Q: Query> Query for Prepared<M, Q> {
 
 impl<M, Q, C> RunQueryDsl<C> for Prepared<M, Q> {}
 
+/// A row whose columns are not read (`Prepared::rows` counts them).
+pub struct AnyRow;
+
+impl<DB: Backend> QueryableByName<DB> for AnyRow {
+    fn build<'a>(_: &impl NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        Ok(AnyRow)
+    }
+}
+
+impl<M: 'static, Q> Prepared<M, Q> {
+    /// Runs the statement from the connection's cache and counts the rows it returns (a write's `RETURNING`
+    /// rows: how many it changed).
+    pub fn rows<'q, C>(self, conn: &mut C) -> QueryResult<usize>
+    where
+        Self: LoadQuery<'q, C, AnyRow>,
+    {
+        Ok(self.load::<AnyRow>(conn)?.len())
+    }
+}
+
 /// Takes the row lock of `id` in `table` until the transaction ends (PostgreSQL, as a prepared statement;
 /// SQLite serialises writers already). Each use gets a marker of its own.
 macro_rules! lock_row {
@@ -66,7 +92,7 @@ macro_rules! lock_row {
                 ))
                 .bind::<diesel::sql_types::Text, _>($id),
             )
-            .execute(pg)?;
+            .rows(pg)?;
         }
         Ok(())
     }};
@@ -164,5 +190,67 @@ mod tests {
         };
         assert_eq!(named(&mut conn, "SELECT ($1 + 40)::bigint AS n"), 1);
         assert_eq!(named(&mut conn, "SELECT ($1 + 50)::bigint AS n"), 0);
+        // A write counted with `rows` is prepared once too.
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "CREATE TEMPORARY TABLE marked_writes (n integer)",
+        )
+        .expect("table");
+        enum Put {}
+        let put = "INSERT INTO marked_writes (n) VALUES ($1) RETURNING 1";
+        for i in 0..3 {
+            let n = prepared::<Put, _>(diesel::sql_query(put).bind::<Integer, _>(i))
+                .rows(&mut conn)
+                .expect("insert");
+            assert_eq!(n, 1);
+        }
+        assert_eq!(named(&mut conn, put), 1);
+    }
+
+    #[test]
+    fn a_marked_write_runs_from_the_cache_and_counts_its_rows() {
+        let cached = Arc::new(Mutex::new(Vec::new()));
+        let mut conn = diesel::SqliteConnection::establish(":memory:").expect("sqlite");
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut conn,
+            "CREATE TABLE t (n INTEGER)",
+        )
+        .expect("table");
+        conn.set_instrumentation(recorder(cached.clone()));
+        enum Put {}
+        for i in 0..3 {
+            let n = prepared::<Put, _>(
+                diesel::sql_query("INSERT INTO t (n) VALUES (?) RETURNING 1").bind::<Integer, _>(i),
+            )
+            .rows(&mut conn)
+            .expect("insert");
+            assert_eq!(n, 1);
+        }
+        enum Bump {}
+        let bump = |conn: &mut diesel::SqliteConnection, from: i32| {
+            prepared::<Bump, _>(
+                diesel::sql_query("UPDATE t SET n = n + 10 WHERE n >= ? RETURNING 1")
+                    .bind::<Integer, _>(from),
+            )
+            .rows(conn)
+            .expect("update")
+        };
+        assert_eq!((bump(&mut conn, 1), bump(&mut conn, 100)), (2, 0));
+        // `execute` passes the statement by reference: diesel then ignores the marker and prepares it afresh.
+        enum Lost {}
+        for _ in 0..2 {
+            prepared::<Lost, _>(diesel::sql_query("DELETE FROM t WHERE n = 99"))
+                .execute(&mut conn)
+                .expect("delete");
+        }
+        let c = cached.lock().map(|c| c.clone()).unwrap_or_default();
+        assert_eq!(
+            c,
+            vec![
+                "INSERT INTO t (n) VALUES (?) RETURNING 1".to_owned(),
+                "UPDATE t SET n = n + 10 WHERE n >= ? RETURNING 1".to_owned()
+            ],
+            "{c:?}"
+        );
     }
 }
