@@ -438,12 +438,18 @@ mod tests {
             n: i64,
         }
         let mut c = diesel::SqliteConnection::establish(":memory:").expect("sqlite");
-        let n: N = diesel::sql_query(
-            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
-        )
-        .get_result(&mut c)
-        .expect("compile options");
-        assert_eq!(n.n, 1, "SQLite built without SQLITE_ENABLE_QPSG");
+        for option in ["ENABLE_QPSG", "THREADSAFE=2"] {
+            let n: N = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = ?",
+            )
+            .bind::<diesel::sql_types::Text, _>(option)
+            .get_result(&mut c)
+            .expect("compile options");
+            assert_eq!(
+                n.n, 1,
+                "SQLite built without SQLITE_{option} (.cargo/config.toml)"
+            );
+        }
     }
 
     #[test]

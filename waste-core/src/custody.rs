@@ -123,7 +123,7 @@ pub fn hash_of(
     payload: &Value,
     prev_hash: &str,
 ) -> String {
-    hex::encode(Sha256::digest(canonical_bytes(
+    to_hex(&Sha256::digest(canonical_bytes(
         aggregate, seq, kind, actor, at, payload, prev_hash,
     )))
 }
@@ -257,7 +257,31 @@ pub fn hash_of_stored(
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
-    hex::encode(h.finalize())
+    to_hex(&h.finalize())
+}
+
+/// `hash_of_stored` of a stored event: what its `hash` must be.
+pub fn hash_of_event(e: &StoredEvent) -> String {
+    hash_of_stored(
+        e.aggregate,
+        e.seq,
+        e.kind,
+        e.actor,
+        e.at,
+        e.payload,
+        e.prev_hash,
+    )
+}
+
+/// Lower-case hex digits of `bytes` (`hex::encode` goes a `char` at a time: 6 % of an audit's time).
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
 }
 
 /// HMAC-SHA-256 (RFC 2104; checked against RFC 4231's test vectors).
@@ -387,6 +411,17 @@ impl Verifier {
     /// Checks the next event. When it starts a new chain, returns the head of the chain it ends (for the caller to
     /// compare with the stored head).
     pub fn push(&mut self, e: StoredEvent) -> Result<Option<Head>, BrokenLink> {
+        let hash = hash_of_event(&e);
+        self.push_hashed(e, hash)
+    }
+
+    /// `push` for an event whose `hash_of_event` was computed beforehand (an audit hashes one page while it
+    /// reads the next).
+    pub fn push_hashed(
+        &mut self,
+        e: StoredEvent,
+        hash: String,
+    ) -> Result<Option<Head>, BrokenLink> {
         let ended = match &self.current {
             Some(h) if h.aggregate != e.aggregate => self.current.take(),
             _ => None,
@@ -410,24 +445,24 @@ impl Verifier {
         if e.prev_hash != want_prev {
             return Err(broken(Break::PrevHash));
         }
-        let hash = hash_of_stored(
-            e.aggregate,
-            e.seq,
-            e.kind,
-            e.actor,
-            e.at,
-            e.payload,
-            e.prev_hash,
-        );
         if e.hash != hash {
             return Err(broken(Break::Hash));
         }
         self.events += 1;
-        self.current = Some(Head {
-            aggregate: e.aggregate.to_owned(),
-            count: e.seq,
-            last_hash: hash,
-        });
+        match &mut self.current {
+            // The same chain goes on: no new name to allocate.
+            Some(h) => {
+                h.count = e.seq;
+                h.last_hash = hash;
+            }
+            None => {
+                self.current = Some(Head {
+                    aggregate: e.aggregate.to_owned(),
+                    count: e.seq,
+                    last_hash: hash,
+                })
+            }
+        }
         Ok(ended)
     }
 
@@ -444,6 +479,13 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_are_written_as_lower_case_hex() {
+        assert_eq!(to_hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        let digest = Sha256::digest(b"waste");
+        assert_eq!(to_hex(&digest), hex::encode(digest));
+    }
 
     #[test]
     fn hmac_sha256_matches_rfc_4231_test_cases_1_2_and_6() {
