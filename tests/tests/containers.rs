@@ -144,6 +144,11 @@ fn a_school_stays_within_three_tonnes(app: &TestApp) {
     );
     // Up to the ceiling itself is allowed.
     assert_eq!(add(app, &s.staff, &ids[2], cyanide(), "600").0, 201);
+    // The container added to counts with what it already holds (on PostgreSQL its own row is read under the
+    // lock, the others with it).
+    let r = add(app, &s.staff, &ids[2], cyanide(), "1");
+    assert_error(&r, 409, "storage_point_full");
+    assert_eq!(r.1["error"]["details"]["total_kg"], "3001");
 }
 
 both_backends! {

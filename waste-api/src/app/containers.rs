@@ -232,7 +232,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
     let locked = rows::lock_visible(tx, &cmd.container_id, &actor.org_id)?
         .ok_or(AppError::NotFound("container"))?;
     let (row, head) = (&locked.row, &locked.head);
-    let core = core_container(std, &row)?;
+    let core = core_container(std, row)?;
     let addition = Addition {
         stream: classification.stream,
         form: waste.form,
@@ -262,7 +262,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
             let dest = super::sites::at_site(tx, site, row.zone.clone())?;
             let incoming = super::sites::incoming(
                 std,
-                &row,
+                row,
                 row.zone.clone(),
                 after.filled_l,
                 after.holds_liquid,

@@ -15,10 +15,24 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use waste_core::custody::{self, Head, StoredEvent, Verifier};
 
-/// Events read per query.
-const PAGE: i64 = 10_000;
-/// Finished chains compared with their heads and rows per round of queries.
-const BATCH: usize = 2_000;
+/// How much an audit reads per query and compares per round of queries (tests use small sizes, so that a few
+/// chains cross page and batch boundaries).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Events read per query.
+    pub page: i64,
+    /// Finished chains compared with their heads and rows per round of queries.
+    pub batch: usize,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            page: 10_000,
+            batch: 2_000,
+        }
+    }
+}
 
 /// What the state tables should hold for a container, as its chain tells.
 #[derive(Debug, Default)]
@@ -544,6 +558,15 @@ fn orphans(conn: &mut AnyConnection, compared: &Compared) -> Result<Option<Value
 /// "state_checked"}` or `{"ok": false, "events_checked", "broken": {"aggregate", "kind", …}}` with the first
 /// break found.
 pub fn verify(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, AppError> {
+    verify_with(conn, key, Sizes::default())
+}
+
+/// `verify` with other page and batch sizes.
+pub fn verify_with(
+    conn: &mut AnyConnection,
+    key: Option<&[u8]>,
+    sizes: Sizes,
+) -> Result<Value, AppError> {
     let begin = match conn {
         // The connection is the audit's own: it reads the database file mapped into memory and keeps 64 MB of
         // pages. State rows are read in key order, which is not the order they were written in, so their pages
@@ -554,13 +577,17 @@ pub fn verify(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, App
         AnyConnection::Postgresql(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     };
     conn.batch_execute(begin)?;
-    let result = verify_in_snapshot(conn, key);
+    let result = verify_in_snapshot(conn, key, sizes);
     let _ = conn.batch_execute("ROLLBACK");
     result
 }
 
 /// The page of events that follows `after` (`aggregate`, `seq`) in chain order.
-fn page_after(conn: &mut AnyConnection, after: &(String, i64)) -> Result<Vec<EventRow>, AppError> {
+fn page_after(
+    conn: &mut AnyConnection,
+    after: &(String, i64),
+    page: i64,
+) -> Result<Vec<EventRow>, AppError> {
     // A row-value comparison, so that both backends seek in the (aggregate, seq) index to where the last page
     // ended (the equivalent OR made PostgreSQL rescan from the start on every page). Read on the backend's own
     // connection: through `AnyConnection` every value of every row is converted once more.
@@ -578,7 +605,7 @@ fn page_after(conn: &mut AnyConnection, after: &(String, i64)) -> Result<Vec<Eve
                     .sql(")"),
                 )
                 .order((events::aggregate.asc(), events::seq.asc()))
-                .limit(PAGE)
+                .limit(page)
                 .load::<EventRow>($c)?
         };
     }
@@ -606,6 +633,7 @@ fn stored(r: &EventRow) -> StoredEvent<'_> {
 fn hash_and_read_next(
     conn: &mut AnyConnection,
     rows: &[EventRow],
+    page: i64,
 ) -> Result<(Vec<String>, Vec<EventRow>), AppError> {
     let Some(last) = rows.last() else {
         return Ok((Vec::new(), Vec::new()));
@@ -617,7 +645,7 @@ fn hash_and_read_next(
                 .map(|r| custody::hash_of_event(&stored(r)))
                 .collect::<Vec<_>>()
         });
-        let next = page_after(conn, &after);
+        let next = page_after(conn, &after, page);
         let hashes = match hashing.join() {
             Ok(h) => h,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -626,7 +654,11 @@ fn hash_and_read_next(
     })
 }
 
-fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, AppError> {
+fn verify_in_snapshot(
+    conn: &mut AnyConnection,
+    key: Option<&[u8]>,
+    sizes: Sizes,
+) -> Result<Value, AppError> {
     let mut v = Verifier::default();
     let mut counts = Counts::default();
     let mut batch: Vec<Finished> = Vec::new();
@@ -634,9 +666,9 @@ fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Va
     let mut facts: Option<Facts> = None;
     let fail = |v: &Verifier, broken: Value| json!({ "ok": false, "events_checked": v.events, "broken": broken });
     // From the start: every aggregate name sorts after ''.
-    let mut rows = page_after(conn, &(String::new(), 0))?;
+    let mut rows = page_after(conn, &(String::new(), 0), sizes.page)?;
     while !rows.is_empty() {
-        let (hashes, next) = hash_and_read_next(conn, &rows)?;
+        let (hashes, next) = hash_and_read_next(conn, &rows, sizes.page)?;
         for (r, hash) in rows.iter().zip(hashes) {
             match v.push_hashed(stored(r), hash) {
                 Err(b) => return Ok(fail(&v, json!(b))),
@@ -651,7 +683,7 @@ fn verify_in_snapshot(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Va
                 .observe(&r.kind, &r.payload);
         }
         rows = next;
-        if batch.len() >= BATCH
+        if batch.len() >= sizes.batch
             && let Some(b) = check_batch(conn, &mut batch, key, &mut counts, &mut compared)?
         {
             return Ok(fail(&v, b));
