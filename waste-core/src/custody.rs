@@ -411,17 +411,6 @@ impl Verifier {
     /// Checks the next event. When it starts a new chain, returns the head of the chain it ends (for the caller to
     /// compare with the stored head).
     pub fn push(&mut self, e: StoredEvent) -> Result<Option<Head>, BrokenLink> {
-        let hash = hash_of_event(&e);
-        self.push_hashed(e, hash)
-    }
-
-    /// `push` for an event whose `hash_of_event` was computed beforehand (an audit hashes one page while it
-    /// reads the next).
-    pub fn push_hashed(
-        &mut self,
-        e: StoredEvent,
-        hash: String,
-    ) -> Result<Option<Head>, BrokenLink> {
         let ended = match &self.current {
             Some(h) if h.aggregate != e.aggregate => self.current.take(),
             _ => None,
@@ -445,6 +434,7 @@ impl Verifier {
         if e.prev_hash != want_prev {
             return Err(broken(Break::PrevHash));
         }
+        let hash = hash_of_event(&e);
         if e.hash != hash {
             return Err(broken(Break::Hash));
         }

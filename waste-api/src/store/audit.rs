@@ -628,29 +628,55 @@ fn stored(r: &EventRow) -> StoredEvent<'_> {
     }
 }
 
-/// Reads the page after `rows` while another thread hashes `rows`: hashing is a fifth of an audit's work and
-/// needs no database, so the two overlap on a second core.
-fn hash_and_read_next(
+/// What the log says so far: the links verified, the chain being read and the finished chains waiting for their
+/// heads and rows.
+#[derive(Default)]
+struct Reading {
+    v: Verifier,
+    facts: Option<Facts>,
+    batch: Vec<Finished>,
+}
+
+impl Reading {
+    /// Takes in a page of events; the first broken link, if any.
+    fn take(&mut self, rows: &[EventRow]) -> Option<Value> {
+        for r in rows {
+            match self.v.push(stored(r)) {
+                Err(b) => return Some(json!(b)),
+                Ok(Some(head)) => self.batch.push(Finished {
+                    head,
+                    facts: self.facts.take().unwrap_or(Facts::Other),
+                }),
+                Ok(None) => {}
+            }
+            self.facts
+                .get_or_insert_with(|| Facts::start(&r.aggregate))
+                .observe(&r.kind, &r.payload);
+        }
+        None
+    }
+}
+
+/// Takes in `rows` on a second thread while this one reads the page after them: hashing and reading the payloads
+/// need no database, so they overlap with the database's work on a second core.
+fn take_and_read_next(
     conn: &mut AnyConnection,
+    reading: &mut Reading,
     rows: &[EventRow],
     page: i64,
-) -> Result<(Vec<String>, Vec<EventRow>), AppError> {
+) -> Result<(Option<Value>, Vec<EventRow>), AppError> {
     let Some(last) = rows.last() else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((None, Vec::new()));
     };
     let after = (last.aggregate.clone(), last.seq);
     std::thread::scope(|s| {
-        let hashing = s.spawn(|| {
-            rows.iter()
-                .map(|r| custody::hash_of_event(&stored(r)))
-                .collect::<Vec<_>>()
-        });
+        let taking = s.spawn(|| reading.take(rows));
         let next = page_after(conn, &after, page);
-        let hashes = match hashing.join() {
-            Ok(h) => h,
+        let broken = match taking.join() {
+            Ok(b) => b,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        Ok((hashes, next?))
+        Ok((broken, next?))
     })
 }
 
@@ -659,40 +685,29 @@ fn verify_in_snapshot(
     key: Option<&[u8]>,
     sizes: Sizes,
 ) -> Result<Value, AppError> {
-    let mut v = Verifier::default();
+    let mut r = Reading::default();
     let mut counts = Counts::default();
-    let mut batch: Vec<Finished> = Vec::new();
     let mut compared = Compared::default();
-    let mut facts: Option<Facts> = None;
     let fail = |v: &Verifier, broken: Value| json!({ "ok": false, "events_checked": v.events, "broken": broken });
     // From the start: every aggregate name sorts after ''.
     let mut rows = page_after(conn, &(String::new(), 0), sizes.page)?;
     while !rows.is_empty() {
-        let (hashes, next) = hash_and_read_next(conn, &rows, sizes.page)?;
-        for (r, hash) in rows.iter().zip(hashes) {
-            match v.push_hashed(stored(r), hash) {
-                Err(b) => return Ok(fail(&v, json!(b))),
-                Ok(Some(head)) => batch.push(Finished {
-                    head,
-                    facts: facts.take().unwrap_or(Facts::Other),
-                }),
-                Ok(None) => {}
-            }
-            facts
-                .get_or_insert_with(|| Facts::start(&r.aggregate))
-                .observe(&r.kind, &r.payload);
+        let (broken, next) = take_and_read_next(conn, &mut r, &rows, sizes.page)?;
+        if let Some(b) = broken {
+            return Ok(fail(&r.v, b));
         }
         rows = next;
-        if batch.len() >= sizes.batch
-            && let Some(b) = check_batch(conn, &mut batch, key, &mut counts, &mut compared)?
+        if r.batch.len() >= sizes.batch
+            && let Some(b) = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?
         {
-            return Ok(fail(&v, b));
+            return Ok(fail(&r.v, b));
         }
     }
+    let (mut v, mut batch) = (r.v, r.batch);
     if let Some(head) = v.finish() {
         batch.push(Finished {
             head,
-            facts: facts.take().unwrap_or(Facts::Other),
+            facts: r.facts.take().unwrap_or(Facts::Other),
         });
     }
     if let Some(b) = check_batch(conn, &mut batch, key, &mut counts, &mut compared)? {
