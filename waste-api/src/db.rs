@@ -333,34 +333,52 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        AnyConnection::Sqlite(_) if crate::writer::in_group() => {
-            control!(conn, "SAVEPOINT waste_tx")?;
-            match f(conn) {
-                Ok(v) => {
-                    control!(conn, "RELEASE waste_tx")?;
-                    Ok(v)
-                }
-                Err(e) => {
-                    let _ = control!(conn, "ROLLBACK TO waste_tx");
-                    let _ = control!(conn, "RELEASE waste_tx");
-                    Err(e)
-                }
-            }
-        }
-        AnyConnection::Sqlite(_) => {
-            control!(conn, "BEGIN IMMEDIATE")?;
-            match f(conn) {
-                Ok(v) => {
-                    control!(conn, "COMMIT")?;
-                    Ok(v)
-                }
-                Err(e) => {
-                    let _ = control!(conn, "ROLLBACK");
-                    Err(e)
-                }
-            }
-        }
+        AnyConnection::Sqlite(_) if crate::writer::in_group() => bracketed(
+            conn,
+            f,
+            |c| control!(c, "SAVEPOINT waste_tx"),
+            |c| control!(c, "RELEASE waste_tx"),
+            |c| {
+                let _ = control!(c, "ROLLBACK TO waste_tx");
+                control!(c, "RELEASE waste_tx")
+            },
+        ),
+        AnyConnection::Sqlite(_) => bracketed(
+            conn,
+            f,
+            |c| control!(c, "BEGIN IMMEDIATE"),
+            |c| control!(c, "COMMIT"),
+            |c| control!(c, "ROLLBACK"),
+        ),
         AnyConnection::Postgresql(_) => conn.transaction(f),
+    }
+}
+
+/// One of SQLite's transaction-control steps (see `control!`).
+type Control = fn(&mut AnyConnection) -> diesel::QueryResult<()>;
+
+/// Runs `f` between `begin` and `keep`; when `f` fails, `undo` instead of `keep`.
+fn bracketed<T, E, F>(
+    conn: &mut AnyConnection,
+    f: F,
+    begin: Control,
+    keep: Control,
+    undo: Control,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    begin(conn)?;
+    match f(conn) {
+        Ok(v) => {
+            keep(conn)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = undo(conn);
+            Err(e)
+        }
     }
 }
 

@@ -260,19 +260,6 @@ pub fn hash_of_stored(
     to_hex(&h.finalize())
 }
 
-/// `hash_of_stored` of a stored event: what its `hash` must be.
-pub fn hash_of_event(e: &StoredEvent) -> String {
-    hash_of_stored(
-        e.aggregate,
-        e.seq,
-        e.kind,
-        e.actor,
-        e.at,
-        e.payload,
-        e.prev_hash,
-    )
-}
-
 /// Lower-case hex digits of `bytes` (`hex::encode` goes a `char` at a time: 6 % of an audit's time).
 fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -434,7 +421,15 @@ impl Verifier {
         if e.prev_hash != want_prev {
             return Err(broken(Break::PrevHash));
         }
-        let hash = hash_of_event(&e);
+        let hash = hash_of_stored(
+            e.aggregate,
+            e.seq,
+            e.kind,
+            e.actor,
+            e.at,
+            e.payload,
+            e.prev_hash,
+        );
         if e.hash != hash {
             return Err(broken(Break::Hash));
         }

@@ -6,7 +6,7 @@ use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::additions;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 /// An `additions` row.
 #[derive(Debug, Clone, Insertable)]
@@ -64,7 +64,7 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
         }
         let (f, a, e) = (r.filled, r.addition, &r.event.row);
         enum AdditionWrites {}
-        let w: Written = super::prepared::prepared::<AdditionWrites, _>(diesel::sql_query(
+        let statement = diesel::sql_query(
             "WITH c AS (UPDATE containers SET stream = $1, filled_l = $2, holds_liquid = $3, code = $4, \
                hazards = $5, started_on = $6, clock_started_on = $7, digital_id = $8, additions_count = $9, \
                contents = $10 WHERE id = $11 AND additions_count = $12 AND status = $13 RETURNING 1), \
@@ -76,40 +76,23 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
              h AS (UPDATE chain_heads SET count = $25, last_hash = $31, anchor = $32 \
                WHERE aggregate = $24 AND count = $33 RETURNING 1) \
              SELECT (SELECT COUNT(*) FROM c) AS containers, (SELECT COUNT(*) FROM h) AS heads",
+        );
+        let statement = containers::bind_filled!(statement, f, r.container_id, r.before)
+            .bind::<Text, _>(&a.id)
+            .bind::<Integer, _>(a.seq)
+            .bind::<Text, _>(&a.waste)
+            .bind::<Text, _>(&a.classification)
+            .bind::<Text, _>(&a.substances)
+            .bind::<Text, _>(&a.quantity)
+            .bind::<Text, _>(&a.unit)
+            .bind::<Text, _>(&a.litres)
+            .bind::<Text, _>(&a.added_by)
+            .bind::<Text, _>(&a.added_at);
+        let w: Written = super::prepared::prepared::<AdditionWrites, _>(
+            events::bind_event!(statement, e)
+                .bind::<Nullable<Text>, _>(&r.event.anchor)
+                .bind::<BigInt, _>(after),
         )
-        .bind::<Nullable<Text>, _>(&f.stream)
-        .bind::<Text, _>(&f.filled_l)
-        .bind::<Bool, _>(f.holds_liquid)
-        .bind::<Nullable<Text>, _>(&f.code)
-        .bind::<Text, _>(&f.hazards)
-        .bind::<Nullable<Text>, _>(&f.started_on)
-        .bind::<Nullable<Text>, _>(&f.clock_started_on)
-        .bind::<Nullable<Text>, _>(&f.digital_id)
-        .bind::<Integer, _>(f.additions_count)
-        .bind::<Text, _>(&f.contents)
-        .bind::<Text, _>(r.container_id)
-        .bind::<Integer, _>(r.before)
-        .bind::<Text, _>(waste_core::container::Status::Open.as_str())
-        .bind::<Text, _>(&a.id)
-        .bind::<Integer, _>(a.seq)
-        .bind::<Text, _>(&a.waste)
-        .bind::<Text, _>(&a.classification)
-        .bind::<Text, _>(&a.substances)
-        .bind::<Text, _>(&a.quantity)
-        .bind::<Text, _>(&a.unit)
-        .bind::<Text, _>(&a.litres)
-        .bind::<Text, _>(&a.added_by)
-        .bind::<Text, _>(&a.added_at)
-        .bind::<Text, _>(&e.aggregate)
-        .bind::<BigInt, _>(e.seq)
-        .bind::<Text, _>(&e.kind)
-        .bind::<Text, _>(&e.actor)
-        .bind::<Text, _>(&e.at)
-        .bind::<Text, _>(&e.payload)
-        .bind::<Text, _>(&e.prev_hash)
-        .bind::<Text, _>(&e.hash)
-        .bind::<Nullable<Text>, _>(&r.event.anchor)
-        .bind::<BigInt, _>(after))
         .get_result(pg)?;
         return match (w.containers, w.heads) {
             (1, 1) => Ok(()),

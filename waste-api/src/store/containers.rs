@@ -187,32 +187,44 @@ pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), AppError> {
 
 /// Records an addition. The row is locked by the caller, so the guard on the count only catches a writer that
 /// did not lock (another process of an older version): then a 409.
+/// Binds what an addition changes in container `$id` (a `Filled`), then the guard: the count it had and its
+/// being open. The first 13 parameters of both backends' statements of an addition.
+macro_rules! bind_filled {
+    ($query:expr, $f:expr, $id:expr, $before:expr) => {{
+        use diesel::sql_types::{Bool, Integer, Nullable, Text};
+        $query
+            .bind::<Nullable<Text>, _>(&$f.stream)
+            .bind::<Text, _>(&$f.filled_l)
+            .bind::<Bool, _>($f.holds_liquid)
+            .bind::<Nullable<Text>, _>(&$f.code)
+            .bind::<Text, _>(&$f.hazards)
+            .bind::<Nullable<Text>, _>(&$f.started_on)
+            .bind::<Nullable<Text>, _>(&$f.clock_started_on)
+            .bind::<Nullable<Text>, _>(&$f.digital_id)
+            .bind::<Integer, _>($f.additions_count)
+            .bind::<Text, _>(&$f.contents)
+            .bind::<Text, _>($id)
+            .bind::<Integer, _>($before)
+            .bind::<Text, _>(waste_core::container::Status::Open.as_str())
+    }};
+}
+pub(crate) use bind_filled;
+
 pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result<(), AppError> {
     if let AnyConnection::Sqlite(c) = tx.conn() {
-        use diesel::sql_types::{Bool, Integer, Nullable, Text};
         // SQLite's writer runs this at every addition: prepared once (diesel compiles an UPDATE afresh each
         // time). Every column is set, as in PostgreSQL's statement of the four writes.
         enum RecordAddition {}
-        let n = super::prepared::prepared::<RecordAddition, _>(
+        let n = super::prepared::prepared::<RecordAddition, _>(bind_filled!(
             diesel::sql_query(
                 "UPDATE containers SET stream = ?, filled_l = ?, holds_liquid = ?, code = ?, hazards = ?, \
                  started_on = ?, clock_started_on = ?, digital_id = ?, additions_count = ?, contents = ? \
                  WHERE id = ? AND additions_count = ? AND status = ? RETURNING 1",
-            )
-            .bind::<Nullable<Text>, _>(&f.stream)
-            .bind::<Text, _>(&f.filled_l)
-            .bind::<Bool, _>(f.holds_liquid)
-            .bind::<Nullable<Text>, _>(&f.code)
-            .bind::<Text, _>(&f.hazards)
-            .bind::<Nullable<Text>, _>(&f.started_on)
-            .bind::<Nullable<Text>, _>(&f.clock_started_on)
-            .bind::<Nullable<Text>, _>(&f.digital_id)
-            .bind::<Integer, _>(f.additions_count)
-            .bind::<Text, _>(&f.contents)
-            .bind::<Text, _>(id)
-            .bind::<Integer, _>(before)
-            .bind::<Text, _>(Status::Open.as_str()),
-        )
+            ),
+            f,
+            id,
+            before
+        ))
         .rows(c)?;
         return expect_one(n);
     }

@@ -124,52 +124,65 @@ pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> 
     })
 }
 
+/// Binds an event row's eight columns in table order (`aggregate` … `hash`).
+macro_rules! bind_event {
+    ($query:expr, $e:expr) => {{
+        use diesel::sql_types::{BigInt, Text};
+        $query
+            .bind::<Text, _>(&$e.aggregate)
+            .bind::<BigInt, _>($e.seq)
+            .bind::<Text, _>(&$e.kind)
+            .bind::<Text, _>(&$e.actor)
+            .bind::<Text, _>(&$e.at)
+            .bind::<Text, _>(&$e.payload)
+            .bind::<Text, _>(&$e.prev_hash)
+            .bind::<Text, _>(&$e.hash)
+    }};
+}
+pub(crate) use bind_event;
+
+/// `write` on PostgreSQL: the event and the head's move as one of two fixed statements (each prepared once per
+/// connection), one round trip.
+fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), AppError> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    macro_rules! event_and {
+        ($head:literal) => {
+            bind_event!(
+                diesel::sql_query(concat!(
+                    "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1) ",
+                    $head
+                )),
+                p.row
+            )
+            .bind::<Nullable<Text>, _>(&p.anchor)
+        };
+    }
+    enum FirstEvent {}
+    enum NextEvent {}
+    let n = match p.after {
+        None => super::prepared::prepared::<FirstEvent, _>(event_and!(
+            "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9) RETURNING 1"
+        ))
+        .rows(pg)?,
+        Some(count) => super::prepared::prepared::<NextEvent, _>(
+            event_and!(
+                "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 \
+                 WHERE aggregate = $1 AND count = $10 RETURNING 1"
+            )
+            .bind::<BigInt, _>(count),
+        )
+        .rows(pg)?,
+    };
+    if n == 1 { Ok(()) } else { Err(moved()) }
+}
+
 /// Writes a prepared event and moves its chain's head, guarded by the count it was prepared after: a head that
 /// moved meanwhile is a 409 with nothing kept. On PostgreSQL both go as one statement (one round trip).
 pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
     let conn = match conn {
         AnyConnection::Sqlite(c) => c,
-        AnyConnection::Postgresql(pg) => {
-            use diesel::sql_types::{BigInt, Nullable, Text};
-            let e = &p.row;
-            // The event and the head's move, as one of two fixed statements (each prepared once per connection).
-            macro_rules! event_and {
-            ($head:literal) => {
-                diesel::sql_query(concat!(
-                    "WITH e AS (INSERT INTO events (aggregate, seq, kind, actor, at, payload, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING 1) ",
-                    $head
-                ))
-                .bind::<Text, _>(&e.aggregate)
-                .bind::<BigInt, _>(e.seq)
-                .bind::<Text, _>(&e.kind)
-                .bind::<Text, _>(&e.actor)
-                .bind::<Text, _>(&e.at)
-                .bind::<Text, _>(&e.payload)
-                .bind::<Text, _>(&e.prev_hash)
-                .bind::<Text, _>(&e.hash)
-                .bind::<Nullable<Text>, _>(&p.anchor)
-            };
-        }
-            enum FirstEvent {}
-            enum NextEvent {}
-            let n = match p.after {
-            None => super::prepared::prepared::<FirstEvent, _>(event_and!(
-                "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9) \
-                 RETURNING 1"
-            ))
-            .rows(pg)?,
-            Some(count) => super::prepared::prepared::<NextEvent, _>(
-                event_and!(
-                    "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 \
-                     WHERE aggregate = $1 AND count = $10 RETURNING 1"
-                )
-                .bind::<BigInt, _>(count),
-            )
-            .rows(pg)?,
-        };
-            return if n == 1 { Ok(()) } else { Err(moved()) };
-        }
+        AnyConnection::Postgresql(pg) => return write_pg(pg, p),
     };
     // On SQLite's own connection (through `AnyConnection` diesel writes the SQL text out at every execution),
     // the head's move prepared once (diesel compiles an UPDATE afresh each time).

@@ -1,0 +1,327 @@
+//! The state tables against the chains: what each chain says a container or manifest row should hold (`Facts`,
+//! taken in event by event), and the comparison with the stored rows.
+
+use crate::store::{same_amount, same_opt_amount};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// What the state tables should hold for a container, as its chain tells.
+#[derive(Debug, Default)]
+pub(super) struct ContainerFacts {
+    status: Option<&'static str>,
+    additions: i64,
+    filled: Option<String>,
+}
+
+/// One line of a manifest as its chain tells.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct LineFacts {
+    code: String,
+    shipped: String,
+    received: Option<String>,
+    accepted: Option<bool>,
+}
+
+/// What the state tables should hold for a manifest, as its chain tells.
+#[derive(Debug, Default)]
+pub(super) struct ManifestFacts {
+    status: Option<String>,
+    number: Option<String>,
+    parties: Option<[String; 3]>,
+    lines: BTreeMap<String, LineFacts>,
+}
+
+#[derive(Debug)]
+pub(super) enum Facts {
+    Container(ContainerFacts),
+    Manifest(ManifestFacts),
+    Other,
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+impl Facts {
+    pub(super) fn start(aggregate: &str) -> Self {
+        if aggregate.starts_with("container:") {
+            Facts::Container(ContainerFacts::default())
+        } else if aggregate.starts_with("manifest:") {
+            Facts::Manifest(ManifestFacts::default())
+        } else {
+            Facts::Other
+        }
+    }
+
+    /// Takes in one event of the chain (its payload parsed only for the kinds that change a state row).
+    pub(super) fn observe(&mut self, kind: &str, payload: &str) {
+        let parse = || serde_json::from_str::<Value>(payload).unwrap_or(Value::Null);
+        match self {
+            Facts::Container(c) => {
+                let status = match kind {
+                    "created" => Some("open"),
+                    "sealed" => Some("sealed"),
+                    "picked_up" => Some("picked_up"),
+                    "dispatched" => Some("in_transit"),
+                    "received" => Some("received"),
+                    "returned" => Some("returned"),
+                    "handed_back" => Some("sealed"),
+                    "disposed" => Some("disposed"),
+                    _ => None,
+                };
+                if status.is_some() {
+                    c.status = status;
+                }
+                if kind == "addition" {
+                    /// The one field an addition's payload gives the state check (read without building the
+                    /// whole payload: additions are most of the log).
+                    #[derive(serde::Deserialize)]
+                    struct Addition {
+                        filled_liters: Option<String>,
+                    }
+                    c.additions += 1;
+                    c.filled = serde_json::from_str::<Addition>(payload)
+                        .ok()
+                        .and_then(|a| a.filled_liters);
+                }
+            }
+            Facts::Manifest(m) => {
+                let p = parse();
+                match kind {
+                    "drafted" | "back_filled" => {
+                        m.number = text(&p["number"]);
+                        m.parties = Some(
+                            ["shipper_id", "carrier_id", "receiver_id"]
+                                .map(|k| text(&p[k]).unwrap_or_default()),
+                        );
+                        m.status = if kind == "drafted" {
+                            Some("draft".into())
+                        } else {
+                            text(&p["status"])
+                        };
+                        for l in p["lines"].as_array().into_iter().flatten() {
+                            m.lines.insert(
+                                text(&l["container_id"]).unwrap_or_default(),
+                                LineFacts {
+                                    code: text(&l["code"]).unwrap_or_default(),
+                                    shipped: text(&l["shipped_weight_kg"]).unwrap_or_default(),
+                                    received: text(&l["received_weight_kg"]),
+                                    accepted: l["accepted"].as_bool(),
+                                },
+                            );
+                        }
+                    }
+                    // A correction applied (Transfer Measures Art.29): the lines hold its new values from here on.
+                    "revision_applied" => {
+                        for c in p["changes"].as_array().into_iter().flatten() {
+                            let id = text(&c["container_id"]).unwrap_or_default();
+                            if let (Some(l), Some(new)) = (m.lines.get_mut(&id), text(&c["new"])) {
+                                match c["field"].as_str() {
+                                    Some("shipped_weight_kg") => l.shipped = new,
+                                    Some("received_weight_kg") => l.received = Some(new),
+                                    Some("code") => l.code = new,
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        if let Some(to) = text(&p["to"]) {
+                            m.status = Some(to);
+                        }
+                        if let Some(n) = text(&p["number"]) {
+                            m.number = Some(n);
+                        }
+                        if kind == "receive" {
+                            for l in p["lines"].as_array().into_iter().flatten() {
+                                let id = text(&l["container_id"]).unwrap_or_default();
+                                let line = m.lines.entry(id).or_default();
+                                line.received = text(&l["received_weight_kg"]);
+                                line.accepted = l["accepted"].as_bool();
+                            }
+                        }
+                    }
+                }
+            }
+            Facts::Other => {}
+        }
+    }
+}
+
+/// A state row that disagrees with its chain.
+fn state_break(aggregate: &str, table: &str, field: &str, chain: Value, stored: Value) -> Value {
+    json!({ "aggregate": aggregate, "kind": "state", "table": table, "field": field,
+            "chain_says": chain, "stored": stored })
+}
+#[derive(Queryable)]
+pub(super) struct ContainerState {
+    pub(super) id: String,
+    pub(super) status: String,
+    pub(super) additions_count: i32,
+    pub(super) filled_l: String,
+}
+
+#[derive(Queryable)]
+pub(super) struct ManifestState {
+    pub(super) id: String,
+    pub(super) number: String,
+    pub(super) status: String,
+    pub(super) shipper_id: String,
+    pub(super) carrier_id: String,
+    pub(super) receiver_id: String,
+}
+
+#[derive(Queryable)]
+pub(super) struct LineState {
+    pub(super) manifest_id: String,
+    pub(super) container_id: String,
+    pub(super) code: String,
+    pub(super) shipped_weight_kg: String,
+    pub(super) received_weight_kg: Option<String>,
+    pub(super) accepted: Option<bool>,
+}
+
+pub(super) fn compare_container(
+    agg: &str,
+    c: &ContainerFacts,
+    row: Option<&ContainerState>,
+) -> Option<Value> {
+    let Some(row) = row else {
+        return Some(state_break(
+            agg,
+            "containers",
+            "id",
+            json!(agg),
+            Value::Null,
+        ));
+    };
+    if let Some(s) = c.status
+        && s != row.status
+    {
+        return Some(state_break(
+            agg,
+            "containers",
+            "status",
+            json!(s),
+            json!(row.status),
+        ));
+    }
+    if c.additions != i64::from(row.additions_count) {
+        return Some(state_break(
+            agg,
+            "containers",
+            "additions_count",
+            json!(c.additions),
+            json!(row.additions_count),
+        ));
+    }
+    if let Some(filled) = &c.filled
+        && !same_amount(filled, &row.filled_l)
+    {
+        return Some(state_break(
+            agg,
+            "containers",
+            "filled_l",
+            json!(filled),
+            json!(row.filled_l),
+        ));
+    }
+    None
+}
+
+pub(super) fn compare_manifest(
+    agg: &str,
+    m: &ManifestFacts,
+    row: Option<&ManifestState>,
+    lines: &[LineState],
+) -> Option<Value> {
+    let Some(row) = row else {
+        return Some(state_break(agg, "manifests", "id", json!(agg), Value::Null));
+    };
+    let fields = [
+        ("status", m.status.as_deref(), row.status.as_str()),
+        ("number", m.number.as_deref(), row.number.as_str()),
+    ];
+    for (field, chain, stored) in fields {
+        if let Some(chain) = chain
+            && chain != stored
+        {
+            return Some(state_break(
+                agg,
+                "manifests",
+                field,
+                json!(chain),
+                json!(stored),
+            ));
+        }
+    }
+    if let Some(parties) = &m.parties {
+        let stored = [&row.shipper_id, &row.carrier_id, &row.receiver_id];
+        for (i, field) in ["shipper_id", "carrier_id", "receiver_id"]
+            .iter()
+            .enumerate()
+        {
+            if &parties[i] != stored[i] {
+                return Some(state_break(
+                    agg,
+                    "manifests",
+                    field,
+                    json!(parties[i]),
+                    json!(stored[i]),
+                ));
+            }
+        }
+        // Lines are known from the draft (or the paper entry): the stored ones must be exactly these.
+        let line_break = |cid: &str, field: &str, chain: Value, stored: Value| {
+            let mut b = state_break(agg, "manifest_lines", field, chain, stored);
+            b["container_id"] = json!(cid);
+            Some(b)
+        };
+        for l in lines {
+            let Some(f) = m.lines.get(&l.container_id) else {
+                return line_break(
+                    &l.container_id,
+                    "container_id",
+                    Value::Null,
+                    json!(l.container_id),
+                );
+            };
+            if f.code != l.code {
+                return line_break(&l.container_id, "code", json!(f.code), json!(l.code));
+            }
+            if !same_amount(&f.shipped, &l.shipped_weight_kg) {
+                return line_break(
+                    &l.container_id,
+                    "shipped_weight_kg",
+                    json!(f.shipped),
+                    json!(l.shipped_weight_kg),
+                );
+            }
+            if !same_opt_amount(&f.received, &l.received_weight_kg) {
+                return line_break(
+                    &l.container_id,
+                    "received_weight_kg",
+                    json!(f.received),
+                    json!(l.received_weight_kg),
+                );
+            }
+            if f.accepted != l.accepted {
+                return line_break(
+                    &l.container_id,
+                    "accepted",
+                    json!(f.accepted),
+                    json!(l.accepted),
+                );
+            }
+        }
+        if let Some(missing) = m
+            .lines
+            .keys()
+            .find(|cid| !lines.iter().any(|l| &&l.container_id == cid))
+        {
+            return line_break(missing, "container_id", json!(missing), Value::Null);
+        }
+    }
+    None
+}
