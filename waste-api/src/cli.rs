@@ -96,10 +96,9 @@ fn migrate() -> Result<(), String> {
 fn verify() -> Result<bool, String> {
     let s = waste_api::config::Settings::from_env();
     let db = waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
-    let mut c = db.dedicated().map_err(|e| e.to_string())?;
     // The same streaming audit as `/audit/verify`, with the heads' anchors checked when WASTE_AUDIT_KEY is set.
     let key = s.guards.audit_key.clone();
-    let report = waste_api::store::audit::verify(&mut c, key.as_deref().map(str::as_bytes))
+    let report = waste_api::store::audit::verify(&db, key.as_deref().map(str::as_bytes))
         .map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(report["ok"] == true)

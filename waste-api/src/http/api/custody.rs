@@ -397,10 +397,7 @@ pub async fn audit_verify(
     let key = crate::store::events::audit_key();
     let result = web::block(move || {
         crate::app::audit::AuditRunner::run(running, now, || {
-            let mut conn = db
-                .dedicated()
-                .map_err(|e| crate::app::AppError::Unavailable(e.to_string()))?;
-            crate::store::audit::verify(&mut conn, key.as_deref())
+            crate::store::audit::verify(&db, key.as_deref())
         })
     })
     .await?

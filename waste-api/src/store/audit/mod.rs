@@ -5,7 +5,7 @@
 //! whatever the size of the log. `/audit/verify` and `waste-api verify` both run this.
 
 use crate::app::AppError;
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, Db};
 use crate::schema::{chain_heads, containers, events, manifest_lines, manifests};
 use crate::store::events::EventRow;
 use diesel::connection::SimpleConnection;
@@ -25,6 +25,9 @@ pub struct Sizes {
     pub page: i64,
     /// Finished chains compared with their heads and rows per round of queries.
     pub batch: usize,
+    /// PostgreSQL: how many consecutive key ranges of the log are read at once, each on a connection of its own
+    /// inside one shared snapshot (SQLite reads with one connection: its connections cannot share a snapshot).
+    pub parts: usize,
 }
 
 impl Default for Sizes {
@@ -32,6 +35,7 @@ impl Default for Sizes {
         Sizes {
             page: 10_000,
             batch: 2_000,
+            parts: 2,
         }
     }
 }
@@ -51,12 +55,92 @@ struct Counts {
 
 /// How far the comparison of heads and state rows has come, in the database's own order: everything up to
 /// these keys has been compared. Each batch reads the ranges that follow them, so a head, container or manifest
-/// that has no events inside a range is found there, without a search of its own.
-#[derive(Default)]
+/// that has no events inside a range is found there, without a search of its own. Also where a part of the
+/// log ends (`Span`).
+#[derive(Debug, Default, Clone)]
 struct Compared {
     aggregate: String,
     container: String,
     manifest: String,
+}
+
+/// The part of the log one reader covers, in every table's key: after `from` up to and including `to` (to the
+/// end without one). Consecutive spans share their bound, so every key is in exactly one.
+#[derive(Debug, Default, Clone)]
+struct Span {
+    from: Compared,
+    to: Option<Compared>,
+}
+
+/// The keys up to and including aggregate `last`, in every table: a table whose aggregates all sort before
+/// `last` is covered up to its greatest id, one whose aggregates all sort after it not at all.
+fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
+    fn id_through<F>(last: &str, prefix: &str, greatest: F) -> Result<String, AppError>
+    where
+        F: FnOnce() -> Result<Option<String>, AppError>,
+    {
+        Ok(match last.strip_prefix(prefix) {
+            Some(id) => id.to_owned(),
+            None if last < prefix => String::new(),
+            None => greatest()?.unwrap_or_default(),
+        })
+    }
+    let container = id_through(last, "container:", || {
+        Ok(containers::table
+            .select(diesel::dsl::max(containers::id))
+            .first(conn)?)
+    })?;
+    let manifest = id_through(last, "manifest:", || {
+        Ok(manifests::table
+            .select(diesel::dsl::max(manifests::id))
+            .first(conn)?)
+    })?;
+    Ok(Compared {
+        aggregate: last.to_owned(),
+        container,
+        manifest,
+    })
+}
+
+/// Cuts the log into up to `parts` spans of about as many events each (PostgreSQL: from a sample of 1 % of the
+/// event table's pages, or from all of it when the sample is empty). Each cut falls after an aggregate, so no
+/// chain is cut.
+fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> {
+    #[derive(QueryableByName)]
+    struct Cuts {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Text>>)]
+        cuts: Option<Vec<String>>,
+    }
+    let fractions: Vec<f64> = (1..parts).map(|i| i as f64 / parts as f64).collect();
+    let mut cuts = Vec::new();
+    if let (AnyConnection::Postgresql(pg), false) = (&mut *conn, fractions.is_empty()) {
+        let at = |sample: &str| {
+            format!(
+                "SELECT percentile_disc($1) WITHIN GROUP (ORDER BY aggregate) AS cuts FROM events {sample}"
+            )
+        };
+        for sample in ["TABLESAMPLE SYSTEM (1) REPEATABLE (16)", ""] {
+            let found: Cuts = diesel::sql_query(at(sample))
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Double>, _>(&fractions)
+                .get_result(pg)?;
+            if let Some(c) = found.cuts {
+                cuts = c;
+                break;
+            }
+        }
+    }
+    cuts.dedup();
+    let mut spans = Vec::new();
+    let mut from = Compared::default();
+    for cut in cuts {
+        let to = through(conn, &cut)?;
+        spans.push(Span {
+            from: std::mem::replace(&mut from, to.clone()),
+            to: Some(to),
+        });
+    }
+    spans.push(Span { from, to: None });
+    Ok(spans)
 }
 
 /// A head without events, or a state row without a chain.
@@ -208,51 +292,70 @@ fn check_batch(
     Ok(None)
 }
 
-/// Whatever lies after the last chain compared: a head whose events are all gone, a container or manifest with
-/// no event (those before it were found by the batches).
-fn orphans(conn: &mut AnyConnection, compared: &Compared) -> Result<Option<Value>, AppError> {
-    let head: Option<String> = chain_heads::table
-        .filter(chain_heads::aggregate.gt(&compared.aggregate))
-        .select(chain_heads::aggregate)
-        .order(chain_heads::aggregate)
-        .first(conn)
-        .optional()?;
+/// Whatever lies after the last chain compared up to the span's end: a head whose events are all gone, a
+/// container or manifest with no event (those before it were found by the batches).
+fn orphans(
+    conn: &mut AnyConnection,
+    compared: &Compared,
+    to: Option<&Compared>,
+) -> Result<Option<Value>, AppError> {
+    // The first key of a table after `after`, up to `upto` when the span ends.
+    macro_rules! first_after {
+        ($table:ident, $key:expr, $after:expr, $upto:expr) => {{
+            let mut q = $table::table
+                .filter($key.gt($after))
+                .select($key)
+                .order($key)
+                .into_boxed();
+            if let Some(upto) = $upto {
+                q = q.filter($key.le(upto));
+            }
+            q.first::<String>(conn).optional()?
+        }};
+    }
+    let head = first_after!(
+        chain_heads,
+        chain_heads::aggregate,
+        &compared.aggregate,
+        to.map(|t| &t.aggregate)
+    );
     if let Some(a) = head {
         return Ok(Some(missing(&a)));
     }
-    let container: Option<String> = containers::table
-        .filter(containers::id.gt(&compared.container))
-        .select(containers::id)
-        .order(containers::id)
-        .first(conn)
-        .optional()?;
+    let container = first_after!(
+        containers,
+        containers::id,
+        &compared.container,
+        to.map(|t| &t.container)
+    );
     if let Some(id) = container {
         return Ok(Some(missing(&format!("container:{id}"))));
     }
-    let manifest: Option<String> = manifests::table
-        .filter(manifests::id.gt(&compared.manifest))
-        .select(manifests::id)
-        .order(manifests::id)
-        .first(conn)
-        .optional()?;
+    let manifest = first_after!(
+        manifests,
+        manifests::id,
+        &compared.manifest,
+        to.map(|t| &t.manifest)
+    );
     Ok(manifest.map(|id| missing(&format!("manifest:{id}"))))
 }
 
-/// Runs the audit on `conn` (a connection of its own: the run holds one read snapshot from start to end). With
-/// `key`, every head's anchor is checked too. Reports `{"ok": true, "events_checked", "chains", "anchored",
+/// Runs the audit on connections of its own (the run holds one read snapshot from start to end). With `key`,
+/// every head's anchor is checked too. Reports `{"ok": true, "events_checked", "chains", "anchored",
 /// "state_checked"}` or `{"ok": false, "events_checked", "broken": {"aggregate", "kind", …}}` with the first
 /// break found.
-pub fn verify(conn: &mut AnyConnection, key: Option<&[u8]>) -> Result<Value, AppError> {
-    verify_with(conn, key, Sizes::default())
+pub fn verify(db: &Db, key: Option<&[u8]>) -> Result<Value, AppError> {
+    verify_with(db, key, Sizes::default())
 }
 
-/// `verify` with other page and batch sizes.
-pub fn verify_with(
-    conn: &mut AnyConnection,
-    key: Option<&[u8]>,
-    sizes: Sizes,
-) -> Result<Value, AppError> {
-    let begin = match conn {
+/// `verify` with other page, batch and part sizes.
+pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, AppError> {
+    let open = || {
+        db.dedicated()
+            .map_err(|e| AppError::Unavailable(e.to_string()))
+    };
+    let mut first = open()?;
+    let begin = match first {
         // The connection is the audit's own: it reads the database file mapped into memory and keeps 64 MB of
         // pages. State rows are read in key order, which is not the order they were written in, so their pages
         // come in no order: through SQLite's default 2 MB cache and a `pread` per page that was a fifth of the run.
@@ -261,24 +364,99 @@ pub fn verify_with(
         }
         AnyConnection::Postgresql(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     };
-    conn.batch_execute(begin)?;
-    let result = verify_in_snapshot(conn, key, sizes);
-    let _ = conn.batch_execute("ROLLBACK");
+    first.batch_execute(begin)?;
+    let mut conns = vec![first];
+    let result = in_snapshot(&mut conns, open, key, sizes);
+    for c in &mut conns {
+        let _ = c.batch_execute("ROLLBACK");
+    }
     result
+}
+
+/// Cuts the log into spans and reads them at once, each on a connection of its own inside the snapshot of
+/// `conns[0]` (PostgreSQL exports it, the others import it); the reports in the log's order make one.
+fn in_snapshot<F>(
+    conns: &mut Vec<AnyConnection>,
+    open: F,
+    key: Option<&[u8]>,
+    sizes: Sizes,
+) -> Result<Value, AppError>
+where
+    F: Fn() -> Result<AnyConnection, AppError>,
+{
+    let spans = spans(&mut conns[0], sizes.parts)?;
+    if spans.len() > 1 {
+        #[derive(QueryableByName)]
+        struct Exported {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            snapshot: String,
+        }
+        let exported: Exported = diesel::sql_query("SELECT pg_export_snapshot() AS snapshot")
+            .get_result(&mut conns[0])?;
+        // The identifier is the server's (hex digits and dashes); checked before it is put into SQL text.
+        if !exported
+            .snapshot
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == '-')
+        {
+            return Err(AppError::internal(format!(
+                "unexpected snapshot identifier {}",
+                exported.snapshot
+            )));
+        }
+        for _ in 1..spans.len() {
+            let mut c = open()?;
+            c.batch_execute(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                exported.snapshot
+            ))?;
+            conns.push(c);
+        }
+    }
+    let runs: Vec<Result<Run, AppError>> = std::thread::scope(|s| {
+        let running: Vec<_> = conns
+            .iter_mut()
+            .zip(&spans)
+            .map(|(c, span)| s.spawn(move || read_span(c, span, key, sizes)))
+            .collect();
+        running
+            .into_iter()
+            .map(|r| match r.join() {
+                Ok(run) => run,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut total = Run::default();
+    for run in runs {
+        let run = run?;
+        total.events += run.events;
+        if let Some(b) = run.broken {
+            return Ok(json!({ "ok": false, "events_checked": total.events, "broken": b }));
+        }
+        total.chains += run.chains;
+        total.counts.containers += run.counts.containers;
+        total.counts.manifests += run.counts.manifests;
+    }
+    Ok(json!({
+        "ok": true, "events_checked": total.events, "chains": total.chains, "anchored": key.is_some(),
+        "state_checked": { "containers": total.counts.containers, "manifests": total.counts.manifests },
+    }))
 }
 
 /// The page of events that follows `after` (`aggregate`, `seq`) in chain order.
 fn page_after(
     conn: &mut AnyConnection,
     after: &(String, i64),
+    until: Option<&str>,
     page: i64,
 ) -> Result<Vec<EventRow>, AppError> {
     // A row-value comparison, so that both backends seek in the (aggregate, seq) index to where the last page
     // ended (the equivalent OR made PostgreSQL rescan from the start on every page). Read on the backend's own
     // connection: through `AnyConnection` every value of every row is converted once more.
     macro_rules! page {
-        ($c:expr) => {
-            events::table
+        ($c:expr) => {{
+            let mut q = events::table
                 .select(EventRow::as_select())
                 .filter(
                     diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -291,8 +469,12 @@ fn page_after(
                 )
                 .order((events::aggregate.asc(), events::seq.asc()))
                 .limit(page)
-                .load::<EventRow>($c)?
-        };
+                .into_boxed();
+            if let Some(until) = until {
+                q = q.filter(events::aggregate.le(until));
+            }
+            q.load::<EventRow>($c)?
+        }};
     }
     Ok(match conn {
         AnyConnection::Sqlite(c) => page!(c),
@@ -348,6 +530,7 @@ fn take_and_read_next(
     conn: &mut AnyConnection,
     reading: &mut Reading,
     rows: &[EventRow],
+    until: Option<&str>,
     page: i64,
 ) -> Result<(Option<Value>, Vec<EventRow>), AppError> {
     let Some(last) = rows.last() else {
@@ -356,7 +539,7 @@ fn take_and_read_next(
     let after = (last.aggregate.clone(), last.seq);
     std::thread::scope(|s| {
         let taking = s.spawn(|| reading.take(rows));
-        let next = page_after(conn, &after, page);
+        let next = page_after(conn, &after, until, page);
         let broken = match taking.join() {
             Ok(b) => b,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -365,27 +548,46 @@ fn take_and_read_next(
     })
 }
 
-fn verify_in_snapshot(
+/// What one reader found in its span.
+#[derive(Default)]
+struct Run {
+    events: u64,
+    chains: u64,
+    counts: Counts,
+    broken: Option<Value>,
+}
+
+/// Reads and verifies the events of `span` and compares its heads and state rows.
+fn read_span(
     conn: &mut AnyConnection,
+    span: &Span,
     key: Option<&[u8]>,
     sizes: Sizes,
-) -> Result<Value, AppError> {
+) -> Result<Run, AppError> {
     let mut r = Reading::default();
     let mut counts = Counts::default();
-    let mut compared = Compared::default();
-    let fail = |v: &Verifier, broken: Value| json!({ "ok": false, "events_checked": v.events, "broken": broken });
-    // From the start: every aggregate name sorts after ''.
-    let mut rows = page_after(conn, &(String::new(), 0), sizes.page)?;
+    let mut compared = span.from.clone();
+    let until = span.to.as_ref().map(|t| t.aggregate.as_str());
+    let run = |v: &Verifier, counts: Counts, broken: Option<Value>| Run {
+        events: v.events,
+        chains: v.chains,
+        counts,
+        broken,
+    };
+    // After every event of the aggregate the span starts after (every aggregate name sorts after '').
+    let start = (compared.aggregate.clone(), i64::MAX);
+    let mut rows = page_after(conn, &start, until, sizes.page)?;
     while !rows.is_empty() {
-        let (broken, next) = take_and_read_next(conn, &mut r, &rows, sizes.page)?;
-        if let Some(b) = broken {
-            return Ok(fail(&r.v, b));
+        let (broken, next) = take_and_read_next(conn, &mut r, &rows, until, sizes.page)?;
+        if broken.is_some() {
+            return Ok(run(&r.v, counts, broken));
         }
         rows = next;
-        if r.batch.len() >= sizes.batch
-            && let Some(b) = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?
-        {
-            return Ok(fail(&r.v, b));
+        if r.batch.len() >= sizes.batch {
+            let broken = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?;
+            if broken.is_some() {
+                return Ok(run(&r.v, counts, broken));
+            }
         }
     }
     let (mut v, mut batch) = (r.v, r.batch);
@@ -395,14 +597,9 @@ fn verify_in_snapshot(
             facts: r.facts.take().unwrap_or(Facts::Other),
         });
     }
-    if let Some(b) = check_batch(conn, &mut batch, key, &mut counts, &mut compared)? {
-        return Ok(fail(&v, b));
+    let mut broken = check_batch(conn, &mut batch, key, &mut counts, &mut compared)?;
+    if broken.is_none() {
+        broken = orphans(conn, &compared, span.to.as_ref())?;
     }
-    if let Some(b) = orphans(conn, &compared)? {
-        return Ok(fail(&v, b));
-    }
-    Ok(json!({
-        "ok": true, "events_checked": v.events, "chains": v.chains, "anchored": key.is_some(),
-        "state_checked": { "containers": counts.containers, "manifests": counts.manifests },
-    }))
+    Ok(run(&v, counts, broken))
 }
