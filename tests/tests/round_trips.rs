@@ -1,5 +1,5 @@
-//! What one container addition sends to the database, counted with diesel's instrumentation: on PostgreSQL each
-//! statement is a round trip. The write transaction of an addition to a school's container at no site is BEGIN,
+//! What one container addition costs PostgreSQL: the statements it sends, counted with diesel's instrumentation
+//! (each is a round trip), and how its long values are stored. The write transaction of an addition to a school's container at no site is BEGIN,
 //! the container locked and read with its chain's head and the school's quantity on hand, the four writes as one
 //! statement, COMMIT.
 
@@ -81,4 +81,36 @@ fn an_addition_is_four_round_trips_on_postgres() {
         "{}",
         tx[2]
     );
+}
+
+/// An addition's decision (about 2 KB of JSON) takes its row past PostgreSQL's compression threshold: it is
+/// stored compressed with lz4, not the slower default pglz (migration `addition_compression`).
+#[test]
+#[cfg_attr(
+    no_postgres,
+    ignore = "PostgreSQL was not reachable when the tests were built"
+)]
+fn an_additions_decision_is_stored_compressed_with_lz4_on_postgres() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        method: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        length: i32,
+    }
+    let app = TestApp::start(Backend::Postgres).expect("postgres");
+    let w = world::world(&app, 9200);
+    let id = container(&app, &w.staff, "2000");
+    assert_eq!(add(&app, &w.staff, &id, cyanide(), "0.01").0, 201);
+    let mut c = app.db();
+    let stored: Stored = diesel::sql_query(
+        "SELECT pg_column_compression(classification) AS method, length(classification) AS length \
+         FROM additions WHERE container_id = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(&id)
+    .get_result(&mut *c)
+    .expect("the addition's row");
+    assert!(stored.length > 1500, "{} characters", stored.length);
+    assert_eq!(stored.method.as_deref(), Some("lz4"));
 }

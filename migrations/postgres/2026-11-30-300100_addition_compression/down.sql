@@ -1,0 +1,7 @@
+DO $$
+BEGIN
+  EXECUTE 'ALTER TABLE additions ALTER COLUMN classification SET COMPRESSION default, '
+       || 'ALTER COLUMN waste SET COMPRESSION default';
+EXCEPTION WHEN OTHERS THEN
+  NULL;
+END $$;
