@@ -166,15 +166,19 @@ impl WriteStats {
         self.commits.load(Ordering::Relaxed)
     }
 
-    fn record(&self, queued: Instant, started: Instant, released: Instant, committed: bool) {
+    fn record(&self, queued: Instant, started: Instant, released: Instant) {
         let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.writes.fetch_add(1, Ordering::Relaxed);
-        self.commits
-            .fetch_add(u64::from(committed), Ordering::Relaxed);
         self.wait_ns
             .fetch_add(ns(started - queued), Ordering::Relaxed);
         self.hold_ns
             .fetch_add(ns(released - started), Ordering::Relaxed);
+    }
+
+    /// A transaction ended (committed, or rolled back as a whole): on SQLite the writer's group, whether or not
+    /// any of its writes was kept.
+    pub(crate) fn ended_transaction(&self) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -190,8 +194,7 @@ impl Db {
         match &self.writer {
             Some(w) => {
                 let (r, held) = w.run(f);
-                self.stats
-                    .record(held.queued, held.started, held.released, held.ended_group);
+                self.stats.record(held.queued, held.started, held.released);
                 r
             }
             None => {
@@ -199,7 +202,8 @@ impl Db {
                 let mut conn = self.pool.get()?;
                 let started = Instant::now();
                 let r = f(&mut conn);
-                self.stats.record(queued, started, Instant::now(), true);
+                self.stats.record(queued, started, Instant::now());
+                self.stats.ended_transaction();
                 r
             }
         }
@@ -216,8 +220,7 @@ impl Db {
         match &self.writer {
             Some(w) => {
                 let (r, held) = w.run_async(f).await;
-                self.stats
-                    .record(held.queued, held.started, held.released, held.ended_group);
+                self.stats.record(held.queued, held.started, held.released);
                 r
             }
             None => {
@@ -268,9 +271,11 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .connect()
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
+    let stats = Arc::new(WriteStats::default());
     let writer = match backend {
         Backend::Sqlite => Some(Arc::new(
-            crate::writer::Writer::new(first).map_err(|e| DbError::Connect(e.to_string()))?,
+            crate::writer::Writer::new(first, stats.clone())
+                .map_err(|e| DbError::Connect(e.to_string()))?,
         )),
         Backend::Postgres => None,
     };
@@ -282,7 +287,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         pool,
         writer,
         manager,
-        stats: Arc::default(),
+        stats,
     })
 }
 

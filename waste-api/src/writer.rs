@@ -51,8 +51,6 @@ pub struct Held {
     pub queued: Instant,
     pub started: Instant,
     pub released: Instant,
-    /// Whether this write ended its group with a `COMMIT` (or a rollback of a broken group).
-    pub ended_group: bool,
 }
 
 /// A write's outcome: `Err` when its closure panicked, with the panic's payload.
@@ -78,13 +76,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn new(conn: AnyConnection) -> std::io::Result<Self> {
+    /// Starts the writer thread on `conn`; it counts each group's end in `stats`.
+    pub fn new(conn: AnyConnection, stats: Arc<crate::db::WriteStats>) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel();
         let queued = Arc::new(AtomicUsize::new(0));
         let waiting = queued.clone();
         std::thread::Builder::new()
             .name("waste-writer".into())
-            .spawn(move || serve(conn, &rx, &waiting))?;
+            .spawn(move || serve(conn, &rx, &waiting, &stats))?;
         Ok(Writer { jobs, queued })
     }
 
@@ -122,7 +121,7 @@ impl Writer {
             // The thread is gone (it never panics: every write runs under `catch_unwind`); say so.
             self.queued.fetch_sub(1, Ordering::SeqCst);
             let (_, answer) = (q.job)(Err(gone()));
-            answer(None, now_held(queued, false));
+            answer(None, now_held(queued));
         }
     }
 
@@ -141,7 +140,7 @@ impl Writer {
         match rx.recv() {
             Ok((Ok(r), held)) => (r, held),
             Ok((Err(panic), _)) => std::panic::resume_unwind(panic),
-            Err(_) => (Err(E::from(gone())), now_held(queued, false)),
+            Err(_) => (Err(E::from(gone())), now_held(queued)),
         }
     }
 
@@ -171,7 +170,7 @@ impl Writer {
                     held,
                 )
             }
-            Err(_) => (Err(E::from(gone())), now_held(queued, false)),
+            Err(_) => (Err(E::from(gone())), now_held(queued)),
         }
     }
 }
@@ -188,13 +187,12 @@ fn gone() -> diesel::result::Error {
     failed("the write connection's thread is gone".into())
 }
 
-fn now_held(queued: Instant, ended_group: bool) -> Held {
+fn now_held(queued: Instant) -> Held {
     let now = Instant::now();
     Held {
         queued,
         started: now,
         released: now,
-        ended_group,
     }
 }
 
@@ -205,7 +203,12 @@ struct Done {
 }
 
 /// The writer thread: one group after another, each opened by the first write that arrives.
-fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &AtomicUsize) {
+fn serve(
+    mut conn: AnyConnection,
+    jobs: &mpsc::Receiver<Queued>,
+    queued: &AtomicUsize,
+    stats: &crate::db::WriteStats,
+) {
     IN_GROUP.with(|g| g.set(true));
     while let Ok(first) = jobs.recv() {
         let mut next = Some(first);
@@ -216,16 +219,15 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
         while let Some(q) = next.take() {
             queued.fetch_sub(1, Ordering::SeqCst);
             let started = Instant::now();
-            let held = |ended_group| Held {
+            let held = || Held {
                 queued: q.queued,
                 started,
                 released: Instant::now(),
-                ended_group,
             };
             if !open {
                 if let Err(e) = control!(&mut conn, "BEGIN IMMEDIATE") {
                     let (_, answer) = (q.job)(Err(e));
-                    answer(None, held(false));
+                    answer(None, held());
                     next = jobs.try_recv().ok();
                     continue;
                 }
@@ -235,7 +237,7 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                 Err(e) => {
                     broken = Some(e.to_string());
                     let (_, answer) = (q.job)(Err(e));
-                    answer(None, held(false));
+                    answer(None, held());
                 }
                 Ok(()) => {
                     let (ok, answer) = (q.job)(Ok(&mut conn));
@@ -254,10 +256,10 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                     if ok {
                         done.push(Done {
                             answer,
-                            held: held(false),
+                            held: held(),
                         });
                     } else {
-                        answer(None, held(false));
+                        answer(None, held());
                     }
                 }
             }
@@ -285,13 +287,14 @@ fn serve(mut conn: AnyConnection, jobs: &mpsc::Receiver<Queued>, queued: &Atomic
                 }
             },
         };
+        // Counted before any answer goes out, so a caller that has its answer sees its group counted.
+        stats.ended_transaction();
         let ended = Instant::now();
         let last = done.len().saturating_sub(1);
         for (i, d) in done.into_iter().enumerate() {
             let mut held = d.held;
             if i == last {
                 held.released = ended;
-                held.ended_group = true;
             }
             (d.answer)(failure.as_deref(), held);
         }
@@ -421,6 +424,26 @@ mod tests {
             !committed(&db, "b"),
             "the refused request's own first row is rolled back"
         );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A group whose every write was refused still began and ended a transaction: the count of transactions
+    /// ended (/metrics, the load report's writes per commit) includes it.
+    #[test]
+    fn a_group_of_refused_writes_is_counted_as_ended() {
+        let (db, dir) = sqlite("all-refused");
+        let kept = grouped(
+            &db,
+            vec![Box::new(|c: &mut AnyConnection| insert(c, "a", None)) as W],
+        );
+        assert_eq!(kept, vec![Ok(true)]);
+        let before = db.write_stats().commits();
+        let writes: Vec<W> = (0..3)
+            .map(|_| Box::new(|c: &mut AnyConnection| insert(c, "a", None)) as W)
+            .collect();
+        let results = grouped(&db, writes);
+        assert!(results.iter().all(Result::is_err), "{results:?}");
+        assert_eq!(db.write_stats().commits() - before, 1, "one group, ended");
         let _ = std::fs::remove_dir_all(dir);
     }
 
