@@ -82,6 +82,12 @@ fn authentication(app: &TestApp) {
         app.get("/api/v1/me", ADMIN_TOKEN).1["roles"],
         json!(["admin"])
     );
+    // The router matches the decoded path: a prefix written with escapes reaches the API as well (the pages and
+    // the API are scopes told apart by the prefix, see startup.rs).
+    assert_eq!(
+        app.get("/%61pi/v1/me", ADMIN_TOKEN).1["roles"],
+        json!(["admin"])
+    );
     assert_error(
         &app.call("GET", "/api/v1/me", None, None),
         401,

@@ -135,7 +135,7 @@ pub fn render_writes(stats: &crate::db::WriteStats) -> String {
          # TYPE waste_db_write_wait_seconds_total counter\nwaste_db_write_wait_seconds_total {wait}\n\
          # HELP waste_db_write_hold_seconds_total Time writers held the write connection (on SQLite, one at a time).\n\
          # TYPE waste_db_write_hold_seconds_total counter\nwaste_db_write_hold_seconds_total {hold}\n\
-         # HELP waste_db_write_commits_total Write transactions committed (on SQLite one per group of writes).\n\
+         # HELP waste_db_write_commits_total Write transactions ended, committed or rolled back as a whole (on SQLite one per group of writes).\n\
          # TYPE waste_db_write_commits_total counter\nwaste_db_write_commits_total {commits}\n"
     )
 }

@@ -198,9 +198,12 @@ pub fn run(
     Ok(server.run())
 }
 
-/// Whether a path is the JSON API's (every API route starts so).
+/// Whether a path is the JSON API's (every API route starts with `/api/`). The router matches the decoded path,
+/// so the prefix is compared decoded too (`/%61pi/` is the API's).
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    percent_encoding::percent_decode_str(path)
+        .take(5)
+        .eq(*b"/api/")
 }
 
 /// The OpenAPI 3.1 document of every endpoint.

@@ -12,6 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use waste_core::custody::{self, Head, StoredEvent, Verifier};
 
 mod state;
@@ -25,8 +26,9 @@ pub struct Sizes {
     pub page: i64,
     /// Finished chains compared with their heads and rows per round of queries.
     pub batch: usize,
-    /// PostgreSQL: how many consecutive key ranges of the log are read at once, each on a connection of its own
-    /// inside one shared snapshot (SQLite reads with one connection: its connections cannot share a snapshot).
+    /// How many consecutive key ranges of the log are read at once, each on a connection of its own, all in one
+    /// state of the database (PostgreSQL: one exported snapshot; SQLite: snapshots taken while a write lock is
+    /// held).
     pub parts: usize,
 }
 
@@ -70,6 +72,8 @@ struct Compared {
 struct Span {
     from: Compared,
     to: Option<Compared>,
+    /// The span reads from the start of the log, before any key (an event whose aggregate is '' included).
+    first: bool,
 }
 
 /// The keys up to and including aggregate `last`, in every table: a table whose aggregates all sort before
@@ -79,6 +83,9 @@ fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
     where
         F: FnOnce() -> Result<Option<String>, AppError>,
     {
+        // `last < prefix` in byte order agrees with the database's collation because every kind of aggregate
+        // (contract, container, manifest, organization, pickup, pickup_request, site) differs from `container:`
+        // and `manifest:` at a letter; a kind named like `container_x:` would need this bound worked out in SQL.
         Ok(match last.strip_prefix(prefix) {
             Some(id) => id.to_owned(),
             None if last < prefix => String::new(),
@@ -103,8 +110,8 @@ fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
 }
 
 /// Cuts the log into up to `parts` spans of about as many events each (PostgreSQL: from a sample of 1 % of the
-/// event table's pages, or from all of it when the sample is empty). Each cut falls after an aggregate, so no
-/// chain is cut.
+/// event table's pages, or from all of it when the sample is empty; SQLite: by counting in the key's index).
+/// Each cut falls after an aggregate, so no chain is cut.
 fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> {
     #[derive(QueryableByName)]
     struct Cuts {
@@ -128,6 +135,21 @@ fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> 
                 break;
             }
         }
+    } else if let AnyConnection::Sqlite(lite) = &mut *conn {
+        let events_in_log: i64 = events::table.count().get_result(lite)?;
+        for f in &fractions {
+            // Whole numbers well inside f64's exact range: the share of a count of rows.
+            let at = (events_in_log as f64 * f) as i64;
+            if let Some(a) = events::table
+                .select(events::aggregate)
+                .order((events::aggregate.asc(), events::seq.asc()))
+                .offset(at)
+                .first::<String>(lite)
+                .optional()?
+            {
+                cuts.push(a);
+            }
+        }
     }
     cuts.dedup();
     let mut spans = Vec::new();
@@ -137,9 +159,14 @@ fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> 
         spans.push(Span {
             from: std::mem::replace(&mut from, to.clone()),
             to: Some(to),
+            first: spans.is_empty(),
         });
     }
-    spans.push(Span { from, to: None });
+    spans.push(Span {
+        from,
+        to: None,
+        first: spans.is_empty(),
+    });
     Ok(spans)
 }
 
@@ -348,6 +375,11 @@ pub fn verify(db: &Db, key: Option<&[u8]>) -> Result<Value, AppError> {
     verify_with(db, key, Sizes::default())
 }
 
+/// How an audit's SQLite connection begins: it reads the database file mapped into memory and keeps 64 MB of
+/// pages. State rows are read in key order, which is not the order they were written in, so their pages come in
+/// no order: through SQLite's default 2 MB cache and a `pread` per page that was a fifth of the run.
+const SQLITE_AUDIT: &str = "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536; BEGIN";
+
 /// `verify` with other page, batch and part sizes.
 pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, AppError> {
     let open = || {
@@ -356,12 +388,7 @@ pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, A
     };
     let mut first = open()?;
     let begin = match first {
-        // The connection is the audit's own: it reads the database file mapped into memory and keeps 64 MB of
-        // pages. State rows are read in key order, which is not the order they were written in, so their pages
-        // come in no order: through SQLite's default 2 MB cache and a `pread` per page that was a fifth of the run.
-        AnyConnection::Sqlite(_) => {
-            "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536; BEGIN"
-        }
+        AnyConnection::Sqlite(_) => SQLITE_AUDIT,
         AnyConnection::Postgresql(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     };
     first.batch_execute(begin)?;
@@ -373,8 +400,10 @@ pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, A
     result
 }
 
-/// Cuts the log into spans and reads them at once, each on a connection of its own inside the snapshot of
-/// `conns[0]` (PostgreSQL exports it, the others import it); the reports in the log's order make one.
+/// Cuts the log into spans and reads them at once, each on a connection of its own, all in one state of the
+/// database (PostgreSQL: `conns[0]` exports its snapshot, the others import it; SQLite: they take theirs while a
+/// write lock is held); the reports in the log's order make one: the first break of the earliest span that
+/// found one (with several breaks, not always the one a single reader would meet first).
 fn in_snapshot<F>(
     conns: &mut Vec<AnyConnection>,
     open: F,
@@ -384,8 +413,24 @@ fn in_snapshot<F>(
 where
     F: Fn() -> Result<AnyConnection, AppError>,
 {
+    // SQLite: a write lock held while every reader takes its snapshot, so that no commit falls between them
+    // (its connections cannot share one otherwise). Writers wait for it a few milliseconds at most.
+    let mut gate = match (&conns[0], sizes.parts > 1) {
+        (AnyConnection::Sqlite(_), true) => {
+            let mut g = open()?;
+            g.batch_execute("BEGIN IMMEDIATE")?;
+            Some(g)
+        }
+        _ => None,
+    };
     let spans = spans(&mut conns[0], sizes.parts)?;
-    if spans.len() > 1 {
+    if let (Some(_), true) = (&gate, spans.len() > 1) {
+        for _ in 1..spans.len() {
+            let mut c = open()?;
+            c.batch_execute(&format!("{SQLITE_AUDIT}; SELECT 1 FROM events LIMIT 1"))?;
+            conns.push(c);
+        }
+    } else if spans.len() > 1 {
         #[derive(QueryableByName)]
         struct Exported {
             #[diesel(sql_type = diesel::sql_types::Text)]
@@ -413,11 +458,16 @@ where
             conns.push(c);
         }
     }
+    if let Some(g) = gate.as_mut() {
+        g.batch_execute("ROLLBACK")?;
+    }
+    let stop = AtomicUsize::new(usize::MAX);
     let runs: Vec<Result<Run, AppError>> = std::thread::scope(|s| {
+        let stop = &stop;
         let running: Vec<_> = conns
             .iter_mut()
-            .zip(&spans)
-            .map(|(c, span)| s.spawn(move || read_span(c, span, key, sizes)))
+            .zip(spans.iter().enumerate())
+            .map(|(c, span)| s.spawn(move || read_span(c, span, stop, key, sizes)))
             .collect();
         running
             .into_iter()
@@ -447,7 +497,7 @@ where
 /// The page of events that follows `after` (`aggregate`, `seq`) in chain order.
 fn page_after(
     conn: &mut AnyConnection,
-    after: &(String, i64),
+    after: Option<&(String, i64)>,
     until: Option<&str>,
     page: i64,
 ) -> Result<Vec<EventRow>, AppError> {
@@ -458,18 +508,20 @@ fn page_after(
         ($c:expr) => {{
             let mut q = events::table
                 .select(EventRow::as_select())
-                .filter(
-                    diesel::dsl::sql::<diesel::sql_types::Bool>(
-                        "(events.aggregate, events.seq) > (",
-                    )
-                    .bind::<diesel::sql_types::Text, _>(&after.0)
-                    .sql(", ")
-                    .bind::<diesel::sql_types::BigInt, _>(after.1)
-                    .sql(")"),
-                )
                 .order((events::aggregate.asc(), events::seq.asc()))
                 .limit(page)
                 .into_boxed();
+            if let Some(after) = after {
+                q = q.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "(events.aggregate, events.seq) > (",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(after.0.clone())
+                    .sql(", ")
+                    .bind::<diesel::sql_types::BigInt, _>(after.1)
+                    .sql(")"),
+                );
+            }
             if let Some(until) = until {
                 q = q.filter(events::aggregate.le(until));
             }
@@ -539,7 +591,7 @@ fn take_and_read_next(
     let after = (last.aggregate.clone(), last.seq);
     std::thread::scope(|s| {
         let taking = s.spawn(|| reading.take(rows));
-        let next = page_after(conn, &after, until, page);
+        let next = page_after(conn, Some(&after), until, page);
         let broken = match taking.join() {
             Ok(b) => b,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -557,10 +609,12 @@ struct Run {
     broken: Option<Value>,
 }
 
-/// Reads and verifies the events of `span` and compares its heads and state rows.
+/// Reads and verifies the events of `span` (the `index`th) and compares its heads and state rows; stops early
+/// once `stop`, the index of the first span that found a break, is below its own.
 fn read_span(
     conn: &mut AnyConnection,
-    span: &Span,
+    (index, span): (usize, &Span),
+    stop: &AtomicUsize,
     key: Option<&[u8]>,
     sizes: Sizes,
 ) -> Result<Run, AppError> {
@@ -574,19 +628,29 @@ fn read_span(
         counts,
         broken,
     };
-    // After every event of the aggregate the span starts after (every aggregate name sorts after '').
+    // After every event of the aggregate the span starts after.
     let start = (compared.aggregate.clone(), i64::MAX);
-    let mut rows = page_after(conn, &start, until, sizes.page)?;
+    let mut rows = page_after(conn, (!span.first).then_some(&start), until, sizes.page)?;
+    let found = |broken: Option<Value>| {
+        if broken.is_some() {
+            stop.fetch_min(index, Ordering::Relaxed);
+        }
+        broken
+    };
     while !rows.is_empty() {
+        // A span before this one found a break: that is the report, whatever this one holds.
+        if stop.load(Ordering::Relaxed) < index {
+            return Ok(Run::default());
+        }
         let (broken, next) = take_and_read_next(conn, &mut r, &rows, until, sizes.page)?;
         if broken.is_some() {
-            return Ok(run(&r.v, counts, broken));
+            return Ok(run(&r.v, counts, found(broken)));
         }
         rows = next;
         if r.batch.len() >= sizes.batch {
             let broken = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?;
             if broken.is_some() {
-                return Ok(run(&r.v, counts, broken));
+                return Ok(run(&r.v, counts, found(broken)));
             }
         }
     }
@@ -601,5 +665,5 @@ fn read_span(
     if broken.is_none() {
         broken = orphans(conn, &compared, span.to.as_ref())?;
     }
-    Ok(run(&v, counts, broken))
+    Ok(run(&v, counts, found(broken)))
 }
