@@ -109,10 +109,11 @@ fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
     })
 }
 
-/// Cuts the log into up to `parts` spans of about as many events each (PostgreSQL: from a sample of 1 % of the
-/// event table's pages, or from all of it when the sample is empty; SQLite: by counting in the key's index).
-/// Each cut falls after an aggregate, so no chain is cut.
-fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> {
+/// Where to cut the log into up to `parts` spans of about as many events each (PostgreSQL: from a sample of 1 %
+/// of the event table's pages, or from all of it when the sample is empty; SQLite: by counting in the key's
+/// index): the last aggregate of each span but the last, so no chain is cut. Any state of the log will do (a cut
+/// only shares the work out); the spans' bounds are read in the audit's snapshot (`spans`).
+fn cuts(conn: &mut AnyConnection, parts: usize) -> Result<Vec<String>, AppError> {
     #[derive(QueryableByName)]
     struct Cuts {
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Text>>)]
@@ -120,38 +121,49 @@ fn spans(conn: &mut AnyConnection, parts: usize) -> Result<Vec<Span>, AppError> 
     }
     let fractions: Vec<f64> = (1..parts).map(|i| i as f64 / parts as f64).collect();
     let mut cuts = Vec::new();
-    if let (AnyConnection::Postgresql(pg), false) = (&mut *conn, fractions.is_empty()) {
-        let at = |sample: &str| {
-            format!(
-                "SELECT percentile_disc($1) WITHIN GROUP (ORDER BY aggregate) AS cuts FROM events {sample}"
-            )
-        };
-        for sample in ["TABLESAMPLE SYSTEM (1) REPEATABLE (16)", ""] {
-            let found: Cuts = diesel::sql_query(at(sample))
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Double>, _>(&fractions)
-                .get_result(pg)?;
-            if let Some(c) = found.cuts {
-                cuts = c;
-                break;
+    if fractions.is_empty() {
+        return Ok(cuts);
+    }
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            let at = |sample: &str| {
+                format!(
+                    "SELECT percentile_disc($1) WITHIN GROUP (ORDER BY aggregate) AS cuts FROM events {sample}"
+                )
+            };
+            for sample in ["TABLESAMPLE SYSTEM (1) REPEATABLE (16)", ""] {
+                let found: Cuts = diesel::sql_query(at(sample))
+                    .bind::<diesel::sql_types::Array<diesel::sql_types::Double>, _>(&fractions)
+                    .get_result(pg)?;
+                if let Some(c) = found.cuts {
+                    cuts = c;
+                    break;
+                }
             }
         }
-    } else if let AnyConnection::Sqlite(lite) = &mut *conn {
-        let events_in_log: i64 = events::table.count().get_result(lite)?;
-        for f in &fractions {
-            // Whole numbers well inside f64's exact range: the share of a count of rows.
-            let at = (events_in_log as f64 * f) as i64;
-            if let Some(a) = events::table
-                .select(events::aggregate)
-                .order((events::aggregate.asc(), events::seq.asc()))
-                .offset(at)
-                .first::<String>(lite)
-                .optional()?
-            {
-                cuts.push(a);
+        AnyConnection::Sqlite(lite) => {
+            let events_in_log: i64 = events::table.count().get_result(lite)?;
+            for f in &fractions {
+                // Whole numbers well inside f64's exact range: the share of a count of rows.
+                let at = (events_in_log as f64 * f) as i64;
+                if let Some(a) = events::table
+                    .select(events::aggregate)
+                    .order((events::aggregate.asc(), events::seq.asc()))
+                    .offset(at)
+                    .first::<String>(lite)
+                    .optional()?
+                {
+                    cuts.push(a);
+                }
             }
         }
     }
     cuts.dedup();
+    Ok(cuts)
+}
+
+/// The spans between `cuts`, their bounds in every table read on `conn` (in the audit's snapshot).
+fn spans(conn: &mut AnyConnection, cuts: Vec<String>) -> Result<Vec<Span>, AppError> {
     let mut spans = Vec::new();
     let mut from = Compared::default();
     for cut in cuts {
@@ -414,22 +426,30 @@ where
     F: Fn() -> Result<AnyConnection, AppError>,
 {
     // SQLite: a write lock held while every reader takes its snapshot, so that no commit falls between them
-    // (its connections cannot share one otherwise). Writers wait for it a few milliseconds at most.
-    let mut gate = match (&conns[0], sizes.parts > 1) {
-        (AnyConnection::Sqlite(_), true) => {
-            let mut g = open()?;
-            g.batch_execute("BEGIN IMMEDIATE")?;
-            Some(g)
-        }
-        _ => None,
+    // (its connections cannot share one otherwise); the cuts are found before it, so writers wait for it only
+    // as long as the readers take to begin (milliseconds).
+    let sqlite = matches!(conns[0], AnyConnection::Sqlite(_));
+    let (cuts, gate) = if sqlite && sizes.parts > 1 {
+        let mut gate = open()?;
+        let cuts = cuts(&mut gate, sizes.parts)?;
+        gate.batch_execute("BEGIN IMMEDIATE")?;
+        (cuts, Some(gate))
+    } else {
+        (cuts(&mut conns[0], sizes.parts)?, None)
     };
-    let spans = spans(&mut conns[0], sizes.parts)?;
-    if let (Some(_), true) = (&gate, spans.len() > 1) {
-        for _ in 1..spans.len() {
+    if let Some(mut gate) = gate {
+        // A read begins a snapshot.
+        conns[0].batch_execute("SELECT 1 FROM events LIMIT 1")?;
+        for _ in 0..cuts.len() {
             let mut c = open()?;
             c.batch_execute(&format!("{SQLITE_AUDIT}; SELECT 1 FROM events LIMIT 1"))?;
             conns.push(c);
         }
+        gate.batch_execute("ROLLBACK")?;
+    }
+    let spans = spans(&mut conns[0], cuts)?;
+    if sqlite {
+        // Every reader has its snapshot.
     } else if spans.len() > 1 {
         #[derive(QueryableByName)]
         struct Exported {
@@ -457,9 +477,6 @@ where
             ))?;
             conns.push(c);
         }
-    }
-    if let Some(g) = gate.as_mut() {
-        g.batch_execute("ROLLBACK")?;
     }
     let stop = AtomicUsize::new(usize::MAX);
     let runs: Vec<Result<Run, AppError>> = std::thread::scope(|s| {
