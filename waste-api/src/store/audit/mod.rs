@@ -334,9 +334,8 @@ where
         gate.batch_execute("ROLLBACK")?;
     }
     let spans = spans(&mut conns[0], cuts)?;
-    if sqlite {
-        // Every reader has its snapshot.
-    } else if spans.len() > 1 {
+    // PostgreSQL's readers import the first one's snapshot (SQLite's have theirs by now).
+    if !sqlite && spans.len() > 1 {
         #[derive(QueryableByName)]
         struct Exported {
             #[diesel(sql_type = diesel::sql_types::Text)]
