@@ -4,6 +4,7 @@
 use crate::{ADMIN_TOKEN, TestApp};
 use std::collections::BTreeMap;
 
+#[derive(Clone)]
 pub struct Browser {
     http: reqwest::blocking::Client,
     base: String,
@@ -130,6 +131,19 @@ impl Browser {
         let mut form = vec![("csrf", csrf.as_str())];
         form.extend_from_slice(fields);
         self.post(path, &form)
+    }
+
+    /// The first administrator, signed in on the web with its API token.
+    pub fn admin(app: &TestApp) -> Browser {
+        let mut b = Browser::new(app);
+        let form = b.get("/login");
+        let pre = form.input("csrf");
+        let r = b.post(
+            "/login",
+            &[("csrf", &pre), ("next", "/"), ("token", ADMIN_TOKEN)],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        b
     }
 
     /// Creates a user of `org` with `roles` as the administrator, follows its one-time link, chooses `login`

@@ -86,7 +86,7 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
         &officer,
         json!({"kind": "storage_point", "name": "贮存点", "location": "B-104", "responsible": "王老师", "contact": "138", "zones": ["A"]}),
     );
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = app.today().to_string();
     let items = [
         "sign_posted_current",
         "containment_intact",
@@ -149,9 +149,7 @@ fn world(app: &TestApp) -> Vec<Endpoint> {
         json!({}),
     );
     assert_eq!(r.0, 200, "{}", r.1);
-    let local = (time::OffsetDateTime::now_utc() + time::Duration::hours(8))
-        .date()
-        .to_string();
+    let local = app.today().to_string();
     let paper = json!({"number": "20262201990009", "receiver_id": firm, "carrier_id": carrier, "dispatched_on": local, "received_on": local,
         "disposed_on": local, "method": "D10", "lines": [{"container_id": papered, "shipped_weight_kg": "1.2", "received_weight_kg": "1.2", "accepted": true}]});
     // Administration (issue 14 item 10): a user and a contract of their own, so no other endpoint's caller or

@@ -339,7 +339,7 @@ fn inspection_findings_until_followed_up(app: &TestApp) {
     let bureau = org(app, "authority", 509, "220100", json!({}));
     let official = user(app, &bureau, &["auditor"], "2099-12-31");
     let point = site(app, &s.officer, "storage_point", Some("100"), &[]);
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let today = app.today().to_string();
     let r = app.post(
         &format!("/api/v1/storage-sites/{point}/inspections"),
         &s.officer,

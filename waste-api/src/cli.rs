@@ -153,7 +153,11 @@ fn read_capped(r: impl Read, what: &str) -> Result<String, String> {
 
 fn classify(args: &[String]) -> Result<(), String> {
     let mut file = None;
-    let mut on = OffsetDateTime::now_utc().date();
+    // Today in the deployment's zone (WASTE_TIME_ZONE), as the service reads it.
+    let zone = waste_api::config::Guards::from_env().time_zone;
+    let zone =
+        waste_core::calendar::Zone::named(&zone).map_err(|e| format!("WASTE_TIME_ZONE: {e}"))?;
+    let mut on = zone.date_of(OffsetDateTime::now_utc());
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {

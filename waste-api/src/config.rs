@@ -35,6 +35,9 @@ pub struct Guards {
     pub tls: Option<crate::tls::TlsSource>,
     /// Webhook delivery (README, "Webhooks").
     pub webhooks: Webhooks,
+    /// `WASTE_TIME_ZONE` (default `Asia/Shanghai`): the IANA time zone whose dates the rules read and whose
+    /// time the pages show. A name the bundled time zone database does not know stops the start.
+    pub time_zone: String,
 }
 
 /// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
@@ -121,6 +124,7 @@ impl Default for Guards {
             max_open_drafts: 100,
             tls: None,
             webhooks: Webhooks::default(),
+            time_zone: waste_core::calendar::DEFAULT_ZONE.to_owned(),
         }
     }
 }
@@ -173,6 +177,9 @@ impl Guards {
             max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
             tls: None,
             webhooks: Webhooks::from_env(),
+            time_zone: var("WASTE_TIME_ZONE")
+                .map(|z| z.trim().to_owned())
+                .unwrap_or_else(|| waste_core::calendar::DEFAULT_ZONE.to_owned()),
         }
     }
 }

@@ -75,6 +75,8 @@ pub fn build_guarded(
 ) -> Result<Running, String> {
     // A TLS setting that cannot be used stops the start before anything else.
     let tls = guards.tls.as_ref().map(tls::load).transpose()?;
+    let zone = waste_core::calendar::Zone::named(&guards.time_zone)
+        .map_err(|e| format!("WASTE_TIME_ZONE: {e}"))?;
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let bootstrap_token = bootstrap_token.map(str::to_owned);
     let admin_token = database
@@ -92,7 +94,7 @@ pub fn build_guarded(
         std: waste_core::Standards::embedded(),
         metrics: Arc::new(metrics::Metrics::default()),
         sessions: Arc::new(auth::SessionCache::default()),
-        clock: app::Clock::default(),
+        clock: app::Clock::in_zone(zone),
         audit: Arc::new(app::audit::AuditRunner::with_gate(
             guards.audit_gate.clone(),
         )),

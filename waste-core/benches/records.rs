@@ -88,13 +88,14 @@ fn histories(n: usize) -> Vec<ContainerHistory> {
 
 fn bench(c: &mut Criterion) {
     let rules = RecordRules::embedded();
+    let zone = waste_core::calendar::Zone::default();
     let h = histories(10_000);
     c.bench_function(
         "ledger of a station, 10,000 containers (30,000 records)",
-        |b| b.iter(|| ledger(rules, black_box("station"), &h, Period::ALL)),
+        |b| b.iter(|| ledger(rules, &zone, black_box("station"), &h, Period::ALL)),
     );
     c.bench_function("annual report of a station, 10,000 containers", |b| {
-        b.iter(|| annual_report(rules, black_box("station"), &h, 2026))
+        b.iter(|| annual_report(rules, &zone, black_box("station"), &h, 2026))
     });
 }
 

@@ -32,6 +32,66 @@ pub struct TraceStep {
 pub struct Warning {
     pub code: WarningCode,
     pub message: String,
+    /// The message's words for a page in another language: a catalogue key (`warn.<key>`) and the values its
+    /// placeholders take. Not part of the JSON answer (which carries the code and the English message); a
+    /// warning read back from storage has none and is worded by its code.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub words: Words,
+}
+
+/// A sentence as a key and its values, for the pages' catalogues.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Words {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl WarningCode {
+    pub const ALL: [WarningCode; 12] = [
+        WarningCode::EditionSuperseded,
+        WarningCode::UnknownSubstance,
+        WarningCode::ResolvedByName,
+        WarningCode::IncompleteComposition,
+        WarningCode::ClaimNeedsEvidence,
+        WarningCode::ExclusionNotApplied,
+        WarningCode::IndustrialCodeNotAssigned,
+        WarningCode::IdentificationRequired,
+        WarningCode::NoStream,
+        WarningCode::OtherRegime,
+        WarningCode::AssumedContaminated,
+        WarningCode::AlsoOxidizing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::EditionSuperseded => "edition_superseded",
+            WarningCode::UnknownSubstance => "unknown_substance",
+            WarningCode::ResolvedByName => "resolved_by_name",
+            WarningCode::IncompleteComposition => "incomplete_composition",
+            WarningCode::ClaimNeedsEvidence => "claim_needs_evidence",
+            WarningCode::ExclusionNotApplied => "exclusion_not_applied",
+            WarningCode::IndustrialCodeNotAssigned => "industrial_code_not_assigned",
+            WarningCode::IdentificationRequired => "identification_required",
+            WarningCode::NoStream => "no_stream",
+            WarningCode::OtherRegime => "other_regime",
+            WarningCode::AssumedContaminated => "assumed_contaminated",
+            WarningCode::AlsoOxidizing => "also_oxidizing",
+        }
+    }
+
+    /// Whether the person classifying can act on it (declare more, keep evidence, label, collect apart). The
+    /// others say how the data decided (an edition's clause mapping not yet in the data, a name matched
+    /// instead of a CAS number, an industrial code not given to laboratory waste): they belong with the
+    /// decision's details, not above its result.
+    pub fn actionable(self) -> bool {
+        !matches!(
+            self,
+            WarningCode::EditionSuperseded
+                | WarningCode::ResolvedByName
+                | WarningCode::IndustrialCodeNotAssigned
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,10 +144,23 @@ impl Explanation {
             result: result.into(),
         });
     }
+    /// A warning worded by its code alone on a page in another language.
     pub fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
+        self.say(code, "", Vec::new(), message);
+    }
+
+    /// A warning with its own words (`warn.<key>` with `args`) for a page in another language.
+    pub fn say(
+        &mut self,
+        code: WarningCode,
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+        message: impl Into<String>,
+    ) {
         self.warnings.push(Warning {
             code,
             message: message.into(),
+            words: Words { key, args },
         });
     }
 }

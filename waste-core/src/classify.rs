@@ -91,12 +91,22 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
             .or_else(|| c.cas.as_ref().map(ToString::to_string))
             .unwrap_or_default();
         match c.resolution {
-            Resolution::Unknown => ex.warn(
+            Resolution::Unknown => ex.say(
                 WarningCode::UnknownSubstance,
+                "unknown_substance",
+                vec![("name", label.to_string())],
                 format!("components[{i}] '{label}' is not in the substance table: it is never taken as harmless"),
             ),
-            Resolution::NameWithUnknownCas => ex.warn(
+            Resolution::NameWithUnknownCas => ex.say(
                 WarningCode::ResolvedByName,
+                "resolved_by_name",
+                vec![
+                    ("name", label.to_string()),
+                    (
+                        "cas",
+                        c.cas.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    ),
+                ],
                 format!("components[{i}]: CAS {} is not in the substance table; matched by name '{label}'", c.cas.as_ref().map(ToString::to_string).unwrap_or_default()),
             ),
             Resolution::Cas | Resolution::Name => {}
@@ -128,8 +138,14 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
     let cat_in_use = std.catalogue_on(on);
     let cat = cat_in_use.catalogue;
     if let Some(newer) = cat_in_use.newer {
-        ex.warn(
+        ex.say(
             WarningCode::EditionSuperseded,
+            "edition_catalogue",
+            vec![
+                ("newer", newer.issued_as.clone()),
+                ("since", newer.in_force_from.to_string()),
+                ("used", cat.name.clone()),
+            ],
             format!("{} is in force since {}; this decision uses {}: the newer edition is not in the data", newer.issued_as, newer.in_force_from, cat.name),
         );
     }

@@ -98,6 +98,7 @@ impl Consequences {
 pub struct ReactivityMatrix {
     pub title: String,
     groups: BTreeMap<u16, String>,
+    groups_zh: BTreeMap<u16, String>,
     consequence_names: BTreeMap<String, String>,
     cells: HashMap<(u16, u16), Consequences>,
     confirmed_rows: HashSet<u16>,
@@ -109,6 +110,7 @@ struct RawMatrix {
     source: RawSource,
     consequences: BTreeMap<String, String>,
     groups: BTreeMap<String, String>,
+    groups_zh: BTreeMap<String, String>,
     matrix: BTreeMap<String, BTreeMap<String, String>>,
     water_reactive: RawWater,
     policy: RawPolicy,
@@ -149,6 +151,13 @@ impl ReactivityMatrix {
             }
             groups.insert(n, v);
         }
+        let mut groups_zh = BTreeMap::new();
+        for (k, v) in raw.groups_zh {
+            groups_zh.insert(num(&k)?, v);
+        }
+        if let Some(g) = groups.keys().find(|g| !groups_zh.contains_key(g)) {
+            return Err(format!("reactivity: group {g} has no Chinese name"));
+        }
         for c in Consequence::ALL {
             if !raw.consequences.contains_key(c.as_str()) {
                 return Err(format!("reactivity: consequence {c} is not described"));
@@ -177,6 +186,7 @@ impl ReactivityMatrix {
         Ok(Self {
             title: raw.source.title,
             groups,
+            groups_zh,
             consequence_names: raw.consequences,
             cells,
             confirmed_rows: raw.source.confirmed_rows.into_iter().collect(),
@@ -193,6 +203,14 @@ impl ReactivityMatrix {
             .get(&g)
             .map(String::as_str)
             .unwrap_or("unknown group")
+    }
+
+    /// The group's name in Chinese (words for the pages; the English name is the report's).
+    pub fn group_name_zh(&self, g: u16) -> &str {
+        self.groups_zh
+            .get(&g)
+            .map(String::as_str)
+            .unwrap_or("未知反应组")
     }
 
     pub fn consequence_name(&self, c: Consequence) -> &str {

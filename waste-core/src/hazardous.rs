@@ -159,7 +159,7 @@ impl Ctx<'_> {
     fn unlisted(&self, ex: &mut Explanation) -> HazardDecision {
         let c = &self.contents;
         if c.known.iter().any(|s| !s.is_benign()) {
-            ex.warn(WarningCode::IdentificationRequired, "a component has hazard characteristics but no catalogue entry covers this waste: identify it per GB 5085 and collect it as hazardous meanwhile");
+            ex.say(WarningCode::IdentificationRequired, "hazard_no_entry", vec![], "a component has hazard characteristics but no catalogue entry covers this waste: identify it per GB 5085 and collect it as hazardous meanwhile");
             self.needs_identification(
                 "a component has hazard characteristics; no entry applies",
                 ex,
@@ -173,7 +173,7 @@ impl Ctx<'_> {
                 ex,
             )
         } else {
-            ex.warn(WarningCode::IncompleteComposition, "the declared components do not account for the whole waste: declare every component with fractions summing to 1 before it can be found not hazardous");
+            ex.say(WarningCode::IncompleteComposition, "incomplete", vec![], "the declared components do not account for the whole waste: declare every component with fractions summing to 1 before it can be found not hazardous");
             self.needs_identification(
                 "the composition is not fully declared, so hazard cannot be ruled out",
                 ex,
@@ -200,7 +200,7 @@ impl Ctx<'_> {
             scope.iter().any(|f| c.any(*f)) || c.known.iter().any(|s| !s.hazards.is_empty());
         if in_scope {
             if c.any(Flag::Solvent) {
-                ex.warn(WarningCode::IndustrialCodeNotAssigned, "900-401-06/900-402-06/900-404-06 name solvents used in industrial production; laboratory solvent waste takes 900-047-49");
+                ex.say(WarningCode::IndustrialCodeNotAssigned, "industrial_solvent", vec![], "900-401-06/900-402-06/900-404-06 name solvents used in industrial production; laboratory solvent waste takes 900-047-49");
             }
             return self.listed(
                 LAB_CODE,
@@ -214,7 +214,7 @@ impl Ctx<'_> {
     /// Discarded reagents: 900-999-49 when a component is in the Catalogue of Hazardous Chemicals.
     fn reagent(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
         if waste.form == Form::GasInContainer {
-            ex.warn(WarningCode::IdentificationRequired, "900-999-49 excludes chemicals listed only as pressurised gases; whether this gas is listed otherwise must be checked");
+            ex.say(WarningCode::IdentificationRequired, "gas_listing", vec![], "900-999-49 excludes chemicals listed only as pressurised gases; whether this gas is listed otherwise must be checked");
             return self.needs_identification("gas in a container: the pressurised-gas exclusion of 900-999-49 cannot be settled from the data", ex);
         }
         if self.contents.known.iter().any(|s| s.hazardous_chemical) {
@@ -243,14 +243,14 @@ impl Ctx<'_> {
             return self.listed("900-024-29", "mercuric-oxide cell", ex);
         }
         if c.known.is_empty() && !c.unknown {
-            ex.warn(WarningCode::IdentificationRequired, "declare the battery chemistry: cadmium-nickel, lead-acid and mercuric-oxide batteries are listed, others are not");
+            ex.say(WarningCode::IdentificationRequired, "battery", vec![], "declare the battery chemistry: cadmium-nickel, lead-acid and mercuric-oxide batteries are listed, others are not");
             return self.needs_identification("battery of undeclared chemistry", ex);
         }
         self.unlisted(ex)
     }
 
     fn medical(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
-        ex.warn(WarningCode::OtherRegime, "waste of an infectious medical or hospital laboratory is medical waste (HW01), managed under the medical-waste regulations and excluded from 900-047-49");
+        ex.say(WarningCode::OtherRegime, "medical", vec![], "waste of an infectious medical or hospital laboratory is medical waste (HW01), managed under the medical-waste regulations and excluded from 900-047-49");
         let (code, why) = match waste.origin {
             Origin::Sharps => ("841-002-01", "medical laboratory: sharps"),
             Origin::AnimalCarcass | Origin::ResearchSample => {
@@ -382,7 +382,7 @@ pub fn decide(
         }
         Origin::Battery => ctx.battery(ex),
         Origin::AnimalCarcass => {
-            ex.warn(WarningCode::IdentificationRequired, "experimental animal carcasses are commonly managed as medical waste (HW01 841-003-01, pathological); confirm with the local authority");
+            ex.say(WarningCode::IdentificationRequired, "carcass", vec![], "experimental animal carcasses are commonly managed as medical waste (HW01 841-003-01, pathological); confirm with the local authority");
             ctx.needs_identification(
                 "animal carcass from a non-medical laboratory: no entry settles it",
                 ex,
@@ -410,7 +410,7 @@ pub fn decide(
                 return ctx.not_hazardous("labware or reagent packaging cleaned per the laboratory's rules is excluded from 900-047-49", LAB_CODE, ex);
             }
             if waste.components.is_empty() {
-                ex.warn(WarningCode::AssumedContaminated, "no contents declared: the item is taken as contaminated with hazardous chemicals (900-047-49); declare the contents or mark it cleaned per the lab's rules");
+                ex.say(WarningCode::AssumedContaminated, "assumed_contaminated", vec![], "no contents declared: the item is taken as contaminated with hazardous chemicals (900-047-49); declare the contents or mark it cleaned per the lab's rules");
                 return ctx.listed(
                     LAB_CODE,
                     "disposable labware or packaging contaminated with laboratory chemicals",

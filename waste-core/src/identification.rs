@@ -176,8 +176,14 @@ pub fn identify(
 ) -> Identification {
     let name = std.name.as_str();
     if let Some(by) = newer {
-        ex.warn(
+        ex.say(
             WarningCode::EditionSuperseded,
+            "edition_clauses",
+            vec![
+                ("newer", by.issued_as.clone()),
+                ("since", by.in_force_from.to_string()),
+                ("used", name.to_owned()),
+            ],
             format!("{} is in force since {}; this decision uses the {name} clauses: the {} clause mapping is not in the data (not verified)", by.issued_as, by.in_force_from, by.issued_as),
         );
     }
@@ -193,7 +199,7 @@ pub fn identify(
             format!("{name} 1"),
             "out of scope",
         );
-        ex.warn(WarningCode::OtherRegime, "radioactive waste is managed under the radioactive-waste rules, not as hazardous waste");
+        ex.say(WarningCode::OtherRegime, "radioactive", vec![], "radioactive waste is managed under the radioactive-waste rules, not as hazardous waste");
         return decided(SolidWasteOutcome::OutOfScope, "1");
     }
     ex.step("scope: not radioactive", format!("{name} 1"), "in scope");
@@ -214,7 +220,7 @@ pub fn identify(
             format!("{name} {clause}"),
             "not managed as solid waste",
         );
-        ex.warn(WarningCode::ClaimNeedsEvidence, format!("the exclusion {name} {clause} rests on the declared fate; keep the record that shows it"));
+        ex.say(WarningCode::ClaimNeedsEvidence, "claim_fate", vec![("clause", format!("{name} {clause}"))], format!("the exclusion {name} {clause} rests on the declared fate; keep the record that shows it"));
         return decided(SolidWasteOutcome::NotSolidWaste, clause);
     }
     ex.step(
@@ -241,7 +247,7 @@ pub fn identify(
                     format!("{name} 7.3"),
                     "no acid or base among the components",
                 );
-                ex.warn(WarningCode::ExclusionNotApplied, format!("{name} 7.3 covers only neutralised waste acid or alkali; no component is an acid or a base, so the waste stays waste"));
+                ex.say(WarningCode::ExclusionNotApplied, "neutralised_only", vec![("clause", format!("{name} 7.3"))], format!("{name} 7.3 covers only neutralised waste acid or alkali; no component is an acid or a base, so the waste stays waste"));
                 None
             }
         }
@@ -280,7 +286,7 @@ pub fn identify(
                     ),
                     format!("not granted: the liquid contains {why}"),
                 );
-                ex.warn(WarningCode::ExclusionNotApplied, format!("{name} {clause} is not granted on the declaration: the liquid contains {why}. Neutralising or dilution removes none of it, and {} {} applies at the outlet of the workshop or its treatment facility ({}). It stays waste; the exclusion needs a measurement of the treated effluent, sampled there by an accredited laboratory, showing every listed pollutant at or below its limit", discharge_rules.name, discharge_rules.table, discharge_rules.clause));
+                ex.say(WarningCode::ExclusionNotApplied, "discharge_not_granted", vec![("clause", format!("{name} {clause}")), ("discharge", format!("{} {}", discharge_rules.name, discharge_rules.table))], format!("{name} {clause} is not granted on the declaration: the liquid contains {why}. Neutralising or dilution removes none of it, and {} {} applies at the outlet of the workshop or its treatment facility ({}). It stays waste; the exclusion needs a measurement of the treated effluent, sampled there by an accredited laboratory, showing every listed pollutant at or below its limit", discharge_rules.name, discharge_rules.table, discharge_rules.clause));
                 None
             }
             None => Some(clause),
@@ -313,7 +319,12 @@ pub fn identify(
                 concerns.join(", ")
             ));
         }
-        ex.warn(WarningCode::ClaimNeedsEvidence, msg);
+        ex.say(
+            WarningCode::ClaimNeedsEvidence,
+            "claim_discharge",
+            vec![("clause", format!("{name} {clause}"))],
+            msg,
+        );
         return decided(SolidWasteOutcome::NotLiquidWaste, clause);
     }
 
@@ -339,7 +350,7 @@ pub fn identify(
                 format!("{name} 4"),
                 "no criterion matches the declared origin",
             );
-            ex.warn(WarningCode::IdentificationRequired, format!("no {name} criterion matches origin \"other\": the waste is undetermined and needs expert identification; it is handled as waste meanwhile"));
+            ex.say(WarningCode::IdentificationRequired, "origin_other", vec![("std", name.to_owned())], format!("no {name} criterion matches origin \"other\": the waste is undetermined and needs expert identification; it is handled as waste meanwhile"));
             decided(SolidWasteOutcome::Undetermined, "3.1")
         }
     }

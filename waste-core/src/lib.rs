@@ -4,6 +4,7 @@
 //! Every public decision carries its source (standard, edition, clause) so that it can be shown to an inspector.
 
 pub mod access;
+pub mod calendar;
 pub mod cas;
 pub mod catalogue;
 pub mod citation;

@@ -422,7 +422,7 @@ pub fn stream_of(
         return None;
     }
     if waste.form == Form::GasInContainer {
-        ex.warn(WarningCode::OtherRegime, "gas in a container (cylinder or lecture bottle) is not poured into a collection stream: return it to the supplier or hand it over on its own");
+        ex.say(WarningCode::OtherRegime, "gas_cylinder", vec![], "gas in a container (cylinder or lecture bottle) is not poured into a collection stream: return it to the supplier or hand it over on its own");
         ex.step(RULE, STREAM_SOURCE, "none: gas in a container");
         return None;
     }
@@ -481,13 +481,13 @@ pub fn stream_of(
         | Origin::Other => {
             let (stream, result) = match waste.form {
                 Form::Liquid if unknown => {
-                    ex.warn(WarningCode::NoStream, "a component is unknown: no stream can be chosen safely; collect this waste in its own container until it is identified");
+                    ex.say(WarningCode::NoStream, "unknown_component", vec![], "a component is unknown: no stream can be chosen safely; collect this waste in its own container until it is identified");
                     (None, "none: a component is unknown".to_owned())
                 }
                 Form::Liquid => match liquid_stream(&streams.oxidizers, &parts) {
                     Some(c) => {
                         if !c.also_oxidizing.is_empty() {
-                            ex.warn(WarningCode::AlsoOxidizing, format!("the liquid is also strongly oxidising ({}): it keeps the {} stream, but label it as oxidising and never add organic waste to its container", c.also_oxidizing.join("; "), c.stream.as_str()));
+                            ex.say(WarningCode::AlsoOxidizing, "also_oxidizing", vec![("stream", c.stream.as_str().to_owned())], format!("the liquid is also strongly oxidising ({}): it keeps the {} stream, but label it as oxidising and never add organic waste to its container", c.also_oxidizing.join("; "), c.stream.as_str()));
                         }
                         (
                             Some(c.stream),

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
+use waste_core::calendar::Zone;
 use waste_core::container::Unit;
 use waste_core::party::OrgKind;
 use waste_core::records::class::{Filing, ManagementClass, SiteProfile};
@@ -165,12 +166,12 @@ fn records_data_refuses_a_missing_prefix_and_inverted_thresholds() {
 fn ledger_of_a_whole_chain_has_one_record_per_stage_with_appendix_b_batch_codes() {
     // HJ 1259-2022 6.2–6.3 and Appendix B: HWCS / HWRK / HWCK / HWWWCZ + YYYYMMDD + 3-digit serial.
     let h = [whole_chain("c1", "D10")];
-    let school_ledger = ledger(rules(), "school", &h, Period::ALL);
+    let school_ledger = ledger(rules(), &Zone::default(), "school", &h, Period::ALL);
     assert_eq!(
         codes(&school_ledger),
         ["HWCS20260302001", "HWRK20260303001", "HWCK20260401001"]
     );
-    let station_ledger = ledger(rules(), "station", &h, Period::ALL);
+    let station_ledger = ledger(rules(), &Zone::default(), "station", &h, Period::ALL);
     assert_eq!(
         codes(&station_ledger),
         ["HWRK20260401001", "HWCK20260410001", "HWWWCZ20260420001"]
@@ -207,18 +208,30 @@ fn ledger_of_a_whole_chain_has_one_record_per_stage_with_appendix_b_batch_codes(
     assert_eq!(offsite.manifest_number.as_deref(), Some("20262201000001"));
     assert_eq!(offsite.amount.tonnes, d("0.00305"));
     // Nothing for the firm or the carrier: their own ledgers are theirs to keep.
-    assert!(ledger(rules(), "firm", &h, Period::ALL).is_empty());
+    assert!(ledger(rules(), &Zone::default(), "firm", &h, Period::ALL).is_empty());
 }
 
 #[test]
 fn an_r_method_is_offsite_utilisation() {
     // HJ 1259-2022 Appendix B: HWWWLY for off-site utilisation; R codes are recovery (Basel Annex IV).
-    let station_ledger = ledger(rules(), "station", &[whole_chain("c1", "R4")], Period::ALL);
+    let station_ledger = ledger(
+        rules(),
+        &Zone::default(),
+        "station",
+        &[whole_chain("c1", "R4")],
+        Period::ALL,
+    );
     assert_eq!(station_ledger[2].stage, Stage::OffsiteUtilisation);
     assert_eq!(station_ledger[2].batch_code, "HWWWLY20260420001");
     assert_eq!(station_ledger[2].note, None);
     // An unknown letter is recorded as disposal, and the record says so.
-    let odd = ledger(rules(), "station", &[whole_chain("c1", "X1")], Period::ALL);
+    let odd = ledger(
+        rules(),
+        &Zone::default(),
+        "station",
+        &[whole_chain("c1", "X1")],
+        Period::ALL,
+    );
     assert_eq!(odd[2].batch_code, "HWWWCZ20260420001");
     assert!(odd[2].note.as_deref().unwrap_or("").contains("X1"));
 }
@@ -229,7 +242,7 @@ fn serials_count_per_prefix_and_day_in_the_order_recorded() {
     let a = history("a", &[(datetime!(2026-05-06 01:00 UTC), "1", Unit::Kg)]);
     let b = history("b", &[(datetime!(2026-05-06 02:00 UTC), "1", Unit::Kg)]);
     let c = history("c", &[(datetime!(2026-05-07 02:00 UTC), "1", Unit::Kg)]);
-    let l = ledger(rules(), "school", &[c, b, a], Period::ALL);
+    let l = ledger(rules(), &Zone::default(), "school", &[c, b, a], Period::ALL);
     assert_eq!(
         codes(&l),
         [
@@ -247,7 +260,7 @@ fn serials_count_per_prefix_and_day_in_the_order_recorded() {
 fn batch_dates_are_local_dates_in_china() {
     // 2026-11-30 17:00 UTC is 2026-12-01 01:00 in China (UTC+8): the batch code carries 20261201.
     let h = history("a", &[(datetime!(2026-11-30 17:00 UTC), "1", Unit::Kg)]);
-    let l = ledger(rules(), "school", &[h], Period::ALL);
+    let l = ledger(rules(), &Zone::default(), "school", &[h], Period::ALL);
     assert_eq!(l[0].batch_code, "HWCS20261201001");
     assert_eq!(l[0].date, "2026-12-01");
     assert_eq!(l[0].at, "2026-11-30T17:00:00.000000Z");
@@ -264,7 +277,13 @@ fn a_back_filled_manifest_keeps_its_real_dates_and_never_renumbers_earlier_recor
     paper.shipments[0].manifest_number = "20262201000002".into();
     paper.shipments[0].dispatched = Some(step(datetime!(2026-04-10 01:00 UTC)));
     paper.shipments[0].entered_at = Some(datetime!(2026-04-15 01:00 UTC));
-    let l = ledger(rules(), "station", &[live, paper], Period::ALL);
+    let l = ledger(
+        rules(),
+        &Zone::default(),
+        "station",
+        &[live, paper],
+        Period::ALL,
+    );
     let out: Vec<(&str, &str, bool)> = l
         .iter()
         .filter(|r| r.stage == Stage::StorageOut)
@@ -292,7 +311,7 @@ fn a_refused_container_goes_back_into_the_shippers_storage() {
     let s = &mut h.shipments[0];
     s.receipt.as_mut().expect("receipt").accepted = false;
     s.disposal = None;
-    let l = ledger(rules(), "station", &[h], Period::ALL);
+    let l = ledger(rules(), &Zone::default(), "station", &[h], Period::ALL);
     assert_eq!(
         codes(&l),
         ["HWRK20260401001", "HWCK20260410001", "HWRK20260410001"]
@@ -303,7 +322,13 @@ fn a_refused_container_goes_back_into_the_shippers_storage() {
 #[test]
 fn quantities_are_tonnes_with_the_recorded_figure_beside_them() {
     // HJ 1259-2022 6.x: tonnes; a volume is converted at the density setting (UNCONFIRMED) and says so.
-    let l = ledger(rules(), "school", &[whole_chain("c1", "D10")], Period::ALL);
+    let l = ledger(
+        rules(),
+        &Zone::default(),
+        "school",
+        &[whole_chain("c1", "D10")],
+        Period::ALL,
+    );
     let generation = &l[0].amount;
     assert_eq!(generation.tonnes, d("0.0025"), "2 L at 1.0 kg/L + 0.5 kg");
     let original: Vec<(Decimal, Unit)> = generation
@@ -330,7 +355,13 @@ fn quantities_are_tonnes_with_the_recorded_figure_beside_them() {
         "litre_density_kg_per_l = \"1.5\"",
     ))
     .expect("altered data");
-    let l = ledger(&dense, "school", &[whole_chain("c1", "D10")], Period::ALL);
+    let l = ledger(
+        &dense,
+        &Zone::default(),
+        "school",
+        &[whole_chain("c1", "D10")],
+        Period::ALL,
+    );
     assert_eq!(l[0].amount.tonnes, d("0.0035"));
 }
 
@@ -342,7 +373,7 @@ fn the_period_filters_by_local_date_inclusive() {
         to: Some(date!(2026 - 04 - 01)),
     };
     assert_eq!(
-        codes(&ledger(rules(), "school", &h, p)),
+        codes(&ledger(rules(), &Zone::default(), "school", &h, p)),
         ["HWRK20260303001", "HWCK20260401001"]
     );
 }
@@ -577,7 +608,7 @@ fn annual_report_sums_the_ledger_per_code_receiver_and_manifest() {
     );
     waiting.sealed = None;
     let h = [whole_chain("c1", "D10"), whole_chain("c2", "R4"), waiting];
-    let school = annual_report(rules(), "school", &h, 2026);
+    let school = annual_report(rules(), &Zone::default(), "school", &h, 2026);
     assert_eq!(school.by_code.len(), 1);
     let t = &school.by_code[0];
     assert_eq!(t.code, "900-047-49");
@@ -595,7 +626,7 @@ fn annual_report_sums_the_ledger_per_code_receiver_and_manifest() {
         school.manifests.is_empty(),
         "the school shipped nothing on a manifest"
     );
-    let station = annual_report(rules(), "station", &h, 2026);
+    let station = annual_report(rules(), &Zone::default(), "station", &h, 2026);
     let t = &station.by_code[0];
     assert_eq!(
         (t.generated_t, t.utilised_t, t.disposed_t),
@@ -616,7 +647,7 @@ fn annual_report_sums_the_ledger_per_code_receiver_and_manifest() {
         (2, d("0.0062"))
     );
     // A year later nothing moved: the school still holds the waiting container at the year's end.
-    let next = annual_report(rules(), "school", &h, 2027);
+    let next = annual_report(rules(), &Zone::default(), "school", &h, 2027);
     assert_eq!(next.by_code[0].generated_t, Decimal::ZERO);
     assert_eq!(next.by_code[0].in_storage_at_year_end_t, d("0.004"));
 }

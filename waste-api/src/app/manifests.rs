@@ -337,8 +337,7 @@ pub fn step(
             let dispatched_on = m
                 .dispatched_at
                 .as_deref()
-                .and_then(|s| s.get(..10))
-                .and_then(store::parse_date)
+                .and_then(|s| env.clock.date_of_stamp(s))
                 .unwrap_or(delivered_on);
             let timing = env
                 .std
@@ -532,8 +531,7 @@ pub fn receipt_alerts_of(
             let Some(d) = m
                 .dispatched_at
                 .as_deref()
-                .and_then(|s| s.get(..10))
-                .and_then(store::parse_date)
+                .and_then(|s| env.clock.date_of_stamp(s))
             else {
                 continue;
             };

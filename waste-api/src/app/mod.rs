@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
 use waste_core::access::{self, Action};
+use waste_core::calendar::Zone;
 use waste_core::party::{OrgKind, Role};
 
 /// What every use case needs besides the database: the rules and the clock.
@@ -46,19 +47,42 @@ pub struct Env {
 }
 
 /// The service's clock: the system's, moved by an offset that tests set (`Running::clock`), so that a storage
-/// deadline is reached by moving time rather than by back-dating rows.
+/// deadline is reached by moving time rather than by back-dating rows; and the deployment's time zone
+/// (`WASTE_TIME_ZONE`), in which every date the rules read is taken (`waste_core::calendar`).
 #[derive(Clone, Default)]
 pub struct Clock {
     offset_s: Arc<AtomicI64>,
+    zone: Zone,
 }
 
 impl Clock {
+    /// The clock of a deployment in `zone`.
+    pub fn in_zone(zone: Zone) -> Clock {
+        Clock {
+            offset_s: Arc::default(),
+            zone,
+        }
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc() + time::Duration::seconds(self.offset_s.load(Ordering::Relaxed))
     }
 
+    /// Today's local date: the date the rules read (generation dates, storage clocks, batch codes, reports).
     pub fn today(&self) -> Date {
-        self.now().date()
+        self.zone.date_of(self.now())
+    }
+
+    /// The deployment's time zone: local dates of stored instants, and times as people read them.
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    /// The local date of a stored instant (RFC 3339); None when the text is not one.
+    pub fn date_of_stamp(&self, stamp: &str) -> Option<Date> {
+        OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(|t| self.zone.date_of(t))
     }
 
     /// Now as stored: RFC 3339 UTC with microseconds.
@@ -70,6 +94,12 @@ impl Clock {
     pub fn advance(&self, by: time::Duration) {
         self.offset_s
             .fetch_add(by.whole_seconds(), Ordering::Relaxed);
+    }
+
+    /// Sets the clock to `at` (tests: 07:30 and 23:30 local time).
+    pub fn set(&self, at: OffsetDateTime) {
+        let by = (at - OffsetDateTime::now_utc()).whole_seconds();
+        self.offset_s.store(by, Ordering::Relaxed);
     }
 }
 

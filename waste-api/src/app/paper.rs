@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use time::Date;
 use waste_core::access::Action as Access;
+use waste_core::calendar::Zone;
 use waste_core::container::Step;
 use waste_core::manifest::{ManifestNumber, ManifestState};
 use waste_core::party::OrgKind;
@@ -128,16 +129,10 @@ pub struct Entered {
     pub alert: Option<String>,
 }
 
-/// A paper date as stored: local noon of that day (China Standard Time), so the ledger's local date is the day
-/// on the paper.
-fn noon(d: Date, rules: &RecordRules) -> String {
-    let local = d
-        .with_hms(12, 0, 0)
-        .map(|t| t.assume_offset(rules.local_offset));
-    local.map_or_else(
-        |_| format!("{d}T04:00:00.000000Z"),
-        waste_core::custody::format_at,
-    )
+/// A paper date as stored: local noon of that day in the deployment's zone, so the ledger's local date is the
+/// day on the paper.
+fn noon(d: Date, zone: &Zone) -> String {
+    waste_core::custody::format_at(zone.instant(d.midnight() + time::Duration::hours(12)))
 }
 
 fn event(
@@ -190,7 +185,7 @@ pub fn enter(
     actor.require_training(env.clock.today())?;
     let rules = RecordRules::embedded();
     // The paper's dates are local dates: so is the day it is entered.
-    let today = env.clock.now().to_offset(rules.local_offset).date();
+    let today = env.clock.today();
     let check = check_paper_entry(rules, &env.std.calendar, cmd.dates, today)
         .map_err(|e| AppError::invalid(e.field(), e.to_string()))?;
     let (state, acceptance) = paper_outcome(&cmd.dates, cmd.lines.iter().map(|l| l.accepted))
@@ -244,13 +239,13 @@ pub fn enter(
         let status = row.status()?;
         // The paper dates follow the container's own history: it left after it came into the shipper's hands.
         if let Some(since) = store_r::held_since(tx, cid)?
-            && since.to_offset(rules.local_offset).date() > cmd.dates.dispatched_on
+            && env.clock.zone().date_of(since) > cmd.dates.dispatched_on
         {
             return Err(AppError::invalid(
                 "dispatched_on",
                 format!(
                     "is before container {cid} came into your custody ({})",
-                    since.to_offset(rules.local_offset).date()
+                    env.clock.zone().date_of(since)
                 ),
             ));
         }
@@ -284,9 +279,9 @@ pub fn enter(
         .map_err(|e| AppError::rule(e.code(), &e))?;
 
     let at = env.clock.stamp();
-    let dispatched_at = noon(cmd.dates.dispatched_on, rules);
-    let received_at = noon(cmd.dates.received_on, rules);
-    let disposed_at = cmd.dates.disposed_on.map(|d| noon(d, rules));
+    let dispatched_at = noon(cmd.dates.dispatched_on, env.clock.zone());
+    let received_at = noon(cmd.dates.received_on, env.clock.zone());
+    let disposed_at = cmd.dates.disposed_on.map(|d| noon(d, env.clock.zone()));
     let due = env
         .std
         .manifest

@@ -58,7 +58,7 @@ pub fn ledger(
         organization: org.party.name,
         from: period.from.map(|d| d.to_string()),
         to: period.to.map(|d| d.to_string()),
-        records: waste_core::records::ledger(rules, org_id, &histories, period),
+        records: waste_core::records::ledger(rules, env.clock.zone(), org_id, &histories, period),
         retention: format!(
             "kept at least {} years ({})",
             rules.ledger_retention_years.value, rules.ledger_retention_years.source
@@ -79,6 +79,7 @@ pub fn annual(
     let histories = store::histories(c, env.std, org_id)?;
     Ok(waste_core::records::annual_report(
         RecordRules::embedded(),
+        env.clock.zone(),
         org_id,
         &histories,
         year,
@@ -112,7 +113,7 @@ pub fn management_class(
     let rules = RecordRules::embedded();
     let histories = store::histories(c, env.std, org_id)?;
     let mut yearly: BTreeMap<i32, Decimal> = BTreeMap::new();
-    for r in waste_core::records::ledger(rules, org_id, &histories, Period::ALL) {
+    for r in waste_core::records::ledger(rules, env.clock.zone(), org_id, &histories, Period::ALL) {
         if r.stage != Stage::Generation {
             continue;
         }
@@ -126,11 +127,7 @@ pub fn management_class(
     yearly.values_mut().for_each(|t| *t = t.normalize());
     // The system knows when the organisation was registered in it, not when the site began operating: the
     // earlier of the two the records show.
-    let registered = org
-        .created_at
-        .get(..10)
-        .and_then(crate::store::parse_date)
-        .unwrap_or(today);
+    let registered = env.clock.date_of_stamp(&org.created_at).unwrap_or(today);
     let first_year = yearly.keys().next().copied();
     let operating_since = match first_year.and_then(|y| Date::from_ordinal_date(y, 1).ok()) {
         Some(d) if d < registered => d,

@@ -72,6 +72,37 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// A `Content-Disposition` for a download named in the reader's words (`台账-长春市第一中学-2026-01-01至2026-12-07.csv`):
+/// the name in UTF-8 (RFC 6266, RFC 8187) with an ASCII name for clients that read only that. Characters a file
+/// system refuses (`/ \ : * ? " < > |`, controls) become `_`.
+pub fn disposition(name: &str, ascii: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let name = clean(name);
+    let ascii: String = clean(ascii)
+        .chars()
+        .map(|c| if c.is_ascii() && c != '%' { c } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@` first, or a tab or carriage return
 /// that some import as a cell break before one) gets a leading apostrophe, so it stays text when opened or
 /// edited (OWASP "CSV injection").
@@ -152,6 +183,19 @@ pub fn to_xlsx(tables: &[&Table]) -> Result<Vec<u8>, ExportError> {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn a_download_is_named_in_utf8_with_an_ascii_fallback() {
+        let d = disposition("台账-一中/东校-2026.csv", "ledger-2026.csv");
+        assert_eq!(
+            d,
+            "attachment; filename=\"ledger-2026.csv\"; filename*=UTF-8''%E5%8F%B0%E8%B4%A6-%E4%B8%80%E4%B8%AD_%E4%B8%9C%E6%A0%A1-2026.csv"
+        );
+        // Nothing in the fallback can end the quoted string or smuggle a header.
+        let d = disposition("a\"\r\nb", "x\"y\u{7}");
+        assert!(!d.contains('\r') && !d.contains('\n'), "{d}");
+        assert!(d.starts_with("attachment; filename=\"x_y_\";"), "{d}");
+    }
 
     const COLUMNS: &[Column] = &[
         Column {

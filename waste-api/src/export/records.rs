@@ -16,7 +16,7 @@ pub const LEDGER_COLUMNS: &[Column] = &[
     col("记录类型", "stage"),
     col("批次编码", "batch code"),
     col("日期", "date"),
-    col("时间（UTC）", "time (UTC)"),
+    col("时间", "time"),
     col("危险废物名称", "waste name"),
     col("危险废物类别", "category"),
     col("危险废物代码", "code"),
@@ -78,7 +78,8 @@ pub fn original_text(a: &Amount) -> String {
         .join("; ")
 }
 
-pub fn ledger_table(records: &[LedgerRecord]) -> Table {
+/// The ledger as a table; times local to `zone` with their offset (`2026-12-07T07:30:00+08:00`).
+pub fn ledger_table(zone: &waste_core::calendar::Zone, records: &[LedgerRecord]) -> Table {
     let rows = records
         .iter()
         .map(|r| {
@@ -95,7 +96,7 @@ pub fn ledger_table(records: &[LedgerRecord]) -> Table {
                 Cell::from(format!("{} {}", stage_zh(r.stage), r.stage.as_str())),
                 r.batch_code.clone().into(),
                 r.date.clone().into(),
-                r.at.clone().into(),
+                zone.rfc3339_stamp(&r.at).into(),
                 r.waste.name.clone().into(),
                 r.waste.category.clone().into(),
                 r.waste.code.clone().into(),

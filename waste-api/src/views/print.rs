@@ -6,6 +6,7 @@
 use crate::app::chain::Sheet;
 use crate::store::organizations::OrgRow;
 use askama::Template;
+use waste_core::calendar::Zone;
 
 /// The page's own Content-Security-Policy: its inline stylesheet and inline SVG, nothing else.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -64,6 +65,9 @@ pub struct SheetV {
 #[template(path = "manifest_print.html")]
 pub struct PrintDoc {
     pub sheets: Vec<SheetV>,
+    /// The time zone the times are in, as a person names it ("北京时间（UTC+8）").
+    pub zone_zh: String,
+    pub zone_en: String,
 }
 
 fn party(role_zh: &'static str, role_en: &'static str, o: Option<&OrgRow>) -> PartyV {
@@ -95,11 +99,11 @@ fn step_name(kind: &str) -> String {
     .to_owned()
 }
 
-fn at(s: &str) -> String {
-    s.get(..16).unwrap_or(s).replace('T', " ") + " UTC"
+fn at(zone: &Zone, s: &str) -> String {
+    zone.show_stamp(s)
 }
 
-pub fn sheet(s: &Sheet) -> SheetV {
+pub fn sheet(zone: &Zone, s: &Sheet) -> SheetV {
     let m = &s.opened.manifest.row;
     let [shipper, carrier, receiver] = &s.opened.parties;
     let mut parties = vec![
@@ -115,7 +119,10 @@ pub fn sheet(s: &Sheet) -> SheetV {
         r.extra = format!("经营许可证 Licence: {licence}");
     }
     SheetV {
-        number: m.key().to_owned(),
+        // A draft has no number yet: the sheet says so rather than show its id.
+        number: m
+            .official_number()
+            .map_or_else(|| "草稿 Draft".to_owned(), str::to_owned),
         status: m.status.clone(),
         qr: waste_core::label::qr_svg(m.key(), 30).unwrap_or_default(),
         parties,
@@ -150,14 +157,14 @@ pub fn sheet(s: &Sheet) -> SheetV {
             .iter()
             .map(|g| SignV {
                 what: step_name(&g.kind),
-                at: at(&g.at),
+                at: at(zone, &g.at),
                 name: g.name.clone(),
-                roles: g.roles.join(", "),
+                roles: role_names(&g.roles),
             })
             .collect(),
         vehicle: s.vehicle.clone().unwrap_or_default(),
         method: m.disposal_method.clone().unwrap_or_default(),
-        revisions: s.revisions.iter().map(|r| revision(s, r)).collect(),
+        revisions: s.revisions.iter().map(|r| revision(zone, s, r)).collect(),
     }
 }
 
@@ -170,16 +177,33 @@ fn party_name(p: &str) -> &'static str {
     }
 }
 
+/// Roles as printed, in both languages ("中转站操作员 Station operator").
+fn role_names(roles: &[String]) -> String {
+    use crate::http::web::i18n::{Lang, catalogue};
+    roles
+        .iter()
+        .map(|r| {
+            let key = format!("role.{r}");
+            format!(
+                "{} {}",
+                catalogue(Lang::Zh).get(&key),
+                catalogue(Lang::En).get(&key)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn who(name: &str, roles: &[String]) -> String {
     if roles.is_empty() {
         name.to_owned()
     } else {
-        format!("{name} ({})", roles.join(", "))
+        format!("{name} ({})", role_names(roles))
     }
 }
 
 /// A correction as printed: each change as "line field: old → new", each decision with party, name, roles, time.
-fn revision(s: &Sheet, r: &crate::app::revisions::Revision) -> RevisionV {
+fn revision(zone: &Zone, s: &Sheet, r: &crate::app::revisions::Revision) -> RevisionV {
     use waste_core::revision::Field;
     let changes = r
         .changes
@@ -223,7 +247,7 @@ fn revision(s: &Sheet, r: &crate::app::revisions::Revision) -> RevisionV {
                 "{verdict} · {} · {} · {}{note}",
                 party_name(&d.row.party),
                 who(&d.name, &d.roles),
-                at(&d.row.at)
+                at(zone, &d.row.at)
             )
         })
         .collect();
@@ -244,14 +268,16 @@ fn revision(s: &Sheet, r: &crate::app::revisions::Revision) -> RevisionV {
         changes,
         reason: r.row.reason.clone(),
         proposer: who(&r.proposer_name, &r.proposer_roles),
-        proposed_at: at(&r.row.proposed_at),
+        proposed_at: at(zone, &r.row.proposed_at),
         decisions,
     }
 }
 
-/// The print document of several manifests, one A4 page each.
-pub fn document(sheets: &[Sheet]) -> PrintDoc {
+/// The print document of several manifests, one A4 page each; times are local to `zone`, named once per sheet.
+pub fn document(zone: &Zone, sheets: &[Sheet]) -> PrintDoc {
     PrintDoc {
-        sheets: sheets.iter().map(sheet).collect(),
+        sheets: sheets.iter().map(|s| sheet(zone, s)).collect(),
+        zone_zh: zone.label_zh(),
+        zone_en: zone.label_en(),
     }
 }

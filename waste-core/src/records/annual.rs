@@ -64,11 +64,12 @@ fn code_of(r: &LedgerRecord) -> String {
 
 pub fn annual_report(
     rules: &RecordRules,
+    zone: &crate::calendar::Zone,
     keeper_id: &str,
     histories: &[ContainerHistory],
     year: i32,
 ) -> AnnualReport {
-    let all = ledger(rules, keeper_id, histories, Period::ALL);
+    let all = ledger(rules, zone, keeper_id, histories, Period::ALL);
     let in_year = |r: &LedgerRecord| r.date.starts_with(&format!("{year:04}-"));
     let year_end = format!("{year:04}-12-31");
     let mut by_code: BTreeMap<String, CodeTotals> = BTreeMap::new();

@@ -72,6 +72,8 @@ pub struct ClassDecision {
     pub full_years_in_operation: u32,
     /// Why this class, in words.
     pub reason: String,
+    /// The same in Chinese.
+    pub reason_zh: String,
     pub citation: String,
     pub amount_citation: String,
 }
@@ -131,20 +133,23 @@ pub fn annual_amount(
 pub fn management_class(rules: &RecordRules, p: &SiteProfile, as_of: Date) -> ClassDecision {
     let (amount, basis, years) = annual_amount(rules, p, as_of);
     let th = &rules.classes.value;
-    let (class, reason) = if p.own_facility {
+    let (class, reason, reason_zh) = if p.own_facility {
         (
             ManagementClass::Key,
             "has its own utilisation or disposal facility".to_owned(),
+            "有自己的利用或处置设施".to_owned(),
         )
     } else if p.holds_licence {
         (
             ManagementClass::Key,
             "holds a hazardous-waste licence".to_owned(),
+            "持有危险废物经营许可证".to_owned(),
         )
     } else if amount >= th.key_from_t {
         (
             ManagementClass::Key,
             format!("{amount} t a year is {} t or more", th.key_from_t),
+            format!("年产生量 {amount} 吨，达到 {} 吨及以上", th.key_from_t),
         )
     } else if amount >= th.simplified_from_t {
         (
@@ -153,11 +158,16 @@ pub fn management_class(rules: &RecordRules, p: &SiteProfile, as_of: Date) -> Cl
                 "{amount} t a year is {} t or more and under {} t",
                 th.simplified_from_t, th.key_from_t
             ),
+            format!(
+                "年产生量 {amount} 吨，达到 {} 吨、不足 {} 吨",
+                th.simplified_from_t, th.key_from_t
+            ),
         )
     } else {
         (
             ManagementClass::Registration,
             format!("{amount} t a year is under {} t", th.simplified_from_t),
+            format!("年产生量 {amount} 吨，不足 {} 吨", th.simplified_from_t),
         )
     };
     ClassDecision {
@@ -167,6 +177,7 @@ pub fn management_class(rules: &RecordRules, p: &SiteProfile, as_of: Date) -> Cl
         basis,
         full_years_in_operation: years,
         reason,
+        reason_zh,
         citation: rules.classes.source.clone(),
         amount_citation: rules.full_history_years.source.clone(),
     }

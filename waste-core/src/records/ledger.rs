@@ -11,6 +11,7 @@
 //! - a container the receiver refuses goes back into the shipper's storage (HWRK).
 
 use super::rules::{MethodKind, RecordRules, Stage};
+use crate::calendar::Zone;
 use crate::container::Unit;
 use crate::custody::format_at;
 use crate::party::OrgKind;
@@ -245,7 +246,7 @@ fn declared_amount(rules: &RecordRules, additions: &[Addition]) -> Amount {
 }
 
 struct Builder<'a> {
-    rules: &'a RecordRules,
+    zone: &'a Zone,
     h: &'a ContainerHistory,
     /// Only this keeper's records are built.
     keeper_id: &'a str,
@@ -268,7 +269,7 @@ impl Builder<'_> {
         if keeper.id != self.keeper_id {
             return;
         }
-        let local = at.to_offset(self.rules.local_offset).date();
+        let local = self.zone.date_of(at);
         self.drafts.push(Draft {
             record: LedgerRecord {
                 keeper_id: keeper.id.clone(),
@@ -309,9 +310,9 @@ struct Extra {
 }
 
 /// The records of one container in `keeper_id`'s ledger, without batch codes.
-fn drafts(rules: &RecordRules, h: &ContainerHistory, keeper_id: &str) -> Vec<Draft> {
+fn drafts(rules: &RecordRules, zone: &Zone, h: &ContainerHistory, keeper_id: &str) -> Vec<Draft> {
     let mut b = Builder {
-        rules,
+        zone,
         h,
         keeper_id,
         drafts: Vec::new(),
@@ -473,18 +474,19 @@ impl Period {
 
 /// The ledger of `keeper_id` over `period`, in time order.
 ///
-/// Batch codes number each keeper's records per prefix and local day in the order the system learnt of them,
+/// Dates are local dates in the deployment's `zone`. Batch codes number each keeper's records per prefix and local day in the order the system learnt of them,
 /// so `histories` must hold every container with a record of that keeper on the days of the period (the
 /// service passes every container the keeper generated or held).
 pub fn ledger(
     rules: &RecordRules,
+    zone: &Zone,
     keeper_id: &str,
     histories: &[ContainerHistory],
     period: Period,
 ) -> Vec<LedgerRecord> {
     let mut mine: Vec<Draft> = histories
         .iter()
-        .flat_map(|h| drafts(rules, h, keeper_id))
+        .flat_map(|h| drafts(rules, zone, h, keeper_id))
         .collect();
     // Serials: per (prefix, local day), ordered by when the system learnt of the record.
     mine.sort_by(|a, b| {
@@ -524,7 +526,7 @@ pub fn ledger(
         last.insert(r.container_id.clone(), r.batch_code.clone());
     }
     mine.into_iter()
-        .filter(|d| period.contains(d.at.to_offset(rules.local_offset).date()))
+        .filter(|d| period.contains(zone.date_of(d.at)))
         .map(|d| d.record)
         .collect()
 }

@@ -112,8 +112,6 @@ pub struct RecordRules {
     /// kg per litre used to express a volume in tonnes until the waste is weighed.
     pub litre_density: Sourced<Decimal>,
     pub ledger_retention_years: Sourced<u32>,
-    /// Ledger dates are local dates at this offset from UTC.
-    pub local_offset: time::UtcOffset,
     pub declaration: Sourced<DeclarationDates>,
     pub alerts: Sourced<AlertLeads>,
     /// Transfer Measures Art.20: working days allowed to enter a paper manifest.
@@ -131,7 +129,6 @@ impl RecordRules {
             method_default: MethodDefault,
             conversion: Conversion,
             retention: Retention,
-            local_time: LocalTime,
             declaration: Declaration,
             alerts: Alerts,
             paper_fallback: Paper,
@@ -183,10 +180,6 @@ impl RecordRules {
             ledger_years: u32,
             source: String,
             confidence: Confidence,
-        }
-        #[derive(Deserialize)]
-        struct LocalTime {
-            utc_offset_hours: i8,
         }
         #[derive(Deserialize)]
         struct Declaration {
@@ -267,10 +260,7 @@ impl RecordRules {
         if raw.alerts.annual_days_before < 0 || raw.alerts.periodic_days_before < 0 {
             return Err(e("alert lead times must not be negative".into()));
         }
-        let local_offset = time::UtcOffset::from_hms(raw.local_time.utc_offset_hours, 0, 0)
-            .map_err(|x| e(format!("utc_offset_hours: {x}")))?;
         Ok(Self {
-            local_offset,
             classes: Sourced {
                 value: ClassThresholds {
                     simplified_from_t: simplified,

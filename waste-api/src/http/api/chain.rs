@@ -45,7 +45,7 @@ pub async fn print(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let sheet = read(&state, move |c| chain::sheet(c, &user, &id)).await?;
-    let body = crate::views::print::document(&[sheet])
+    let body = crate::views::print::document(state.clock.zone(), &[sheet])
         .render()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut resp = HttpResponse::Ok()

@@ -120,7 +120,7 @@ pub async fn get_ledger(
     let env = state.env();
     let id = org_id.clone();
     let ledger = read(&state, move |c| uc::ledger(c, &env, &user, &id, period)).await?;
-    let table = ledger_table(&ledger.records);
+    let table = ledger_table(state.clock.zone(), &ledger.records);
     let stem = format!(
         "ledger-{org_id}-{}-{}",
         ledger.from.as_deref().unwrap_or("start"),

@@ -5,6 +5,7 @@ use super::lab_app::{self, Preview};
 use super::page::{Chrome, Form, WebError, encode, ok, query_pairs, redirect, render, respond};
 use super::refusal::{RefusalCard, refusal_card};
 use super::session::Viewer;
+use super::words::say;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -170,6 +171,22 @@ fn hits(key: &str, d: &Draft, zh: bool) -> Vec<Hit> {
         .collect()
 }
 
+/// A classification warning in the page's language: its own words when the rules gave them, else its code's.
+pub fn warning(c: &Chrome, w: &waste_core::citation::Warning) -> String {
+    let specific = format!("warn.{}", w.words.key);
+    let key = if !w.words.key.is_empty() && c.cat.has(&specific) {
+        specific
+    } else {
+        format!("warn.code.{}", w.code.as_str())
+    };
+    w.words
+        .args
+        .iter()
+        .fold(c.cat.get(&key).to_owned(), |s, (k, v)| {
+            s.replace(&format!("{{{k}}}"), &say(c.lang, v))
+        })
+}
+
 /// The classification preview as shown: outcome, code, stream, hazards and the trace with its citations.
 pub struct PreviewView {
     pub outcome_key: String,
@@ -178,7 +195,10 @@ pub struct PreviewView {
     pub colour: String,
     pub hazards: Vec<String>,
     pub trace: Vec<(String, String, String)>,
+    /// What the person can act on, shown under the result.
     pub warnings: Vec<String>,
+    /// How the data decided (an edition's mapping, a name matched for a CAS number): with the details.
+    pub notes: Vec<String>,
     pub refusal: Option<RefusalCard>,
     pub quantity_missing: bool,
 }
@@ -210,9 +230,26 @@ fn preview_view(c: &Chrome, p: &Preview, quantity_missing: bool) -> PreviewView 
         trace: cl
             .trace
             .iter()
-            .map(|t| (t.rule.clone(), t.result.clone(), t.citation.clone()))
+            .map(|t| {
+                (
+                    say(c.lang, &t.rule),
+                    say(c.lang, &t.result),
+                    say(c.lang, &t.citation),
+                )
+            })
             .collect(),
-        warnings: cl.warnings.iter().map(|w| w.message.clone()).collect(),
+        warnings: cl
+            .warnings
+            .iter()
+            .filter(|w| w.code.actionable())
+            .map(|w| warning(c, w))
+            .collect(),
+        notes: cl
+            .warnings
+            .iter()
+            .filter(|w| !w.code.actionable())
+            .map(|w| warning(c, w))
+            .collect(),
         refusal: p.refusal.as_ref().map(|r| refusal_card(c, r)),
         quantity_missing,
     }

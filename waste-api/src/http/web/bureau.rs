@@ -33,11 +33,8 @@ impl SchoolLine {
             region: f.school.region_code.clone(),
             open: f.open_containers,
             overdue: f.overdue_containers,
-            last_pickup: f
-                .last_pickup
-                .as_deref()
-                .map(|s| s.get(..10).unwrap_or(s).to_owned())
-                .unwrap_or_default(),
+            // Stored UTC; the page shows its local date (`Chrome::day`).
+            last_pickup: f.last_pickup.clone().unwrap_or_default(),
             not_closed: f.manifests_not_closed,
             contract: f.valid_disposal_contract,
             untrained: f.people_untrained,
@@ -178,7 +175,10 @@ pub async fn bureau_csv(
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
-                format!("attachment; filename=\"schools-{as_of}.csv\""),
+                crate::export::disposition(
+                    &format!("学校概况-{as_of}.csv"),
+                    &format!("schools-{as_of}.csv"),
+                ),
             ))
             .body(body);
         Ok::<_, WebError>(secure(&req, resp, false))

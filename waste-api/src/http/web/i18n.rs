@@ -269,6 +269,29 @@ mod tests {
                 .filter_map(|s| serde_json::to_value(s).ok())
                 .filter_map(|v| v.as_str().map(|s| format!("stage.{s}"))),
         );
+        want.extend(
+            waste_core::citation::WarningCode::ALL
+                .iter()
+                .map(|c| format!("warn.code.{}", c.as_str())),
+        );
+        // The words the rules give their warnings (`ex.say(code, "key", …)` in waste-core).
+        let core = concat!(env!("CARGO_MANIFEST_DIR"), "/../waste-core/src");
+        let mut said = 0;
+        for entry in std::fs::read_dir(core).expect("core sources") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            for part in text.split(".say(").skip(1) {
+                // `WarningCode::X,` then the key literal.
+                if let Some(key) = part.split('"').nth(1).filter(|k| !k.is_empty()) {
+                    said += 1;
+                    want.push(format!("warn.{key}"));
+                }
+            }
+        }
+        assert!(said >= 20, "the scan found the rules' warnings ({said})");
         let missing: Vec<_> = want.iter().filter(|k| !zh.contains(*k)).collect();
         assert!(missing.is_empty(), "computed keys missing: {missing:?}");
     }

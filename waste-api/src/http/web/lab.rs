@@ -207,13 +207,13 @@ pub struct Step {
     pub actor: String,
 }
 
-fn steps(events: &[Event]) -> Vec<Step> {
+fn steps(zone: &waste_core::calendar::Zone, events: &[Event]) -> Vec<Step> {
     events
         .iter()
         .map(|e| Step {
             kind_key: format!("event.{}", e.kind),
-            // RFC 3339 UTC → "YYYY-MM-DD HH:MM" (24-hour).
-            at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+            // Stored UTC → local "YYYY-MM-DD HH:MM" (24-hour).
+            at: zone.show_stamp(&e.at),
             actor: e.actor.clone(),
         })
         .collect()
@@ -259,19 +259,45 @@ pub async fn container_page(
             Some("moved") => "container.moved",
             _ => "",
         };
-        let hazards = opened.view.label.hazards.clone();
-        let steps = steps(&opened.events);
+        // The label is bilingual (HJ 1276-2022 asks for Chinese); the page names hazards and components in its
+        // own language.
+        let zh = c.zh();
+        let mut view = opened.view;
+        let hazards = view
+            .hazards
+            .iter()
+            .filter_map(|h| waste_core::Hazard::parse(h))
+            .map(|h| {
+                format!(
+                    "{} {}",
+                    h.as_str(),
+                    if zh { h.name_zh() } else { h.name_en() }
+                )
+            })
+            .collect();
+        for m in &mut view.label.main_components {
+            if let Some(s) = std()
+                .substances
+                .iter()
+                .find(|s| format!("{} {}", s.name_zh, s.name_en) == *m)
+            {
+                *m = if zh {
+                    s.name_zh.clone()
+                } else {
+                    s.name_en.clone()
+                };
+            }
+        }
+        let steps = steps(&c.zone, &opened.events);
         let k = Card::of(
             serde_json::from_value(
-                serde_json::to_value(&opened.view)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.to_string()))?,
             )
             .map_err(|e| ApiError::Internal(e.to_string()))?,
             c.zh(),
         );
-        let material_key = format!("material.{}", opened.view.material);
-        let missing_keys = opened
-            .view
+        let material_key = format!("material.{}", view.material);
+        let missing_keys = view
             .label
             .missing
             .iter()
@@ -282,7 +308,7 @@ pub async fn container_page(
             &ContainerPage {
                 c,
                 k,
-                v: opened.view,
+                v: view,
                 steps,
                 hazards,
                 notice,

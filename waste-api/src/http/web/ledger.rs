@@ -157,7 +157,7 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                         stage_key: format!("stage.{}", snake(&r.stage)),
                         batch_code: r.batch_code.clone(),
                         date: r.date.clone(),
-                        waste: r.waste.name.clone(),
+                        waste: waste_name(&r.waste.name, c.zh()),
                         code: r.waste.code.clone().unwrap_or_default(),
                         tonnes: r.amount.tonnes.normalize().to_string(),
                         original: r
@@ -180,10 +180,12 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                     .collect()
             })
             .unwrap_or_default();
-        let retention = ledger
-            .as_ref()
-            .map(|l| l.retention.clone())
-            .unwrap_or_default();
+        let retention = if ledger.is_some() {
+            let kept = &waste_core::records::RecordRules::embedded().ledger_retention_years;
+            fill(c.t("ledger.retention"), kept.value, &kept.source)
+        } else {
+            String::new()
+        };
         let query = format!(
             "from={}&to={}",
             super::page::encode(&from),
@@ -195,8 +197,12 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
             } else {
                 snake(&class.decision.class)
             },
-            class_reason: class.decision.reason.clone(),
-            class_citation: class.decision.citation.clone(),
+            class_reason: if c.zh() {
+                class.decision.reason_zh.clone()
+            } else {
+                class.decision.reason.clone()
+            },
+            class_citation: super::words::say(c.lang, &class.decision.citation),
             annual_t: class.decision.annual_amount_t.normalize().to_string(),
             alerts: class
                 .alerts
@@ -225,16 +231,50 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
     respond(&req, Some(&viewer), out)
 }
 
+/// "{n}" and "{source}" of the retention sentence.
+fn fill(sentence: &str, years: impl std::fmt::Display, source: &str) -> String {
+    sentence
+        .replace("{n}", &years.to_string())
+        .replace("{source}", source)
+}
+
+/// A record's waste name ("含氰无机废液 Cyanide-bearing inorganic liquid waste", as the bilingual ledger files
+/// carry it) in the page's language.
+fn waste_name(name: &str, zh: bool) -> String {
+    let streams = &super::lab::std().streams;
+    waste_core::Stream::ALL
+        .iter()
+        .filter_map(|s| streams.info(*s))
+        .find(|i| format!("{} {}", i.name_zh, i.name_en) == name)
+        .map(|i| {
+            if zh {
+                i.name_zh.clone()
+            } else {
+                i.name_en.clone()
+            }
+        })
+        .unwrap_or_else(|| match name {
+            "unclassified" if zh => "未分类".to_owned(),
+            other => other.to_owned(),
+        })
+}
+
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn file(req: &HttpRequest, bytes: Vec<u8>, content_type: &str, name: &str) -> HttpResponse {
+/// A download named for a person (`name`, in the page's words) with an ASCII name beside it.
+fn file(
+    req: &HttpRequest,
+    bytes: Vec<u8>,
+    content_type: &str,
+    (name, ascii): (&str, &str),
+) -> HttpResponse {
     super::page::secure(
         req,
         HttpResponse::Ok()
             .content_type(content_type)
             .insert_header((
                 "Content-Disposition",
-                format!("attachment; filename=\"{name}\""),
+                crate::export::disposition(name, ascii),
             ))
             .body(bytes),
         false,
@@ -246,7 +286,7 @@ fn export_as(
     format: &str,
     json: impl serde::Serialize,
     tables: &[&Table],
-    stem: &str,
+    (stem, ascii): (&str, &str),
 ) -> Result<HttpResponse, WebError> {
     let fail = |e: export::ExportError| ApiError::Internal(e.to_string());
     Ok(match format {
@@ -254,19 +294,19 @@ fn export_as(
             req,
             export::to_csv(tables[0]).map_err(fail)?,
             "text/csv; charset=utf-8",
-            &format!("{stem}.csv"),
+            (&format!("{stem}.csv"), &format!("{ascii}.csv")),
         ),
         "xlsx" => file(
             req,
             export::to_xlsx(tables).map_err(fail)?,
             XLSX,
-            &format!("{stem}.xlsx"),
+            (&format!("{stem}.xlsx"), &format!("{ascii}.xlsx")),
         ),
         "json" => file(
             req,
             serde_json::to_vec_pretty(&json).map_err(|e| ApiError::Internal(e.to_string()))?,
             "application/json",
-            &format!("{stem}.json"),
+            (&format!("{stem}.json"), &format!("{ascii}.json")),
         ),
         _ => return Err(WebError::bad("err.invalid")),
     })
@@ -289,14 +329,18 @@ pub async fn download(
         let (env, actor) = (state.env(), viewer.user.clone());
         let org = viewer.user.org_id.clone();
         let ledger = read(&state, move |c| uc::ledger(c, &env, &actor, &org, p)).await?;
-        let table = ledger_table(&ledger.records);
-        let stem = format!(
-            "ledger-{}-{}-{}",
-            ledger.organization_id,
-            ledger.from.as_deref().unwrap_or("start"),
-            ledger.to.as_deref().unwrap_or("now")
-        );
-        export_as(&req, &format, &ledger, &[&table], &stem)
+        let table = ledger_table(state.clock.zone(), &ledger.records);
+        // 台账-<organisation>-<period>: the period as asked, to today when open-ended.
+        let today = state.clock.today().to_string();
+        let from = ledger.from.clone();
+        let to = ledger.to.clone().unwrap_or(today);
+        let period = match &from {
+            Some(f) => format!("{f}至{to}"),
+            None => format!("至{to}"),
+        };
+        let stem = format!("台账-{}-{period}", ledger.organization);
+        let ascii = format!("ledger-{}-{to}", from.as_deref().unwrap_or("all"));
+        export_as(&req, &format, &ledger, &[&table], (&stem, &ascii))
     }
     .await;
     respond(&req, Some(&viewer), out)
@@ -322,8 +366,9 @@ pub async fn annual(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>
             annual_table(&report, AnnualPart::Manifests),
         ];
         let tables: Vec<&Table> = all.iter().collect();
-        let stem = format!("annual-{}-{year}", viewer.user.org_id);
-        export_as(&req, &format, &report, &tables, &stem)
+        let stem = format!("年报-{}-{year}", viewer.org_name);
+        let ascii = format!("annual-report-{year}");
+        export_as(&req, &format, &report, &tables, (&stem, &ascii))
     }
     .await;
     respond(&req, Some(&viewer), out)

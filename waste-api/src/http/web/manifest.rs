@@ -115,7 +115,10 @@ pub struct LinkV {
 pub struct ManifestPage {
     pub c: Chrome,
     pub id: String,
+    /// The key the page's links use: the number, or a draft's id.
     pub number: String,
+    /// What a person reads: the number, or a draft named by its receiver and the day it was drafted.
+    pub shown: String,
     pub status: String,
     pub status_key: String,
     pub party_key: &'static str,
@@ -151,8 +154,18 @@ fn party_key(p: Option<Party>) -> &'static str {
     }
 }
 
-pub(super) fn at(s: &str) -> String {
-    s.get(..16).unwrap_or(s).replace('T', " ")
+/// A stored time, local.
+pub(super) fn at(zone: &waste_core::calendar::Zone, s: &str) -> String {
+    zone.show_stamp(s)
+}
+
+/// A draft has no number yet: it is named by its receiver and the local day it was drafted.
+pub(super) fn draft_name(c: &Chrome, receiver: &str, created_at: &str) -> String {
+    format!(
+        "{} · {receiver} · {}",
+        c.t("mstatus.draft"),
+        c.day(created_at)
+    )
 }
 
 /// Builds the page from the use case's sheet.
@@ -202,7 +215,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         .iter()
         .map(|g| Signed {
             kind_key: format!("event.{}", g.kind),
-            at: at(&g.at),
+            at: at(&c.zone, &g.at),
             name: g.name.clone(),
             roles: g.roles.iter().map(|r| format!("role.{r}")).collect(),
         })
@@ -218,12 +231,20 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         can.push("road-link");
     }
     let offer = crate::app::revisions::offer(m, &s.revisions, &viewer.user);
-    let revisions = super::revisions::cards(&s.revisions, &lines, &offer);
+    let revisions = super::revisions::cards(&c.zone, &s.revisions, &lines, &offer);
     ManifestPage {
         revisions,
         offer,
         id: m.id.clone(),
         number: m.key().to_owned(),
+        shown: match m.official_number() {
+            Some(n) => n.to_owned(),
+            None => draft_name(
+                &c,
+                s.opened.parties[2].as_ref().map_or("", |o| o.name.as_str()),
+                &m.created_at,
+            ),
+        },
         status: m.status.clone(),
         status_key: format!("mstatus.{}", m.status),
         party_key: party_key(s.opened.party),
@@ -463,7 +484,7 @@ pub async fn road_link(
         p.link = Some(LinkV {
             qr: waste_core::label::qr_svg(&url, 60).unwrap_or_default(),
             url,
-            expires_at: at(&issued.expires_at),
+            expires_at: at(&p.c.zone, &issued.expires_at),
         });
         // The link is a secret for 30 minutes: never stored by the browser.
         Ok::<_, WebError>(render(&req, &p, StatusCode::CREATED, true))

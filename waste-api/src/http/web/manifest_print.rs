@@ -49,7 +49,11 @@ pub async fn roadside(
         let p = RoadsidePage {
             number: m.key().to_owned(),
             status_key: format!("mstatus.{}", m.status),
-            dispatched_at: m.dispatched_at.as_deref().map(at).unwrap_or_default(),
+            dispatched_at: m
+                .dispatched_at
+                .as_deref()
+                .map(|s| at(&c.zone, s))
+                .unwrap_or_default(),
             parties: s
                 .opened
                 .parties
@@ -87,7 +91,7 @@ pub async fn roadside(
                     }
                 })
                 .collect(),
-            expires_at: at(&expires),
+            expires_at: at(&c.zone, &expires),
             c,
         };
         Ok::<_, WebError>(render(&req, &p, StatusCode::OK, true))
@@ -98,7 +102,7 @@ pub async fn roadside(
 
 /// The print document (one A4 page per manifest): its own style, no script.
 pub fn print_response(req: &HttpRequest, sheets: &[Sheet]) -> HttpResponse {
-    let doc = crate::views::print::document(sheets);
+    let doc = crate::views::print::document(&super::page::zone_of(req), sheets);
     let mut resp = render(req, &doc, StatusCode::OK, false);
     resp.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

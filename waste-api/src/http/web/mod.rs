@@ -32,6 +32,7 @@ pub mod site_signs;
 pub mod sites;
 pub mod sites_model;
 pub mod station;
+pub mod words;
 
 use actix_web::web;
 use std::sync::{Arc, OnceLock};

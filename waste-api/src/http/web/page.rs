@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
+use waste_core::calendar::Zone;
 use waste_core::party::Role;
 
 /// Strict: scripts and styles only from this origin (no inline script, no inline style), no framing.
@@ -128,6 +129,8 @@ pub struct Chrome {
     /// This page in the other language.
     pub toggle_href: String,
     pub path: String,
+    /// The deployment's time zone: every time a page shows is local (`when`, `day`).
+    pub zone: Zone,
 }
 
 impl Chrome {
@@ -161,7 +164,27 @@ impl Chrome {
                 .is_some_and(|v| v.user.may(waste_core::access::Action::Oversee).is_ok()),
             toggle_href: format!("{}?{}", req.path(), q.join("&")),
             path: req.path().to_owned(),
+            zone: zone_of(req),
         }
+    }
+
+    /// A stored time as a person reads it, local: `2026-12-07 07:30`.
+    pub fn when(&self, stamp: &str) -> String {
+        self.zone.show_stamp(stamp)
+    }
+
+    /// The time zone, named for this page's reader (the roadside page, where an inspector may come from far).
+    pub fn zone_label(&self) -> String {
+        match self.lang {
+            Lang::Zh => self.zone.label_zh(),
+            Lang::En => self.zone.label_en(),
+        }
+    }
+
+    /// The local date of a stored time.
+    pub fn day(&self, stamp: &str) -> String {
+        let shown = self.zone.show_stamp(stamp);
+        shown.get(..10).unwrap_or(&shown).to_owned()
     }
 
     pub fn t<'k>(&self, key: &'k str) -> &'k str {
@@ -190,6 +213,13 @@ impl Chrome {
     pub fn zh(&self) -> bool {
         self.lang == Lang::Zh
     }
+}
+
+/// The deployment's time zone (the service's clock carries it).
+pub fn zone_of(req: &HttpRequest) -> Zone {
+    req.app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.clock.zone().clone())
+        .unwrap_or_default()
 }
 
 /// Adds the headers every page carries. `secret` pages (a one-time link, a token) are never stored.
@@ -290,6 +320,8 @@ pub struct WebError {
     pub key: &'static str,
     /// Text shown after the translated sentence (e.g. the rule's own message), escaped like all text.
     pub detail: String,
+    /// The refusal's code, when the catalogue may have its own sentence for it (`err.<code>`).
+    pub code: &'static str,
 }
 
 impl WebError {
@@ -298,6 +330,7 @@ impl WebError {
             status,
             key,
             detail: String::new(),
+            code: "",
         }
     }
     pub fn bad(key: &'static str) -> WebError {
@@ -331,6 +364,7 @@ impl From<ApiError> for WebError {
             status: e.status_code(),
             key,
             detail,
+            code: e.code(),
         }
     }
 }
@@ -345,12 +379,21 @@ struct ErrorPage<'a> {
 
 pub fn error_page(req: &HttpRequest, viewer: Option<&Viewer>, e: &WebError) -> HttpResponse {
     let c = Chrome::new(req, viewer);
-    let message = c.cat.get(e.key);
+    // The catalogue's sentence for the refusal's own code says it all; a Chinese page shows no English
+    // detail where the sentence of its kind already says what happened (not found, not allowed).
+    let own = format!("err.{}", e.code);
+    let (message, detail) = if !e.code.is_empty() && c.cat.has(&own) {
+        (c.cat.get(&own), "")
+    } else if c.zh() && matches!(e.key, "err.not_found" | "err.forbidden") {
+        (c.cat.get(e.key), "")
+    } else {
+        (c.cat.get(e.key), e.detail.as_str())
+    };
     render(
         req,
         &ErrorPage {
             message,
-            detail: &e.detail,
+            detail,
             c: Chrome::new(req, viewer),
         },
         e.status,

@@ -15,34 +15,23 @@ use crate::state::AppState;
 use crate::store::page::Keyset;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use askama::Template;
+use waste_core::calendar::Zone;
 use waste_core::pickup::Side;
 
-/// A `datetime-local` value (`2026-12-01T09:00`, China time) as the use case reads it (RFC 3339 with offset).
-fn local(s: &str) -> String {
+/// A `datetime-local` value (`2026-12-01T09:00`, the deployment's local time) as the use case reads it (RFC 3339
+/// with the zone's offset at that time).
+fn local(zone: &Zone, s: &str) -> String {
     let s = s.trim();
-    if s.len() == 16 {
-        format!("{s}:00+08:00")
-    } else {
-        s.to_owned()
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    match time::PrimitiveDateTime::parse(s, &format) {
+        Ok(t) => zone.rfc3339(zone.instant(t)),
+        Err(_) => s.to_owned(),
     }
 }
 
-/// A stored UTC time as `YYYY-MM-DD HH:MM` China time.
-fn shown(s: &str) -> String {
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map(|t| {
-            let t = t.to_offset(cst);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_else(|_| s.to_owned())
+/// A stored UTC time as `YYYY-MM-DD HH:MM` local time.
+fn shown(zone: &Zone, s: &str) -> String {
+    zone.show_stamp(s)
 }
 
 pub struct RequestV {
@@ -82,6 +71,7 @@ struct PickupsPage {
 
 async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, ApiError> {
     let (env, actor) = (state.env(), viewer.user.clone());
+    let zone = state.clock.zone().clone();
     read(state, move |c| {
         let found = pr::list(
             c,
@@ -113,13 +103,13 @@ async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, Ap
                 state_key: format!("rstate.{}", r.state),
                 window: format!(
                     "{} – {}",
-                    shown(&r.preferred_from),
-                    shown(&r.preferred_until)
+                    shown(&zone, &r.preferred_from),
+                    shown(&zone, &r.preferred_until)
                 ),
-                prefill_from: shown(&r.preferred_from).replacen(' ', "T", 1),
-                prefill_until: shown(&r.preferred_until).replacen(' ', "T", 1),
+                prefill_from: shown(&zone, &r.preferred_from).replacen(' ', "T", 1),
+                prefill_until: shown(&zone, &r.preferred_until).replacen(' ', "T", 1),
                 slot: match (&r.slot_from, &r.slot_until) {
-                    (Some(f), Some(u)) => format!("{} – {}", shown(f), shown(u)),
+                    (Some(f), Some(u)) => format!("{} – {}", shown(&zone, f), shown(&zone, u)),
                     _ => String::new(),
                 },
                 contact: r.contact.clone(),
@@ -208,8 +198,8 @@ pub async fn request_step(
                     let cmd = Schedule::parse(
                         &env,
                         None,
-                        &local(form.get("slot_from")),
-                        &local(form.get("slot_until")),
+                        &local(env.clock.zone(), form.get("slot_from")),
+                        &local(env.clock.zone(), form.get("slot_until")),
                     )?;
                     write(&state, move |tx| pr::schedule(tx, &env, &actor, &id, cmd)).await
                 }
@@ -335,8 +325,8 @@ pub async fn new_request(
             let cmd_env = env.clone();
             let actor = viewer.user.clone();
             let (from, until, contact) = (
-                local(form.get("preferred_from")),
-                local(form.get("preferred_until")),
+                local(env.clock.zone(), form.get("preferred_from")),
+                local(env.clock.zone(), form.get("preferred_until")),
                 form.get("contact").to_owned(),
             );
             let note = note.map(str::to_owned);
@@ -394,6 +384,7 @@ async fn collect_page(
     refusal: Option<Refused>,
 ) -> Result<CollectPage, ApiError> {
     let (env, actor, id) = (state.env(), viewer.user.clone(), id.to_owned());
+    let zone = state.clock.zone().clone();
     let (r, school, items, officers) = read(state, move |c| {
         pickups::may_pick_up(&actor, &env)?;
         let r = pr::get(c, &actor, &id)?;
@@ -406,7 +397,7 @@ async fn collect_page(
     Ok(CollectPage {
         c: Chrome::new(req, Some(viewer)),
         slot: match (&r.row.slot_from, &r.row.slot_until) {
-            (Some(f), Some(u)) => format!("{} – {}", shown(f), shown(u)),
+            (Some(f), Some(u)) => format!("{} – {}", shown(&zone, f), shown(&zone, u)),
             _ => String::new(),
         },
         id: r.row.id,

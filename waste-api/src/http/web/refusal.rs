@@ -45,6 +45,11 @@ fn plain_name(named: &str, zh: bool) -> String {
     }
 }
 
+/// A citation in the page's language.
+fn cite(c: &Chrome, text: &str) -> String {
+    super::words::say(c.lang, text)
+}
+
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     pairs.iter().fold(template.to_owned(), |s, (k, v)| {
         s.replace(&format!("{{{k}}}"), v)
@@ -109,10 +114,19 @@ pub fn refusal_card(c: &Chrome, e: &ApiError) -> RefusalCard {
     if let Some(o) = tagged.as_object_mut() {
         o.insert("code".into(), serde_json::Value::String(code.to_owned()));
     }
-    match serde_json::from_value::<Refusal>(tagged) {
+    let mut card = match serde_json::from_value::<Refusal>(tagged) {
         Ok(r) => worded(c, code, &r),
         Err(_) => RefusalCard {
-            sentence: message,
+            // A refusal the page has no wording of its own for: the catalogue's words for its code, else the
+            // service's message.
+            sentence: {
+                let key = format!("err.{code}");
+                if c.cat.has(&key) {
+                    c.cat.get(&key).to_owned()
+                } else {
+                    message
+                }
+            },
             todo_key: "refuse.other_todo",
             details: vec![],
             citation: details
@@ -122,7 +136,10 @@ pub fn refusal_card(c: &Chrome, e: &ApiError) -> RefusalCard {
                 .to_owned(),
             code: code.to_owned(),
         },
-    }
+    };
+    // The standard's wording in the page's language.
+    card.citation = cite(c, &card.citation);
+    card
 }
 
 fn worded(c: &Chrome, code: &str, r: &Refusal) -> RefusalCard {
@@ -168,18 +185,26 @@ fn worded(c: &Chrome, code: &str, r: &Refusal) -> RefusalCard {
                         .iter()
                         .map(|k| c.t(consequence_key(*k)))
                         .collect();
+                    // The group names in the page's language (the chart's own are English).
+                    let group = |n: u16, en: &str| {
+                        if zh {
+                            std().reactivity.group_name_zh(n).to_owned()
+                        } else {
+                            en.to_owned()
+                        }
+                    };
                     format!(
                         "{} ({} {}: {}) + {} ({} {}: {}) → {} — {}",
-                        x.adding,
+                        plain_name(&x.adding, zh),
                         c.t("refuse.group"),
                         x.adding_group,
-                        x.adding_group_name,
-                        x.present,
+                        group(x.adding_group, &x.adding_group_name),
+                        plain_name(&x.present, zh),
                         c.t("refuse.group"),
                         x.present_group,
-                        x.present_group_name,
+                        group(x.present_group, &x.present_group_name),
                         cons.join(c.t("list.sep")),
-                        x.citation
+                        cite(c, &x.citation)
                     )
                 })
                 .collect();

@@ -36,12 +36,11 @@ impl ReturnLine {
             firm: n.rejection.firm,
             reason: n.rejection.reason.unwrap_or_default(),
             back: n.handed_back_at.is_some(),
+            // Stored UTC; the page shows its local date (`Chrome::day`).
             day: n
                 .handed_back_at
                 .as_deref()
                 .unwrap_or(&n.rejection.at)
-                .get(..10)
-                .unwrap_or_default()
                 .to_owned(),
         }
     }

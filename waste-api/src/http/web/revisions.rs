@@ -58,7 +58,12 @@ fn field_key(f: Field) -> &'static str {
 }
 
 /// The cards of a manifest's revisions, newest first.
-pub fn cards(revisions: &[Revision], lines: &[LineCard], offer: &Offer) -> Vec<RevisionCard> {
+pub fn cards(
+    zone: &waste_core::calendar::Zone,
+    revisions: &[Revision],
+    lines: &[LineCard],
+    offer: &Offer,
+) -> Vec<RevisionCard> {
     let mut out: Vec<RevisionCard> = revisions
         .iter()
         .map(|r| {
@@ -75,7 +80,7 @@ pub fn cards(revisions: &[Revision], lines: &[LineCard], offer: &Offer) -> Vec<R
                     .iter()
                     .map(|k| format!("role.{k}"))
                     .collect(),
-                proposed_at: at(&r.row.proposed_at),
+                proposed_at: at(zone, &r.row.proposed_at),
                 changes: r
                     .changes
                     .iter()
@@ -105,7 +110,7 @@ pub fn cards(revisions: &[Revision], lines: &[LineCard], offer: &Offer) -> Vec<R
                         party_key: format!("party.{}", d.row.party),
                         name: d.name.clone(),
                         roles: d.roles.iter().map(|k| format!("role.{k}")).collect(),
-                        at: at(&d.row.at),
+                        at: at(zone, &d.row.at),
                         note: d.row.note.clone().unwrap_or_default(),
                     })
                     .collect(),

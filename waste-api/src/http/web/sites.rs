@@ -4,6 +4,7 @@
 //! open findings and their follow-up), editing a site, the signs printed at true size, and moving a container to
 //! a site from its page. Every decision is the use case's (`app::sites`).
 
+use super::i18n::Lang;
 use super::lab_app::{read, write};
 use super::page::{Chrome, Form, WebError, redirect, render, respond};
 use super::session::Viewer;
@@ -194,7 +195,7 @@ fn questions(state: &AppState, zh: bool, form: Option<&Form>, bad: &str) -> Vec<
             bad: bad == format!("ok.{}", i.key) || bad == format!("note.{}", i.key),
             key: i.key.clone(),
             text: if zh { i.zh.clone() } else { i.en.clone() },
-            clause: i.clause.clone(),
+            clause: super::words::say(if zh { Lang::Zh } else { Lang::En }, &i.clause),
             answer: form
                 .map(|f| f.get(&format!("ok.{}", i.key)).to_owned())
                 .unwrap_or_default(),

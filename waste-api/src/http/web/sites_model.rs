@@ -1,6 +1,8 @@
 //! What the storage-site pages show, built from the use cases' answers (`app::sites`): figures as text, tones and
 //! catalogue keys. No rule is decided here: levels, shares and the to-do list are the core's.
 
+use super::i18n::Lang;
+use super::words::say;
 use crate::app::sites::SiteState;
 use waste_core::Standards;
 use waste_core::sign::SignState;
@@ -112,6 +114,8 @@ fn pct(share: rust_decimal::Decimal) -> String {
 
 impl SiteModel {
     pub fn of(std: &Standards, s: SiteState, zh: bool) -> SiteModel {
+        let lang = if zh { Lang::Zh } else { Lang::En };
+        let cite = |t: &str| say(lang, t);
         let q = &s.status.quantity;
         let ct = &s.status.containment;
         let due = &s.inspection_due;
@@ -169,7 +173,7 @@ impl SiteModel {
             warn_pct: pct(q.warn_share),
             quantity_tone,
             quantity_key: format!("quantity.{}", snake(&q.level)),
-            quantity_citation: q.citation.clone(),
+            quantity_citation: cite(&q.citation),
             containment_key: format!("containment.{}", snake(&ct.level)),
             containment_tone,
             available_l: ct.available_l.normalize().to_string(),
@@ -178,7 +182,7 @@ impl SiteModel {
             share_of_liquids_l: ct.share_of_liquids_l.normalize().to_string(),
             required_l: ct.required_l.normalize().to_string(),
             shortfall_l: ct.shortfall_l.normalize().to_string(),
-            containment_citation: ct.citation.clone(),
+            containment_citation: cite(&ct.citation),
             conflicts: s
                 .status
                 .zone_conflicts
@@ -189,7 +193,7 @@ impl SiteModel {
                         z.zone.as_deref().unwrap_or("-"),
                         z.container,
                         z.other,
-                        z.citation
+                        cite(&z.citation)
                     )
                 })
                 .collect(),
@@ -201,15 +205,22 @@ impl SiteModel {
             inspection_key: format!("inspection.{}", snake(&due.status)),
             inspection_tone,
             inspection_due: due.due_on.map(|d| d.to_string()).unwrap_or_default(),
-            inspection_citation: due.citation.clone(),
+            inspection_citation: cite(&due.citation),
             findings: s
                 .open_findings
                 .into_iter()
                 .map(|f| FindingLine {
                     id: f.id,
-                    item: f.item,
+                    // The checklist item as the form named it, not its key.
+                    item: std
+                        .sites
+                        .checklist
+                        .iter()
+                        .find(|i| i.key == f.item)
+                        .map(|i| if zh { i.zh.clone() } else { i.en.clone() })
+                        .unwrap_or(f.item),
                     description: f.description,
-                    clause: f.clause,
+                    clause: cite(&f.clause),
                 })
                 .collect(),
             signs: s
@@ -247,8 +258,9 @@ impl SiteModel {
                 .iter()
                 .map(|t| Todo {
                     key: format!("site_todo.{}", snake(&t.code)),
-                    message: t.message.clone(),
-                    citation: t.citation.clone(),
+                    // The catalogue's sentence says it in Chinese; the rules' own words are English.
+                    message: if zh { String::new() } else { t.message.clone() },
+                    citation: cite(&t.citation),
                 })
                 .collect(),
             id,

@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Row {
     pub number: String,
+    /// The number, or a draft's name (`manifest::draft_name`).
+    pub shown: String,
     pub status: String,
     pub status_key: String,
     pub shipper: String,
@@ -120,17 +122,22 @@ pub async fn manifests_page(
                 current: id == tab,
             })
             .collect();
+        let c = Chrome::new(&req, Some(&viewer));
         let rows = listed
             .iter()
             .filter(|l| in_tab(l, tab))
             .map(|l| Row {
                 number: l.row.key().to_owned(),
+                shown: match l.row.official_number() {
+                    Some(n) => n.to_owned(),
+                    None => super::manifest::draft_name(&c, &l.names[2], &l.row.created_at),
+                },
                 status: l.row.status.clone(),
                 status_key: format!("mstatus.{}", l.row.status),
                 shipper: l.names[0].clone(),
                 carrier: l.names[1].clone(),
                 receiver: l.names[2].clone(),
-                created: l.row.created_at.get(..10).unwrap_or_default().to_owned(),
+                created: l.row.created_at.clone(),
                 late: late.contains(&l.row.id),
                 returns: l.returns,
                 next_key: l
@@ -145,7 +152,7 @@ pub async fn manifests_page(
         Ok::<_, WebError>(ok(
             &req,
             &ManifestsPage {
-                c: Chrome::new(&req, Some(&viewer)),
+                c,
                 tabs,
                 rows,
                 tab,
