@@ -137,6 +137,13 @@ impl TestApp {
         self.clock.today()
     }
 
+    /// Sets the service's clock to `hour:minute` local time (the deployment's zone) on local date `day`: the
+    /// hours when the local date and the UTC date differ are reached without waiting.
+    pub fn set_local_time(&self, day: time::Date, hour: u8, minute: u8) {
+        let local = day.with_hms(hour, minute, 0).expect("a time of day");
+        self.clock.set(self.clock.zone().instant(local));
+    }
+
     /// Sends a request; returns the status and the body parsed as JSON (or as a JSON string when it is not JSON).
     pub fn call(
         &self,

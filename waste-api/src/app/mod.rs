@@ -98,7 +98,9 @@ impl Clock {
 
     /// Sets the clock to `at` (tests: 07:30 and 23:30 local time).
     pub fn set(&self, at: OffsetDateTime) {
-        let by = (at - OffsetDateTime::now_utc()).whole_seconds();
+        // Whole seconds, rounded up: the clock then reads `at` or up to a second after it, never before.
+        let d = at - OffsetDateTime::now_utc();
+        let by = d.whole_seconds() + i64::from(d.subsec_nanoseconds() > 0);
         self.offset_s.store(by, Ordering::Relaxed);
     }
 }
