@@ -40,13 +40,20 @@ fn late_evening_and_early_morning(app: &TestApp) {
     assert_eq!(r.0, 201, "{}", r.1);
     assert_eq!(r.1["label"]["generation_date"], d.to_string(), "{}", r.1);
     assert_eq!(r.1["storage"]["started_on"], d.to_string(), "{}", r.1);
-    let digital = r.1["label"]["digital_id"].as_str().expect("digital id").to_owned();
+    let digital = r.1["label"]["digital_id"]
+        .as_str()
+        .expect("digital id")
+        .to_owned();
     assert!(digital.contains(&compact(d)), "{digital} carries {d}");
     // Eight hours later: 07:30 on D+1 local, still 23:30 on D in UTC.
     app.advance_minutes(8 * 60);
     let next = d + time::Duration::days(1);
     assert_eq!(app.today(), next, "07:30 local is the next local date");
-    let r = app.post(&format!("/api/v1/containers/{id}/seal"), &s.staff, json!({}));
+    let r = app.post(
+        &format!("/api/v1/containers/{id}/seal"),
+        &s.staff,
+        json!({}),
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     // A second container started at 07:30 gets the new day in its label and code, and a storage clock from it.
     let early = world::container(app, &s.staff, "20");
@@ -54,7 +61,10 @@ fn late_evening_and_early_morning(app: &TestApp) {
     assert_eq!(r.0, 201, "{}", r.1);
     assert_eq!(r.1["label"]["generation_date"], next.to_string(), "{}", r.1);
     assert_eq!(r.1["storage"]["started_on"], next.to_string(), "{}", r.1);
-    let code = r.1["label"]["digital_id"].as_str().expect("digital id").to_owned();
+    let code = r.1["label"]["digital_id"]
+        .as_str()
+        .expect("digital id")
+        .to_owned();
     assert!(code.contains(&compact(next)), "{code} carries {next}");
     // The ledger: generation at 23:30 on D; into storage (the seal) at 07:30 on D+1, its batch code of D+1.
     let records = ledger(app, &s);
@@ -64,7 +74,9 @@ fn late_evening_and_early_morning(app: &TestApp) {
         .collect();
     assert!(
         generation.iter().any(|g| g["date"] == d.to_string()
-            && g["batch_code"].as_str().is_some_and(|b| b.contains(&compact(d)))),
+            && g["batch_code"]
+                .as_str()
+                .is_some_and(|b| b.contains(&compact(d)))),
         "a generation record of {d}: {generation:?}"
     );
     let stored = record(&records, "storage_in");
@@ -79,7 +91,10 @@ fn late_evening_and_early_morning(app: &TestApp) {
     let (mut b, _) = waste_e2e::browser::Browser::user(app, &s.id, &["lab_staff"], "cal40");
     let page = b.get(&format!("/c/{digital}"));
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&format!("{next} 07:30")), "the seal shown at local time");
+    assert!(
+        page.body.contains(&format!("{next} 07:30")),
+        "the seal shown at local time"
+    );
     assert!(!page.body.contains("UTC"));
 }
 

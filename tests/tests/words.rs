@@ -144,8 +144,14 @@ fn raw_keys(text: &str) -> Vec<String> {
 
 /// The links of a page to other pages of the service (GET), without the language toggle and sign-out.
 fn links(page: &str) -> Vec<String> {
+    // Pages by `href`, and the images a page shows (a label, a sign) by `src`.
     page.split("href=\"")
         .skip(1)
+        .chain(
+            page.split("src=\"")
+                .skip(1)
+                .filter(|s| s.split('"').next().is_some_and(|u| u.contains(".svg"))),
+        )
         .filter_map(|s| s.split('"').next())
         .map(|h| h.replace("&amp;", "&"))
         .filter(|h| h.starts_with('/') && !h.starts_with("//"))
@@ -196,9 +202,10 @@ fn crawl(b: &mut Browser, zh: bool, names: &[String], extra: &[String]) -> (usiz
                 what,
             })
         };
-        // The printed manifest is a bilingual legal document (Chinese and English side by side): only its
-        // times, ids and keys are checked.
-        let bilingual = path.ends_with("/print") && path.starts_with("/m/");
+        // The printed manifest, the label and the signs are bilingual documents (Chinese and English side by
+        // side, as printed): only their times, ids and keys are checked.
+        let bilingual =
+            (path.ends_with("/print") && path.starts_with("/m/")) || ct.starts_with("image/svg");
         if text.contains("UTC") {
             bad("UTC".into());
         }
@@ -415,6 +422,11 @@ fn every_page_speaks_the_readers_language(app: &TestApp) {
                 .map(|f| format!("admin {lang} {}: {}", f.path, f.what)),
         );
     }
+    // Browsers ask for /favicon.ico whatever the page says: the icon, not a 404.
+    let icon = Browser::new(app).get("/favicon.ico");
+    assert_eq!(icon.status, 200);
+    assert!(icon.header("content-type").starts_with("image/svg+xml"));
+    assert!(icon.body.contains("<svg"));
     report.sort();
     report.dedup();
     assert!(total > 60, "the crawl read {total} pages");

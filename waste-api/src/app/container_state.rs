@@ -95,7 +95,20 @@ pub(super) fn label_of(std: &Standards, row: &Row, generator: &str) -> Result<La
             .as_deref()
             .and_then(|d| DigitalId::parse(d).ok()),
         weight_kg: None,
-        remarks: Some(format!("{} {}", row.lab, row.id)),
+        // What a person needs to find the container: its lab, and its number of the day as the digital
+        // identification code ends (the code's date and serial), never the database's id.
+        remarks: Some(match row.digital_id.as_deref() {
+            Some(d) if d.len() > 11 && d.is_char_boundary(d.len() - 11) => {
+                let tail = &d[d.len() - 11..];
+                format!(
+                    "实验室 Lab {} · 容器 Container {}-{}",
+                    row.lab,
+                    &tail[..8],
+                    &tail[8..]
+                )
+            }
+            _ => format!("实验室 Lab {}", row.lab),
+        }),
         container_volume_l: store::decimal(&row.capacity_l)?,
     })
 }

@@ -33,6 +33,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         asset!("page-200.css", "text/css; charset=utf-8"),
         asset!("page-a4.css", "text/css; charset=utf-8"),
         asset!("app.js", "text/javascript; charset=utf-8"),
+        asset!("icon.svg", "image/svg+xml"),
         asset!("scan.js", "text/javascript; charset=utf-8"),
         asset!(
             "vendor/htmx-2.0.11.min.js",
@@ -90,5 +91,18 @@ mod tests {
             "{u}"
         );
         assert!(super::url("nope.js").contains("missing"));
+    }
+}
+
+/// `/favicon.ico`, which browsers ask for whatever the page says: the icon (an SVG; every current browser takes
+/// it), so the request is not a 404 in the log.
+#[get("/favicon.ico")]
+pub async fn favicon() -> HttpResponse {
+    match ASSETS.iter().find(|a| a.name == "icon.svg") {
+        Some(a) => HttpResponse::Ok()
+            .content_type(a.mime)
+            .insert_header(("Cache-Control", "public, max-age=86400"))
+            .body(a.bytes),
+        None => HttpResponse::NotFound().finish(),
     }
 }

@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .clone();
     cfg.app_data(state)
         .service(assets::serve)
+        .service(assets::favicon)
         .service(home::home)
         .service(home::scan)
         .service(signin::login_form)
