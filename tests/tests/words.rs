@@ -48,6 +48,10 @@ fn visible(html: &str) -> String {
     }
     out.push_str(rest);
     out.replace("&amp;", "&")
+        .replace("&#38;", "&")
+        .replace("&#34;", "\"")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
@@ -153,7 +157,7 @@ fn links(page: &str) -> Vec<String> {
                 .filter(|s| s.split('"').next().is_some_and(|u| u.contains(".svg"))),
         )
         .filter_map(|s| s.split('"').next())
-        .map(|h| h.replace("&amp;", "&"))
+        .map(|h| h.replace("&amp;", "&").replace("&#38;", "&"))
         .filter(|h| h.starts_with('/') && !h.starts_with("//"))
         .filter(|h| !h.starts_with("/assets/") && !h.contains("lang=") && !h.starts_with("/logout"))
         .filter(|h| !h.starts_with("/docs") && !h.starts_with("/api/"))
@@ -299,27 +303,39 @@ fn scene(app: &TestApp) -> Scene {
     let solvents = json!([{"name": "dichloromethane", "fraction": "0.5"}, {"name": "acetone", "fraction": "0.5"}]);
     let r = world::add(app, &w.staff, &open, solvents, "2");
     assert_eq!(r.0, 201, "{}", r.1);
+    // Moved to the storage point: its custody log names the move.
+    let r = app.post(
+        &format!("/api/v1/containers/{open}/move"),
+        &w.officer,
+        json!({"site_id": site, "zone": "A"}),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
     let _empty = world::container(app, &w.staff, "10");
-    // Two sealed containers collected, one of them shipped, received and disposed of; a third waits sealed.
+    // Three sealed containers collected: one shipped, received and disposed of, one refused by the firm and
+    // handed back to the school, one in a draft; a fourth waits sealed.
     let a = world::sealed_container(app, &w);
     let b = world::sealed_container(app, &w);
+    let refused = world::sealed_container(app, &w);
     let _waiting = world::sealed_container(app, &w);
-    let r = world::pickup(app, &w, &[&a, &b]);
+    let r = world::pickup(app, &w, &[&a, &b, &refused]);
     assert_eq!(r.0, 201, "{}", r.1);
-    let m = world::manifest(app, &w, &[&a]);
+    let m = world::manifest(app, &w, &[&a, &refused]);
     for (token, step, body) in [
         (&w.operator, "submit", json!({})),
         (
             &w.driver,
             "dispatch",
-            json!({"container_ids": [a], "vehicle_plate": "吉A12345", "transport_permit_no": "220100000001"}),
+            json!({"container_ids": [a, refused], "vehicle_plate": "吉A12345", "transport_permit_no": "220100000001"}),
         ),
     ] {
         let r = world::act(app, token, &m, step, body);
         assert_eq!(r.0, 200, "{step}: {}", r.1);
     }
-    let line = json!([{"container_id": a, "received_weight_kg": "6.200", "accepted": true}]);
-    let r = world::act(app, &w.receiver, &m, "receive", json!({"lines": line}));
+    let lines = json!([
+        {"container_id": a, "received_weight_kg": "6.200", "accepted": true},
+        {"container_id": refused, "received_weight_kg": "6.200", "accepted": false, "reason": "标签不清"}
+    ]);
+    let r = world::act(app, &w.receiver, &m, "receive", json!({"lines": lines}));
     assert_eq!(r.0, 200, "{}", r.1);
     let r = world::act(
         app,
@@ -327,6 +343,12 @@ fn scene(app: &TestApp) -> Scene {
         &m,
         "confirm-disposal",
         json!({"method": "D10"}),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
+    let r = app.post(
+        &format!("/api/v1/containers/{refused}/hand-back"),
+        &w.operator,
+        json!({}),
     );
     assert_eq!(r.0, 200, "{}", r.1);
     // A draft of the other one.
@@ -366,7 +388,7 @@ fn names(app: &TestApp) -> Vec<String> {
             "张老师",
             "灭火器过期",
             "吉A12345",
-            "吉交运管许可",
+            "标签不清",
         ]
         .map(str::to_owned),
     );

@@ -27,6 +27,9 @@ test("a lab teacher signs in, finds 二氯甲烷 by part of its name, sees the p
   const { base } = server;
   const ctx = await browser.newContext(PHONE);
   const page = await ctx.newPage();
+  // The strict Content-Security-Policy holds on every page of the flow (htmx adds no inline style).
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   await signUpAndIn(page, base, world.teacher.signin_link, "wang-teacher");
   assert.match(await page.locator("h1").innerText(), /待办/);
 
@@ -63,6 +66,7 @@ test("a lab teacher signs in, finds 二氯甲烷 by part of its name, sees the p
   assert.ok(Math.abs(w - 100) < 0.5 && Math.abs(h - 100) < 0.5, `the label page is 100×100 mm, got ${w.toFixed(1)}×${h.toFixed(1)}`);
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.equal(pages, 1, "one label, one page");
+  assert.deepEqual(violations, [], "no Content-Security-Policy violation");
   await ctx.close();
 });
 

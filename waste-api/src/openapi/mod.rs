@@ -17,7 +17,7 @@ pub use finish::finish;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Laboratory hazardous waste API", description = "Classification (GB 34330-2017, National Catalogue 2021), containers, labels (HJ 1276-2022) and storage alerts for school laboratories. Every decision carries its source. Errors always come in one envelope, `{\"error\": {\"code\", \"message\", \"details\"}}`; decimals travel as strings; dates are `YYYY-MM-DD` and times RFC 3339 UTC. A method a path does not declare is answered 405 with `Allow`."),
+    info(title = "Laboratory hazardous waste API", description = "Classification (GB 34330-2017, National Catalogue 2021), containers, labels (HJ 1276-2022) and storage alerts for school laboratories. Every decision carries its source. Errors always come in one envelope, `{\"error\": {\"code\", \"message\", \"details\"}}`; decimals travel as strings; dates are `YYYY-MM-DD` in the deployment's time zone (`WASTE_TIME_ZONE`, default Asia/Shanghai) and times RFC 3339 in UTC. A method a path does not declare is answered 405 with `Allow`."),
     paths(
         system::healthz, system::readyz, system::metrics,
         classify::classify_waste,

@@ -188,6 +188,10 @@ mod tests {
             "received",
             "returned",
             "disposed",
+            "moved",
+            "handed_back",
+            "refused_at_pickup",
+            "collected",
         ] {
             want.push(format!("event.{e}"));
         }
