@@ -460,6 +460,48 @@ fn every_page_speaks_the_readers_language(app: &TestApp) {
     );
 }
 
+/// A refused form or step speaks the reader's language too: the catalogue's sentence for the refusal's code on
+/// a Chinese page, the service's own message on an English one.
+fn refusals_speak_the_readers_language(app: &TestApp) {
+    let s = world::school(app, 50);
+    let (b, _) = Browser::user(app, &s.id, &["lab_staff"], "refuse50");
+    let mut zh = b.clone().language("zh-CN");
+    let mut en = b.language("en");
+    // A capacity that is not a number: the form again, in Chinese.
+    let bad = [
+        ("lab", "B-304"),
+        ("capacity", "abc"),
+        ("material", "hdpe"),
+        ("contact", "王老师"),
+    ];
+    let page = zh.submit("/containers/new", &bad);
+    assert_eq!(page.status, 422, "{}", page.body);
+    let text = visible(&page.body);
+    assert!(text.contains("输入有误"), "{text}");
+    assert!(
+        english_runs(&text, 3).is_empty(),
+        "{:?}",
+        english_runs(&text, 3)
+    );
+    let page = en.submit("/containers/new", &bad);
+    assert_eq!(page.status, 422);
+    assert!(
+        visible(&page.body).contains("capacity"),
+        "the English page names the field"
+    );
+    // Sealing an empty container: refused, with the code's sentence.
+    let id = world::container(app, &s.staff, "10");
+    let page = zh.submit(&format!("/c/{id}/seal"), &[]);
+    assert!(page.status >= 400, "{}", page.status);
+    let text = visible(&page.body);
+    assert!(text.contains("容器是空的"), "{text}");
+    assert!(
+        english_runs(&text, 3).is_empty(),
+        "{:?}",
+        english_runs(&text, 3)
+    );
+}
+
 #[test]
 fn the_checks_themselves_notice_what_they_look_for() {
     assert_eq!(
@@ -484,4 +526,5 @@ fn the_checks_themselves_notice_what_they_look_for() {
 
 both_backends! {
     every_page_speaks_the_readers_language => every_page_speaks_the_readers_language;
+    refusals_speak_the_readers_language => refusals_speak_the_readers_language;
 }

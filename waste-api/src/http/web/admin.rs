@@ -217,9 +217,10 @@ pub async fn create_organisation(
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
                 let orgs = load_orgs(&state, None).await?;
+                let error = c.refusal_of(&e);
                 render(
                     &req,
-                    &AdminPage::new(c, orgs, e.to_string(), form.0.clone()),
+                    &AdminPage::new(c, orgs, error, form.0.clone()),
                     status,
                     false,
                 )
@@ -336,6 +337,7 @@ pub async fn create_user_page(
             ),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
+                let error = c.refusal_of(&e);
                 render(
                     &req,
                     &OrgPage {
@@ -343,7 +345,7 @@ pub async fn create_user_page(
                         o,
                         people,
                         roles: role_choices(&ALL_ROLES),
-                        error: e.to_string(),
+                        error,
                         created: None,
                         form_action: format!("/admin/o/{}/users", oid),
                     },

@@ -187,13 +187,14 @@ pub async fn new_container(
         Ok(id) => redirect(&req, &format!("/c/{id}")),
         Err(e) => {
             let status = actix_web::ResponseError::status_code(&e);
+            let c = Chrome::new(&req, Some(&viewer));
             let page = NewContainerPage {
-                c: Chrome::new(&req, Some(&viewer)),
+                error: c.refusal_of(&e),
+                c,
                 lab: form.get("lab").to_owned(),
                 capacity: form.get("capacity").to_owned(),
                 material: form.get("material").to_owned(),
                 contact: form.get("contact").to_owned(),
-                error: e.to_string(),
             };
             render(&req, &page, status, false)
         }

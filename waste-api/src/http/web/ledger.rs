@@ -132,7 +132,7 @@ pub async fn page(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 (
                     Period::ALL,
                     field,
-                    e.to_string(),
+                    c.refusal_of(&e),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
             }

@@ -181,6 +181,23 @@ impl Chrome {
         }
     }
 
+    /// A refusal's words: on a Chinese page the catalogue's sentence for its code (`err.<code>`), on an English
+    /// page the service's own message (which names the field or the figures). A code the catalogue lacks keeps
+    /// the message, so nothing is lost.
+    pub fn refusal(&self, code: &str, message: &str) -> String {
+        let key = format!("err.{code}");
+        if self.zh() && !code.is_empty() && self.cat.has(&key) {
+            self.cat.get(&key).to_owned()
+        } else {
+            message.to_owned()
+        }
+    }
+
+    /// `refusal` of an error of the use cases.
+    pub fn refusal_of(&self, e: &ApiError) -> String {
+        self.refusal(e.code(), &e.to_string())
+    }
+
     /// The local date of a stored time.
     pub fn day(&self, stamp: &str) -> String {
         let shown = self.zone.show_stamp(stamp);
@@ -379,10 +396,10 @@ struct ErrorPage<'a> {
 
 pub fn error_page(req: &HttpRequest, viewer: Option<&Viewer>, e: &WebError) -> HttpResponse {
     let c = Chrome::new(req, viewer);
-    // The catalogue's sentence for the refusal's own code says it all; a Chinese page shows no English
-    // detail where the sentence of its kind already says what happened (not found, not allowed).
+    // A Chinese page: the catalogue's sentence for the refusal's own code says it all, and no English detail
+    // follows the sentence of its kind where that already says what happened (not found, not allowed).
     let own = format!("err.{}", e.code);
-    let (message, detail) = if !e.code.is_empty() && c.cat.has(&own) {
+    let (message, detail) = if c.zh() && !e.code.is_empty() && c.cat.has(&own) {
         (c.cat.get(&own), "")
     } else if c.zh() && matches!(e.key, "err.not_found" | "err.forbidden") {
         (c.cat.get(e.key), "")

@@ -252,13 +252,14 @@ pub async fn create_person(
             ),
             Err(e) => {
                 let status = actix_web::ResponseError::status_code(&e);
+                let error = c.refusal_of(&e);
                 render(
                     &req,
                     &PeoplePage {
                         c,
                         people,
                         roles: role_choices(&SCHOOL_ROLES),
-                        error: e.to_string(),
+                        error,
                         created: None,
                         form_action: "/school/people".into(),
                     },

@@ -240,7 +240,11 @@ pub(super) async fn site_page(
                 }
                 _ => String::new(),
             };
-            (actix_web::ResponseError::status_code(e), e.to_string(), bad)
+            (
+                actix_web::ResponseError::status_code(e),
+                c.refusal_of(e),
+                bad,
+            )
         }
     };
     let page = SitePage {
