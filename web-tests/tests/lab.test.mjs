@@ -137,3 +137,27 @@ test("axe-core finds no serious or critical violation on the main pages, in both
   }
   await ctx.close();
 });
+
+test("the safety officer's navigation fits a 390 px phone in both languages; the rest is one tap away under 更多", async () => {
+  const { base } = server;
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await page.goto(base + "/login");
+  await page.fill("#login", "li-officer");
+  await page.fill("#password", "correct horse battery");
+  await Promise.all([page.waitForURL(base + "/"), page.locator("form[action='/login'] button[type=submit]").first().click()]);
+  for (const path of ["/", "/?lang=en"]) {
+    await page.goto(base + path);
+    const [scroll, client] = await page.evaluate(() => { const n = document.querySelector("nav.tabs"); return [n.scrollWidth, n.clientWidth]; });
+    assert.ok(scroll <= client, `the bar fits on ${path}: ${scroll} > ${client}`);
+    const small = await page.$$eval("nav.tabs > a, nav.tabs summary", (els) => els.filter((e) => e.getBoundingClientRect().height < 44).length);
+    assert.equal(small, 0, "every tab is at least 44 px high");
+  }
+  await page.goto(base + "/?lang=zh-CN");
+  const names = await page.$$eval("nav.tabs > a", (els) => els.map((e) => e.textContent.trim()));
+  assert.ok(!(names.includes("待办") && names.includes("学校待办")), `no two tabs with near-identical names: ${names}`);
+  await page.click("nav.tabs details.more summary");
+  await Promise.all([page.waitForURL(/\/sites$/), page.click("nav.tabs .more-list a[href='/sites']")]);
+  assert.match(await page.locator("nav.tabs details.more summary").getAttribute("class"), /current/, "更多 marks the page under it");
+  await ctx.close();
+});

@@ -110,6 +110,69 @@ impl Form {
     }
 }
 
+/// One destination of the navigation bar.
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub current: bool,
+}
+
+/// The destinations of a signed-in person, the role's main jobs first: the bar shows the first few and folds
+/// the rest under "更多" (More), so it fits a 390 px phone.
+fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
+    let u = &viewer.user;
+    let lab = u.has(Role::LabStaff) || u.has(Role::SafetyOfficer);
+    let officer = u.has(Role::SafetyOfficer);
+    let station = u.has(Role::StationOperator);
+    let chain = station || u.has(Role::Driver) || u.has(Role::DisposalOperator);
+    let bureau = u.may(waste_core::access::Action::Oversee).is_ok();
+    let admin = u.is_admin();
+    let all: [(bool, &'static str, &'static str, &[&str]); 11] = [
+        (true, "/", "nav.home", &[]),
+        (station, "/pickups", "nav.pickups", &["/pickups"]),
+        (
+            lab,
+            "/containers",
+            "nav.containers",
+            &["/containers", "/c/"],
+        ),
+        (officer, "/school", "nav.school", &["/school"]),
+        (lab && !station, "/pickups", "nav.pickups", &["/pickups"]),
+        (
+            chain || officer,
+            "/manifests",
+            "nav.manifests",
+            &["/manifests", "/m/"],
+        ),
+        (station, "/stock", "nav.stock", &["/stock"]),
+        (bureau, "/bureau", "nav.bureau", &["/bureau"]),
+        (officer, "/sites", "sites.title", &["/sites"]),
+        (officer, "/ledger", "ledger.title", &["/ledger"]),
+        (admin, "/admin", "nav.admin", &["/admin"]),
+    ];
+    let mut out: Vec<NavItem> = all
+        .iter()
+        .filter(|(shown, ..)| *shown)
+        .map(|(_, href, key, prefixes)| NavItem {
+            href,
+            key,
+            current: if prefixes.is_empty() {
+                path == *href
+            } else {
+                prefixes.iter().any(|p| path.starts_with(p))
+            },
+        })
+        .collect();
+    if admin {
+        out.push(NavItem {
+            href: "/contracts",
+            key: "contracts.title",
+            current: path.starts_with("/contracts"),
+        });
+    }
+    out
+}
+
 /// The page frame: language, who is signed in, the CSRF token for forms, the language toggle.
 pub struct Chrome {
     pub lang: Lang,
@@ -131,6 +194,9 @@ pub struct Chrome {
     pub path: String,
     /// The deployment's time zone: every time a page shows is local (`when`, `day`).
     pub zone: Zone,
+    /// The navigation bar: what fits a phone, and the rest under "更多".
+    pub nav: Vec<NavItem>,
+    pub nav_more: Vec<NavItem>,
 }
 
 impl Chrome {
@@ -143,6 +209,16 @@ impl Chrome {
             .map(|(k, v)| format!("{}={}", encode(&k), encode(&v)))
             .collect();
         q.push(format!("lang={}", other.code()));
+        // Chinese names are short: four fit beside "更多" at 390 px; English ones, three.
+        let mut nav = viewer
+            .map(|v| destinations(v, req.path()))
+            .unwrap_or_default();
+        let fit = if lang == Lang::Zh { 4 } else { 3 };
+        let nav_more = if nav.len() > fit + 1 {
+            nav.split_off(fit)
+        } else {
+            Vec::new()
+        };
         Chrome {
             lang,
             cat: catalogue(lang),
@@ -165,7 +241,14 @@ impl Chrome {
             toggle_href: format!("{}?{}", req.path(), q.join("&")),
             path: req.path().to_owned(),
             zone: zone_of(req),
+            nav,
+            nav_more,
         }
+    }
+
+    /// Whether the page shown is one of those under "更多".
+    pub fn more_current(&self) -> bool {
+        self.nav_more.iter().any(|n| n.current)
     }
 
     /// A stored time as a person reads it, local: `2026-12-07 07:30`.
