@@ -351,6 +351,12 @@ fn scene(app: &TestApp) -> Scene {
         json!({}),
     );
     assert_eq!(r.0, 200, "{}", r.1);
+    // A disposed container runs no storage clock any more (no "还剩 365 天" on it); one handed back does.
+    let (_, disposed) = app.get(&format!("/api/v1/containers/{a}"), &w.officer);
+    assert_eq!(disposed["status"], "disposed", "{disposed}");
+    assert!(disposed["storage"].is_null(), "{disposed}");
+    let (_, back) = app.get(&format!("/api/v1/containers/{refused}"), &w.officer);
+    assert!(back["storage"]["deadline"].is_string(), "{back}");
     // A draft of the other one.
     let _draft = world::manifest(app, &w, &[&b]);
     // The add page's live preview (what htmx asks for): a solvent mixture, and nitric acid into it (refused).

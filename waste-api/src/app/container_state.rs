@@ -162,10 +162,13 @@ pub(super) fn state_of(
     let liquid = row.holds_liquid || row.stream.is_none();
     let (_, fill_limit_l) = std.containers.fill_limit(label.container_volume_l, liquid);
     let site = clock_site(conn, std, &row)?;
+    // A storage clock runs only while the container is held in storage (not in transit, received or disposed).
+    let stored = row.status()?.on_hand();
     let storage = row
         .clock_started_on
         .as_deref()
         .or(row.started_on.as_deref())
+        .filter(|_| stored)
         .and_then(store::parse_date)
         .map(|d| Storage {
             site,

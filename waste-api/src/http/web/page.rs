@@ -479,12 +479,13 @@ struct ErrorPage<'a> {
 
 pub fn error_page(req: &HttpRequest, viewer: Option<&Viewer>, e: &WebError) -> HttpResponse {
     let c = Chrome::new(req, viewer);
-    // A Chinese page: the catalogue's sentence for the refusal's own code says it all, and no English detail
-    // follows the sentence of its kind where that already says what happened (not found, not allowed).
+    // A Chinese page: the catalogue's sentence for the refusal's own code says it all. No page adds the
+    // service's detail where the sentence of its kind already says what happened (not found, not allowed):
+    // that detail names roles by their keys.
     let own = format!("err.{}", e.code);
     let (message, detail) = if c.zh() && !e.code.is_empty() && c.cat.has(&own) {
         (c.cat.get(&own), "")
-    } else if c.zh() && matches!(e.key, "err.not_found" | "err.forbidden") {
+    } else if matches!(e.key, "err.not_found" | "err.forbidden") {
         (c.cat.get(e.key), "")
     } else {
         (c.cat.get(e.key), e.detail.as_str())
