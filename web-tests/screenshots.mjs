@@ -138,6 +138,7 @@ try {
   await shot(op, "phone-draft");
   await Promise.all([op.waitForURL(/\/m\/[^/?]+$/), op.click("#draft-submit")]);
   await shot(op, "phone-manifest-draft");
+  await op.click("#submit-confirm summary");
   await Promise.all([op.waitForURL(/done=submit/), op.click("#submit-manifest")]);
   const number = op.url().match(/\/m\/(\d{14})\?/)[1];
   const dr = await (await browser.newContext(PHONE)).newPage();

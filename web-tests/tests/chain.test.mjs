@@ -99,6 +99,8 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   // A draft has no number yet (it is drawn at submission): its page is addressed by its id.
   await Promise.all([op.waitForURL(/\/m\/[^/?]+$/), op.click("#draft-submit")]);
   await axeClean(op, "/m (draft)");
+  await op.click("#submit-confirm summary");
+  assert.match(await op.locator("#submit-confirm").innerText(), /签署/, "the confirmation says what is being signed");
   await Promise.all([op.waitForURL(/done=submit/), op.click("#submit-manifest")]);
   const number = op.url().match(/\/m\/(\d{14})\?/)[1];
   lap("submitted");
@@ -114,7 +116,7 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
   await Promise.all([dr.waitForLoadState("load"), dr.click("#dispatch")]);
-  assert.match(await dr.locator("#refusal").innerText(), /Art\.13|13/);
+  assert.match(await dr.locator("#refusal").innerText(), /第十三条|Art\.13/);
   await dr.fill("#vehicle_plate", "吉A12345");
   await dr.fill("#transport_permit_no", "吉交运管许可长字220100001号");
   await dr.fill("#scan-one", a.digital_id);
