@@ -66,7 +66,8 @@ async fn schools(state: &AppState, viewer: &Viewer) -> Result<(String, Vec<Schoo
     .await
 }
 
-pub const SORTS: [&str; 6] = [
+pub const SORTS: [&str; 7] = [
+    "attention",
     "name",
     "overdue",
     "last_pickup",
@@ -89,7 +90,14 @@ fn sort(lines: &mut [SchoolLine], by: &str) {
         "untrained" => {
             lines.sort_by(|a, b| b.untrained.cmp(&a.untrained).then(a.name.cmp(&b.name)))
         }
-        _ => lines.sort_by(|a, b| a.name.cmp(&b.name)),
+        "name" => lines.sort_by(|a, b| a.name.cmp(&b.name)),
+        // What needs the bureau first: overdue storage, then no valid contract, then untrained people, then
+        // manifests not closed.
+        _ => lines.sort_by(|a, b| {
+            (b.overdue, !b.contract, b.untrained, b.not_closed)
+                .cmp(&(a.overdue, !a.contract, a.untrained, a.not_closed))
+                .then(a.name.cmp(&b.name))
+        }),
     }
 }
 
@@ -103,7 +111,7 @@ fn sort_of(req: &HttpRequest) -> &'static str {
         .iter()
         .find(|s| **s == asked)
         .copied()
-        .unwrap_or("overdue")
+        .unwrap_or("attention")
 }
 
 #[derive(Template)]
@@ -278,4 +286,49 @@ pub async fn audit(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>)
     }
     .await;
     respond(&req, Some(&viewer), out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(name: &str, overdue: i64, contract: bool, untrained: i64) -> SchoolLine {
+        SchoolLine {
+            id: name.into(),
+            name: name.into(),
+            region: "220102".into(),
+            open: 0,
+            overdue,
+            last_pickup: String::new(),
+            not_closed: 0,
+            contract,
+            untrained,
+        }
+    }
+
+    /// The default order puts what needs the bureau first: overdue storage, then no contract, then untrained
+    /// people; schools with nothing to see come last, by name.
+    #[test]
+    fn schools_needing_attention_come_first() {
+        let mut lines = vec![
+            line("a-fine", 0, true, 0),
+            line("b-untrained", 0, true, 2),
+            line("c-no-contract", 0, false, 0),
+            line("d-overdue", 3, true, 0),
+            line("e-fine", 0, true, 0),
+        ];
+        sort(&mut lines, "attention");
+        let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "d-overdue",
+                "c-no-contract",
+                "b-untrained",
+                "a-fine",
+                "e-fine"
+            ]
+        );
+        assert_eq!(SORTS[0], "attention", "the default sort");
+    }
 }
