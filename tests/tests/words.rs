@@ -508,6 +508,37 @@ fn refusals_speak_the_readers_language(app: &TestApp) {
     );
 }
 
+/// Each home lists what waits for its reader (issue 27): the station its schools' new pickup requests, a
+/// teacher the sealed containers, one tap from the pickup request form.
+fn homes_list_what_waits(app: &TestApp) {
+    let w = world::world(app, 60);
+    let sealed = world::sealed_container(app, &w);
+    let (teacher, _) = Browser::user(app, &w.school, &["lab_staff"], "home60");
+    let home = teacher.language("zh-CN").get("/");
+    assert!(
+        home.body.contains(
+            "href=\"/pickups/new\"><span class=\"n\">1</span> <span class=\"what\">已封口待收运"
+        ),
+        "{}",
+        home.body
+    );
+    let (soon, later) = (
+        app.today() + time::Duration::days(1),
+        app.today() + time::Duration::days(9),
+    );
+    let r = app.post("/api/v1/pickup-requests", &w.staff, json!({"container_ids": [sealed], "contact": "张老师 138-0000-0000",
+        "preferred_from": format!("{soon}T08:00:00+08:00"), "preferred_until": format!("{later}T17:00:00+08:00")}));
+    assert_eq!(r.0, 201, "{}", r.1);
+    let (station, _) = Browser::user(app, &w.station, &["station_operator"], "home61");
+    let home = station.language("zh-CN").get("/");
+    assert!(
+        home.body
+            .contains("<span class=\"n\">1</span> <span class=\"what\">待安排的收运申请"),
+        "{}",
+        home.body
+    );
+}
+
 #[test]
 fn the_checks_themselves_notice_what_they_look_for() {
     assert_eq!(
@@ -533,4 +564,5 @@ fn the_checks_themselves_notice_what_they_look_for() {
 both_backends! {
     every_page_speaks_the_readers_language => every_page_speaks_the_readers_language;
     refusals_speak_the_readers_language => refusals_speak_the_readers_language;
+    homes_list_what_waits => homes_list_what_waits;
 }

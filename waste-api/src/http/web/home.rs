@@ -63,10 +63,11 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 href: "/containers",
                 tone: "plain",
             });
+            // Sealed containers wait for a pickup: the count opens the request form.
             counts.push(Count {
                 key: "home.sealed",
                 n: n(&|k| k.status == "sealed"),
-                href: "/containers",
+                href: "/pickups/new",
                 tone: "plain",
             });
             urgent = cards
@@ -83,6 +84,24 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 n: expiring,
                 href: "/school/people",
                 tone: if expiring > 0 { "warn" } else { "plain" },
+            });
+        }
+        if c.is_station {
+            // The station's waiting work: new requests of the schools to schedule, scheduled ones to collect.
+            let asked = super::pickups::requests(&state, &viewer).await?;
+            let to_schedule = asked.iter().filter(|r| r.may("schedule")).count();
+            let to_collect = asked.iter().filter(|r| r.may("collect")).count();
+            counts.push(Count {
+                key: "home.requests_new",
+                n: to_schedule,
+                href: "/pickups",
+                tone: if to_schedule > 0 { "warn" } else { "plain" },
+            });
+            counts.push(Count {
+                key: "home.requests_scheduled",
+                n: to_collect,
+                href: "/pickups",
+                tone: "plain",
             });
         }
         if c.is_chain || c.is_officer {

@@ -69,7 +69,7 @@ struct PickupsPage {
     notice: String,
 }
 
-async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, ApiError> {
+pub(super) async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, ApiError> {
     let (env, actor) = (state.env(), viewer.user.clone());
     let zone = state.clock.zone().clone();
     read(state, move |c| {
