@@ -113,8 +113,14 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   await dr.click(`a[href='/m/${number}']`);
   await dr.fill("#vehicle_plate", "吉A12345");
   await dr.fill("#transport_permit_no", "吉交运管许可长字220100001号");
+  // A mistyped code is said at once, kept in the field to correct, and not added to the list.
+  await dr.fill("#scan-one", "9122XXXX");
+  await dr.press("#scan-one", "Enter");
+  assert.match(await dr.locator("#scan-one-note").innerText(), /不在本单上.*9122XXXX/);
+  assert.equal(await dr.inputValue("#codes"), "", "an unknown code is not listed");
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
+  assert.equal(await dr.locator("#scan-one-note").innerText(), "", "a known code clears the note");
   await Promise.all([dr.waitForLoadState("load"), dr.click("#dispatch")]);
   assert.match(await dr.locator("#refusal").innerText(), /第十三条|Art\.13/);
   await dr.fill("#vehicle_plate", "吉A12345");

@@ -89,6 +89,17 @@ test("acid into a cyanide container is refused before pouring, naming the toxic 
   await card.waitFor();
   assert.match(await card.locator(".sentence").innerText(), /有毒气体/);
   assert.match(await card.locator(".sentence").innerText(), /盐酸/);
+  // While it refuses, "确认添加" is not the page's main action (not filled with the brand colour).
+  const bg = await page.locator("#add-form button.primary.big").evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(bg, "rgb(255, 255, 255)", "the confirm button is demoted while the refusal shows");
+  // A fold opened in the preview stays open when the preview is replaced (the quantity changes).
+  await page.click("#classification details summary");
+  const swapped = page.waitForResponse((r) => r.url().includes("/preview"));
+  await page.fill("#qty", "0.6");
+  await page.locator("#qty").blur();
+  await swapped;
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator("#classification details").evaluate((d) => d.open), true, "the trace stays open");
   // Submitting anyway is refused (409) with the same card; the container is unchanged.
   const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click("#add-form button.big")]);
   assert.equal(resp.status(), 409);
