@@ -357,6 +357,9 @@ fn scene(app: &TestApp) -> Scene {
     assert!(disposed["storage"].is_null(), "{disposed}");
     let (_, back) = app.get(&format!("/api/v1/containers/{refused}"), &w.officer);
     assert!(back["storage"]["deadline"].is_string(), "{back}");
+    // The administrator ran the audit: the bureau's chain page shows when, in local time.
+    let (st, v) = app.get("/api/v1/audit/verify", ADMIN_TOKEN);
+    assert_eq!(st, 200, "{v}");
     // A draft of the other one.
     let _draft = world::manifest(app, &w, &[&b]);
     // The add page's live preview (what htmx asks for): a solvent mixture, and nitric acid into it (refused).

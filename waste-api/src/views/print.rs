@@ -65,7 +65,7 @@ pub struct SheetV {
 #[template(path = "manifest_print.html")]
 pub struct PrintDoc {
     pub sheets: Vec<SheetV>,
-    /// The time zone the times are in, as a person names it ("北京时间（UTC+8）").
+    /// The time zone the times are in, as a person names it ("北京时间（+08:00）").
     pub zone_zh: String,
     pub zone_en: String,
 }
