@@ -35,6 +35,8 @@ pub struct Guards {
     pub tls: Option<crate::tls::TlsSource>,
     /// Webhook delivery (README, "Webhooks").
     pub webhooks: Webhooks,
+    /// Scheduled backups of the SQLite database (`WASTE_BACKUP_DIR`, `_EVERY`, `_KEEP`; README, "Backups").
+    pub backups: Option<crate::ops::backup::Schedule>,
 }
 
 /// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
@@ -121,6 +123,7 @@ impl Default for Guards {
             max_open_drafts: 100,
             tls: None,
             webhooks: Webhooks::default(),
+            backups: None,
         }
     }
 }
@@ -173,6 +176,8 @@ impl Guards {
             max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
             tls: None,
             webhooks: Webhooks::from_env(),
+            // `serve` reads it again and refuses to start on a setting it cannot read.
+            backups: crate::ops::backup::Schedule::from_env().ok().flatten(),
         }
     }
 }
