@@ -205,6 +205,7 @@ impl Db {
             Some(w) => {
                 let (r, held) = w.run(f);
                 self.stats.record(held.queued, held.started, held.released);
+                self.after_write(r.is_ok());
                 r
             }
             None => {
@@ -214,6 +215,7 @@ impl Db {
                 let r = f(&mut conn);
                 self.stats.record(queued, started, Instant::now());
                 self.stats.ended_transaction();
+                self.after_write(r.is_ok());
                 r
             }
         }
@@ -231,6 +233,7 @@ impl Db {
             Some(w) => {
                 let (r, held) = w.run_async(f).await;
                 self.stats.record(held.queued, held.started, held.released);
+                self.after_write(r.is_ok());
                 r
             }
             None => {
@@ -243,6 +246,15 @@ impl Db {
                     ))),
                 }
             }
+        }
+    }
+
+    /// A write committed while the disk was marked full: space is back, so a truncating checkpoint runs (on a
+    /// thread of its own, never in the write's time) and the state clears (`storage`).
+    fn after_write(&self, ok: bool) {
+        if ok && crate::storage::is_full() {
+            let db = self.clone();
+            std::thread::spawn(move || crate::storage::recovered(&db));
         }
     }
 

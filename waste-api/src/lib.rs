@@ -17,6 +17,7 @@ pub mod ops;
 pub mod schema;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod tls;
 pub mod views;

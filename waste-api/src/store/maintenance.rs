@@ -60,3 +60,21 @@ pub fn vacuum_into(conn: &mut AnyConnection, dest: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// `PRAGMA wal_checkpoint(TRUNCATE)` (SQLite): folds the `-wal` into the database and truncates it to 0 bytes, so
+/// the space it held is the file system's again.
+pub fn checkpoint_truncate(conn: &mut AnyConnection) -> QueryResult<()> {
+    #[derive(QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let r: Vec<Checkpoint> = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").load(conn)?;
+    match r.first() {
+        Some(r) if r.busy != 0 => Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("the checkpoint could not finish (a reader or writer was busy)".to_owned()),
+        )),
+        _ => Ok(()),
+    }
+}

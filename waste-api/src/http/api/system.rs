@@ -25,6 +25,16 @@ pub async fn healthz() -> web::Json<Status> {
 #[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status, description = "`{\"status\": \"ready\"}`"), (status = 503, body = super::ErrorEnvelope)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
+    // Not ready while writes fail for space (issue 28): a proxy sends the requests elsewhere, a monitor says why.
+    let db = state.database.clone();
+    if web::block(move || crate::storage::still_full(&db)).await? {
+        return Err(ApiError::Invalid {
+            status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "storage_full",
+            message: "the database's disk is full: writes are refused until space is freed".into(),
+            details: serde_json::json!({}),
+        });
+    }
     state
         .db(|c| {
             diesel::sql_query("SELECT 1")
@@ -61,6 +71,8 @@ pub async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(
-            state.metrics.render() + &crate::metrics::render_writes(state.database.write_stats()),
+            state.metrics.render()
+                + &crate::metrics::render_writes(state.database.write_stats())
+                + &crate::storage::render(&state.database),
         ))
 }
