@@ -373,3 +373,24 @@ fn sqlite_a_full_disk_is_named_and_writes_resume_when_space_returns() {
     assert_eq!(audit["ok"], true, "{audit}");
     drop(app);
 }
+
+waste_e2e::both_backends! {
+    readyz_warns_when_the_service_and_database_clocks_differ => clock_skew_is_reported;
+}
+
+/// Issue 28 item 4: `/readyz` says by how much the service's clock and PostgreSQL's differ once it is more than a
+/// minute (SQLite's clock is the service's own: never).
+fn clock_skew_is_reported(app: &TestApp) {
+    let (s, v) = app.call("GET", "/readyz", None, None);
+    assert_eq!((s, v.get("clock_skew_s")), (200, None), "{v}");
+    app.advance_minutes(5);
+    let (s, v) = app.call("GET", "/readyz", None, None);
+    assert_eq!((s, v["status"].as_str()), (200, Some("ready")), "{v}");
+    match app.backend() {
+        Backend::Postgres => {
+            let skew = v["clock_skew_s"].as_i64().expect("clock_skew_s");
+            assert!((240..=360).contains(&skew), "five minutes ahead: {v}");
+        }
+        Backend::Sqlite => assert_eq!(v.get("clock_skew_s"), None, "{v}"),
+    }
+}

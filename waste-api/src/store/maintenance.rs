@@ -78,3 +78,21 @@ pub fn checkpoint_truncate(conn: &mut AnyConnection) -> QueryResult<()> {
         _ => Ok(()),
     }
 }
+
+/// PostgreSQL's clock, in whole seconds since 1970 (None on SQLite, whose clock is the service's own). Also the
+/// readiness probe's query.
+pub fn server_time(conn: &mut AnyConnection) -> QueryResult<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct Now {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        t: i64,
+    }
+    match conn {
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "SELECT CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT) AS t",
+        )
+        .get_result::<Now>(c)
+        .map(|n| Some(n.t)),
+        AnyConnection::Sqlite(c) => diesel::sql_query("SELECT 1").execute(c).map(|_| None),
+    }
+}
