@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// At least 32 random characters, as the service requires of a bootstrap token.
 pub const ADMIN_TOKEN: &str = "e2e-admin-7f3c9a41d2b85e06c1f4a9d37b20e8c5";
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -76,6 +76,38 @@ impl TestApp {
                 )
             }
         };
+        Some(Self::launch(
+            database_url,
+            backend,
+            pg_db,
+            sqlite_dir,
+            guards,
+        ))
+    }
+
+    /// A service on the SQLite database `dir/waste.db` as it is (a restored backup, a fixture); `dir` is removed
+    /// when the service is dropped.
+    pub fn start_existing_sqlite(
+        dir: std::path::PathBuf,
+        guards: waste_api::config::Guards,
+    ) -> TestApp {
+        let url = format!("sqlite://{}/waste.db", dir.display());
+        Self::launch(url, Backend::Sqlite, None, Some(dir), guards)
+    }
+
+    /// A service on the PostgreSQL database `name` as it is; the database is dropped with the service.
+    pub fn start_existing_postgres(name: &str, guards: waste_api::config::Guards) -> TestApp {
+        let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+        Self::launch(url, Backend::Postgres, Some(name.to_owned()), None, guards)
+    }
+
+    fn launch(
+        database_url: String,
+        backend: Backend,
+        pg_db: Option<String>,
+        sqlite_dir: Option<std::path::PathBuf>,
+        guards: waste_api::config::Guards,
+    ) -> TestApp {
         let (tx, rx) = mpsc::channel();
         let url = database_url.clone();
         let thread = std::thread::spawn(move || {
@@ -101,7 +133,7 @@ impl TestApp {
             .recv_timeout(Duration::from_secs(30))
             .expect("service starts")
             .expect("service builds");
-        Some(TestApp {
+        TestApp {
             base: format!("http://{addr}"),
             database_url,
             backend,
@@ -114,7 +146,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("http client"),
-        })
+        }
     }
 
     pub fn backend(&self) -> Backend {

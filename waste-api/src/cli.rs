@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
 
-const USAGE: &str =
-    "usage: waste-api [serve | migrate | verify | classify [FILE] [--on YYYY-MM-DD]]";
+const USAGE: &str = "usage: waste-api [serve | migrate | verify | backup DEST | restore SRC [--force] | classify [FILE] [--on YYYY-MM-DD]]";
 
 pub fn run(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
@@ -17,10 +16,15 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         None | Some("serve") => report(serve()),
         Some("migrate") => report(migrate()),
-        Some("verify") => match verify() {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::FAILURE,
-            Err(e) => report(Err(e)),
+        Some("verify") => verify(),
+        Some("backup") => match &args[1..] {
+            [dest] => backup(dest),
+            _ => usage("backup needs one argument, the new file's path"),
+        },
+        Some("restore") => match &args[1..] {
+            [src] => restore(src, false),
+            [src, force] | [force, src] if force == "--force" => restore(src, true),
+            _ => usage("restore needs the backup's path (and --force to replace a database)"),
         },
         Some(other) => {
             eprintln!("waste-api: unknown subcommand '{other}'; {USAGE}");
@@ -44,6 +48,7 @@ fn serve() -> Result<(), String> {
     let s = waste_api::config::Settings::from_env();
     let mut guards = s.guards.clone();
     guards.tls = waste_api::tls::from_env()?;
+    guards.backups = waste_api::ops::backup::Schedule::from_env()?;
     // Built on the runtime that serves, so that the webhook worker starts beside the server.
     actix_web::rt::System::new().block_on(async move {
         let running = waste_api::build_guarded(
@@ -92,16 +97,73 @@ fn migrate() -> Result<(), String> {
     Ok(())
 }
 
-/// Verifies every custody chain of `DATABASE_URL` without a server; prints the report. True when every chain holds.
-fn verify() -> Result<bool, String> {
+fn usage(why: &str) -> ExitCode {
+    eprintln!("waste-api: {why}; {USAGE}");
+    ExitCode::from(2)
+}
+
+/// Verifies every custody chain of `DATABASE_URL` without a server and prints the report: exit 0 when every chain
+/// holds, 1 at a break, 3–8 when there is no current database to verify (`ops::OpenError`); nothing is created
+/// or migrated.
+fn verify() -> ExitCode {
     let s = waste_api::config::Settings::from_env();
-    let db = waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
     // The same streaming audit as `/audit/verify`, with the heads' anchors checked when WASTE_AUDIT_KEY is set.
     let key = s.guards.audit_key.clone();
-    let report = waste_api::store::audit::verify(&db, key.as_deref().map(str::as_bytes))
-        .map_err(|e| e.to_string())?;
-    println!("{report}");
-    Ok(report["ok"] == true)
+    match waste_api::ops::verify(&s.database_url, key.as_deref().map(str::as_bytes)) {
+        waste_api::ops::Verified::Report(report) => {
+            println!("{report}");
+            if report["ok"] == true {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        waste_api::ops::Verified::Refused(e) => {
+            eprintln!("waste-api: verify: {}", e.to_string().replace('\n', " "));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn ops_result(
+    what: &str,
+    r: Result<waste_api::ops::backup::Report, waste_api::ops::backup::Failure>,
+) -> ExitCode {
+    match r {
+        Ok(report) => {
+            println!("{}", report.json(what));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("waste-api: {what}: {}", e.to_string().replace('\n', " "));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `backup DEST`: an online, checked copy of the SQLite database; one JSON line on stdout.
+fn backup(dest: &str) -> ExitCode {
+    let s = waste_api::config::Settings::from_env();
+    let key = s.guards.audit_key.clone();
+    let r = waste_api::ops::backup::backup(
+        &s.database_url,
+        std::path::Path::new(dest),
+        key.as_deref().map(str::as_bytes),
+    );
+    ops_result("backup", r)
+}
+
+/// `restore SRC [--force]`: the SQLite database of `DATABASE_URL` becomes a checked copy of SRC.
+fn restore(src: &str, force: bool) -> ExitCode {
+    let s = waste_api::config::Settings::from_env();
+    let key = s.guards.audit_key.clone();
+    let r = waste_api::ops::backup::restore(
+        std::path::Path::new(src),
+        &s.database_url,
+        force,
+        key.as_deref().map(str::as_bytes),
+    );
+    ops_result("restore", r)
 }
 
 /// A database URL without its password.

@@ -38,6 +38,8 @@ pub struct Guards {
     /// `WASTE_TIME_ZONE` (default `Asia/Shanghai`): the IANA time zone whose dates the rules read and whose
     /// time the pages show. A name the bundled time zone database does not know stops the start.
     pub time_zone: String,
+    /// Scheduled backups of the SQLite database (`WASTE_BACKUP_DIR`, `_EVERY`, `_KEEP`; README, "Backups").
+    pub backups: Option<crate::ops::backup::Schedule>,
 }
 
 /// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
@@ -125,6 +127,7 @@ impl Default for Guards {
             tls: None,
             webhooks: Webhooks::default(),
             time_zone: waste_core::calendar::DEFAULT_ZONE.to_owned(),
+            backups: None,
         }
     }
 }
@@ -180,6 +183,8 @@ impl Guards {
             time_zone: var("WASTE_TIME_ZONE")
                 .map(|z| z.trim().to_owned())
                 .unwrap_or_else(|| waste_core::calendar::DEFAULT_ZONE.to_owned()),
+            // `serve` reads it again and refuses to start on a setting it cannot read.
+            backups: crate::ops::backup::Schedule::from_env().ok().flatten(),
         }
     }
 }

@@ -76,6 +76,8 @@ impl DbUrl {
 #[derive(Debug, Clone)]
 pub struct AnyManager {
     url: DbUrl,
+    /// Opened as it is (`ops`): SQLite's journal mode is left as the file has it.
+    as_is: bool,
 }
 
 impl ManageConnection for AnyManager {
@@ -91,9 +93,14 @@ impl ManageConnection for AnyManager {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 // One pragma per statement, busy_timeout first (docs/rules.md "Persistence notes").
+                let journal = if self.as_is {
+                    "PRAGMA busy_timeout = 5000"
+                } else {
+                    "PRAGMA journal_mode = WAL"
+                };
                 for pragma in [
                     "PRAGMA busy_timeout = 5000",
-                    "PRAGMA journal_mode = WAL",
+                    journal,
                     "PRAGMA synchronous = NORMAL",
                     "PRAGMA foreign_keys = ON",
                     // Checkpoint every ~16 MB of WAL instead of ~4 MB: rarer, longer stalls. Measured at 16
@@ -136,6 +143,9 @@ pub struct Db {
     /// Opens connections outside the pool (the audit's, so a long read never takes one from requests).
     manager: AnyManager,
     stats: Arc<WriteStats>,
+    /// SQLite: a shared lock on `<file>.lock` while this process uses the file, so that `waste-api restore`
+    /// (which takes it exclusively) never replaces a database a running service holds.
+    _held: Option<Arc<std::fs::File>>,
 }
 
 /// What the write path costs, for /metrics and the load benchmark: how long writers queued for their
@@ -195,6 +205,7 @@ impl Db {
             Some(w) => {
                 let (r, held) = w.run(f);
                 self.stats.record(held.queued, held.started, held.released);
+                self.after_write(r.is_ok());
                 r
             }
             None => {
@@ -204,6 +215,7 @@ impl Db {
                 let r = f(&mut conn);
                 self.stats.record(queued, started, Instant::now());
                 self.stats.ended_transaction();
+                self.after_write(r.is_ok());
                 r
             }
         }
@@ -221,6 +233,7 @@ impl Db {
             Some(w) => {
                 let (r, held) = w.run_async(f).await;
                 self.stats.record(held.queued, held.started, held.released);
+                self.after_write(r.is_ok());
                 r
             }
             None => {
@@ -233,6 +246,15 @@ impl Db {
                     ))),
                 }
             }
+        }
+    }
+
+    /// A write committed while the disk was marked full: space is back, so a truncating checkpoint runs (on a
+    /// thread of its own, never in the write's time) and the state clears (`storage`).
+    fn after_write(&self, ok: bool) {
+        if ok && crate::storage::is_full() {
+            let db = self.clone();
+            std::thread::spawn(move || crate::storage::recovered(&db));
         }
     }
 
@@ -251,6 +273,89 @@ impl Db {
     pub fn write_stats(&self) -> &WriteStats {
         &self.stats
     }
+
+    /// The SQLite file this database is (None on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<&str> {
+        (self.manager.url.backend == Backend::Sqlite).then_some(self.manager.url.target.as_str())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.manager.url.backend
+    }
+}
+
+/// The lock file beside a SQLite database: shared by every process that serves or migrates it, exclusive for
+/// `waste-api restore`.
+pub fn lock_path(sqlite_path: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{sqlite_path}.lock"))
+}
+
+fn hold_shared(sqlite_path: &str) -> Result<Arc<std::fs::File>, DbError> {
+    let path = lock_path(sqlite_path);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| DbError::Connect(format!("cannot open {}: {e}", path.display())))?;
+    match f.try_lock_shared() {
+        Ok(()) => Ok(Arc::new(f)),
+        Err(_) => Err(DbError::Connect(format!(
+            "{sqlite_path} is being restored (`waste-api restore` holds {})",
+            path.display()
+        ))),
+    }
+}
+
+/// Opens a database that must already exist, as it is: no migration, no write connection, nothing created (a
+/// SQLite file is opened with `mode=rw`, which never creates one). `ops::open_existing` checks it first.
+pub(crate) fn open_as_is(url: &DbUrl, max_size: u32) -> Db {
+    let url = match url.backend {
+        Backend::Sqlite => DbUrl {
+            backend: Backend::Sqlite,
+            target: sqlite_uri(&url.target, "rw"),
+        },
+        Backend::Postgres => url.clone(),
+    };
+    let manager = AnyManager { url, as_is: true };
+    // No idle connections opened in the background: the commands use `dedicated` connections.
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(10))
+        .build_unchecked(manager.clone());
+    Db {
+        pool,
+        writer: None,
+        manager,
+        stats: Arc::new(WriteStats::default()),
+        _held: None,
+    }
+}
+
+/// A SQLite URI for `path` opened in `mode` (`rw`: read-write, never created; `ro`).
+pub(crate) fn sqlite_uri(path: &str, mode: &str) -> String {
+    const URI: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+    format!(
+        "file:{}?mode={mode}",
+        percent_encoding::utf8_percent_encode(path, URI)
+    )
+}
+
+/// The versions of the migrations this binary carries, for `backend`.
+pub(crate) fn known_migrations(backend: Backend) -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let names: Vec<String> = match backend {
+        Backend::Sqlite => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.name().version().to_string()).collect())
+        }
+        Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.name().version().to_string()).collect()),
+    }
+    .unwrap_or_default();
+    names
 }
 
 /// Opens a pool (connecting once to surface the real error), runs the pending migrations, and on SQLite opens
@@ -265,7 +370,11 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
             .map_err(|e| DbError::DataDir(dir.display().to_string(), e.to_string()))?;
     }
     let backend = url.backend;
-    let manager = AnyManager { url };
+    let held = match backend {
+        Backend::Sqlite => Some(hold_shared(&url.target)?),
+        Backend::Postgres => None,
+    };
+    let manager = AnyManager { url, as_is: false };
     // Connect once directly so the operator sees the driver's error, not a pool time-out.
     let mut first = manager
         .connect()
@@ -288,6 +397,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         writer,
         manager,
         stats,
+        _held: held,
     })
 }
 

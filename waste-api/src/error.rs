@@ -35,6 +35,11 @@ pub enum ApiError {
     TooLarge(usize),
     #[error("the database is busy or unavailable; retry")]
     Unavailable(String),
+    /// 507: the database's disk is full (issue 28); the detail is logged, never sent.
+    #[error(
+        "服务器磁盘已满，本次操作未保存，请联系管理员。The server's disk is full: nothing was saved; tell the administrator."
+    )]
+    StorageFull(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -77,6 +82,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::TooLarge(_) => "payload_too_large",
             Self::Unavailable(_) => "unavailable",
+            Self::StorageFull(_) => "storage_full",
             Self::Internal(_) => "internal",
         }
     }
@@ -92,6 +98,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,7 +108,8 @@ impl ResponseError for ApiError {
             Self::Invalid { details, .. } | Self::Conflict { details, .. } => details.clone(),
             _ => json!({}),
         };
-        if let Self::Internal(detail) | Self::Unavailable(detail) = self {
+        if let Self::Internal(detail) | Self::Unavailable(detail) | Self::StorageFull(detail) = self
+        {
             tracing::error!(code = self.code(), detail = %detail, "request failed");
         }
         let mut resp = HttpResponse::build(self.status_code());
@@ -150,6 +158,7 @@ impl From<AppError> for ApiError {
                 details: json!({ "retry_after_s": retry_after_s }),
             },
             AppError::Unavailable(m) => ApiError::Unavailable(m),
+            AppError::StorageFull(m) => ApiError::StorageFull(m),
             AppError::Internal(m) => ApiError::Internal(m),
         }
     }
@@ -203,5 +212,30 @@ mod tests {
             Box::new("something else".to_owned()),
         ));
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    /// Issue 28 item 3: SQLite's `SQLITE_FULL` and PostgreSQL's "No space left on device" are 507 `storage_full`,
+    /// worded in Chinese and English, without the database's text.
+    #[test]
+    fn a_full_disk_is_507_storage_full() {
+        for text in [
+            "database or disk is full",
+            "could not extend file \"base/16384/2619\": No space left on device",
+        ] {
+            let e = ApiError::from(Error::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(text.to_owned()),
+            ));
+            assert_eq!(
+                (e.code(), e.status_code()),
+                ("storage_full", StatusCode::INSUFFICIENT_STORAGE)
+            );
+            let message = e.to_string();
+            assert!(
+                message.contains("磁盘已满")
+                    && message.contains("disk is full")
+                    && !message.contains(text)
+            );
+        }
     }
 }

@@ -13,9 +13,11 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
+pub mod ops;
 pub mod schema;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod tls;
 pub mod views;
@@ -105,6 +107,9 @@ pub fn build_guarded(
     let shown = tls.as_ref().map(|t| t.presented.clone());
     // The webhook delivery worker runs on the caller's runtime, beside the server (none outside a runtime).
     webhooks::start(&state);
+    if let Some(schedule) = state.guards.backups.clone() {
+        ops::backup::start(&state.database, schedule, state.guards.audit_key.clone());
+    }
     let server =
         startup::run(listener, state, workers, tls.map(|t| t.config)).map_err(|e| e.to_string())?;
     Ok(Running {

@@ -36,6 +36,9 @@ pub enum AppError {
     RateLimited { retry_after_s: i64 },
     #[error("the database is busy or unavailable; retry")]
     Unavailable(String),
+    /// The database's disk is full: nothing was saved.
+    #[error("the server's disk is full")]
+    StorageFull(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -82,6 +85,10 @@ impl From<diesel::result::Error> for AppError {
             ),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::refused("conflict", "a concurrent change won; retry", json!({}))
+            }
+            Error::DatabaseError(_, info) if crate::storage::is_disk_full(info.message()) => {
+                crate::storage::mark_full();
+                AppError::StorageFull(info.message().to_owned())
             }
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 AppError::Unavailable(info.message().to_owned())

@@ -4,7 +4,8 @@
 //!   on every secured operation; 404 on every operation with a path parameter; 400, 413, 415 and 422 on every
 //!   operation that takes a body; 422 and 400 on every operation with query parameters (a bad filter, an unknown
 //!   parameter, a `%00`), 400 also with a path parameter; 409 on every POST (a rule's refusal, a concurrent change that won, an `Idempotency-Key` reused
-//!   with another body); 503 on every operation that reads the database;
+//!   with another body); 503 on every operation that reads the database; 507 on every operation of the API that
+//!   writes (the database's disk is full);
 //! - an error answer a handler declared without its own description becomes a reference to the shared one;
 //! - the items of a page (`Paged<T>`, which the generator inlines) are references to `T`'s schema, so that a
 //!   listed container is a `ContainerView` in a generated client;
@@ -21,7 +22,7 @@ pub const METHODS: [&str; 8] = [
 ];
 
 /// (status, component name, description).
-const SHARED: [(&str, &str, &str); 9] = [
+const SHARED: [(&str, &str, &str); 10] = [
     (
         "400",
         "BadRequest",
@@ -65,7 +66,12 @@ const SHARED: [(&str, &str, &str); 9] = [
     (
         "503",
         "Unavailable",
-        "The database is busy or unavailable (`unavailable`): retry.",
+        "The database is busy or unavailable (`unavailable`): retry. `/readyz` answers `storage_full` while writes fail because the database's disk is full.",
+    ),
+    (
+        "507",
+        "StorageFull",
+        "The database's disk is full (`storage_full`): nothing was saved; the administrator must free space.",
     ),
 ];
 
@@ -146,6 +152,9 @@ fn finish_operation(path: &str, method: &str, has_path_param: bool, op: &mut Map
     }
     if method == "post" {
         add.push("409");
+    }
+    if path.starts_with("/api/") && matches!(method, "post" | "put" | "patch" | "delete") {
+        add.push("507");
     }
     if path.starts_with("/api/") || path == "/readyz" {
         add.push("503");

@@ -3,13 +3,17 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct Status {
     pub status: String,
+    /// `/readyz` on PostgreSQL, only when the service's clock and the database server's differ by more than a
+    /// minute: seconds the service's clock is ahead (negative: behind). Records are stamped with the service's
+    /// clock; run NTP on both (docs/operations.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_skew_s: Option<i64>,
 }
 
 /// The process is up.
@@ -18,6 +22,7 @@ pub struct Status {
 pub async fn healthz() -> web::Json<Status> {
     web::Json(Status {
         status: "ok".into(),
+        clock_skew_s: None,
     })
 }
 
@@ -25,16 +30,34 @@ pub async fn healthz() -> web::Json<Status> {
 #[utoipa::path(get, path = "/readyz", responses((status = 200, body = Status, description = "`{\"status\": \"ready\"}`"), (status = 503, body = super::ErrorEnvelope)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
-    state
+    // Not ready while writes fail for space (issue 28): a proxy sends the requests elsewhere, a monitor says why.
+    let db = state.database.clone();
+    if web::block(move || crate::storage::still_full(&db)).await? {
+        return Err(ApiError::Invalid {
+            status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "storage_full",
+            message: "the database's disk is full: writes are refused until space is freed".into(),
+            details: serde_json::json!({}),
+        });
+    }
+    let server_time = state
         .db(|c| {
-            diesel::sql_query("SELECT 1")
-                .execute(c)
-                .map(|_| ())
+            crate::store::maintenance::server_time(c)
                 .map_err(|e| ApiError::Unavailable(e.to_string()))
         })
         .await?;
+    let skew = server_time
+        .map(|t| state.clock.now().unix_timestamp() - t)
+        .filter(|s| s.abs() > 60);
+    if let Some(s) = skew {
+        tracing::warn!(
+            clock_skew_s = s,
+            "the service's clock and PostgreSQL's differ by more than a minute"
+        );
+    }
     Ok(web::Json(Status {
         status: "ready".into(),
+        clock_skew_s: skew,
     }))
 }
 
@@ -61,6 +84,8 @@ pub async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(
-            state.metrics.render() + &crate::metrics::render_writes(state.database.write_stats()),
+            state.metrics.render()
+                + &crate::metrics::render_writes(state.database.write_stats())
+                + &crate::storage::render(&state.database),
         ))
 }

@@ -454,10 +454,13 @@ impl From<ApiError> for WebError {
             ApiError::Invalid { .. } => "err.invalid",
             ApiError::Conflict { .. } => "err.conflict",
             ApiError::Unavailable(_) => "err.unavailable",
+            ApiError::StorageFull(_) => "err.storage_full",
             _ => "err.internal",
         };
         let detail = match &e {
-            ApiError::Internal(_) | ApiError::Unavailable(_) => String::new(),
+            ApiError::Internal(_) | ApiError::Unavailable(_) | ApiError::StorageFull(_) => {
+                String::new()
+            }
             other => other.to_string(),
         };
         WebError {
