@@ -35,6 +35,14 @@ pub struct Guards {
     pub tls: Option<crate::tls::TlsSource>,
     /// Webhook delivery (README, "Webhooks").
     pub webhooks: Webhooks,
+    /// `WASTE_TRAINING_EARLIEST` (default 2000-01-01), `WASTE_TRAINING_LATEST` (default 2099-12-31) and
+    /// `WASTE_TRAINING_YEARS_AHEAD` (default none): the training dates accepted
+    /// (`waste_core::party::TrainingBounds`).
+    pub training: waste_core::party::TrainingBounds,
+    /// `WASTE_MAX_CANCELLED_SERIALS` (default 50, 0: no limit): manifest numbers one organisation may spend in a
+    /// year on manifests it cancels before dispatch; past it, cancelling a submitted manifest is refused (409
+    /// `too_many_cancelled_serials`), so that a shipper cannot spend its city's 999,999 yearly serials.
+    pub max_cancelled_serials: u32,
 }
 
 /// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
@@ -121,6 +129,8 @@ impl Default for Guards {
             max_open_drafts: 100,
             tls: None,
             webhooks: Webhooks::default(),
+            training: waste_core::party::TrainingBounds::default(),
+            max_cancelled_serials: 50,
         }
     }
 }
@@ -173,6 +183,17 @@ impl Guards {
             max_open_drafts: num("WASTE_MAX_OPEN_DRAFTS", 100),
             tls: None,
             webhooks: Webhooks::from_env(),
+            training: {
+                let d = waste_core::party::TrainingBounds::default();
+                let day = |k: &str| var(k).and_then(|v| crate::store::parse_date(v.trim()));
+                waste_core::party::TrainingBounds {
+                    earliest: day("WASTE_TRAINING_EARLIEST").unwrap_or(d.earliest),
+                    latest: day("WASTE_TRAINING_LATEST").unwrap_or(d.latest),
+                    years_ahead: var("WASTE_TRAINING_YEARS_AHEAD")
+                        .and_then(|v| v.trim().parse().ok()),
+                }
+            },
+            max_cancelled_serials: num("WASTE_MAX_CANCELLED_SERIALS", 50),
         }
     }
 }
