@@ -331,7 +331,8 @@ fn matrix(app: &TestApp) {
                     Some(json!({})),
                 )
             }),
-            [401, 200, 403, 200, 404, 404, 404, 404, 404, 404],
+            // Only the user themself or an administrator (issue 29, item 5): officer A is refused.
+            [401, 200, 403, 403, 404, 404, 404, 404, 404, 404],
         ),
         // The recording party (officer A) does not confirm its own record; the administrator may.
         (

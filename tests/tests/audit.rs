@@ -290,8 +290,30 @@ fn tampering(backend: Backend) {
     });
     assert_eq!(verify(app)["ok"], true, "restored");
 
-    // State tables changed behind the events, one at a time.
+    // State tables changed behind the events, one at a time. The container's organisation is kept aside to put it
+    // back (issue 29, item 8: `containers.organization_id` and `manifests.disposal_method` are compared too).
+    exec(app, "DROP TABLE IF EXISTS org_kept");
+    exec(
+        app,
+        &format!(
+            "CREATE TABLE org_kept AS SELECT organization_id FROM containers WHERE id = '{c}'"
+        ),
+    );
     let edits = [
+        (
+            format!("UPDATE manifests SET disposal_method = 'D10' WHERE id = '{m}'"),
+            format!("UPDATE manifests SET disposal_method = NULL WHERE id = '{m}'"),
+            (manifest_chain.as_str(), "manifests", "disposal_method"),
+        ),
+        (
+            format!(
+                "UPDATE containers SET organization_id = (SELECT receiver_id FROM manifests WHERE id = '{m}') WHERE id = '{c}'"
+            ),
+            format!(
+                "UPDATE containers SET organization_id = (SELECT organization_id FROM org_kept) WHERE id = '{c}'"
+            ),
+            (container.as_str(), "containers", "organization_id"),
+        ),
         (
             format!(
                 "UPDATE manifest_lines SET shipped_weight_kg = '1.0' WHERE manifest_id = '{m}'"

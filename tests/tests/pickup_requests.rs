@@ -259,8 +259,15 @@ fn a_wrong_pin_is_refused_and_then_rate_limited(app: &TestApp) {
     assert_error(&set_pin(app, &w.staff, "482913"), 403, "forbidden");
     assert_eq!(set_pin(app, &w.officer, "482913").0, 200);
     assert_eq!(set_pin(app, &other.officer, "556677").0, 200);
-    let confirm =
-        |id: &str, pin: &str| json!({"school_confirmation": {"officer_id": id, "pin": pin}});
+    // A PIN is checked only on an open request of the school (issue 29, item 2).
+    let bare = json!({"school_confirmation": {"officer_id": officer, "pin": "482913"}});
+    assert_error(
+        &take(app, &w.operator, &w, bare, &[&a]),
+        409,
+        "confirmation_needs_request",
+    );
+    let req = asked(app, &w, &[&a]);
+    let confirm = |id: &str, pin: &str| json!({"request_id": req, "school_confirmation": {"officer_id": id, "pin": pin}});
     // Another school's officer with their own right PIN does not confirm for this school.
     let foreign = officer_id(app, &other.officer);
     assert_error(

@@ -251,11 +251,20 @@ fn an_officer_whose_training_expired_cannot_confirm_a_hand_over(app: &TestApp) {
     assert_eq!(r.0, 200, "{}", r.1);
     let a = sealed_container(app, &w);
     app.advance_days(3);
+    // A PIN is checked only on an open request of the school (issue 29, item 2).
+    let (today, soon) = (app.today(), app.today() + time::Duration::days(30));
+    let r = app.post(
+        "/api/v1/pickup-requests",
+        &w.staff,
+        json!({"container_ids": [a], "preferred_from": format!("{today}T08:00:00+08:00"), "preferred_until": format!("{soon}T17:00:00+08:00"), "contact": "张老师 138-0000-0000"}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let request = r.1["id"].as_str().expect("request id").to_owned();
     let take = |pin: &str| {
         app.post(
             "/api/v1/pickups",
             &w.operator,
-            json!({"school_id": w.school, "containers": [{"container_id": a, "gross_weight_kg": "6.2"}], "school_confirmation": {"officer_id": id, "pin": pin}}),
+            json!({"school_id": w.school, "request_id": request, "containers": [{"container_id": a, "gross_weight_kg": "6.2"}], "school_confirmation": {"officer_id": id, "pin": pin}}),
         )
     };
     assert_error(&take("000001"), 403, "pin_incorrect");

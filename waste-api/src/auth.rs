@@ -8,54 +8,6 @@ use std::pin::Pin;
 
 pub use crate::app::parties::{hash_token, new_token};
 
-/// Recently authenticated tokens (by hash), so that a burst of requests does not look the same token up each
-/// time. An entry lives `SESSION_TTL`; a change to a user through this service (`forget_user`: token replaced,
-/// deactivated, roles or training date changed) drops the user's entries at once, and a lookup that started
-/// before the change never stores its stale answer (the epoch it started in has passed).
-#[derive(Default)]
-pub struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (AuthUser, std::time::Instant)>>,
-    epoch: std::sync::atomic::AtomicU64,
-}
-
-pub const SESSION_TTL: std::time::Duration = std::time::Duration::from_secs(5);
-const SESSION_MAX: usize = 10_000;
-
-impl SessionCache {
-    fn get(&self, hash: &str) -> Option<AuthUser> {
-        let m = self.entries.lock().ok()?;
-        m.get(hash)
-            .filter(|(_, at)| at.elapsed() < SESSION_TTL)
-            .map(|(u, _)| u.clone())
-    }
-    fn epoch(&self) -> u64 {
-        self.epoch.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Drops every cached entry of `user_id`; lookups begun before are not cached.
-    pub fn forget_user(&self, user_id: &str) {
-        if let Ok(mut m) = self.entries.lock() {
-            self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            m.retain(|_, (u, _)| u.id != user_id);
-        }
-    }
-
-    fn put(&self, hash: String, user: AuthUser, epoch: u64) {
-        if let Ok(mut m) = self.entries.lock() {
-            if self.epoch() != epoch {
-                return;
-            }
-            if m.len() >= SESSION_MAX {
-                m.retain(|_, (_, at)| at.elapsed() < SESSION_TTL);
-                if m.len() >= SESSION_MAX {
-                    m.clear();
-                }
-            }
-            m.insert(hash, (user, std::time::Instant::now()));
-        }
-    }
-}
-
 /// The authenticated user: the acting user of the use cases, built from a bearer token.
 pub type AuthUser = crate::app::Actor;
 
@@ -84,18 +36,13 @@ impl FromRequest for AuthUser {
             if token.is_empty() || token.len() > 200 {
                 return Err(ApiError::Unauthenticated);
             }
+            // Looked up on every request, never cached: a token replaced or a user deactivated (here or by
+            // another instance on the same database) stops working with the next request (issue 29, item 6).
             let hash = hash_token(&token);
-            if let Some(user) = state.sessions.get(&hash) {
-                return Ok(user);
-            }
-            let key = hash.clone();
-            let epoch = state.sessions.epoch();
-            let user = state
+            state
                 .db(move |c| Ok(crate::store::users::actor_by_token(c, &hash)?))
                 .await?
-                .ok_or(ApiError::Unauthenticated)?;
-            state.sessions.put(key, user.clone(), epoch);
-            Ok(user)
+                .ok_or(ApiError::Unauthenticated)
         })
     }
 }

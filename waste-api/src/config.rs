@@ -40,6 +40,14 @@ pub struct Guards {
     pub time_zone: String,
     /// Scheduled backups of the SQLite database (`WASTE_BACKUP_DIR`, `_EVERY`, `_KEEP`; README, "Backups").
     pub backups: Option<crate::ops::backup::Schedule>,
+    /// `WASTE_TRAINING_EARLIEST` (default 2000-01-01), `WASTE_TRAINING_LATEST` (default 2099-12-31) and
+    /// `WASTE_TRAINING_YEARS_AHEAD` (default none): the training dates accepted
+    /// (`waste_core::party::TrainingBounds`).
+    pub training: waste_core::party::TrainingBounds,
+    /// `WASTE_MAX_CANCELLED_SERIALS` (default 50, 0: no limit): manifest numbers one organisation may spend in a
+    /// year on manifests it cancels before dispatch; past it, cancelling a submitted manifest is refused (409
+    /// `too_many_cancelled_serials`), so that a shipper cannot spend its city's 999,999 yearly serials.
+    pub max_cancelled_serials: u32,
 }
 
 /// Webhook delivery settings (environment; README, "Webhooks"). No standard fixes them.
@@ -128,6 +136,8 @@ impl Default for Guards {
             webhooks: Webhooks::default(),
             time_zone: waste_core::calendar::DEFAULT_ZONE.to_owned(),
             backups: None,
+            training: waste_core::party::TrainingBounds::default(),
+            max_cancelled_serials: 50,
         }
     }
 }
@@ -185,6 +195,17 @@ impl Guards {
                 .unwrap_or_else(|| waste_core::calendar::DEFAULT_ZONE.to_owned()),
             // `serve` reads it again and refuses to start on a setting it cannot read.
             backups: crate::ops::backup::Schedule::from_env().ok().flatten(),
+            training: {
+                let d = waste_core::party::TrainingBounds::default();
+                let day = |k: &str| var(k).and_then(|v| crate::store::parse_date(v.trim()));
+                waste_core::party::TrainingBounds {
+                    earliest: day("WASTE_TRAINING_EARLIEST").unwrap_or(d.earliest),
+                    latest: day("WASTE_TRAINING_LATEST").unwrap_or(d.latest),
+                    years_ahead: var("WASTE_TRAINING_YEARS_AHEAD")
+                        .and_then(|v| v.trim().parse().ok()),
+                }
+            },
+            max_cancelled_serials: num("WASTE_MAX_CANCELLED_SERIALS", 50),
         }
     }
 }

@@ -12,6 +12,11 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+diesel::define_sql_function! {
+    /// SQL `lower()` (both backends): sign-in names are one name whatever their case.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// How long a one-time sign-in link stays valid: long enough to reach a teacher who is away for a week.
 pub const LINK_DAYS: i64 = 7;
 
@@ -150,8 +155,9 @@ pub fn redeem_link(
         let Some(holder) = link_holder(c, token)? else {
             return Ok(false);
         };
+        // One name whatever its case: `LABA-LOGIN` beside `labA-login` would share one sign-in and one limit.
         let taken: i64 = users::table
-            .filter(users::login.eq(login))
+            .filter(lower(users::login).eq(login.to_lowercase()))
             .filter(users::id.ne(&holder.user_id))
             .count()
             .get_result(c)?;
@@ -191,7 +197,7 @@ pub fn password_of(
     login: &str,
 ) -> Result<Option<(String, Option<String>)>, ApiError> {
     Ok(users::table
-        .filter(users::login.eq(login))
+        .filter(lower(users::login).eq(login.to_lowercase()))
         .filter(users::active.eq(true))
         .select((users::id, users::password_hash))
         .first::<(String, Option<String>)>(c)

@@ -9,6 +9,7 @@ pub mod db;
 pub mod edge;
 pub mod error;
 pub mod export;
+pub mod handover;
 pub mod http;
 pub mod limits;
 pub mod metrics;
@@ -95,7 +96,6 @@ pub fn build_guarded(
         database,
         std: waste_core::Standards::embedded(),
         metrics: Arc::new(metrics::Metrics::default()),
-        sessions: Arc::new(auth::SessionCache::default()),
         clock: app::Clock::in_zone(zone),
         audit: Arc::new(app::audit::AuditRunner::with_gate(
             guards.audit_gate.clone(),

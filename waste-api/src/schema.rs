@@ -56,6 +56,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    attempt_counters (key) {
+        key -> Text,
+        window_start -> Text,
+        count -> Integer,
+    }
+}
+
+diesel::table! {
     signin_links (token_hash) {
         token_hash -> Text,
         user_id -> Text,

@@ -12,7 +12,6 @@ pub struct AppState {
     pub database: Db,
     pub std: &'static Standards,
     pub metrics: Arc<Metrics>,
-    pub sessions: Arc<crate::auth::SessionCache>,
     pub clock: crate::app::Clock,
     pub guards: Arc<crate::config::Guards>,
     /// The custody audit: one run at a time, the last result kept.
@@ -28,6 +27,8 @@ impl AppState {
             std: self.std,
             clock: self.clock.clone(),
             max_open_drafts: self.guards.max_open_drafts,
+            training: self.guards.training,
+            max_cancelled_serials: self.guards.max_cancelled_serials,
         }
     }
 

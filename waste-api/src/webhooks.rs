@@ -25,6 +25,11 @@ pub fn start(state: &AppState) -> bool {
     }
     let client = match reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // The connection goes to the address the resolver checked, never through a proxy of the environment.
+        .no_proxy()
+        .dns_resolver(Arc::new(Checked {
+            allow_local: state.guards.webhooks.allow_local,
+        }))
         .timeout(state.guards.webhooks.timeout)
         .user_agent("waste-api-webhooks/1")
         .build()
@@ -175,10 +180,53 @@ async fn attempt(state: &AppState, client: &reqwest::Client, settings: &Settings
     }
 }
 
+/// A receiver's name resolved when the delivery is sent, each address checked (`special_use`), and only checked
+/// addresses handed to the connection: a name that resolves to the service's own network is refused, and a name
+/// whose answer changes between a check and the connection cannot happen, as there is one answer.
+struct Checked {
+    allow_local: bool,
+}
+
+/// A receiver whose address is not on the public internet.
+#[derive(Debug)]
+struct NotAllowed;
+
+impl std::fmt::Display for NotAllowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("address not allowed")
+    }
+}
+
+impl std::error::Error for NotAllowed {}
+
+impl reqwest::dns::Resolve for Checked {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_local = self.allow_local;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty()
+                || (!allow_local
+                    && addrs
+                        .iter()
+                        .any(|a| waste_core::webhook::special_use(a.ip()).is_some()))
+            {
+                return Err(Box::new(NotAllowed) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// What the subscriber reads of a failed attempt: never the internal error's words (addresses, names, the
+/// network's own answers); the operator's log has them.
+const REFUSED: &str = "refused: address not allowed";
+
 /// One POST of the body, signed; the receiver's status, or why there was none.
 async fn send(client: &reqwest::Client, settings: &Settings, c: &Claimed) -> Result<u16, String> {
     let url = crate::app::webhooks::parse_url(&c.url, settings.allow_local)
-        .map_err(|e| format!("not sent: {e}"))?;
+        .map_err(|_| REFUSED.to_owned())?;
     let r = client
         .post(url)
         .header("content-type", "application/json")
@@ -192,9 +240,19 @@ async fn send(client: &reqwest::Client, settings: &Settings, c: &Claimed) -> Res
         .send()
         .await
         .map_err(|e| {
-            let mut s = e.to_string();
-            s.truncate(500);
-            s
+            tracing::warn!(error = %e, delivery = %c.delivery_id, "webhook attempt failed");
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            while let Some(s) = source {
+                if s.is::<NotAllowed>() {
+                    return REFUSED.to_owned();
+                }
+                source = s.source();
+            }
+            if e.is_timeout() {
+                "timed out".to_owned()
+            } else {
+                "connection failed".to_owned()
+            }
         })?;
     Ok(r.status().as_u16())
 }

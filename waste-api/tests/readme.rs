@@ -62,15 +62,17 @@ fn the_readme_walkthrough_runs_today() {
     }
     let blocks = walkthrough();
     assert!(blocks.len() >= 4, "found {} blocks", blocks.len());
-    let readme = include_str!("../../README.md");
-    // The token the walkthrough tells the newcomer to start the service with.
-    let walk = &readme[readme.find("## Your first ten minutes").unwrap_or(0)..];
-    let token = walk
-        .split("WASTE_BOOTSTRAP_TOKEN=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .expect("the README names a bootstrap token")
-        .to_owned();
+    // The walkthrough has the newcomer make a token of their own and paste it where it says so.
+    const PASTE: &str = "<the token printed in the first terminal>";
+    assert!(
+        blocks.iter().any(|b| b.contains(PASTE)),
+        "the walkthrough says where to paste the token"
+    );
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
     let dir = std::env::temp_dir().join(format!("waste-readme-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let port = common::free_port();
@@ -100,6 +102,7 @@ fn the_readme_walkthrough_runs_today() {
         blocks
             .join("\n")
             .replace("http://127.0.0.1:8080", &format!("http://127.0.0.1:{port}"))
+            .replace(PASTE, &token)
     );
     let out = Command::new("bash")
         .arg("-c")

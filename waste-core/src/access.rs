@@ -44,6 +44,9 @@ pub enum Action {
     /// List the users of one's own organisation (an administrator: of any), change their roles, training date or
     /// active state, and issue a new token.
     ManageUsers,
+    /// Issue a new token for another user (one's own: anyone). A token is its holder's identity: whoever issues
+    /// it can act as that user, so only an administrator does (issue 29, item 5).
+    ReplaceOthersToken,
     /// Record a user's training date. A safety officer also needs a current training record of their own (the
     /// governance plan: 100% trained before work): one whose own record expired cannot vouch for another's.
     SetTraining,
@@ -205,6 +208,7 @@ pub fn grants(action: Action) -> &'static [Grant] {
         ],
         // A run reads the whole log: administrators only (issue 14, finding 6).
         Action::AuditChains
+        | Action::ReplaceOthersToken
         | Action::RegisterOrganization
         | Action::GrantRole(Role::Admin)
         | Action::GrantRole(Role::Auditor) => &[ADMIN],

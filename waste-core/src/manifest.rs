@@ -292,6 +292,130 @@ impl ManifestNumber {
     }
 }
 
+/// A shipper that has cancelled as many numbered manifests in a year as the policy allows: each manifest cancelled
+/// after submission spends one of its city's 999,999 yearly serials (Transfer Measures Art.15) for nothing, so
+/// submitting and cancelling in a loop would exhaust them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error(
+    "your organisation has cancelled {cancelled} submitted manifests in {year}, the most allowed (policy setting WASTE_MAX_CANCELLED_SERIALS = {limit}): each spent one of the city's yearly manifest numbers (Transfer Measures Art.15); dispatch this manifest, or ask an administrator"
+)]
+pub struct TooManyCancelledSerials {
+    pub cancelled: u64,
+    pub limit: u32,
+    pub year: String,
+}
+
+impl TooManyCancelledSerials {
+    pub fn code(&self) -> &'static str {
+        "too_many_cancelled_serials"
+    }
+}
+
+/// Whether a shipper that has cancelled `cancelled` numbered manifests in `year` may cancel one more (`limit` 0:
+/// no limit; policy setting).
+pub fn may_cancel_numbered(
+    cancelled: u64,
+    limit: u32,
+    year: &str,
+) -> Result<(), TooManyCancelledSerials> {
+    if limit > 0 && cancelled >= u64::from(limit) {
+        return Err(TooManyCancelledSerials {
+            cancelled,
+            limit,
+            year: year.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Why a number written on a paper manifest cannot be that shipper's paper number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaperNumberError {
+    #[error(
+        "number {number} is of region {region}, not of the shipper's region {shipper_region} (Transfer Measures Art.15: the number's province and city are the shipper's)"
+    )]
+    Region {
+        number: String,
+        region: String,
+        shipper_region: String,
+    },
+    #[error(
+        "number {number} is of year {year}, not of the year {dispatched_year} the waste left (Transfer Measures Art.15: the number's year is the year the manifest was run)"
+    )]
+    Year {
+        number: String,
+        year: String,
+        dispatched_year: i32,
+    },
+    #[error("number {0} has serial 000000, which no manifest has (Transfer Measures Art.15)")]
+    Serial(String),
+}
+
+impl ManifestNumber {
+    /// Whether this number can be a paper manifest (Transfer Measures Art.20) run by a shipper of region
+    /// `shipper_region` (6 digits) that left in `dispatched_year`: the number's year is that year, its province and
+    /// city are the shipper's, and its serial is not zero (Art.15). A number of another city, or of another
+    /// year, would spend a serial that is not the shipper's to spend.
+    pub fn check_paper(
+        &self,
+        shipper_region: &str,
+        dispatched_year: i32,
+    ) -> Result<(), PaperNumberError> {
+        if shipper_region.get(..4) != Some(self.region()) {
+            return Err(PaperNumberError::Region {
+                number: self.0.clone(),
+                region: self.region().to_owned(),
+                shipper_region: shipper_region.to_owned(),
+            });
+        }
+        if self.year() != format!("{dispatched_year:04}") {
+            return Err(PaperNumberError::Year {
+                number: self.0.clone(),
+                year: self.year().to_owned(),
+                dispatched_year,
+            });
+        }
+        if self.serial() == 0 {
+            return Err(PaperNumberError::Serial(self.0.clone()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod paper_number_tests {
+    use super::*;
+
+    #[test]
+    fn cancelled_numbered_manifests_are_limited_by_the_policy_setting() {
+        assert!(may_cancel_numbered(49, 50, "2026").is_ok());
+        let e = may_cancel_numbered(50, 50, "2026").expect_err("the 51st");
+        assert_eq!(e.code(), "too_many_cancelled_serials");
+        assert!(
+            may_cancel_numbered(10_000, 0, "2026").is_ok(),
+            "0: no limit"
+        );
+    }
+
+    #[test]
+    fn a_paper_number_is_of_the_shippers_city_and_the_year_it_left_art15() {
+        let n = |s: &str| ManifestNumber::parse(s).expect("14 digits");
+        assert_eq!(n("20262201000007").check_paper("220104", 2026), Ok(()));
+        assert!(matches!(
+            n("20263301000007").check_paper("220104", 2026),
+            Err(PaperNumberError::Region { .. })
+        ));
+        assert!(matches!(
+            n("20252201000007").check_paper("220104", 2026),
+            Err(PaperNumberError::Year { .. })
+        ));
+        assert!(matches!(
+            n("20262201000000").check_paper("220104", 2026),
+            Err(PaperNumberError::Serial(_))
+        ));
+    }
+}
+
 impl fmt::Display for ManifestNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -155,6 +155,93 @@ pub fn division_prefix(region: &str) -> String {
     p
 }
 
+/// The training dates a service accepts (policy setting, no source fixes them): not before `earliest`
+/// (`WASTE_TRAINING_EARLIEST`, default 2000-01-01), not after `latest` (`WASTE_TRAINING_LATEST`, default
+/// 2099-12-31), and, when `years_ahead` is set (`WASTE_TRAINING_YEARS_AHEAD`, e.g. 5), not more than that many
+/// years after today. A record dated 1900 or 2999 is a typing error or a way to exempt a user from training for
+/// ever (issue 29, item 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingBounds {
+    pub earliest: time::Date,
+    pub latest: time::Date,
+    pub years_ahead: Option<u8>,
+}
+
+impl Default for TrainingBounds {
+    fn default() -> Self {
+        TrainingBounds {
+            earliest: time::Date::from_calendar_date(2000, time::Month::January, 1)
+                .unwrap_or(time::Date::MIN),
+            latest: time::Date::from_calendar_date(2099, time::Month::December, 31)
+                .unwrap_or(time::Date::MAX),
+            years_ahead: None,
+        }
+    }
+}
+
+impl TrainingBounds {
+    /// Whether `d` is a training date to record on `today`.
+    pub fn check(&self, d: time::Date, today: time::Date) -> Result<(), String> {
+        if d < self.earliest {
+            return Err(format!(
+                "{d} is before {} (policy setting WASTE_TRAINING_EARLIEST)",
+                self.earliest
+            ));
+        }
+        if d > self.latest {
+            return Err(format!(
+                "{d} is after {} (policy setting WASTE_TRAINING_LATEST)",
+                self.latest
+            ));
+        }
+        if let Some(n) = self.years_ahead {
+            let year = today.year() + i32::from(n);
+            // 29 February, n years on, is 28 February.
+            let limit = today
+                .replace_year(year)
+                .or_else(|_| (today - time::Duration::days(1)).replace_year(year))
+                .unwrap_or(time::Date::MAX);
+            if d > limit {
+                return Err(format!(
+                    "{d} is more than {n} years ahead, after {limit} (policy setting WASTE_TRAINING_YEARS_AHEAD)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod training_bounds_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn training_dates_are_bounded_by_the_policy_setting() {
+        let b = TrainingBounds::default();
+        let today = date!(2026 - 12 - 07);
+        assert!(b.check(date!(1900 - 01 - 01), today).is_err());
+        assert!(b.check(date!(1999 - 12 - 31), today).is_err());
+        assert!(b.check(date!(2000 - 01 - 01), today).is_ok());
+        assert!(b.check(date!(2099 - 12 - 31), today).is_ok());
+        assert!(b.check(date!(2999 - 12 - 31), today).is_err());
+        let five = TrainingBounds {
+            years_ahead: Some(5),
+            ..b
+        };
+        assert!(five.check(date!(2031 - 12 - 07), today).is_ok());
+        assert!(five.check(date!(2031 - 12 - 08), today).is_err());
+        assert!(
+            five.check(date!(2033 - 02 - 28), date!(2028 - 02 - 29))
+                .is_ok()
+        );
+        assert!(
+            five.check(date!(2033 - 03 - 01), date!(2028 - 02 - 29))
+                .is_err()
+        );
+    }
+}
+
 /// Makes a valid credit code from a 17-character body (for examples and tests).
 pub fn credit_code_with_check(body17: &str) -> Option<String> {
     let vals: Option<Vec<u32>> = body17

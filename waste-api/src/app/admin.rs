@@ -2,7 +2,7 @@
 //! licence renewals (a new version, the old one kept), and a contract's confirmation by the other party and early
 //! end. Who may do each is the access table's; every change is an event on the changed record's chain.
 
-use super::parties::{may_set_training, roles_fit};
+use super::parties::{may_set_training, roles_fit, training_date};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
 use crate::store::contracts::{self, ContractRow};
@@ -177,6 +177,7 @@ pub fn change_user(
     }
     if let Some(d) = cmd.trained_until {
         may_set_training(actor, env)?;
+        training_date(env, d)?;
         changes.trained_until = Some(Some(d.to_string()));
         changes.trained_until_set_by = Some(Some(actor.id.clone()));
         changes.trained_until_set_at = Some(Some(at.clone()));
@@ -202,7 +203,9 @@ pub fn change_user(
 }
 
 /// Replaces a user's token with the one hashing to `token_hash` (the caller shows the token once): the old one
-/// stops working at once, and the user's browser sessions end. The user themselves or whoever manages them.
+/// stops working at once, the user's browser sessions end and their unused sign-in links stop working. The
+/// user themselves or an administrator: a new token is the user's identity, so a safety officer who could
+/// replace a colleague's could act as them (issue 29, item 5).
 pub fn replace_token(
     tx: &mut Tx,
     env: &Env,
@@ -212,6 +215,7 @@ pub fn replace_token(
 ) -> Result<(), AppError> {
     if actor.id != id {
         managed(tx, actor, id)?;
+        actor.may(Action::ReplaceOthersToken)?;
     }
     let changes = UserChanges {
         token_hash: Some(token_hash),
@@ -222,6 +226,7 @@ pub fn replace_token(
     }
     users::end_sessions(tx, id)?;
     let at = env.clock.stamp();
+    users::void_links(tx, id, &at)?;
     record(
         tx,
         format!("user:{id}"),

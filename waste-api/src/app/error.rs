@@ -78,11 +78,9 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => AppError::NotFound("record"),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => AppError::refused(
-                "conflict",
-                "a concurrent change won; reload and retry",
-                json!({ "constraint": info.constraint_name(), "message": info.message() }),
-            ),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                unique_violation(info.constraint_name(), info.message())
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::refused("conflict", "a concurrent change won; retry", json!({}))
             }
@@ -104,6 +102,27 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+/// A unique key that refused a write, as a stable code: the database's own words (its constraint and table
+/// names, "UNIQUE constraint failed: …") never reach a client.
+fn unique_violation(constraint: Option<&str>, message: &str) -> AppError {
+    let names = |key: &str| constraint.is_some_and(|c| c.contains(key)) || message.contains(key);
+    if names("manifests_number") || names("manifests.number") {
+        AppError::refused(
+            "manifest_number_taken",
+            "this manifest number was recorded meanwhile; retry",
+            json!({}),
+        )
+    } else if names("users_login") || names("users.login") {
+        AppError::refused("login_taken", "this login name is taken", json!({}))
+    } else {
+        AppError::refused(
+            "conflict",
+            "a concurrent change won; reload and retry",
+            json!({}),
+        )
+    }
+}
+
 impl From<r2d2::Error> for AppError {
     fn from(e: r2d2::Error) -> Self {
         AppError::Unavailable(e.to_string())
@@ -119,5 +138,39 @@ impl From<waste_core::InputError> for AppError {
 impl From<waste_core::access::Denied> for AppError {
     fn from(e: waste_core::access::Denied) -> Self {
         AppError::Forbidden(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    /// Issue 29, item 1: a UNIQUE violation is a 409 with a stable code; the database's words stay inside.
+    #[test]
+    fn a_unique_violation_keeps_the_database_words_inside() {
+        for (text, code) in [
+            (
+                "UNIQUE constraint failed: manifests.number",
+                "manifest_number_taken",
+            ),
+            ("UNIQUE constraint failed: users.login", "login_taken"),
+            ("UNIQUE constraint failed: webhooks.url", "conflict"),
+        ] {
+            let e = AppError::from(Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                Box::new(text.to_owned()),
+            ));
+            let AppError::Refused {
+                code: c,
+                message,
+                details,
+            } = e
+            else {
+                panic!("not a conflict: {e:?}");
+            };
+            assert_eq!(c, code);
+            assert!(!message.contains("UNIQUE") && !details.to_string().contains("UNIQUE"));
+        }
     }
 }

@@ -7,16 +7,14 @@ use super::{Actor, AppError, Env};
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow, Receipt, StepChanges};
 use crate::store::page::{Keyset, Page};
-use crate::store::{self, Tx, events, organizations, pickups, sequences};
+use crate::store::{self, Tx, events, organizations, pickups};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 use waste_core::access::Action as Access;
 use waste_core::container::Step;
 use waste_core::custody::Event;
-use waste_core::manifest::{
-    Acceptance, ManifestNumber, ManifestState, Party, TransitionError, transition,
-};
+use waste_core::manifest::{Acceptance, ManifestState, Party, TransitionError, transition};
 use waste_core::party::OrgKind;
 use waste_core::shipment::{self, Loading, ReceiptLine};
 
@@ -217,15 +215,6 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
     Ok(Manifest { row, lines })
 }
 
-/// The next manifest number of the shipper's region (province + city) and `year` (Transfer Measures Art.15).
-fn draw_number(tx: &mut Tx, shipper: &str, year: i32) -> Result<String, AppError> {
-    let region = organizations::region(tx, shipper)?;
-    let serial = sequences::next_manifest_serial(tx, region.get(..4).unwrap_or(&region), year)?;
-    let number = ManifestNumber::new(year, &region, u32::try_from(serial).unwrap_or(0))
-        .map_err(|e| AppError::refused("manifest_number", e.to_string(), json!({})))?;
-    Ok(number.as_str().to_owned())
-}
-
 /// Takes a step of the manifest's state machine as the party the actor's organisation is on it: the core
 /// decides whether the step is allowed from this state for this party, the access table whether the actor's
 /// role may take it for that party, and the step's own checks (contract and licence, load, receipt lines).
@@ -268,12 +257,15 @@ pub fn step(
             {
                 return Err(refusal);
             }
-            let number = draw_number(tx, &m.shipper_id, day.year())?;
+            let number = super::serials::draw_number(tx, &m.shipper_id, day.year())?;
             payload["number"] = json!(number);
             changes.number = Some(number);
             changes.submitted_at = Some(at.clone());
         }
-        StepCommand::Cancel => changes.cancelled_at = Some(at.clone()),
+        StepCommand::Cancel => {
+            super::serials::may_cancel(tx, env, &m)?;
+            changes.cancelled_at = Some(at.clone());
+        }
         StepCommand::Dispatch { loaded, vehicle } => {
             shipment::check_load(&listed, loaded).map_err(|e| AppError::rule(e.code(), &e))?;
             for l in &lines {

@@ -6,6 +6,7 @@
 //! and returns a typed outcome or a refusal. A reading use case takes a plain connection. No HTTP types here.
 
 pub mod admin;
+pub mod attempts;
 pub mod audit;
 pub mod chain;
 mod container_state;
@@ -23,6 +24,7 @@ pub mod records;
 pub mod returns;
 pub mod revisions;
 pub mod road_links;
+pub mod serials;
 pub mod sites;
 pub mod webhooks;
 pub mod weighings;
@@ -44,6 +46,10 @@ pub struct Env {
     pub clock: Clock,
     /// Open manifest drafts an organisation may hold (`WASTE_MAX_OPEN_DRAFTS`).
     pub max_open_drafts: u32,
+    /// The training dates accepted (`WASTE_TRAINING_EARLIEST`, `_LATEST`, `_YEARS_AHEAD`).
+    pub training: waste_core::party::TrainingBounds,
+    /// Serials an organisation may spend on manifests cancelled before dispatch (`WASTE_MAX_CANCELLED_SERIALS`).
+    pub max_cancelled_serials: u32,
 }
 
 /// The service's clock: the system's, moved by an offset that tests set (`Running::clock`), so that a storage

@@ -268,6 +268,11 @@ pub fn enter(
             },
         ));
     }
+    // The number on the paper is one of the shipper's own city and of the year the waste left (Art.15).
+    let region = organizations::region(tx, &actor.org_id)?;
+    cmd.number
+        .check_paper(&region, cmd.dates.dispatched_on.year())
+        .map_err(|e| AppError::invalid("number", e.to_string()))?;
     // The contract and licence the shipment needed on the day it left (Art.10; Solid Waste Law Art.80).
     let left = cmd.dates.dispatched_on;
     let valid = shipment::counting(

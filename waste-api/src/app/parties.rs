@@ -270,6 +270,13 @@ pub fn may_set_training(actor: &Actor, env: &Env) -> Result<(), AppError> {
     }
 }
 
+/// A training date within the policy's bounds (`Env::training`).
+pub fn training_date(env: &Env, d: Date) -> Result<(), AppError> {
+    env.training
+        .check(d, env.clock.today())
+        .map_err(|m| AppError::invalid("trained_until", m))
+}
+
 impl RegisterUser {
     pub fn parse(
         organization_id: String,
@@ -311,8 +318,9 @@ pub fn register_user(
     token_hash: String,
 ) -> Result<String, AppError> {
     may_register_user(actor, &cmd.organization_id, &cmd.roles)?;
-    if cmd.trained_until.is_some() {
+    if let Some(d) = cmd.trained_until {
         may_set_training(actor, env)?;
+        training_date(env, d)?;
     }
     let Some(org) = orgs::by_id(tx, &cmd.organization_id)? else {
         return Err(AppError::NotFound("organisation"));
@@ -492,6 +500,8 @@ pub fn contracts(
 /// 32 random characters, not a word or a repeated one ("aaaa…", "changeme" four times).
 pub const BOOTSTRAP_TOKEN_MIN: usize = 32;
 const BOOTSTRAP_TOKEN_DISTINCT: usize = 10;
+/// A secret once published as an example (the README's quick start showed it): everyone who read it knows it.
+const PUBLISHED_EXAMPLE: &str = "my-admin-secret-";
 
 /// A bootstrap token fit to be an administrator's secret: at least `BOOTSTRAP_TOKEN_MIN` visible ASCII characters
 /// (no spaces), at least `BOOTSTRAP_TOKEN_DISTINCT` of them different.
@@ -501,12 +511,14 @@ pub fn check_bootstrap_token(t: &str) -> Result<String, AppError> {
     if t.len() < BOOTSTRAP_TOKEN_MIN
         || !t.chars().all(|ch| ch.is_ascii_graphic())
         || distinct < BOOTSTRAP_TOKEN_DISTINCT
+        || t.starts_with(PUBLISHED_EXAMPLE)
     {
         return Err(AppError::invalid(
             "WASTE_BOOTSTRAP_TOKEN",
             format!(
                 "must be at least {BOOTSTRAP_TOKEN_MIN} random visible ASCII characters (at least \
-                 {BOOTSTRAP_TOKEN_DISTINCT} different ones, no spaces); unset it to have one generated"
+                 {BOOTSTRAP_TOKEN_DISTINCT} different ones, no spaces), not a published example; unset it to \
+                 have one generated"
             ),
         ));
     }

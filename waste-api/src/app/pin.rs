@@ -1,31 +1,29 @@
 //! A safety officer's personal PIN, with which they confirm the hand-over of their school's containers on the
 //! station operator's phone (as a producer signs on a transporter's device with a secret code).
 //!
-//! Checking a PIN takes two steps so that a wrong PIN is counted even though the collection it came with is
-//! refused: `verify` (a read, the slow argon2 comparison outside any write transaction), then `record` in its own
-//! write transaction, then `PinCheck::into_result`. At most `MAX_FAILURES` wrong PINs per officer in
-//! `WINDOW_MINUTES`, like sign-in; beyond that even the right PIN is refused until the window passes.
+//! One sequence for both front doors (issue 29, items 2 and 7), three steps so that a wrong PIN is counted even
+//! though the collection it came with is refused: `begin` in its own write transaction (the actor may pick up
+//! at all; the collection names an open pickup request of that school that this station may collect; the
+//! attempt is counted in one atomic step, refused past `attempts::MAX_PIN` in `attempts::WINDOW_MINUTES`), then
+//! `verify` (a read, the slow argon2 comparison outside any write transaction), then `record` (the right PIN
+//! clears the count) and `PinCheck::into_result`. `crate::handover` runs them in that order.
 
+use super::attempts::{self, MAX_PIN, WINDOW_MINUTES};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
-use crate::schema::{pin_failures, users};
+use crate::schema::users;
 use crate::store::Tx;
+use crate::store::pickup_requests as store_r;
 use crate::store::users::parse_roles;
 use diesel::prelude::*;
 use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use waste_core::access::Action;
 use waste_core::party::Role;
+use waste_core::pickup::{RequestAction, transition};
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     crate::credentials::hash_password("no such officer, no such PIN").unwrap_or_default()
 });
-
-/// Wrong PINs allowed per officer within the window.
-pub const MAX_FAILURES: i64 = 5;
-/// The window, in minutes.
-pub const WINDOW_MINUTES: i64 = 15;
 
 /// A new PIN, already hashed (argon2id, as passwords): parse it before opening the transaction.
 pub struct SetPin {
@@ -55,8 +53,7 @@ pub fn set(tx: &mut Tx, env: &Env, actor: &Actor, cmd: SetPin) -> Result<String,
             users::pin_set_at.eq(Some(at.as_str())),
         ))
         .execute(tx.conn())?;
-    diesel::delete(pin_failures::table.filter(pin_failures::user_id.eq(&actor.id)))
-        .execute(tx.conn())?;
+    attempts::pin_accepted(tx, &actor.id)?;
     Ok(at)
 }
 
@@ -109,11 +106,7 @@ pub enum PinCheck {
     /// The PIN is wrong, or the officer is not a safety officer of the school, or has no PIN.
     Wrong {
         officer_id: String,
-        failures: i64,
-    },
-    /// Too many wrong PINs within the window.
-    Blocked {
-        retry_after_s: i64,
+        failures: i32,
     },
     /// The right PIN of a safety officer of the school whose training record has expired (or who has none): the
     /// governance plan's 100% trained before work, the same rule as `Actor::require_training`.
@@ -130,9 +123,8 @@ impl PinCheck {
             PinCheck::Wrong { failures, .. } => Err(AppError::Denied {
                 code: "pin_incorrect",
                 message: "the school's confirmation is refused: wrong PIN, or not a safety officer of that school with a PIN set".into(),
-                details: json!({ "attempts_left": (MAX_FAILURES - failures).max(0), "window_minutes": WINDOW_MINUTES }),
+                details: json!({ "attempts_left": (MAX_PIN - failures).max(0), "window_minutes": WINDOW_MINUTES }),
             }),
-            PinCheck::Blocked { retry_after_s } => Err(AppError::RateLimited { retry_after_s }),
             PinCheck::Untrained {
                 officer_id,
                 trained_until,
@@ -145,32 +137,51 @@ impl PinCheck {
     }
 }
 
-fn parse_at(s: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok()
+/// The first step: the actor may pick up, the collection names an open pickup request of `school_id` that this
+/// station may collect with the school's confirmation, and the attempt is counted (429 past the limit). Returns
+/// the officer's count of attempts in the window, this one included. Run in its own write transaction.
+pub fn begin(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    school_id: &str,
+    request_id: Option<&str>,
+    attempt: &PinAttempt,
+) -> Result<i32, AppError> {
+    super::pickups::may_pick_up(actor, env)?;
+    let Some(id) = request_id else {
+        return Err(AppError::refused(
+            "confirmation_needs_request",
+            "a school's confirmation is checked only on an open pickup request of that school: the school asks for the pickup first",
+            json!({}),
+        ));
+    };
+    let r = match store_r::by_id(tx, id)? {
+        Some(r) if super::pickup_requests::visible_to(tx, actor, &r)? => r,
+        _ => return Err(AppError::NotFound("pickup request")),
+    };
+    if r.school_id != school_id {
+        return Err(AppError::refused(
+            "request_of_another_school",
+            "the pickup request is another school's",
+            json!({ "request_school_id": r.school_id }),
+        ));
+    }
+    let side = super::pickup_requests::side(actor, &r);
+    transition(r.state()?, RequestAction::Collect, side, true)
+        .map_err(|e| AppError::rule(e.code(), &e))?;
+    attempts::begin_pin(tx, env, &attempt.officer_id)
 }
 
-/// Checks `attempt` for a safety officer of `school_id` (a read; record the outcome with `record`).
+/// Checks `attempt` for a safety officer of `school_id` (a read, after `begin` counted it as attempt number
+/// `counted`; record the outcome with `record`).
 pub fn verify(
     conn: &mut AnyConnection,
     env: &Env,
     school_id: &str,
     attempt: &PinAttempt,
+    counted: i32,
 ) -> Result<PinCheck, AppError> {
-    let now = env.clock.now();
-    let since = waste_core::custody::format_at(now - time::Duration::minutes(WINDOW_MINUTES));
-    let recent: Vec<String> = pin_failures::table
-        .filter(pin_failures::user_id.eq(&attempt.officer_id))
-        .filter(pin_failures::at.gt(&since))
-        .select(pin_failures::at)
-        .order(pin_failures::at.asc())
-        .load(conn)?;
-    if recent.len() as i64 >= MAX_FAILURES {
-        let oldest = recent.first().and_then(|s| parse_at(s)).unwrap_or(now);
-        let until = oldest + time::Duration::minutes(WINDOW_MINUTES);
-        return Ok(PinCheck::Blocked {
-            retry_after_s: (until - now).whole_seconds().max(1),
-        });
-    }
     let officer = users::table
         .filter(users::id.eq(&attempt.officer_id))
         .select(Officer::as_select())
@@ -210,7 +221,7 @@ pub fn verify(
     } else {
         PinCheck::Wrong {
             officer_id: attempt.officer_id.clone(),
-            failures: recent.len() as i64 + 1,
+            failures: counted,
         }
     })
 }
@@ -225,23 +236,10 @@ struct Officer {
     trained_until: Option<String>,
 }
 
-/// Records a check's outcome: a wrong PIN counts against the officer; a right one clears the count.
-pub fn record(tx: &mut Tx, env: &Env, check: &PinCheck) -> Result<(), AppError> {
-    match check {
-        PinCheck::Wrong { officer_id, .. } => {
-            diesel::insert_into(pin_failures::table)
-                .values((
-                    pin_failures::id.eq(crate::state::new_id()),
-                    pin_failures::user_id.eq(officer_id),
-                    pin_failures::at.eq(env.clock.stamp()),
-                ))
-                .execute(tx.conn())?;
-        }
-        PinCheck::Confirmed(c) => {
-            diesel::delete(pin_failures::table.filter(pin_failures::user_id.eq(&c.officer_id)))
-                .execute(tx.conn())?;
-        }
-        PinCheck::Blocked { .. } | PinCheck::Untrained { .. } => {}
+/// Records a check's outcome: a right PIN clears the officer's count (a wrong one was counted by `begin`).
+pub fn record(tx: &mut Tx, check: &PinCheck) -> Result<(), AppError> {
+    if let PinCheck::Confirmed(c) = check {
+        attempts::pin_accepted(tx, &c.officer_id)?;
     }
     Ok(())
 }

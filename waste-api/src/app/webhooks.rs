@@ -21,32 +21,20 @@ pub struct NewSubscription {
     pub events: Vec<EventType>,
 }
 
-/// Whether a receiver's address is local (loopback, private, link-local, unspecified or `localhost`): such
-/// receivers are refused unless the service allows them (`WASTE_WEBHOOK_ALLOW_LOCAL`), so that a subscription
-/// cannot make the service call its own network. Names are not resolved here (README, "Webhooks").
+/// Whether a receiver's host is not on the public internet: `localhost` and its subdomains (with or without
+/// the root's trailing dot, in any case) and every special-use address (`waste_core::webhook::special_use`:
+/// loopback, private, link-local, shared, benchmarking, documentation, multicast, IPv4-mapped and translated
+/// forms, …). Such receivers are refused unless the service allows them (`WASTE_WEBHOOK_ALLOW_LOCAL`). A name is
+/// resolved when a delivery is sent, and the worker connects only to the addresses it checked (README,
+/// "Webhooks").
 pub fn local_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h.eq_ignore_ascii_case("localhost") || h.to_ascii_lowercase().ends_with(".localhost") {
+    let name = h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+    if name.is_empty() || name == "localhost" || name.ends_with(".localhost") {
         return true;
     }
-    match h.parse::<IpAddr>() {
-        Ok(IpAddr::V4(a)) => {
-            a.is_loopback()
-                || a.is_private()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || a.octets()[0] == 0
-                || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64)
-        }
-        Ok(IpAddr::V6(a)) => {
-            a.is_loopback()
-                || a.is_unspecified()
-                || (a.segments()[0] & 0xfe00) == 0xfc00
-                || (a.segments()[0] & 0xffc0) == 0xfe80
-                || a.to_ipv4_mapped()
-                    .is_some_and(|v4| local_host(&v4.to_string()))
-        }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => waste_core::webhook::special_use(ip).is_some(),
         Err(_) => false,
     }
 }
@@ -152,6 +140,14 @@ pub fn list(
     may_manage(actor)?;
     let rows = outbox::list_subscriptions(conn, &actor.org_id, page)?;
     Ok(page.page(rows, |r| r.id.clone()))
+}
+
+/// Whether the subscription `id` still lives (an `Idempotency-Key` replay of its creation after its deletion is
+/// answered as a read of it: 404).
+pub fn live(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
+    outbox::subscription(conn, id, None)?
+        .map(|_| ())
+        .ok_or(AppError::NotFound("webhook"))
 }
 
 /// A live subscription of the actor's organisation (an administrator: any).
@@ -289,6 +285,17 @@ mod tests {
             "http://[fd00::1]/x",
             "http://[fe80::1]/x",
             "http://[::ffff:127.0.0.1]/x",
+            // Issue 29, item 4: the forms the third review got through.
+            "http://localhost./x",
+            "http://LOCALHOST./x",
+            "http://a.localhost./x",
+            "http://[::127.0.0.1]/x",
+            "http://[64:ff9b::7f00:1]/x",
+            "http://[2002:7f00:1::]/x",
+            "http://198.18.0.1/x",
+            "http://224.0.0.1/x",
+            "http://0x7f000001/x",
+            "http://2130706433/x",
         ] {
             assert!(parse_url(local, false).is_err(), "{local}");
             assert!(parse_url(local, true).is_ok(), "{local}");

@@ -37,6 +37,21 @@ pub struct ManifestRow {
     pub transport_permit_no: Option<String>,
 }
 
+/// How many manifests `shipper` cancelled after they were numbered in `year` (their numbers start with the year;
+/// a draft's provisional number does not).
+pub fn cancelled_numbered(
+    conn: &mut AnyConnection,
+    shipper: &str,
+    year: &str,
+) -> Result<i64, AppError> {
+    Ok(manifests::table
+        .filter(manifests::shipper_id.eq(shipper))
+        .filter(manifests::status.eq("cancelled"))
+        .filter(manifests::number.like(format!("{year}%")))
+        .count()
+        .get_result(conn)?)
+}
+
 impl ManifestRow {
     pub fn state(&self) -> Result<ManifestState, AppError> {
         ManifestState::parse(&self.status)

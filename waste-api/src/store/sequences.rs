@@ -77,6 +77,71 @@ pub fn next_manifest_serial(
     )
 }
 
+/// An attempt counter after counting one attempt: how many in its window, and when the window began.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Attempts {
+    #[diesel(sql_type = Integer)]
+    pub count: i32,
+    #[diesel(sql_type = Text)]
+    pub window_start: String,
+}
+
+/// Counts one attempt under `key` in one atomic upsert, before the secret is checked, so that concurrent
+/// attempts (on any instance sharing the database) each see a different count: a window that began at or before
+/// `expired` (an RFC 3339 stamp, compared as text: the stored stamps have one fixed width) starts again at `now`.
+pub fn count_attempt(
+    c: &mut AnyConnection,
+    key: &str,
+    now: &str,
+    expired: &str,
+) -> Result<Attempts, AppError> {
+    let sql = "INSERT INTO attempt_counters (key, window_start, count) VALUES ({1}, {2}, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         count = CASE WHEN attempt_counters.window_start <= {3} THEN 1 ELSE attempt_counters.count + 1 END, \
+         window_start = CASE WHEN attempt_counters.window_start <= {4} THEN {5} ELSE attempt_counters.window_start END \
+         RETURNING count, window_start";
+    let row: Attempts = match c {
+        AnyConnection::Postgresql(pg) => {
+            let mut n = 0;
+            let q = placeholders(sql, |_| {
+                n += 1;
+                format!("${n}")
+            });
+            diesel::sql_query(q)
+                .bind::<Text, _>(key)
+                .bind::<Text, _>(now)
+                .bind::<Text, _>(expired)
+                .bind::<Text, _>(expired)
+                .bind::<Text, _>(now)
+                .get_result(pg)?
+        }
+        AnyConnection::Sqlite(sq) => diesel::sql_query(placeholders(sql, |_| "?".to_owned()))
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(now)
+            .bind::<Text, _>(expired)
+            .bind::<Text, _>(expired)
+            .bind::<Text, _>(now)
+            .get_result(sq)?,
+    };
+    Ok(row)
+}
+
+/// Forgets the attempts under `key` (a right secret).
+pub fn clear_attempts(c: &mut AnyConnection, key: &str) -> Result<(), AppError> {
+    use crate::schema::attempt_counters as a;
+    diesel::delete(a::table.filter(a::key.eq(key))).execute(c)?;
+    Ok(())
+}
+
+/// Takes back one counted attempt under `key` (a sign-in that succeeded does not count against its address).
+pub fn uncount_attempt(c: &mut AnyConnection, key: &str) -> Result<(), AppError> {
+    use crate::schema::attempt_counters as a;
+    diesel::update(a::table.filter(a::key.eq(key)).filter(a::count.gt(0)))
+        .set(a::count.eq(a::count - 1))
+        .execute(c)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::app::{Actor, AppError};
 use crate::db::AnyConnection;
-use crate::schema::{organizations, users, web_sessions};
+use crate::schema::{organizations, signin_links, users, web_sessions};
 use diesel::prelude::*;
 use waste_core::party::{OrgKind, Role};
 
@@ -189,6 +189,19 @@ pub fn update(conn: &mut AnyConnection, id: &str, changes: &UserChanges) -> Resu
 /// Ends every browser session of a user (deactivated, or their token replaced).
 pub fn end_sessions(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
     diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+/// Voids the user's unused sign-in links (marked used at `at`): a link issued before a new token is a way in
+/// that the new token was meant to close.
+pub fn void_links(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), AppError> {
+    diesel::update(
+        signin_links::table
+            .filter(signin_links::user_id.eq(id))
+            .filter(signin_links::used_at.is_null()),
+    )
+    .set(signin_links::used_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(())
 }
 

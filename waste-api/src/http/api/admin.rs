@@ -132,20 +132,17 @@ pub async fn patch_user(
     let b: UserChange = parse_json(&body)?;
     let cmd = ChangeUser::parse(b.roles.as_deref(), b.trained_until.as_deref(), b.active)?;
     let (env, id) = (state.env(), path.into_inner());
-    let target = id.clone();
     let row = change(&state, move |tx| uc::change_user(tx, &env, &user, &id, cmd)).await?;
-    // The cached sessions of the changed user end now, not when they expire.
-    state.sessions.forget_user(&target);
     Ok(web::Json(view::user(row)))
 }
 
-/// Issue a new token for a user (the user themselves, an administrator, or the organisation's safety officer).
-/// The new token is shown once; the old one is revoked at once, and the user's browser sessions end.
+/// Issue a new token for a user (the user themselves or an administrator). The new token is shown once; the old
+/// one is revoked at once, the user's browser sessions end and their unused sign-in links stop working.
 #[utoipa::path(post, path = "/api/v1/users/{id}/token",
     responses(
         (status = 200, description = "The new token, shown once (Cache-Control: no-store)", body = NewToken),
         (status = 401, description = "No valid token", body = ErrorEnvelope),
-        (status = 403, description = "Not allowed to manage this user", body = ErrorEnvelope),
+        (status = 403, description = "Not the user themself nor an administrator", body = ErrorEnvelope),
         (status = 404, description = "No such user, or another organisation's", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/users/{id}/token")]
@@ -162,7 +159,6 @@ pub async fn new_token(
         uc::replace_token(tx, &env, &user, &id, hash)
     })
     .await?;
-    state.sessions.forget_user(&target);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(NewToken { id: target, token }))

@@ -52,7 +52,8 @@ pub struct PickupLine {
 pub struct SchoolConfirmation {
     /// The user id of a safety officer of the school.
     pub officer_id: String,
-    /// Their personal PIN (`PUT /api/v1/users/me/pin`). 5 wrong PINs per officer in 15 minutes: 429.
+    /// Their personal PIN (`PUT /api/v1/users/me/pin`), checked only with `request_id` naming an open request of
+    /// the school (else 409 `confirmation_needs_request`). 5 attempts per officer in 15 minutes: 429.
     pub pin: String,
 }
 
@@ -69,7 +70,7 @@ pub struct RefusedItem {
 /// confirmation of the hand-over (`school_confirmation`); otherwise 409 `pickup_not_authorized`. A container is
 /// picked up once; refused items stay with the school.
 #[utoipa::path(post, path = "/api/v1/pickups", request_body = NewPickup,
-    responses((status = 201, description = "The pickup", body = PickupView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, wrong PIN (`pin_incorrect`), or the confirming safety officer's training expired (`officer_training_expired`)", body = ErrorEnvelope), (status = 404, description = "No such school, request or container of that school", body = ErrorEnvelope), (status = 409, description = "Not authorised (`pickup_not_authorized`, `school_confirmation_required`, `invalid_transition`, `container_not_requested`, `request_of_another_school`, `container_on_request`) or a container not ready", body = ErrorEnvelope), (status = 422, description = "Invalid field", body = ErrorEnvelope), (status = 429, description = "Too many wrong PINs for this officer (`rate_limited`, with Retry-After)", body = ErrorEnvelope)),
+    responses((status = 201, description = "The pickup", body = PickupView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a station operator, training expired, wrong PIN (`pin_incorrect`), or the confirming safety officer's training expired (`officer_training_expired`)", body = ErrorEnvelope), (status = 404, description = "No such school, request or container of that school", body = ErrorEnvelope), (status = 409, description = "Not authorised (`pickup_not_authorized`, `school_confirmation_required`, `confirmation_needs_request`, `invalid_transition`, `container_not_requested`, `request_of_another_school`, `container_on_request`) or a container not ready", body = ErrorEnvelope), (status = 422, description = "Invalid field", body = ErrorEnvelope), (status = 429, description = "Too many PIN attempts for this officer, counted before each is checked (`rate_limited`, with Retry-After)", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/pickups")]
 pub async fn create_pickup(
@@ -98,20 +99,14 @@ pub async fn create_pickup(
     let cmd = pickups::Pickup::parse(new.school_id, &lines)?
         .with_refused(&refused)?
         .with_request(new.request_id);
-    // The PIN first, in its own transaction, so that a wrong one counts even though the pickup is refused.
+    // The PIN first, counted in its own transaction, so that a wrong one counts even though the pickup is
+    // refused; the same sequence as the station's collection form.
     let confirmation = match attempt {
         None => None,
-        Some(a) => {
-            let (school, e) = (cmd.school_id.clone(), env.clone());
-            let check = read(&state, move |c| pin::verify(c, &e, &school, &a)).await?;
-            let e = env.clone();
-            let check = change(&state, move |tx| {
-                pin::record(tx, &e, &check)?;
-                Ok(check)
-            })
-            .await?;
-            Some(check.into_result()?)
-        }
+        Some(a) => Some(
+            crate::handover::confirm(&state, &user, &cmd.school_id, cmd.request_id.as_deref(), a)
+                .await?,
+        ),
     };
     let cmd = cmd.confirmed(confirmation);
     create(&state, &req, user.id.clone(), &body, move |tx| {

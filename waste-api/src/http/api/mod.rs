@@ -152,6 +152,43 @@ where
     Ok(respond(out))
 }
 
+/// `create` for a resource that can be deleted: a replay of the creation answers as the resource does now, so a
+/// replay after its deletion is what a read of it would be (`live` says whether the id still lives).
+pub async fn create_deletable<V, F, L>(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: String,
+    body: &[u8],
+    run: F,
+    live: L,
+) -> Result<HttpResponse, ApiError>
+where
+    V: Serialize,
+    F: FnOnce(&mut Tx) -> Result<V, AppError> + Send + 'static,
+    L: FnOnce(&mut crate::db::AnyConnection, &str) -> Result<(), AppError> + Send + 'static,
+{
+    let key = idempotency_key(req)?;
+    let hash = request_hash(req.path(), body);
+    let out = state
+        .write(move |c| {
+            idempotent(c, &user_id, key.as_deref(), &hash, |tx| {
+                let view = run(tx)?;
+                let body =
+                    serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(Stored::created(body))
+            })
+        })
+        .await?;
+    if out.replayed {
+        let id = serde_json::from_str::<serde_json::Value>(&out.body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        read(state, move |c| live(c, &id)).await?;
+    }
+    Ok(respond(out))
+}
+
 /// Runs a use case that changes state in one write transaction.
 pub async fn change<T, F>(state: &AppState, run: F) -> Result<T, ApiError>
 where

@@ -1,6 +1,6 @@
 //! Webhook subscriptions of the caller's organisation and their delivery log (README, "Webhooks").
 
-use super::{ErrorEnvelope, Page, Paged, change, create, read};
+use super::{ErrorEnvelope, Page, Paged, change, create_deletable, read};
 use crate::app::webhooks::{self as uc, NewSubscription};
 use crate::auth::AuthUser;
 use crate::body::parse_json;
@@ -15,8 +15,8 @@ use waste_core::webhook::EventType;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
-    /// An http or https URL, at most 2000 characters, without credentials; not a loopback, private or link-local
-    /// address unless the service allows them.
+    /// An http or https URL, at most 2000 characters, without credentials; on the public internet (no special-use
+    /// address, no `localhost`) unless the service allows local receivers.
     #[schema(max_length = 2000, example = "https://erp.example.edu.cn/hooks/waste")]
     pub url: String,
     /// The events to receive (1 or more, each once).
@@ -28,7 +28,7 @@ pub struct NewWebhook {
 /// administrator). Each delivery is a POST of the event's JSON, signed: `X-Waste-Signature: sha256=<hex
 /// HMAC-SHA-256 of the body with the secret>`, `X-Waste-Event`, `X-Waste-Delivery` (the same on every retry).
 #[utoipa::path(post, path = "/api/v1/webhooks", request_body = NewWebhook,
-    responses((status = 201, description = "The subscription with its secret, shown this once", body = NewWebhookView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a safety officer or administrator", body = ErrorEnvelope), (status = 422, description = "Invalid URL or event name", body = ErrorEnvelope)),
+    responses((status = 201, description = "The subscription with its secret, shown this once", body = NewWebhookView), (status = 400, description = "Malformed body", body = ErrorEnvelope), (status = 401, description = "No valid token", body = ErrorEnvelope), (status = 403, description = "Not a safety officer or administrator", body = ErrorEnvelope), (status = 404, description = "An `Idempotency-Key` replay of a subscription deleted since", body = ErrorEnvelope), (status = 422, description = "Invalid URL or event name", body = ErrorEnvelope)),
     security(("bearer" = [])))]
 #[post("/api/v1/webhooks")]
 pub async fn create_webhook(
@@ -49,9 +49,14 @@ pub async fn create_webhook(
     let cmd = NewSubscription::parse(&raw.url, &raw.events, state.guards.webhooks.allow_local)?;
     let secret = uc::new_secret()?;
     let env = state.env();
-    create(&state, &req, user.id.clone(), &body, move |tx| {
-        Ok(view::created(uc::subscribe(tx, &env, &user, cmd, secret)?))
-    })
+    create_deletable(
+        &state,
+        &req,
+        user.id.clone(),
+        &body,
+        move |tx| Ok(view::created(uc::subscribe(tx, &env, &user, cmd, secret)?)),
+        uc::live,
+    )
     .await
 }
 

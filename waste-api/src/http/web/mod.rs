@@ -37,10 +37,9 @@ pub mod words;
 use actix_web::web;
 use std::sync::{Arc, OnceLock};
 
-/// The web interface's own state, registered beside `AppState`: the sign-in limiter and the session settings.
-/// One instance per process, shared by every worker (the limiter must see every attempt).
+/// The web interface's own state, registered beside `AppState`: the session settings. One instance per process,
+/// shared by every worker. (The sign-in limits are in the database: `app::attempts`.)
 pub struct WebState {
-    pub limiter: session::Limiter,
     /// A browser session ends after this long without a request.
     pub idle: std::time::Duration,
 }
@@ -56,7 +55,6 @@ impl WebState {
             .filter(|m| *m > 0)
             .unwrap_or(30);
         WebState {
-            limiter: session::Limiter::default(),
             idle: std::time::Duration::from_secs(minutes * 60),
         }
     }

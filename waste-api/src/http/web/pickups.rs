@@ -482,22 +482,16 @@ pub async fn collect(
             let (actor, rid) = (viewer.user.clone(), id.clone());
             let r = read(&state, move |c| pr::get(c, &actor, &rid)).await?;
             let cmd = collection(&form, r.row.school_id.clone(), &id)?;
-            // The PIN first, in its own transaction, so that a wrong one counts even though the pickup is refused.
+            // The same sequence as the API: may the user pick up at all, then the PIN, counted in its own
+            // transaction so that a wrong one counts even though the pickup is refused.
             let officer = form.get("officer_id");
             let confirmation = if officer.is_empty() || form.get("pin").is_empty() {
                 None
             } else {
                 let attempt =
                     pin::PinAttempt::parse(officer.to_owned(), form.get("pin").to_owned())?;
-                let (school, e) = (r.row.school_id.clone(), env.clone());
-                let check = read(&state, move |c| pin::verify(c, &e, &school, &attempt)).await?;
-                let e = env.clone();
-                let check = write(&state, move |tx| {
-                    pin::record(tx, &e, &check)?;
-                    Ok(check)
-                })
-                .await?;
-                Some(check.into_result()?)
+                let (actor, school) = (&viewer.user, &r.row.school_id);
+                Some(crate::handover::confirm(&state, actor, school, Some(&id), attempt).await?)
             };
             let cmd = cmd.confirmed(confirmation);
             let (env, actor) = (env.clone(), viewer.user.clone());

@@ -13,11 +13,9 @@ use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use diesel::prelude::*;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use waste_core::party::OrgKind;
 
 pub const SESSION_COOKIE: &str = "wst_session";
@@ -189,112 +187,9 @@ impl FromRequest for Viewer {
     }
 }
 
-/// Failed sign-ins per account and per address in a sliding window; a product setting, not a legal one.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_PER_ACCOUNT: usize = 5;
-pub const MAX_PER_ADDRESS: usize = 20;
-
-#[derive(Default)]
-pub struct Limiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-/// Which limit stopped a sign-in, and how many minutes until the oldest failure leaves the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Blocked {
-    Account(u64),
-    Address(u64),
-}
-
-impl Limiter {
-    fn recent(list: &mut Vec<Instant>, now: Instant) -> usize {
-        list.retain(|t| now.duration_since(*t) < WINDOW);
-        list.len()
-    }
-
-    fn wait(list: &[Instant], now: Instant) -> u64 {
-        list.first()
-            .map(|t| {
-                WINDOW
-                    .saturating_sub(now.duration_since(*t))
-                    .as_secs()
-                    .div_ceil(60)
-            })
-            .unwrap_or(1)
-            .max(1)
-    }
-
-    /// Whether another attempt for `login` from `addr` may be checked now.
-    pub fn check(&self, login: &str, addr: &str) -> Result<(), Blocked> {
-        let now = Instant::now();
-        let Ok(mut m) = self.failures.lock() else {
-            return Ok(());
-        };
-        let acct = format!("acct:{}", login.to_lowercase());
-        let ip = format!("addr:{addr}");
-        if let Some(list) = m.get_mut(&acct)
-            && Self::recent(list, now) >= MAX_PER_ACCOUNT
-        {
-            return Err(Blocked::Account(Self::wait(list, now)));
-        }
-        if let Some(list) = m.get_mut(&ip)
-            && Self::recent(list, now) >= MAX_PER_ADDRESS
-        {
-            return Err(Blocked::Address(Self::wait(list, now)));
-        }
-        Ok(())
-    }
-
-    pub fn fail(&self, login: &str, addr: &str) {
-        let now = Instant::now();
-        if let Ok(mut m) = self.failures.lock() {
-            if m.len() > 100_000 {
-                m.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
-            }
-            m.entry(format!("acct:{}", login.to_lowercase()))
-                .or_default()
-                .push(now);
-            m.entry(format!("addr:{addr}")).or_default().push(now);
-        }
-    }
-
-    /// A successful sign-in clears the account's failures (not the address's).
-    pub fn succeed(&self, login: &str) {
-        if let Ok(mut m) = self.failures.lock() {
-            m.remove(&format!("acct:{}", login.to_lowercase()));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_account_is_blocked_after_five_failures_and_others_are_not() {
-        let l = Limiter::default();
-        for _ in 0..MAX_PER_ACCOUNT {
-            assert!(l.check("wang", "10.0.0.1").is_ok());
-            l.fail("wang", "10.0.0.1");
-        }
-        assert!(
-            matches!(l.check("Wang", "10.0.0.2"), Err(Blocked::Account(m)) if (1..=15).contains(&m))
-        );
-        assert!(l.check("li", "10.0.0.1").is_ok());
-    }
-
-    #[test]
-    fn an_address_is_blocked_after_twenty_failures_across_accounts() {
-        let l = Limiter::default();
-        for i in 0..MAX_PER_ADDRESS {
-            l.fail(&format!("user{i}"), "10.0.0.9");
-        }
-        assert!(matches!(
-            l.check("new", "10.0.0.9"),
-            Err(Blocked::Address(_))
-        ));
-        assert!(l.check("new", "10.0.0.8").is_ok());
-    }
 
     #[test]
     fn csrf_tokens_compare_whole() {

@@ -1,9 +1,10 @@
 //! Sign-in (a sign-in name and password, or an API token), sign-out, and a new user's one-time link.
 
-use super::WebState;
 use super::page::{Chrome, Form, WebError, error_page, redirect, render, respond};
-use super::session::{Blocked, PRE_COOKIE, Viewer, same, session_cookie};
+use super::session::{PRE_COOKIE, Viewer, same, session_cookie};
+use crate::app::attempts::{self, Blocked};
 use crate::credentials;
+use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -92,7 +93,6 @@ pub async fn login_submit(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
-    web_state: web::Data<WebState>,
 ) -> HttpResponse {
     let form = Form::parse(&body);
     let next = form.get("next").to_owned();
@@ -110,14 +110,19 @@ pub async fn login_submit(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    // A token sign-in is limited under the name "token": it has no account name before it is checked.
-    let account = if token.is_empty() {
-        login.clone()
-    } else {
-        "token".to_owned()
-    };
-    match web_state.limiter.check(&account, &addr) {
-        Err(Blocked::Account(m)) => {
+    // Counted before the secret is checked, in the database (every instance sees every attempt): the address
+    // for any sign-in, the account per address for a password; a token has no account before it is checked.
+    let account = token.is_empty().then(|| login.clone());
+    let (env, a, acct) = (state.env(), addr.clone(), account.clone());
+    let begun = state
+        .write(move |c| {
+            crate::store::write_tx(c, |tx| {
+                attempts::begin_sign_in(tx, &env, &a, acct.as_deref()).map_err(ApiError::from)
+            })
+        })
+        .await;
+    match begun {
+        Ok(Err(Blocked::Account(m))) => {
             return login_page(
                 &req,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -127,7 +132,7 @@ pub async fn login_submit(
                 m,
             );
         }
-        Err(Blocked::Address(m)) => {
+        Ok(Err(Blocked::Address(m))) => {
             return login_page(
                 &req,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -137,7 +142,8 @@ pub async fn login_submit(
                 m,
             );
         }
-        Ok(()) => {}
+        Ok(Ok(())) => {}
+        Err(e) => return error_page(&req, None, &WebError::from(e)),
     }
     if token.is_empty() && (login.is_empty() || password.is_empty()) {
         return login_page(
@@ -166,7 +172,6 @@ pub async fn login_submit(
     let user_id = match found {
         Ok(Some(id)) => id,
         Ok(None) => {
-            web_state.limiter.fail(&account, &addr);
             return login_page(
                 &req,
                 StatusCode::UNAUTHORIZED,
@@ -178,9 +183,13 @@ pub async fn login_submit(
         }
         Err(e) => return error_page(&req, None, &WebError::from(e)),
     };
-    web_state.limiter.succeed(&account);
     let session = state
-        .write(move |c| credentials::create_session(c, &user_id))
+        .write(move |c| {
+            crate::store::write_tx(c, |tx| {
+                attempts::signed_in(tx, &addr, account.as_deref()).map_err(ApiError::from)
+            })?;
+            credentials::create_session(c, &user_id)
+        })
         .await;
     match session {
         Ok(s) => {

@@ -141,6 +141,7 @@ fn check_batch(
                 containers::status,
                 containers::additions_count,
                 containers::filled_l,
+                containers::organization_id,
             ))
             .load::<ContainerState>(conn)?
             .into_iter()
@@ -161,6 +162,7 @@ fn check_batch(
                 manifests::shipper_id,
                 manifests::carrier_id,
                 manifests::receiver_id,
+                manifests::disposal_method,
             ))
             .load::<ManifestState>(conn)?
             .into_iter()

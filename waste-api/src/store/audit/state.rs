@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub(super) struct ContainerFacts {
     status: Option<&'static str>,
+    /// The organisation that registered it (never changes: custody moves, ownership does not).
+    org: Option<String>,
     additions: i64,
     filled: Option<String>,
 }
@@ -27,6 +29,8 @@ pub(super) struct LineFacts {
 #[derive(Debug, Default)]
 pub(super) struct ManifestFacts {
     status: Option<String>,
+    /// The disposal method, once known (`None` until the disposal is confirmed).
+    method: Option<String>,
     number: Option<String>,
     parties: Option<[String; 3]>,
     lines: BTreeMap<String, LineFacts>,
@@ -73,6 +77,9 @@ impl Facts {
                 if status.is_some() {
                     c.status = status;
                 }
+                if kind == "created" {
+                    c.org = text(&parse()["organization_id"]);
+                }
                 if kind == "addition" {
                     /// The one field an addition's payload gives the state check (read without building the
                     /// whole payload: additions are most of the log).
@@ -100,6 +107,7 @@ impl Facts {
                         } else {
                             text(&p["status"])
                         };
+                        m.method = text(&p["method"]);
                         for l in p["lines"].as_array().into_iter().flatten() {
                             m.lines.insert(
                                 text(&l["container_id"]).unwrap_or_default(),
@@ -115,6 +123,10 @@ impl Facts {
                     // A correction applied (Transfer Measures Art.29): the lines hold its new values from here on.
                     "revision_applied" => {
                         for c in p["changes"].as_array().into_iter().flatten() {
+                            if c["field"] == "disposal_method" {
+                                m.method = text(&c["new"]).or(m.method.take());
+                                continue;
+                            }
                             let id = text(&c["container_id"]).unwrap_or_default();
                             if let (Some(l), Some(new)) = (m.lines.get_mut(&id), text(&c["new"])) {
                                 match c["field"].as_str() {
@@ -132,6 +144,9 @@ impl Facts {
                         }
                         if let Some(n) = text(&p["number"]) {
                             m.number = Some(n);
+                        }
+                        if kind == "confirm-disposal" {
+                            m.method = text(&p["method"]);
                         }
                         if kind == "receive" {
                             for l in p["lines"].as_array().into_iter().flatten() {
@@ -160,6 +175,7 @@ pub(super) struct ContainerState {
     pub(super) status: String,
     pub(super) additions_count: i32,
     pub(super) filled_l: String,
+    pub(super) organization_id: String,
 }
 
 #[derive(Queryable)]
@@ -170,6 +186,7 @@ pub(super) struct ManifestState {
     pub(super) shipper_id: String,
     pub(super) carrier_id: String,
     pub(super) receiver_id: String,
+    pub(super) disposal_method: Option<String>,
 }
 
 #[derive(Queryable)]
@@ -205,6 +222,17 @@ pub(super) fn compare_container(
             "status",
             json!(s),
             json!(row.status),
+        ));
+    }
+    if let Some(org) = &c.org
+        && org != &row.organization_id
+    {
+        return Some(state_break(
+            agg,
+            "containers",
+            "organization_id",
+            json!(org),
+            json!(row.organization_id),
         ));
     }
     if c.additions != i64::from(row.additions_count) {
@@ -255,6 +283,16 @@ pub(super) fn compare_manifest(
                 json!(stored),
             ));
         }
+    }
+    // Known from the draft on (none) and from the disposal's confirmation (its method).
+    if m.parties.is_some() && m.method != row.disposal_method {
+        return Some(state_break(
+            agg,
+            "manifests",
+            "disposal_method",
+            json!(m.method),
+            json!(row.disposal_method),
+        ));
     }
     if let Some(parties) = &m.parties {
         let stored = [&row.shipper_id, &row.carrier_id, &row.receiver_id];

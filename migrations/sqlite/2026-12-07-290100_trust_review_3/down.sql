@@ -1,0 +1,2 @@
+DROP TABLE attempt_counters;
+DROP INDEX users_login_lower;
