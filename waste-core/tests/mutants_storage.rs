@@ -25,6 +25,12 @@ fn dec(s: &str) -> Decimal {
 fn rules_text(lab: (u32, i64), point: (u32, i64), warn: &str) -> String {
     format!(
         r#"
+[storage_point]
+max_mass_kg = "3000"
+source = "GB 18597-2023 8.3.5"
+warn_fraction = "{warn}"
+warn_source = "setting"
+
 [[policy]]
 site = "transfer_station"
 limit_months = 12
@@ -46,15 +52,19 @@ due_soon_days = {}
 source = "point setting"
 confidence = "UNCONFIRMED"
 
-[storage_point]
-max_mass_kg = "3000"
-source = "GB 18597-2023 8.3.5"
-warn_fraction = "{warn}"
-warn_source = "setting"
 "#,
         lab.0, lab.1, point.0, point.1
     )
 }
+/// The rules file without the `[[policy]]` block of `site`.
+fn without_policy(text: &str, site: &str) -> String {
+    let marker = format!("site = \"{site}\"");
+    text.split("[[policy]]")
+        .filter(|block| !block.contains(&marker))
+        .collect::<Vec<_>>()
+        .join("[[policy]]")
+}
+
 fn distinct_rules() -> StorageRules {
     StorageRules::parse(&rules_text((6, 10), (3, 0), "0.8")).expect("valid rules")
 }
@@ -345,20 +355,16 @@ fn parse_refuses_an_unknown_or_missing_site_kind() {
     let e = StorageRules::parse(&text.replacen("site = \"lab\"", "site = \"kitchen\"", 1))
         .expect_err("unknown");
     assert_eq!(e, "storage: unknown site 'kitchen'");
-    // Two transfer-station policies and none for storage points.
-    let e = StorageRules::parse(&text.replacen(
-        "site = \"storage_point\"",
-        "site = \"transfer_station\"",
-        1,
-    ))
-    .expect_err("missing");
-    assert_eq!(e, "storage: no policy for StoragePoint");
-    let e = StorageRules::parse(&text.replacen("site = \"lab\"", "site = \"transfer_station\"", 1))
-        .expect_err("missing");
-    assert_eq!(e, "storage: no policy for Lab");
-    let e = StorageRules::parse(&text.replacen("site = \"transfer_station\"", "site = \"lab\"", 1))
-        .expect_err("missing");
-    assert_eq!(e, "storage: no policy for TransferStation");
+    // One kind's policy left out (a policy block is removed from the file).
+    for (site, kind) in [
+        ("storage_point", "StoragePoint"),
+        ("lab", "Lab"),
+        ("transfer_station", "TransferStation"),
+    ] {
+        let without = without_policy(&text, site);
+        let e = StorageRules::parse(&without).expect_err(site);
+        assert_eq!(e, format!("storage: no policy for {kind}"));
+    }
     let e = StorageRules::parse(&text.replace("\"3000\"", "\"three t\"")).expect_err("mass");
     assert!(e.starts_with("storage: "), "{e}");
     assert!(StorageRules::parse("policy = 3").is_err());
