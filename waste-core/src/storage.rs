@@ -79,16 +79,17 @@ impl StorageRules {
             if p.limit_months == 0 || p.due_soon_days < 0 {
                 return Err(format!("storage: policy for {} has no limit", p.site));
             }
-            policies.insert(
+            let policy = StoragePolicy {
                 site,
-                StoragePolicy {
-                    site,
-                    limit_months: p.limit_months,
-                    due_soon_days: p.due_soon_days,
-                    source: p.source,
-                    confidence: p.confidence,
-                },
-            );
+                limit_months: p.limit_months,
+                due_soon_days: p.due_soon_days,
+                source: p.source,
+                confidence: p.confidence,
+            };
+            // A kind given twice would let the later block win without a word.
+            if policies.insert(site, policy).is_some() {
+                return Err(format!("storage: two policies for {}", p.site));
+            }
         }
         for s in [
             SiteKind::Lab,

@@ -419,3 +419,16 @@ fn the_calendar_file_is_checked() {
     assert_eq!(e, Ok(()), "a Sunday worked");
     assert!(WorkingCalendar::parse(&ok.replace("2030-01-01", "2030-13-01")).is_err());
 }
+
+/// The rules file cannot say a site kind's policy twice: the later block would win without a word (policy
+/// settings in storage.toml, one per kind of site).
+#[test]
+fn a_policy_given_twice_is_refused() {
+    let text = rules_text((6, 10), (3, 0), "0.8");
+    let twice = format!(
+        "{text}\n[[policy]]\nsite = \"lab\"\nlimit_months = 9\ndue_soon_days = 5\nsource = \"again\"\nconfidence = \"C\"\n"
+    );
+    let e = StorageRules::parse(&twice).expect_err("a kind given twice");
+    assert!(e.contains("two policies for lab"), "{e}");
+    assert!(StorageRules::parse(&text).is_ok());
+}
