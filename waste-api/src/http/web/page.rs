@@ -127,7 +127,7 @@ fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
     let chain = station || u.has(Role::Driver) || u.has(Role::DisposalOperator);
     let bureau = u.may(waste_core::access::Action::Oversee).is_ok();
     let admin = u.is_admin();
-    let all: [(bool, &'static str, &'static str, &[&str]); 11] = [
+    let all: [(bool, &'static str, &'static str, &[&str]); 12] = [
         (true, "/", "nav.home", &[]),
         (station, "/pickups", "nav.pickups", &["/pickups"]),
         (
@@ -149,9 +149,9 @@ fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
         (officer, "/sites", "sites.title", &["/sites"]),
         (officer, "/ledger", "ledger.title", &["/ledger"]),
         (admin, "/admin", "nav.admin", &["/admin"]),
+        (admin, "/contracts", "contracts.title", &["/contracts"]),
     ];
-    let mut out: Vec<NavItem> = all
-        .iter()
+    all.iter()
         .filter(|(shown, ..)| *shown)
         .map(|(_, href, key, prefixes)| NavItem {
             href,
@@ -162,15 +162,7 @@ fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
                 prefixes.iter().any(|p| path.starts_with(p))
             },
         })
-        .collect();
-    if admin {
-        out.push(NavItem {
-            href: "/contracts",
-            key: "contracts.title",
-            current: path.starts_with("/contracts"),
-        });
-    }
-    out
+        .collect()
 }
 
 /// The page frame: language, who is signed in, the CSRF token for forms, the language toggle.
@@ -482,23 +474,22 @@ struct ErrorPage<'a> {
 
 pub fn error_page(req: &HttpRequest, viewer: Option<&Viewer>, e: &WebError) -> HttpResponse {
     let c = Chrome::new(req, viewer);
-    // A Chinese page: the catalogue's sentence for the refusal's own code says it all. No page adds the
-    // service's detail where the sentence of its kind already says what happened (not found, not allowed):
-    // that detail names roles by their keys.
-    let own = format!("err.{}", e.code);
-    let (message, detail) = if c.zh() && !e.code.is_empty() && c.cat.has(&own) {
-        (c.cat.get(&own), "")
-    } else if matches!(e.key, "err.not_found" | "err.forbidden") {
-        (c.cat.get(e.key), "")
+    let message = c.cat.get(e.key);
+    // The sentence of its kind, then the refusal's own words (`Chrome::refusal`), unless the sentence is
+    // already the refusal's own. Where the kind says what happened (not found, not allowed), no detail
+    // follows: the service's names roles by their keys.
+    let said_already = format!("err.{}", e.code) == e.key || e.detail.is_empty();
+    let detail = if said_already || matches!(e.key, "err.not_found" | "err.forbidden") {
+        String::new()
     } else {
-        (c.cat.get(e.key), e.detail.as_str())
+        c.refusal(e.code, &e.detail)
     };
     render(
         req,
         &ErrorPage {
             message,
-            detail,
-            c: Chrome::new(req, viewer),
+            detail: &detail,
+            c,
         },
         e.status,
         false,
