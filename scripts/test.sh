@@ -32,7 +32,7 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "test.sh: SKIPPED the browser tests: /usr/bin/chromium is missing" >&2
   exit 0
 fi
-(cd web-tests && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund; })
+(cd web-tests && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] && [ -d node_modules/qrcode ] || npm ci --no-audit --no-fund; })
 # The binary the browser tests start (on a free port, with a fresh SQLite file each): the debug build nextest made.
 cargo build -p waste-api
 WASTE_BIN="$PWD/target/debug/waste-api" npm --prefix web-tests test

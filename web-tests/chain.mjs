@@ -21,10 +21,18 @@ export async function sealedContainer(base, token, lab) {
   return { id: c.id, digital_id: s.label.digital_id };
 }
 
+/** An open container with one addition (so it has its digital identification code), not sealed. */
+export async function openContainer(base, token, lab) {
+  const c = await api(base, token, "POST", "/api/v1/containers", { lab, capacity_liters: "20", material: "hdpe", contact: "王老师 138-0000-0000" });
+  const added = await api(base, token, "POST", `/api/v1/containers/${c.id}/additions`, { waste: CYANIDE, quantity: "2", unit: "L" });
+  const got = await api(base, token, "GET", `/api/v1/containers/${c.id}`);
+  return { id: c.id, digital_id: got.label.digital_id ?? added.label?.digital_id };
+}
+
 export async function chainWorld(base) {
   const school = await org(base, "school", "长春市第二中学", "91220101MA0000201E", "220102");
-  const station = await org(base, "transfer_station", "长春市实验废物转运站", "91220101MA0000202H", "220104");
-  const carrier = await org(base, "carrier", "吉安危货运输有限公司", "91220101MA0000203L", "220104");
+  const station = await org(base, "transfer_station", "长春市实验废物转运站", "91220101MA0000202H", "220104", { contact: "0431-8888-0202" });
+  const carrier = await org(base, "carrier", "吉安危货运输有限公司", "91220101MA0000203L", "220104", { contact: "0431-8888-0203" });
   const firm = await org(base, "disposal_firm", "吉林环保处置有限公司", "91220101MA0000204P", "220112",
     { license: { number: "JL-HW-001", waste_codes: ["900-047-49", "900-999-49"], valid_until: "2099-12-31" } });
   const bureau = await org(base, "authority", "长春市教育局", "91220101MA0000205T", "220100");

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import QRCode from "qrcode";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ADMIN_TOKEN = "web-tests-admin-5c1e9f7a3b8d2064e9a1c7f3b5d8e2a6";
@@ -87,16 +88,14 @@ export async function launch(extraArgs = []) {
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "zh-CN" };
 export const DESKTOP = { viewport: { width: 1280, height: 860 }, locale: "zh-CN" };
 
-/** Follows a one-time link, chooses a sign-in name and password, then signs in. */
+/** Follows a one-time link and chooses a sign-in name and password, which signs the person in. */
 export async function signUpAndIn(page, base, link, login, password = "correct horse battery") {
   await page.goto(base + link);
   await page.fill("#login", login);
   await page.fill("#password", password);
   await page.fill("#password2", password);
-  await Promise.all([page.waitForURL(/\/login\?welcome=1/), page.click("button[type=submit]")]);
-  await page.fill("#login", login);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForURL(base + "/"), page.locator("form[action='/login'] button[type=submit]").first().click()]);
+  // Choosing the password signs the person in: straight to their home.
+  await Promise.all([page.waitForURL(base + "/"), page.click("button[type=submit]")]);
 }
 
 /** Registers a container through the page; returns its URL path. */
@@ -124,4 +123,58 @@ export async function axe(page) {
   await page.evaluate(source);
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** The fake camera's frame size (Chromium's fake capture takes it from the file). */
+export const CAMERA = { W: 640, H: 480 };
+
+/** RGBA pixels of a camera frame showing one QR code of `text`, black on white, centred (quiet zone 4). */
+export function qrFrame(text) {
+  const { W, H } = CAMERA;
+  const q = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const n = q.modules.size, quiet = 4;
+  const scale = Math.floor((H - 40) / (n + 2 * quiet));
+  const x0 = Math.floor((W - scale * n) / 2), y0 = Math.floor((H - scale * n) / 2);
+  const rgba = Buffer.alloc(W * H * 4, 255);
+  for (let r = 0; r < n; r++) {
+    for (let col = 0; col < n; col++) {
+      if (!q.modules.get(r, col)) continue;
+      for (let dy = 0; dy < scale; dy++) {
+        for (let dx = 0; dx < scale; dx++) {
+          const k = ((y0 + r * scale + dy) * W + (x0 + col * scale + dx)) * 4;
+          rgba[k] = rgba[k + 1] = rgba[k + 2] = 0;
+        }
+      }
+    }
+  }
+  return rgba;
+}
+
+/** Frames (RGBA, CAMERA-sized) to a Y4M video (4:2:0, BT.601, 10 frames a second), each shown `each` frames.
+ *  Chromium's fake camera (`--use-file-for-fake-video-capture`) plays it in a loop. */
+export function y4m(frames, each = 1) {
+  const { W, H } = CAMERA;
+  const parts = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420\n`)];
+  for (const rgba of frames) {
+    const y = Buffer.alloc(W * H), u = Buffer.alloc((W / 2) * (H / 2)), v = Buffer.alloc((W / 2) * (H / 2));
+    for (let j = 0; j < H; j++) {
+      for (let i = 0; i < W; i++) {
+        const k = (j * W + i) * 4;
+        const [r, g, b] = [rgba[k], rgba[k + 1], rgba[k + 2]];
+        y[j * W + i] = Math.max(0, Math.min(255, Math.round(0.257 * r + 0.504 * g + 0.098 * b + 16)));
+        if (j % 2 === 0 && i % 2 === 0) {
+          const c = (j / 2) * (W / 2) + i / 2;
+          u[c] = Math.max(0, Math.min(255, Math.round(-0.148 * r - 0.291 * g + 0.439 * b + 128)));
+          v[c] = Math.max(0, Math.min(255, Math.round(0.439 * r - 0.368 * g - 0.071 * b + 128)));
+        }
+      }
+    }
+    for (let f = 0; f < each; f++) parts.push(Buffer.from("FRAME\n"), y, u, v);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Chromium's arguments for a fake back camera playing `file` (a .y4m), permission granted. */
+export function fakeCamera(file) {
+  return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${file}`];
 }

@@ -152,6 +152,7 @@ try {
   await shot(dr, "phone-dispatch");
   await dr.fill("#scan-one", cb.digital_id);
   await dr.press("#scan-one", "Enter");
+  await dr.click("#dispatch-confirm summary");
   await Promise.all([dr.waitForURL(/done=dispatch/), dr.click("#dispatch")]);
   await Promise.all([dr.waitForLoadState("load"), dr.click("#road-link-button")]);
   await dr.locator("#road-link").scrollIntoViewIfNeeded();
@@ -168,6 +169,7 @@ try {
   await fm.fill("#weight_1", "7.9");
   await fm.check("input[name=verdict_1][value=reject]");
   await fm.fill("#reason_1", "包装破损");
+  await fm.click("#receive-confirm summary");
   await Promise.all([fm.waitForURL(/done=receive/), fm.click("#receive")]);
   await shot(fm, "phone-received");
   // A correction after signing (Transfer Measures Art.29): the firm proposes, the station is asked to approve.

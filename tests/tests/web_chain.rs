@@ -246,6 +246,14 @@ fn dispatch_scans_every_container_and_the_roadside_link(app: &TestApp) {
     let seen = inspector.get(&path);
     assert_eq!(seen.status, 200, "{}", seen.body);
     assert!(seen.body.contains(&number) && seen.body.contains(&c.digital[1]));
+    // What a roadside inspector needs: the vehicle (Transfer Measures Art.11), the hazards in words, whom to call;
+    // not the app's own buttons (no session).
+    assert!(seen.body.contains("id=\"vehicle\"") && seen.body.contains(": toxicity"));
+    assert!(seen.body.contains("id=\"emergency\""), "{}", seen.body);
+    assert!(
+        !seen.body.contains("id=\"scan-button\""),
+        "no Scan button for a signed-out inspector"
+    );
     assert!(
         !seen.body.contains("method=\"post\" action=\"/m/"),
         "read-only"
@@ -348,7 +356,16 @@ fn firm_receives_one_accepted_one_rejected_and_disposes(app: &TestApp) {
     assert_eq!(back.1["status"], "returned");
     let tabs = c.station.get("/manifests?tab=returns");
     assert!(tabs.body.contains(&number), "the station's Returns tab");
-    // Disposal: a malformed method code is refused, then D10 closes the manifest.
+    // Disposal: the operation is chosen from Basel Convention Annex IV, each code named.
+    let page = c.firm.get(&format!("/m/{number}"));
+    let offered = page.body.matches("<option value=\"D").count()
+        + page.body.matches("<option value=\"R").count();
+    assert_eq!(offered, 28, "D1–D15 and R1–R13");
+    assert!(
+        page.body.contains(">D10 Incineration on land<")
+            && page.body.contains(">R2 Solvent reclamation/regeneration<")
+    );
+    // A malformed method code is refused, then D10 closes the manifest.
     let r = c.firm.post(
         &format!("/m/{number}/step/confirm-disposal"),
         &[("csrf", csrf.as_str()), ("method", "burn it")],
@@ -361,6 +378,13 @@ fn firm_receives_one_accepted_one_rejected_and_disposes(app: &TestApp) {
     );
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(status_of(app, &number), "disposed");
+    assert!(
+        c.firm
+            .get(&format!("/m/{number}"))
+            .body
+            .contains("D10 Incineration on land"),
+        "the method with its name"
+    );
     // The driver may not receive (not the receiver): the step is refused, not offered.
     let page = c.driver.get(&format!("/m/{number}"));
     assert!(!page.body.contains("id=\"receive-form\""));

@@ -428,6 +428,24 @@ pub struct ManifestRules {
     pub receipt_working_days: u32,
     pub tolerance_relative: Decimal,
     pub tolerance_absolute_kg: Decimal,
+    /// The disposal and utilisation operations a receiver chooses from (Basel Convention Annex IV), in order.
+    pub methods: Vec<Method>,
+}
+
+/// One operation code of the Basel Convention Annex IV with its names, as the receiver chooses it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Method {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub confidence: String,
+}
+
+impl Method {
+    /// Section A of Annex IV (D codes, no resource recovery) or Section B (R codes, recovery).
+    pub fn recovers(&self) -> bool {
+        self.code.starts_with('R')
+    }
 }
 
 impl ManifestRules {
@@ -436,6 +454,8 @@ impl ManifestRules {
         struct Raw {
             receipt: R,
             weight_tolerance: W,
+            #[serde(default)]
+            method: Vec<Method>,
         }
         #[derive(Deserialize)]
         struct R {
@@ -448,7 +468,28 @@ impl ManifestRules {
         }
         let raw: Raw = toml::from_str(text).map_err(|e| format!("manifest: {e}"))?;
         let dec = |s: &str| Decimal::from_str(s).map_err(|e| format!("manifest: '{s}': {e}"));
+        // A list, when given, is the whole of Annex IV: every code the manifest accepts (`MethodCode`), each once,
+        // named (a file without one offers a typed code only).
+        let mut seen = std::collections::BTreeSet::new();
+        for m in &raw.method {
+            if crate::revision::MethodCode::parse(&m.code).is_none_or(|c| c.as_str() != m.code) {
+                return Err(format!("manifest: method '{}' is no Annex IV code", m.code));
+            }
+            if !seen.insert(m.code.clone()) {
+                return Err(format!("manifest: method '{}' is listed twice", m.code));
+            }
+            if m.name_zh.trim().is_empty() || m.name_en.trim().is_empty() {
+                return Err(format!("manifest: method '{}' has no name", m.code));
+            }
+        }
+        if !seen.is_empty() && seen.len() != 28 {
+            return Err(format!(
+                "manifest: {} methods listed; Annex IV has D1–D15 and R1–R13",
+                seen.len()
+            ));
+        }
         Ok(Self {
+            methods: raw.method,
             receipt_working_days: raw.receipt.working_days,
             tolerance_relative: dec(&raw.weight_tolerance.relative)?,
             tolerance_absolute_kg: dec(&raw.weight_tolerance.absolute_kg)?,

@@ -6,21 +6,48 @@
 // manifest number. axe-core on every new page. Prints the chain's timing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, ADMIN_TOKEN, startServer, launch, PHONE, DESKTOP, signUpAndIn, api, axe } from "../lib.mjs";
-import { chainWorld, sealedContainer } from "../chain.mjs";
+import { ROOT, ADMIN_TOKEN, startServer, launch, PHONE, DESKTOP, signUpAndIn, api, axe, qrFrame, y4m, fakeCamera } from "../lib.mjs";
+import { chainWorld, sealedContainer, openContainer } from "../chain.mjs";
 
-let server, browser, w;
+// The phones' camera sees, in a loop, 1.2 s each: the school's two sealed containers (a, b), a code that is no
+// label of this service, another school's sealed container, and the school's open container c (on no form).
+let server, browser, w, a, b, c, other, videoDir;
+const NOT_A_LABEL = "HELLO-NOT-A-LABEL-0001";
 before(async () => {
   server = await startServer();
   w = await chainWorld(server.base);
-  browser = await launch();
+  a = await sealedContainer(server.base, w.teacher.token, "B-304");
+  b = await sealedContainer(server.base, w.teacher.token, "C-210");
+  c = await openContainer(server.base, w.teacher.token, "D-101");
+  const school2 = await api(server.base, ADMIN_TOKEN, "POST", "/api/v1/organizations", { kind: "school", name: "长春市第三中学", credit_code: "91220101MA0000206X", region_code: "220102" });
+  const teacher2 = await api(server.base, ADMIN_TOKEN, "POST", `/api/v1/organizations/${school2.id}/users`, { name: "钱老师", roles: ["lab_staff"], trained_until: "2099-12-31" });
+  other = await sealedContainer(server.base, teacher2.token, "E-1");
+  videoDir = mkdtempSync(join(tmpdir(), "waste-chain-cam-"));
+  const video = join(videoDir, "shelf.y4m");
+  writeFileSync(video, y4m([a.digital_id, b.digital_id, NOT_A_LABEL, other.digital_id, c.digital_id].map(qrFrame), 12));
+  browser = await launch(fakeCamera(video));
 });
 after(async () => {
   await browser?.close();
   server?.stop();
+  if (videoDir) rmSync(videoDir, { recursive: true, force: true });
 });
+
+/** Turns on the in-form camera of scan field `field`, waits until `lines` lines are ticked and the list of scans
+ *  says each of `said`, then turns it off. Returns the list's text. */
+async function scanWithCamera(page, field, lines, said) {
+  await page.click(`.scanner[data-camera='${field}'] [data-camera-start]`);
+  await page.waitForFunction(([f, n]) => document.getElementById(f).form.querySelectorAll("[data-scan-line].scanned").length >= n,
+    [field, lines], { timeout: 40000 });
+  await page.waitForFunction(([f, res]) => res.every((r) => new RegExp(r).test(document.getElementById(f + "-log").innerText)),
+    [field, said.map((r) => r.source)], { timeout: 40000 });
+  const log = await page.locator(`#${field}-log`).innerText();
+  await page.click(`.scanner[data-camera='${field}'] [data-camera-stop]`);
+  return log;
+}
 
 async function axeClean(page, what) {
   const bad = await axe(page);
@@ -41,13 +68,14 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   const timing = {};
   const lap = (name) => { timing[name] = Date.now() - started; };
 
-  // The school's two sealed containers; the teacher asks for a pickup on a phone.
-  const a = await sealedContainer(base, w.teacher.token, "B-304");
-  const b = await sealedContainer(base, w.teacher.token, "C-210");
+  // The school's two sealed containers; the teacher asks for a pickup on a phone, checking them with the camera:
+  // each scan names the container's waste and hazards; the open container, a stranger's and a non-label are said.
   const teacher = await (await browser.newContext(PHONE)).newPage();
   await signUpAndIn(teacher, base, w.teacher.signin_link, "wang-teacher");
   await teacher.goto(base + "/pickups/new");
   await axeClean(teacher, "/pickups/new");
+  const requestLog = await scanWithCamera(teacher, "scan-request", 2, [/不认识的编码.*HELLO-NOT-A-LABEL/, /不是本单位的容器/, /不在本单上.*D-101/]);
+  assert.match(requestLog, /✓ .*900-047-49.*毒性/, "a scan names the container's code and hazards in words");
   await Promise.all([teacher.waitForURL(/done=requested/), teacher.click("#request-submit")]);
   lap("requested");
 
@@ -72,11 +100,9 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   // name and types the PIN on the operator's phone.
   await op.goto(base + "/pickups");
   await op.click("a[href$='/collect']");
-  for (const [i, c] of [a, b].entries()) {
-    await op.fill("#scan-collect", c.digital_id);
-    await op.press("#scan-collect", "Enter");
-    await op.locator(":focus").fill(i === 0 ? "6.2" : "6.3");
-  }
+  await scanWithCamera(op, "scan-collect", 2, [/不认识的编码/, /不是本单位的容器/]);
+  await op.fill("#weight_0", "6.2");
+  await op.fill("#weight_1", "6.3");
   await op.selectOption("#officer_id", { label: "李主任" });
   await op.fill("#pin", "480215");
   await axeClean(op, "/pickups/…/collect");
@@ -116,27 +142,40 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   // A mistyped code is said at once, kept in the field to correct, and not added to the list.
   await dr.fill("#scan-one", "9122XXXX");
   await dr.press("#scan-one", "Enter");
-  assert.match(await dr.locator("#scan-one-note").innerText(), /不在本单上.*9122XXXX/);
+  await dr.locator("#scan-one-note", { hasText: "9122XXXX" }).waitFor();
+  assert.match(await dr.locator("#scan-one-note").innerText(), /不认识的编码.*9122XXXX/);
+  assert.equal(await dr.inputValue("#scan-one"), "9122XXXX", "kept in the field to correct");
   assert.equal(await dr.inputValue("#codes"), "", "an unknown code is not listed");
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
   assert.equal(await dr.locator("#scan-one-note").innerText(), "", "a known code clears the note");
+  await dr.click("#dispatch-confirm summary");
+  assert.match(await dr.locator("#dispatch-confirm").innerText(), /承运人.*第十一条/, "the confirmation says what is being signed");
   await Promise.all([dr.waitForLoadState("load"), dr.click("#dispatch")]);
   assert.match(await dr.locator("#refusal").innerText(), /第十三条|Art\.13/);
   await dr.fill("#vehicle_plate", "吉A12345");
   await dr.fill("#transport_permit_no", "吉交运管许可长字220100001号");
   await dr.fill("#scan-one", a.digital_id);
   await dr.press("#scan-one", "Enter");
-  await dr.fill("#scan-one", b.digital_id);
-  await dr.press("#scan-one", "Enter");
+  // The camera reads a again (said, not added twice), then b, and says what the other codes are.
+  const dispatchLog = await scanWithCamera(dr, "scan-one", 2, [/已扫过/, /不认识的编码/, /不是本单位的容器/]);
+  assert.match(dispatchLog, /✓ /);
   assert.equal(await dr.locator(".expected li.scanned").count(), 2, "both containers ticked");
+  assert.deepEqual((await dr.inputValue("#codes")).split("\n").sort(), [a.digital_id, b.digital_id].sort(), "each code listed once");
+  await dr.click("#dispatch-confirm summary");
   await Promise.all([dr.waitForURL(/done=dispatch/), dr.click("#dispatch")]);
   await Promise.all([dr.waitForLoadState("load"), dr.click("#road-link-button")]);
   const link = await dr.locator("#road-link a").getAttribute("href");
   assert.match(link, /\/r\/wrl_/);
   const roadside = await (await browser.newContext(PHONE)).newPage();
   await roadside.goto(link);
-  assert.match(await roadside.locator("main").innerText(), new RegExp(number));
+  const road = await roadside.locator("main").innerText();
+  assert.match(road, new RegExp(number));
+  assert.match(road, /吉A12345/, "the plate the driver entered");
+  assert.match(road, /吉交运管许可长字220100001号/, "and the transport permit");
+  assert.match(road, /0431-8888-0203/, "the carrier's emergency contact");
+  assert.match(road, /危险特性: 毒性/, "hazards in words");
+  assert.equal(await roadside.locator("#scan-button").count(), 0, "no app button for a signed-out inspector");
   await axeClean(roadside, "/r/…");
   lap("dispatched");
 
@@ -144,15 +183,19 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   const fm = await (await browser.newContext(PHONE)).newPage();
   await signUpAndIn(fm, base, w.receiver.signin_link, "zhou-firm");
   await fm.goto(base + `/m/${number}`);
+  await scanWithCamera(fm, "scan-receive", 2, [/不认识的编码/, /不是本单位的容器/]);
   await fm.fill("#weight_0", "6.2");
   await fm.fill("#weight_1", "6.3");
   await fm.check("input[name=verdict_1][value=reject]");
   await fm.fill("#reason_1", "包装破损");
   await axeClean(fm, "/m (receive)");
+  await fm.click("#receive-confirm summary");
+  assert.match(await fm.locator("#receive-confirm").innerText(), /接受人/);
   await Promise.all([fm.waitForURL(/done=receive/), fm.click("#receive")]);
-  await fm.fill("#method", "D10");
+  await fm.selectOption("#method", "D10");
+  await fm.click("#dispose-confirm summary");
   await Promise.all([fm.waitForURL(/done=confirm-disposal/), fm.click("#dispose")]);
-  assert.match(await fm.locator("main").innerText(), /D10/);
+  assert.match(await fm.locator("main").innerText(), /D10 陆上焚化/, "the method is shown with its name");
   lap("disposed");
 
   // The station, which holds the rejected container again, hands it back to the school from its stock.

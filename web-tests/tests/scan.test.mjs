@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, schoolWorld, launch, PHONE, signUpAndIn, newContainer, choose } from "../lib.mjs";
+import { startServer, schoolWorld, launch, PHONE, signUpAndIn, newContainer, choose, CAMERA, y4m, fakeCamera } from "../lib.mjs";
 
 let server, world;
 before(async () => {
@@ -14,27 +14,7 @@ before(async () => {
 });
 after(() => server?.stop());
 
-const W = 640, H = 480;
-
-/** RGBA pixels (W×H) to one Y4M file of `frames` identical 4:2:0 frames (BT.601). */
-function y4m(rgba, frames) {
-  const y = Buffer.alloc(W * H), u = Buffer.alloc((W / 2) * (H / 2)), v = Buffer.alloc((W / 2) * (H / 2));
-  for (let j = 0; j < H; j++) {
-    for (let i = 0; i < W; i++) {
-      const k = (j * W + i) * 4;
-      const [r, g, b] = [rgba[k], rgba[k + 1], rgba[k + 2]];
-      y[j * W + i] = Math.max(0, Math.min(255, Math.round(0.257 * r + 0.504 * g + 0.098 * b + 16)));
-      if (j % 2 === 0 && i % 2 === 0) {
-        const c = (j / 2) * (W / 2) + i / 2;
-        u[c] = Math.max(0, Math.min(255, Math.round(-0.148 * r - 0.291 * g + 0.439 * b + 128)));
-        v[c] = Math.max(0, Math.min(255, Math.round(0.439 * r - 0.368 * g - 0.071 * b + 128)));
-      }
-    }
-  }
-  const parts = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420\n`)];
-  for (let f = 0; f < frames; f++) parts.push(Buffer.from("FRAME\n"), y, u, v);
-  return Buffer.concat(parts);
-}
+const { W, H } = CAMERA;
 
 test("Scan opens the container whose printed label the camera sees", async () => {
   const { base } = server;
@@ -69,11 +49,11 @@ test("Scan opens the container whose printed label the camera sees", async () =>
   }, [W, H]);
   const videoDir = mkdtempSync(join(tmpdir(), "waste-scan-"));
   const video = join(videoDir, "label.y4m");
-  writeFileSync(video, y4m(rgba, 5));
+  writeFileSync(video, y4m([rgba], 5));
   await browser.close();
 
   // 3. A phone whose camera shows that label: Scan → camera → the container page.
-  browser = await launch(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${video}`]);
+  browser = await launch(fakeCamera(video));
   try {
     const phone = await browser.newContext({ ...PHONE, permissions: ["camera"] });
     const p = await phone.newPage();

@@ -408,21 +408,87 @@ pub fn container_ids(conn: &mut AnyConnection, keys: &[String]) -> Result<Vec<St
         .collect())
 }
 
-/// Each container of `ids` with its digital identification code and waste code (for scanning at collection).
-pub fn digital_ids(
-    conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<Vec<(String, String, String)>, AppError> {
-    let mut out = Vec::new();
-    for id in ids {
-        let row = rows::by_id(conn, id)?.ok_or(AppError::NotFound("container"))?;
-        out.push((
-            row.id,
-            row.digital_id.unwrap_or_default(),
-            row.code.unwrap_or_default(),
-        ));
+/// What a scanning form shows of one container: enough to recognise it in the hand (its stream, waste code,
+/// hazards and lab), not only the code on its label.
+pub struct Brief {
+    pub id: String,
+    pub digital_id: String,
+    pub code: String,
+    pub stream: Option<String>,
+    pub hazards: Vec<String>,
+    pub lab: String,
+    /// The storage site it stands at (its name, and zone), when it stands at one.
+    pub site: Option<String>,
+}
+
+impl Brief {
+    pub fn of(row: rows::Row) -> Self {
+        Self {
+            hazards: row
+                .hazards
+                .split(',')
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            id: row.id,
+            digital_id: row.digital_id.unwrap_or_default(),
+            code: row.code.unwrap_or_default(),
+            stream: row.stream,
+            lab: row.lab,
+            site: None,
+        }
     }
-    Ok(out)
+
+    /// With the name of the storage site it stands at.
+    fn placed(
+        mut self,
+        conn: &mut AnyConnection,
+        site_id: Option<&str>,
+        zone: Option<&str>,
+    ) -> Result<Self, AppError> {
+        if let Some(id) = site_id {
+            self.site = crate::store::sites::get(conn, id)?.map(|s| match zone {
+                Some(z) if !z.is_empty() => format!("{} · {z}", s.name),
+                _ => s.name,
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// Each container of `ids`, in order, as a scanning form shows it (collection).
+pub fn briefs(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Brief>, AppError> {
+    ids.iter()
+        .map(|id| {
+            let row = rows::by_id(conn, id)?.ok_or(AppError::NotFound("container"))?;
+            let (site, zone) = (row.site_id.clone(), row.zone.clone());
+            Brief::of(row).placed(conn, site.as_deref(), zone.as_deref())
+        })
+        .collect()
+}
+
+/// What a code scanned into a form names, when it is not one of the form's own containers.
+pub enum Sighting {
+    /// No container carries this code.
+    Unknown,
+    /// A container the actor's organisation holds or owns.
+    Ours(Brief),
+    /// A container of another organisation.
+    Elsewhere,
+}
+
+/// Looks a scanned code up for a form that did not expect it, so the person is told at once which of the three
+/// it is (unknown, another organisation's, or one of theirs that is not on this form).
+pub fn sighting(conn: &mut AnyConnection, actor: &Actor, code: &str) -> Result<Sighting, AppError> {
+    let found = q::ids_by_digital_id(conn, &[code.to_owned()])?;
+    let Some((_, id)) = found.into_iter().next() else {
+        return Ok(Sighting::Unknown);
+    };
+    Ok(match rows::visible(conn, &id, &actor.org_id)? {
+        Some(row) => Sighting::Ours(Brief::of(row)),
+        None => Sighting::Elsewhere,
+    })
 }
 
 /// The safety officers of a school, who confirm a hand-over with their PIN on the collecting operator's phone.

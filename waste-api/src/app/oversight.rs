@@ -18,7 +18,10 @@ pub struct SchoolFigures {
     pub school: SchoolRow,
     pub open_containers: i64,
     pub overdue_containers: i64,
+    /// Its own contract with a disposal firm counts today, or that of a transfer station it ships through.
     pub valid_disposal_contract: bool,
+    /// The station whose contract covers it (id, name), when the school has none of its own.
+    pub disposal_contract_via: Option<(String, String)>,
     pub last_pickup: Option<String>,
     pub manifests_not_closed: i64,
     /// Its users without a training record current today (the governance plan: 100% trained before work).
@@ -74,6 +77,7 @@ fn empty_figures(s: SchoolRow) -> SchoolFigures {
         open_containers: 0,
         overdue_containers: 0,
         valid_disposal_contract: false,
+        disposal_contract_via: None,
         last_pickup: None,
         manifests_not_closed: 0,
         people_untrained: 0,
@@ -99,6 +103,23 @@ fn figures(
     let open = q::containers_at(conn, &ids, None)?;
     let overdue = q::containers_at(conn, &ids, Some(&overdue_before.to_string()))?;
     let contracted = q::with_contract(conn, &ids, day)?;
+    // A school that ships through a transfer station is covered by the station's contract (the station is the
+    // shipper on the manifest); its own, when it has one, is named first.
+    let stations = q::stations_of(conn, &ids)?;
+    let station_ids: Vec<String> = stations.values().flatten().cloned().collect();
+    let stations_contracted = q::with_contract(conn, &station_ids, day)?;
+    let mut via = BTreeMap::new();
+    for (school, of) in &stations {
+        if contracted.contains(school) {
+            continue;
+        }
+        if let Some(st) = of.iter().find(|st| stations_contracted.contains(*st)) {
+            via.insert(
+                school.clone(),
+                (st.clone(), organizations::summary(conn, st)?.name),
+            );
+        }
+    }
     let last = q::last_pickup(conn, &ids)?;
     let not_closed = q::manifests_not_closed(conn, &ids)?;
     let untrained = crate::store::chain::untrained(conn, &ids, &day.to_string())?;
@@ -113,7 +134,8 @@ fn figures(
                     storage_sites: sites.remove(&s.id).unwrap_or_default(),
                     open_containers: open.get(&s.id).copied().unwrap_or(0),
                     overdue_containers: overdue.get(&s.id).copied().unwrap_or(0),
-                    valid_disposal_contract: contracted.contains(&s.id),
+                    valid_disposal_contract: contracted.contains(&s.id) || via.contains_key(&s.id),
+                    disposal_contract_via: via.remove(&s.id),
                     last_pickup: last.get(&s.id).cloned().flatten(),
                     manifests_not_closed: not_closed.get(&s.id).copied().unwrap_or(0),
                     people_untrained: untrained.get(&s.id).copied().unwrap_or(0),

@@ -4,7 +4,7 @@ use super::contracts::ContractRow;
 use super::page::Keyset;
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::schema::{containers, contracts, manifests, organizations, pickups};
+use crate::schema::{containers, contracts, manifests, organizations, pickup_requests, pickups};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,6 +84,32 @@ pub fn with_contract(
         .filter(|c| c.terms().is_some_and(|t| t.counts_on(day)))
         .map(|c| c.shipper_id)
         .collect())
+}
+
+/// The transfer stations each school ships through: those that collected from it, or hold a request of it that
+/// was neither declined nor cancelled.
+pub fn stations_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<BTreeMap<String, BTreeSet<String>>, AppError> {
+    let collected: Vec<(String, String)> = pickups::table
+        .filter(pickups::school_id.eq_any(ids))
+        .select((pickups::school_id, pickups::station_id))
+        .distinct()
+        .load(conn)?;
+    let asked: Vec<(String, Option<String>)> = pickup_requests::table
+        .filter(pickup_requests::school_id.eq_any(ids))
+        .filter(pickup_requests::state.ne_all(["declined", "cancelled"]))
+        .filter(pickup_requests::station_id.is_not_null())
+        .select((pickup_requests::school_id, pickup_requests::station_id))
+        .distinct()
+        .load(conn)?;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let asked = asked.into_iter().filter_map(|(s, st)| st.map(|st| (s, st)));
+    for (school, station) in collected.into_iter().chain(asked) {
+        out.entry(school).or_default().insert(station);
+    }
+    Ok(out)
 }
 
 /// The time of each school's last pickup.

@@ -200,7 +200,10 @@ pub struct SchoolOverview {
     pub region_code: String,
     pub open_containers: i64,
     pub overdue_containers: i64,
+    /// Its own contract with a disposal firm counts today, or that of a transfer station it ships through.
     pub valid_disposal_contract: bool,
+    /// The transfer station whose contract covers the school, when the school has no contract of its own.
+    pub disposal_contract_via: Option<String>,
     /// RFC 3339 UTC.
     #[schema(format = DateTime)]
     pub last_pickup: Option<String>,
@@ -233,6 +236,7 @@ pub fn overview(o: Overview) -> OverviewPage {
                 open_containers: s.open_containers,
                 overdue_containers: s.overdue_containers,
                 valid_disposal_contract: s.valid_disposal_contract,
+                disposal_contract_via: s.disposal_contract_via.map(|(id, _)| id),
                 last_pickup: s.last_pickup,
                 manifests_not_closed: s.manifests_not_closed,
                 weighings_flagged: s.weighings_flagged,

@@ -22,6 +22,8 @@ pub struct SchoolLine {
     pub last_pickup: String,
     pub not_closed: i64,
     pub contract: bool,
+    /// The station whose contract covers the school, when it has none of its own.
+    pub via: String,
     pub untrained: i64,
 }
 
@@ -37,6 +39,11 @@ impl SchoolLine {
             last_pickup: f.last_pickup.clone().unwrap_or_default(),
             not_closed: f.manifests_not_closed,
             contract: f.valid_disposal_contract,
+            via: f
+                .disposal_contract_via
+                .as_ref()
+                .map(|(_, name)| name.clone())
+                .unwrap_or_default(),
             untrained: f.people_untrained,
         }
     }
@@ -302,6 +309,7 @@ mod tests {
             last_pickup: String::new(),
             not_closed: 0,
             contract,
+            via: String::new(),
             untrained,
         }
     }

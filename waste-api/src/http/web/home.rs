@@ -25,6 +25,8 @@ struct HomePage {
     counts: Vec<Count>,
     urgent: Vec<Card>,
     has_containers: bool,
+    /// The station's requests to schedule or collect, with what each container holds.
+    waiting: Vec<super::pickups::RequestV>,
 }
 
 #[get("/")]
@@ -34,6 +36,7 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         let mut counts = Vec::new();
         let mut urgent = Vec::new();
         let mut has_containers = false;
+        let mut waiting = Vec::new();
         if c.is_lab {
             let views = lab_app::list(&state, &viewer.user).await?;
             has_containers = !views.is_empty();
@@ -88,9 +91,13 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         }
         if c.is_station {
             // The station's waiting work: new requests of the schools to schedule, scheduled ones to collect.
-            let asked = super::pickups::requests(&state, &viewer).await?;
+            let asked = super::pickups::requests(&state, &viewer, &c).await?;
             let to_schedule = asked.iter().filter(|r| r.may("schedule")).count();
             let to_collect = asked.iter().filter(|r| r.may("collect")).count();
+            waiting = asked
+                .into_iter()
+                .filter(|r| r.may("schedule") || r.may("collect"))
+                .collect();
             counts.push(Count {
                 key: "home.requests_new",
                 n: to_schedule,
@@ -141,6 +148,7 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 counts,
                 urgent,
                 has_containers,
+                waiting,
             },
         ))
     }

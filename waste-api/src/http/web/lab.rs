@@ -234,6 +234,8 @@ struct ContainerPage {
     missing_keys: Vec<String>,
     /// Where it stands and where it may be moved (storage sites and zones of its holder).
     moves: Vec<super::sites::MoveTarget>,
+    /// The storage site it stands at: its page and its name (zone, kind).
+    site: Option<(String, String)>,
 }
 
 #[get("/c/{key}")]
@@ -249,6 +251,14 @@ pub async fn container_page(
         let c = Chrome::new(&req, Some(&viewer));
         let moves =
             super::sites::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
+        let site = opened.site.as_ref().map(|(id, _)| {
+            let name = moves
+                .iter()
+                .find(|m| m.current)
+                .map(|m| m.label.clone())
+                .unwrap_or_default();
+            (format!("/sites/{id}"), name)
+        });
         let notice = match query_pairs(req.query_string())
             .iter()
             .find(|(k, _)| k == "done")
@@ -316,6 +326,7 @@ pub async fn container_page(
                 material_key,
                 missing_keys,
                 moves,
+                site,
             },
         ))
     }

@@ -76,6 +76,8 @@ pub struct LineCard {
     pub hazards: String,
     pub stream_name: String,
     pub colour: String,
+    /// Stream, code and hazards in words: what the person scanning recognises the container by.
+    pub what: String,
     pub shipped: String,
     pub received: String,
     pub accepted: Option<bool>,
@@ -83,10 +85,36 @@ pub struct LineCard {
     pub discrepancy: bool,
 }
 
+impl LineCard {
+    /// A manifest line as the pages show it, hazards named in the page's language.
+    pub fn of(i: usize, l: &crate::app::chain::PrintLine, c: &Chrome) -> Self {
+        let zh = c.zh();
+        let (stream_name, colour) = super::lab::stream_name(l.stream.as_deref(), zh);
+        let hazards = super::scanning::hazard_words(&l.hazards, zh);
+        LineCard {
+            i,
+            what: super::scanning::what(&stream_name, &l.line.code, &hazards, "", c),
+            container_id: l.line.container_id.clone(),
+            digital_id: l.digital_id.clone().unwrap_or_default(),
+            code: l.line.code.clone(),
+            hazards,
+            stream_name,
+            colour,
+            shipped: l.line.shipped_weight_kg.clone(),
+            received: l.line.received_weight_kg.clone().unwrap_or_default(),
+            accepted: l.line.accepted,
+            reason: l.line.reason.clone().unwrap_or_default(),
+            discrepancy: l.line.discrepancy == Some(true),
+        }
+    }
+}
+
 pub struct PartyRow {
     pub key: &'static str,
     pub name: String,
     pub credit_code: String,
+    /// The organisation's contact (telephone), the emergency contact on the roadside page.
+    pub contact: String,
     pub ours: bool,
 }
 
@@ -133,7 +161,10 @@ pub struct ManifestPage {
     pub link: Option<LinkV>,
     pub receipt_deadline: String,
     pub late: bool,
+    /// The disposal method recorded, with its name (`D10 陆上焚化`).
     pub method: String,
+    /// The operations the receiver chooses from (Basel Convention Annex IV), named in the page's language.
+    pub methods: Vec<MethodV>,
     /// Its corrections, newest first, and what the viewer may do about them (Transfer Measures Art.29).
     pub revisions: Vec<super::revisions::RevisionCard>,
     pub offer: crate::app::revisions::Offer,
@@ -142,6 +173,39 @@ pub struct ManifestPage {
 impl ManifestPage {
     pub fn may(&self, what: &'static str) -> bool {
         self.can.contains(&what)
+    }
+}
+
+pub struct MethodV {
+    pub code: String,
+    pub name: String,
+    /// Annex IV Section B (recovery), else Section A.
+    pub recovers: bool,
+}
+
+/// The Annex IV operations as the disposal form offers them.
+pub(super) fn methods(zh: bool) -> Vec<MethodV> {
+    super::lab::std()
+        .manifest
+        .methods
+        .iter()
+        .map(|m| MethodV {
+            code: m.code.clone(),
+            name: if zh {
+                m.name_zh.clone()
+            } else {
+                m.name_en.clone()
+            },
+            recovers: m.recovers(),
+        })
+        .collect()
+}
+
+/// A recorded method code with its name, when the list names it.
+fn method_named(code: &str, methods: &[MethodV]) -> String {
+    match methods.iter().find(|m| m.code == code) {
+        Some(m) => format!("{} {}", m.code, m.name),
+        None => code.to_owned(),
     }
 }
 
@@ -185,6 +249,10 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
                 .as_ref()
                 .and_then(|o| o.credit_code.clone())
                 .unwrap_or_default(),
+            contact: o
+                .as_ref()
+                .and_then(|o| o.contact.clone())
+                .unwrap_or_default(),
             ours: o.as_ref().is_some_and(|o| o.id == viewer.user.org_id),
         })
         .collect();
@@ -192,23 +260,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| {
-            let (stream_name, colour) = super::lab::stream_name(l.stream.as_deref(), zh);
-            LineCard {
-                i,
-                container_id: l.line.container_id.clone(),
-                digital_id: l.digital_id.clone().unwrap_or_default(),
-                code: l.line.code.clone(),
-                hazards: l.hazards.join(", "),
-                stream_name,
-                colour,
-                shipped: l.line.shipped_weight_kg.clone(),
-                received: l.line.received_weight_kg.clone().unwrap_or_default(),
-                accepted: l.line.accepted,
-                reason: l.line.reason.clone().unwrap_or_default(),
-                discrepancy: l.line.discrepancy == Some(true),
-            }
-        })
+        .map(|(i, l)| LineCard::of(i, l, &c))
         .collect();
     let signed = s
         .signatures
@@ -232,6 +284,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
     }
     let offer = crate::app::revisions::offer(m, &s.revisions, &viewer.user);
     let revisions = super::revisions::cards(&c.zone, &s.revisions, &lines, &offer);
+    let methods = methods(zh);
     ManifestPage {
         revisions,
         offer,
@@ -259,7 +312,12 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         link: None,
         receipt_deadline: m.receipt_deadline.clone().unwrap_or_default(),
         late: m.received_late == Some(true),
-        method: m.disposal_method.clone().unwrap_or_default(),
+        method: m
+            .disposal_method
+            .as_deref()
+            .map(|d| method_named(d, &methods))
+            .unwrap_or_default(),
+        methods,
         c,
     }
 }

@@ -23,6 +23,10 @@ struct RoadsidePage {
     lines: Vec<LineCard>,
     expires_at: String,
     dispatched_at: String,
+    /// Plate and transport permit as recorded at dispatch (Transfer Measures Art.11).
+    vehicle: String,
+    /// Whether any party has a contact telephone to call in an emergency.
+    has_contact: bool,
 }
 
 /// The roadside view: read-only, no sign-in, while the link is valid; the same 404 for an unknown or expired link.
@@ -43,10 +47,17 @@ pub async fn roadside(
         .await?;
         let (s, expires) = sheet;
         let c = Chrome::new(&req, None);
-        let zh = c.zh();
         let keys = ["party.shipper", "party.carrier", "party.receiver"];
         let m = &s.opened.manifest.row;
+        let has_contact = s
+            .opened
+            .parties
+            .iter()
+            .flatten()
+            .any(|o| o.contact.as_deref().is_some_and(|t| !t.trim().is_empty()));
         let p = RoadsidePage {
+            has_contact,
+            vehicle: s.vehicle.clone().unwrap_or_default(),
             number: m.key().to_owned(),
             status_key: format!("mstatus.{}", m.status),
             dispatched_at: m
@@ -66,6 +77,10 @@ pub async fn roadside(
                         .as_ref()
                         .and_then(|o| o.credit_code.clone())
                         .unwrap_or_default(),
+                    contact: o
+                        .as_ref()
+                        .and_then(|o| o.contact.clone())
+                        .unwrap_or_default(),
                     ours: false,
                 })
                 .collect(),
@@ -73,22 +88,13 @@ pub async fn roadside(
                 .lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let (stream_name, colour) = super::lab::stream_name(l.stream.as_deref(), zh);
-                    LineCard {
-                        i,
-                        container_id: l.line.container_id.clone(),
-                        digital_id: l.digital_id.clone().unwrap_or_default(),
-                        code: l.line.code.clone(),
-                        hazards: l.hazards.join(", "),
-                        stream_name,
-                        colour,
-                        shipped: l.line.shipped_weight_kg.clone(),
-                        received: String::new(),
-                        accepted: None,
-                        reason: String::new(),
-                        discrepancy: false,
-                    }
+                // The roadside page is what was shipped: nothing of the receipt.
+                .map(|(i, l)| LineCard {
+                    received: String::new(),
+                    accepted: None,
+                    reason: String::new(),
+                    discrepancy: false,
+                    ..LineCard::of(i, l, &c)
                 })
                 .collect(),
             expires_at: at(&c.zone, &expires),

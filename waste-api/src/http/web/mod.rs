@@ -25,6 +25,7 @@ pub mod pickups;
 pub mod refusal;
 pub mod returns;
 pub mod revisions;
+pub mod scanning;
 pub mod school;
 pub mod session;
 pub mod signin;
@@ -70,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assets::favicon)
         .service(home::home)
         .service(home::scan)
+        .service(scanning::what_is)
         .service(signin::login_form)
         .service(signin::login_submit)
         .service(signin::logout)

@@ -48,8 +48,15 @@ pub struct RequestV {
     pub note: String,
     pub reason: String,
     pub n: usize,
+    /// Each container as the station plans the trip by it: waste, code, hazards, lab, and where it stands.
+    pub items: Vec<ItemV>,
     /// What the viewer may do: `cancel`, `schedule` (and decline), `collect`.
     pub can: Vec<&'static str>,
+}
+
+pub struct ItemV {
+    pub what: String,
+    pub site: String,
 }
 
 impl RequestV {
@@ -69,10 +76,14 @@ struct PickupsPage {
     notice: String,
 }
 
-pub(super) async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<RequestV>, ApiError> {
+pub(super) async fn requests(
+    state: &AppState,
+    viewer: &Viewer,
+    c: &Chrome,
+) -> Result<Vec<RequestV>, ApiError> {
     let (env, actor) = (state.env(), viewer.user.clone());
     let zone = state.clock.zone().clone();
-    read(state, move |c| {
+    let found = read(state, move |c| {
         let found = pr::list(
             c,
             &actor,
@@ -86,6 +97,7 @@ pub(super) async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<Re
         let mut out = Vec::new();
         for r in found.items.into_iter().rev() {
             let full = pr::get(c, &actor, &r.id)?;
+            let briefs = chain::briefs(c, &full.containers)?;
             let school = crate::store::organizations::summary(c, &r.school_id)?.name;
             let side = pr::side(&actor, &r);
             let mut can = Vec::new();
@@ -99,32 +111,71 @@ pub(super) async fn requests(state: &AppState, viewer: &Viewer) -> Result<Vec<Re
             if r.state == "scheduled" && side == Side::ScheduledStation && collector {
                 can.push("collect");
             }
-            out.push(RequestV {
-                state_key: format!("rstate.{}", r.state),
-                window: format!(
-                    "{} – {}",
-                    shown(&zone, &r.preferred_from),
-                    shown(&zone, &r.preferred_until)
-                ),
-                prefill_from: shown(&zone, &r.preferred_from).replacen(' ', "T", 1),
-                prefill_until: shown(&zone, &r.preferred_until).replacen(' ', "T", 1),
-                slot: match (&r.slot_from, &r.slot_until) {
-                    (Some(f), Some(u)) => format!("{} – {}", shown(&zone, f), shown(&zone, u)),
-                    _ => String::new(),
+            let (from, until) = slot_default(&zone, &r.preferred_from, &r.preferred_until);
+            out.push((
+                briefs,
+                RequestV {
+                    state_key: format!("rstate.{}", r.state),
+                    window: format!(
+                        "{} – {}",
+                        shown(&zone, &r.preferred_from),
+                        shown(&zone, &r.preferred_until)
+                    ),
+                    prefill_from: from,
+                    prefill_until: until,
+                    slot: match (&r.slot_from, &r.slot_until) {
+                        (Some(f), Some(u)) => format!("{} – {}", shown(&zone, f), shown(&zone, u)),
+                        _ => String::new(),
+                    },
+                    contact: r.contact.clone(),
+                    note: r.note.clone().unwrap_or_default(),
+                    reason: r.decline_reason.clone().unwrap_or_default(),
+                    n: full.containers.len(),
+                    items: Vec::new(),
+                    id: r.id,
+                    state: r.state,
+                    school,
+                    can,
                 },
-                contact: r.contact.clone(),
-                note: r.note.clone().unwrap_or_default(),
-                reason: r.decline_reason.clone().unwrap_or_default(),
-                n: full.containers.len(),
-                id: r.id,
-                state: r.state,
-                school,
-                can,
-            });
+            ));
         }
         Ok(out)
     })
-    .await
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(briefs, r)| RequestV {
+            items: briefs
+                .iter()
+                .map(|b| ItemV {
+                    what: super::scanning::what_of(b, c),
+                    site: b.site.clone().unwrap_or_default(),
+                })
+                .collect(),
+            ..r
+        })
+        .collect())
+}
+
+/// The slot a station is offered first: two hours from the start of the school's window (or the window, if
+/// shorter), as `datetime-local` values in local time, so scheduling is one tap when the start suits.
+fn slot_default(zone: &Zone, from: &str, until: &str) -> (String, String) {
+    let local = |s: &str| shown(zone, s).replacen(' ', "T", 1);
+    let start =
+        time::OffsetDateTime::parse(from, &time::format_description::well_known::Rfc3339).ok();
+    let end =
+        time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339).ok();
+    match (start, end) {
+        (Some(s), Some(e)) => {
+            let two = s + time::Duration::hours(2);
+            let stop = if two < e { two } else { e };
+            let stamp = stop
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| until.to_owned());
+            (local(from), local(&stamp))
+        }
+        _ => (local(from), local(until)),
+    }
 }
 
 async fn list_page(
@@ -152,7 +203,7 @@ async fn list_page(
         .unwrap_or_default();
     Ok(PickupsPage {
         c: Chrome::new(req, Some(viewer)),
-        requests: requests(state, viewer).await?,
+        requests: requests(state, viewer, &Chrome::new(req, Some(viewer))).await?,
         may_request: pr::may_request(&viewer.user).is_ok(),
         may_pin: pin::may_set(&viewer.user).is_ok(),
         refusal,
@@ -229,10 +280,9 @@ pub async fn request_step(
 pub struct Sealed {
     pub id: String,
     pub digital_id: String,
-    pub lab: String,
-    pub stream_name: String,
-    pub code: String,
     pub filled: String,
+    /// Stream, code, hazards and lab: what the scanning person recognises it by.
+    pub what: String,
 }
 
 #[derive(Template)]
@@ -261,13 +311,12 @@ async fn new_page(
         .into_iter()
         .filter(|v| v.status == "sealed")
         .map(|v| {
+            let hazards = super::scanning::hazard_words(&v.hazards, zh);
             let k = super::lab::Card::of(v, zh);
             Sealed {
+                what: super::scanning::what(&k.stream_name, &k.code, &hazards, &k.lab, &c),
                 id: k.key.clone(),
                 digital_id: k.digital_id.clone(),
-                lab: k.lab.clone(),
-                stream_name: k.stream_name.clone(),
-                code: k.code.clone(),
                 filled: k.filled.clone(),
             }
         })
@@ -357,6 +406,8 @@ pub struct ToCollect {
     pub id: String,
     pub digital_id: String,
     pub code: String,
+    /// Stream, code, hazards and lab: what the operator recognises the container by.
+    pub what: String,
 }
 
 pub struct Officer {
@@ -389,29 +440,32 @@ async fn collect_page(
         pickups::may_pick_up(&actor, &env)?;
         let r = pr::get(c, &actor, &id)?;
         let school = crate::store::organizations::summary(c, &r.row.school_id)?.name;
-        let items = chain::digital_ids(c, &r.containers)?;
+        let items = chain::briefs(c, &r.containers)?;
         let officers = chain::officers(c, &actor, &r.row.school_id)?;
         Ok((r, school, items, officers))
     })
     .await?;
+    let c = Chrome::new(req, Some(viewer));
+    let items = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| ToCollect {
+            i,
+            what: super::scanning::what_of(&b, &c),
+            id: b.id,
+            digital_id: b.digital_id,
+            code: b.code,
+        })
+        .collect();
     Ok(CollectPage {
-        c: Chrome::new(req, Some(viewer)),
+        c,
         slot: match (&r.row.slot_from, &r.row.slot_until) {
             (Some(f), Some(u)) => format!("{} – {}", shown(&zone, f), shown(&zone, u)),
             _ => String::new(),
         },
         id: r.row.id,
         school,
-        items: items
-            .into_iter()
-            .enumerate()
-            .map(|(i, (id, digital_id, code))| ToCollect {
-                i,
-                id,
-                digital_id,
-                code,
-            })
-            .collect(),
+        items,
         officers: officers
             .into_iter()
             .map(|s| Officer {

@@ -192,20 +192,21 @@ pub async fn login_submit(
         })
         .await;
     match session {
-        Ok(s) => {
-            let mut resp = redirect(&req, &safe_next(&next));
-            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&session_cookie(
-                &req,
-                &s.token,
-                86_400 * 30,
-            )) {
-                resp.headers_mut()
-                    .append(actix_web::http::header::SET_COOKIE, v);
-            }
-            resp
-        }
+        Ok(s) => signed_in(&req, &s.token, &safe_next(&next)),
         Err(e) => error_page(&req, None, &WebError::from(e)),
     }
+}
+
+/// The answer that starts a session: its cookie, and on to `to`.
+fn signed_in(req: &HttpRequest, token: &str, to: &str) -> HttpResponse {
+    let mut resp = redirect(req, to);
+    if let Ok(v) =
+        actix_web::http::header::HeaderValue::from_str(&session_cookie(req, token, 86_400 * 30))
+    {
+        resp.headers_mut()
+            .append(actix_web::http::header::SET_COOKIE, v);
+    }
+    resp
 }
 
 #[post("/logout")]
@@ -344,7 +345,17 @@ pub async fn welcome(
         .write(move |c| credentials::redeem_link(c, &t, &l, &hash))
         .await
     {
-        Ok(true) => redirect(&req, "/login?welcome=1"),
+        // The person just proved the link and chose a password: they are signed in at once, not asked again.
+        Ok(true) => {
+            let user_id = holder.user_id.clone();
+            match state
+                .write(move |c| credentials::create_session(c, &user_id))
+                .await
+            {
+                Ok(s) => signed_in(&req, &s.token, "/"),
+                Err(_) => redirect(&req, "/login?welcome=1"),
+            }
+        }
         Ok(false) => error_page(
             &req,
             None,
