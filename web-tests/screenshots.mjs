@@ -77,6 +77,10 @@ try {
   await shot(page, "phone-site");
   await page.locator("#inspection").scrollIntoViewIfNeeded();
   await shot(page, "phone-site-inspection");
+  if (await page.locator("#move-in").count()) {
+    await page.goto(base + site + "#move-in");
+    await shot(page, "phone-site-move-in");
+  }
   await page.goto(base + site + "/sign?type=facility");
   await shot(page, "phone-sign");
   await page.goto(base + "/ledger");
@@ -143,7 +147,8 @@ try {
   const number = op.url().match(/\/m\/(\d{14})\?/)[1];
   const dr = await (await browser.newContext(PHONE)).newPage();
   await signUpAndIn(dr, base, cw.driver.signin_link, "sun-driver");
-  await dr.goto(base + "/manifests?tab=act");
+  // The driver's home lists the manifests waiting for them, each with its next step.
+  await dr.goto(base + "/");
   await shot(dr, "phone-driver-to-collect");
   await dr.goto(base + `/m/${number}`);
   await dr.fill("#scan-one", ca.digital_id);
@@ -194,6 +199,10 @@ try {
   await shot(bu, "desktop-bureau");
   await bu.goto(base + `/bureau/s/${cw.school.id}`);
   await shot(bu, "desktop-bureau-school");
+  const bp = await (await browser.newContext(PHONE)).newPage();
+  await bp.context().addCookies(await bu.context().cookies());
+  await bp.goto(base + "/bureau");
+  await shot(bp, "phone-bureau");
   console.log("screenshots written to", out);
 } finally {
   await browser.close();

@@ -3,8 +3,8 @@
 //! `/scan/what` tells at once what a code that is not on the form is — no label of this service, another
 //! organisation's container, or one of the person's own that the form does not list; a scanning form names each
 //! container by its waste, code and hazards; the station's requests and home list what each request holds, with a
-//! two-hour slot offered first; a container links to the storage site it stands at; the bureau counts the contract
-//! of the transfer station a school ships through.
+//! two-hour slot offered first; a container links to the storage site it stands at; each organisation is offered
+//! the kinds of site it keeps; the bureau counts the contract of the transfer station a school ships through.
 
 use serde_json::{Value, json};
 use waste_e2e::browser::Browser;
@@ -197,6 +197,115 @@ fn a_container_links_to_its_site(app: &TestApp) {
     assert!(page.body.contains("化学实验室暂存点"));
 }
 
+fn each_organisation_is_offered_the_sites_it_keeps(app: &TestApp) {
+    // sites.toml `kept_by`: a school registers no transfer station's warehouse, a station no laboratory point.
+    let s = world::school(app, 76);
+    let site = |kind: &str| json!({"kind": kind, "name": "库房", "location": "实验楼", "responsible": "王老师", "contact": "138-0000-0000", "zones": []});
+    let r = app.post(
+        "/api/v1/storage-sites",
+        &s.officer,
+        site("station_warehouse"),
+    );
+    assert_eq!(r.0, 422, "{}", r.1);
+    assert_eq!(r.1["error"]["details"]["field"], "kind", "{}", r.1);
+    let station = org(app, "transfer_station", 77, "220104", json!({}));
+    let operator = waste_e2e::user(app, &station, &["station_operator"], world::TRAINED);
+    let r = app.post("/api/v1/storage-sites", &operator, site("lab_point"));
+    assert_eq!(r.0, 422, "{}", r.1);
+    let r = app.post(
+        "/api/v1/storage-sites",
+        &operator,
+        site("station_warehouse"),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    assert_eq!(
+        waste_e2e::count(app, "SELECT COUNT(*) AS n FROM storage_sites"),
+        1,
+        "the refused ones left nothing"
+    );
+    // The form offers a school its own kinds only.
+    let (b, _) = Browser::user(app, &s.id, &["safety_officer"], "kinds-li");
+    let mut b = b.language("zh-CN");
+    let form = b.get("/sites");
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains("value=\"lab_point\"") && form.body.contains("value=\"storage_point\"")
+    );
+    assert!(
+        !form.body.contains("value=\"station_warehouse\""),
+        "{}",
+        form.body
+    );
+}
+
+fn containers_are_scanned_into_a_site_all_or_none(app: &TestApp) {
+    // The site page's move-in form lists the containers held elsewhere (by their digital code, which the camera
+    // ticks); a refused move moves none of them (one write); a move is a custody event per container.
+    let s = world::school(app, 81);
+    let r = app.post(
+        "/api/v1/storage-sites",
+        &s.officer,
+        json!({"kind": "storage_point", "name": "化学楼贮存点", "location": "化学楼 101", "responsible": "李主任", "contact": "138-0000-0000", "zones": []}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let site = r.1["id"].as_str().expect("id").to_owned();
+    let (a, da) = started(app, &s);
+    let (b_id, db) = started(app, &s);
+    let other = world::school(app, 82);
+    let (stranger, _) = started(app, &other);
+    let (mut b, _) = Browser::user(app, &s.id, &["lab_staff", "safety_officer"], "move-in-li");
+    b = b.language("zh-CN");
+    let page = b.get(&format!("/sites/{site}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"move-in-form\""), "{}", page.body);
+    for d in [&da, &db] {
+        assert!(
+            page.body.contains(&format!("data-code=\"{d}\"")),
+            "{d} is offered"
+        );
+    }
+    assert!(page.body.contains("现在在实验室"), "where each stands now");
+    let csrf = page.input("csrf");
+    let moved = |app: &TestApp| {
+        waste_e2e::count(app, "SELECT COUNT(*) AS n FROM events WHERE kind = 'moved'")
+    };
+    // Nothing chosen: the form again, the field named, nothing moved.
+    let r = b.post(&format!("/sites/{site}/move-in"), &[("csrf", &csrf)]);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"form-error\""), "{}", r.body);
+    // Another school's container among ours: refused, and ours stay where they were (all or none).
+    let r = b.post(
+        &format!("/sites/{site}/move-in"),
+        &[("csrf", &csrf), ("c", &a), ("c", &stranger)],
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(moved(app), 0, "a refused move moves none");
+    let r = b.post(
+        &format!("/sites/{site}/move-in"),
+        &[("csrf", &csrf), ("c", &a), ("c", &b_id)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), format!("/sites/{site}?moved=2#containers"));
+    assert_eq!(moved(app), 2, "one custody event per container");
+    assert_eq!(
+        waste_e2e::count(
+            app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM containers WHERE site_id = '{site}' AND id IN ('{a}', '{b_id}')"
+            )
+        ),
+        2,
+        "both stand at the site"
+    );
+    let after = b.get(&format!("/sites/{site}?moved=2"));
+    assert!(after.body.contains("已移入 2 个容器"), "{}", after.body);
+    assert!(
+        !after.body.contains("id=\"move-in-form\""),
+        "nothing left to move in: {}",
+        after.body
+    );
+}
+
 fn the_bureau_counts_the_stations_contract(app: &TestApp) {
     // A school whose waste goes out through a transfer station under the station's contract (the station is the
     // shipper on the manifest) is covered; a school with neither is not.
@@ -235,4 +344,6 @@ both_backends! {
     the_forms_name_each_container_and_the_station_sees_what_waits => the_forms_name_each_container_and_the_station_sees_what_waits;
     a_container_links_to_its_site => a_container_links_to_its_site;
     the_bureau_counts_the_stations_contract => the_bureau_counts_the_stations_contract;
+    each_organisation_is_offered_the_sites_it_keeps => each_organisation_is_offered_the_sites_it_keeps;
+    containers_are_scanned_into_a_site_all_or_none => containers_are_scanned_into_a_site_all_or_none;
 }

@@ -559,14 +559,13 @@ fn concurrent_moves_keep_the_ceiling(app: &TestApp) {
 }
 
 /// The storage clock of a container follows the kind of the site it stands at, not the organisation holding it
-/// (GB 18597-2023; `sites.toml` names each kind's clock): a school's container moved from its lab point to its own
-/// station warehouse runs on the station's clock (Solid Waste Law Art.81), moved to a storage point on the
-/// storage point's; its start date does not change with a move.
+/// (GB 18597-2023; `sites.toml` names each kind's clock): a school's container moved from its lab point to its
+/// storage point runs on the storage point's clock, and back at the lab point on the lab's; its start date does not
+/// change with a move. (A school keeps no station warehouse: `sites.toml` `kept_by`, tested in `scanning.rs`.)
 fn clock_follows_the_site(app: &TestApp) {
     let s = school(app, 160);
     let lab = site(app, &s.officer, "lab_point", None, &[]);
     let point = site(app, &s.officer, "storage_point", Some("100"), &[]);
-    let warehouse = site(app, &s.officer, "station_warehouse", Some("100"), &[]);
     let c = container(app, &s.staff, "20", Some((&lab, None)));
     let r = add(app, &s.staff, &c, acid(), "1");
     assert_eq!(r.0, 201, "{}", r.1);
@@ -577,22 +576,16 @@ fn clock_follows_the_site(app: &TestApp) {
     };
     let at_lab = clock(app);
     assert_eq!(at_lab["site"], "lab", "{at_lab}");
-    let r = move_to(app, &s.staff, &c, &warehouse, None);
-    assert_eq!(r.0, 200, "{}", r.1);
-    let at_station = clock(app);
-    assert_eq!(at_station["site"], "transfer_station", "{at_station}");
-    assert!(
-        at_station["source"]
-            .as_str()
-            .is_some_and(|t| t.contains("Art.81")),
-        "{at_station}"
-    );
-    assert_eq!(at_station["started_on"], at_lab["started_on"]);
     let r = move_to(app, &s.staff, &c, &point, None);
     assert_eq!(r.0, 200, "{}", r.1);
     let at_point = clock(app);
     assert_eq!(at_point["site"], "storage_point", "{at_point}");
     assert_eq!(at_point["started_on"], at_lab["started_on"]);
+    let r = move_to(app, &s.staff, &c, &lab, None);
+    assert_eq!(r.0, 200, "{}", r.1);
+    let back = clock(app);
+    assert_eq!(back["site"], "lab", "{back}");
+    assert_eq!(back["started_on"], at_lab["started_on"]);
 }
 
 both_backends! {

@@ -541,6 +541,27 @@ fn a_refusal_is_shown_in_plain_words_and_nothing_is_recorded(app: &TestApp) {
     );
     assert_eq!(count(app, "SELECT COUNT(*) AS n FROM additions"), before);
     assert_eq!(count(app, "SELECT COUNT(*) AS n FROM events"), events);
+    // "我知道了" drops the acid the refusal names and keeps the rest of the draft (else the next tap on Add is
+    // refused again).
+    for page in [&preview, &refused] {
+        let at = page
+            .body
+            .find("id=\"refusal-dismiss\"")
+            .unwrap_or_else(|| panic!("a dismiss link: {}", page.body));
+        let tag = &page.body[page.body[..at].rfind("<a ").unwrap_or(0)..at];
+        let href = tag
+            .split("href=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .unwrap_or_default()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        assert!(href.starts_with(&format!("{opened}/add?")), "{href}");
+        assert!(href.contains("cas=143-33-9"), "the cyanide stays: {href}");
+        assert!(!href.contains("7647-01-0"), "the acid goes: {href}");
+        assert!(href.contains("qty=0.5"), "{href}");
+        assert!(page.body.contains("我知道了，不倒入它"));
+    }
     // In English, the same refusal in English words.
     let en = b.get(&format!(
         "{opened}/preview?cas=143-33-9&cas=7647-01-0&qty=0.5&lang=en"

@@ -5,6 +5,7 @@
 
 use crate::citation::Confidence;
 use crate::compatibility::{self, Consequence, Reaction};
+use crate::party::OrgKind;
 use crate::standards::Standards;
 use crate::storage::{self, StorageClock, StorageRules};
 use crate::substance::SubstanceId;
@@ -65,6 +66,8 @@ pub struct KindRule {
     pub facility_title_zh: String,
     pub facility_title_en: String,
     pub confidence: Confidence,
+    /// The kinds of organisation that keep this kind of site (a setting).
+    pub kept_by: Vec<OrgKind>,
 }
 
 /// A clause as the rules apply it: its number, its text and how sure we are of it.
@@ -122,6 +125,7 @@ impl SiteRules {
             facility_title_zh: String,
             facility_title_en: String,
             confidence: Confidence,
+            kept_by: Vec<OrgKind>,
         }
         #[derive(Deserialize)]
         struct Ceiling {
@@ -160,6 +164,12 @@ impl SiteRules {
             if k.inspection_interval_days <= 0 {
                 return Err(format!("sites: {} has no inspection interval", k.kind));
             }
+            if k.kept_by.is_empty() {
+                return Err(format!(
+                    "sites: {} is kept by no kind of organisation",
+                    k.kind
+                ));
+            }
             kinds.insert(
                 kind,
                 KindRule {
@@ -172,6 +182,7 @@ impl SiteRules {
                     facility_title_zh: k.facility_title_zh,
                     facility_title_en: k.facility_title_en,
                     confidence: k.confidence,
+                    kept_by: k.kept_by,
                 },
             );
         }
@@ -216,6 +227,14 @@ impl SiteRules {
     pub fn kind(&self, kind: SiteKind) -> &KindRule {
         // Every kind is present: `parse` refuses data without one.
         &self.kinds[&kind]
+    }
+
+    /// The kinds of site an organisation of kind `org` keeps (`kept_by`), in the data's order of kinds.
+    pub fn kinds_for(&self, org: OrgKind) -> Vec<SiteKind> {
+        SiteKind::ALL
+            .into_iter()
+            .filter(|k| self.kind(*k).kept_by.contains(&org))
+            .collect()
     }
 
     /// The storage clock of waste that arrived on `started_on` at a site of this kind.

@@ -441,7 +441,7 @@ impl Brief {
     }
 
     /// With the name of the storage site it stands at.
-    fn placed(
+    pub(crate) fn placed(
         mut self,
         conn: &mut AnyConnection,
         site_id: Option<&str>,

@@ -292,6 +292,17 @@ pub fn create(
             "storage sites belong to schools and transfer stations",
         ));
     }
+    // A school keeps no station warehouse, a station no laboratory point (sites.toml `kept_by`).
+    if !env.std.sites.kinds_for(summary.kind).contains(&cmd.kind) {
+        return Err(AppError::invalid(
+            "kind",
+            format!(
+                "a {} is not kept by a {}",
+                env.std.sites.kind(cmd.kind).name_en,
+                summary.kind.as_str().replace('_', " ")
+            ),
+        ));
+    }
     let id = crate::state::new_id();
     let at = env.clock.stamp();
     let code = cmd
@@ -507,6 +518,52 @@ pub fn move_container(
         zone: dest.zone,
         admission,
     })
+}
+
+/// The containers the actor's organisation holds that could be moved to `site_id`: open or sealed, on hand,
+/// not already there; as a scanning form names them (with the site each stands at now).
+pub fn movable(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+) -> Result<Vec<super::chain::Brief>, AppError> {
+    use waste_core::container::Status;
+    let mut out = Vec::new();
+    for s in super::chain::held(conn, env, actor)? {
+        let row = s.row;
+        let holder = row.custodian_id.as_deref().unwrap_or(&row.organization_id);
+        if holder != actor.org_id
+            || !matches!(row.status(), Ok(Status::Open | Status::Sealed))
+            || row.site_id.as_deref() == Some(site_id)
+        {
+            continue;
+        }
+        let (site, zone) = (row.site_id.clone(), row.zone.clone());
+        out.push(super::chain::Brief::of(row).placed(conn, site.as_deref(), zone.as_deref())?);
+    }
+    Ok(out)
+}
+
+/// Moves several containers to one site in one step (a person carrying a tray of them in): all or none, so a
+/// refusal (the storage point's ceiling, GB 18597-2023 8.3.5) leaves every container where it was.
+pub fn move_many(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    ids: &[String],
+    site_id: &str,
+    zone: Option<&str>,
+) -> Result<Vec<Moved>, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::invalid(
+            "container_ids",
+            "choose or scan at least one container to move",
+        ));
+    }
+    ids.iter()
+        .map(|id| move_container(tx, env, actor, id, site_id, zone))
+        .collect()
 }
 
 /// What a bureau sees of one site.

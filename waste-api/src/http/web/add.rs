@@ -200,6 +200,9 @@ pub struct PreviewView {
     /// How the data decided (an edition's mapping, a name matched for a CAS number): with the details.
     pub notes: Vec<String>,
     pub refusal: Option<RefusalCard>,
+    /// Where "我知道了" goes: the draft without the chosen substances the refusal names (an incompatible one
+    /// would otherwise stay chosen, and the next tap on Add be refused again); empty when it names none.
+    pub dismiss_href: String,
     pub quantity_missing: bool,
 }
 
@@ -251,8 +254,36 @@ fn preview_view(c: &Chrome, p: &Preview, quantity_missing: bool) -> PreviewView 
             .map(|w| warning(c, w))
             .collect(),
         refusal: p.refusal.as_ref().map(|r| refusal_card(c, r)),
+        dismiss_href: String::new(),
         quantity_missing,
     }
+}
+
+/// The draft without the chosen substances a refusal names (by CAS number in its details).
+fn dismiss_href(key: &str, d: &Draft, e: &ApiError) -> String {
+    let ApiError::Conflict { details, .. } = e else {
+        return String::new();
+    };
+    // Substances are named "Name (名称, CAS)" in a refusal's details; a bare CAS number is matched whole.
+    fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut named = Vec::new();
+    strings(details, &mut named);
+    let mut kept = d.clone();
+    kept.cas.retain(|cas| {
+        let tail = format!(", {cas})");
+        !named.iter().any(|s| *s == cas || s.ends_with(&tail))
+    });
+    if kept.cas.len() == d.cas.len() {
+        return String::new();
+    }
+    format!("/c/{}/add?{}", encode(key), kept.query(None, None))
 }
 
 #[derive(Template)]
@@ -304,7 +335,11 @@ async fn preview_of(
         ),
     };
     let p = lab_app::preview(state, &viewer.user, key, d.request()?, quantity).await?;
-    Ok(Some(preview_view(c, &p, missing)))
+    let mut v = preview_view(c, &p, missing);
+    if let Some(e) = &p.refusal {
+        v.dismiss_href = dismiss_href(key, d, e);
+    }
+    Ok(Some(v))
 }
 
 async fn card_of(state: &AppState, viewer: &Viewer, key: &str, zh: bool) -> Result<Card, WebError> {
@@ -466,6 +501,7 @@ pub async fn add_submit(
                 let mut preview = preview;
                 if let Some(p) = preview.as_mut() {
                     p.refusal = Some(refusal_card(&c, &e));
+                    p.dismiss_href = dismiss_href(&key, &d, &e);
                 }
                 let msg = if preview.is_none() {
                     e.to_string()

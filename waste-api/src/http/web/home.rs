@@ -27,7 +27,13 @@ struct HomePage {
     has_containers: bool,
     /// The station's requests to schedule or collect, with what each container holds.
     waiting: Vec<super::pickups::RequestV>,
+    /// Manifests waiting for the viewer's step (carrier, firm, station, school), the first few.
+    to_act: Vec<super::station::Row>,
+    to_act_more: bool,
 }
+
+/// How many manifests waiting for the viewer the home page lists (the rest are one tap away).
+const HOME_MANIFESTS: usize = 5;
 
 #[get("/")]
 pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> HttpResponse {
@@ -37,6 +43,8 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         let mut urgent = Vec::new();
         let mut has_containers = false;
         let mut waiting = Vec::new();
+        let mut to_act_rows = Vec::new();
+        let mut to_act_more = false;
         if c.is_lab {
             let views = lab_app::list(&state, &viewer.user).await?;
             has_containers = !views.is_empty();
@@ -113,10 +121,17 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         }
         if c.is_chain || c.is_officer {
             let (listed, late) = super::station::load(&state, &viewer).await?;
-            let to_act = listed
+            let acting: Vec<_> = listed
                 .iter()
                 .filter(|l| l.tab == crate::app::chain::Tab::ToAct)
-                .count();
+                .collect();
+            let to_act = acting.len();
+            to_act_more = to_act > HOME_MANIFESTS;
+            to_act_rows = acting
+                .into_iter()
+                .take(HOME_MANIFESTS)
+                .map(|l| super::station::Row::of(&c, l, &late))
+                .collect();
             counts.push(Count {
                 key: "home.manifests_to_act",
                 n: to_act,
@@ -149,6 +164,8 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 urgent,
                 has_containers,
                 waiting,
+                to_act: to_act_rows,
+                to_act_more,
             },
         ))
     }

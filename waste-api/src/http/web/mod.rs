@@ -130,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sites::follow_up)
         .service(sites::site_view)
         .service(sites::move_container)
+        .service(sites::move_in)
         .service(ledger::page)
         .service(ledger::download)
         .service(ledger::annual)

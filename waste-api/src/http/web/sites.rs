@@ -25,10 +25,17 @@ pub(super) fn manager(v: &Viewer) -> Result<(), WebError> {
         .map_err(|_| WebError::forbidden())
 }
 
-fn kinds(state: &AppState, zh: bool) -> Vec<(&'static str, String)> {
-    SiteKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), kind_name(state.std, *k, zh)))
+/// The kinds of site the viewer's organisation keeps (sites.toml `kept_by`); every kind for an administrator,
+/// who registers sites for others.
+fn kinds(state: &AppState, viewer: &Viewer, zh: bool) -> Vec<(&'static str, String)> {
+    let offered = if viewer.user.is_admin() {
+        SiteKind::ALL.to_vec()
+    } else {
+        state.std.sites.kinds_for(viewer.user.org_kind)
+    };
+    offered
+        .into_iter()
+        .map(|k| (k.as_str(), kind_name(state.std, k, zh)))
         .collect()
 }
 
@@ -76,7 +83,7 @@ async fn sites_page(
 ) -> Result<HttpResponse, WebError> {
     let c = Chrome::new(req, Some(viewer));
     let sites = site_models(state, viewer, c.zh()).await?;
-    let kinds = kinds(state, c.zh());
+    let kinds = kinds(state, viewer, c.zh());
     Ok(render(
         req,
         &SitesPage {
@@ -183,6 +190,20 @@ struct SitePage {
     error: String,
     bad: String,
     may_manage: bool,
+    /// The containers the viewer's organisation holds elsewhere, to scan or tick into this site.
+    movable: Vec<MoveLine>,
+    moved: usize,
+}
+
+/// A container that may be moved into the site, named as a scanning form names it.
+pub struct MoveLine {
+    pub id: String,
+    pub digital_id: String,
+    pub what: String,
+    /// Where it stands now (a site's name, or empty: at its lab).
+    pub now_at: String,
+    /// Ticked again when the form comes back refused.
+    pub checked: bool,
 }
 
 fn questions(state: &AppState, zh: bool, form: Option<&Form>, bad: &str) -> Vec<Question> {
@@ -247,7 +268,30 @@ pub(super) async fn site_page(
             )
         }
     };
+    let movable = {
+        let (env, actor, site) = (state.env(), viewer.user.clone(), s.id.clone());
+        read(state, move |conn| uc::movable(conn, &env, &actor, &site)).await?
+    };
+    let chosen = form.map(|f| f.all("c")).unwrap_or_default();
+    let movable = movable
+        .into_iter()
+        .map(|b| MoveLine {
+            checked: chosen.contains(&b.id),
+            what: super::scanning::what_of(&b, &c),
+            now_at: b.site.clone().unwrap_or_default(),
+            id: b.id,
+            digital_id: b.digital_id,
+        })
+        .collect::<Vec<_>>();
+    // After a move: how many went in (the redirect's `moved`).
+    let moved = super::page::query_pairs(req.query_string())
+        .into_iter()
+        .find(|(k, _)| k == "moved")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let page = SitePage {
+        movable,
+        moved,
         questions: questions(state, c.zh(), form, &bad),
         inspected_on: form
             .map(|f| f.get("inspected_on").to_owned())
@@ -434,6 +478,37 @@ pub async fn move_container(
     respond(&req, Some(&viewer), out)
 }
 
+/// Moves the ticked or scanned containers into this site (and zone) in one step; a refusal re-shows the site page
+/// with the form's choices and moves none.
+#[post("/sites/{id}/move-in")]
+pub async fn move_in(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let form = Form::parse(&body);
+    let id = path.into_inner();
+    let out = async {
+        manager(&viewer)?;
+        viewer.check_csrf(&form)?;
+        let ids = form.all("c");
+        let zone = Some(form.get("zone").to_owned()).filter(|z| !z.is_empty());
+        let (env, actor, site) = (state.env(), viewer.user.clone(), id.clone());
+        let done = write(&state, move |tx| {
+            uc::move_many(tx, &env, &actor, &ids, &site, zone.as_deref()).map(|m| m.len())
+        })
+        .await;
+        match done {
+            Ok(n) => Ok(redirect(&req, &format!("/sites/{id}?moved={n}#containers"))),
+            Err(e) => site_page(&req, &viewer, &state, &id, Some((&form, e))).await,
+        }
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
+
 #[derive(Template)]
 #[template(path = "site_edit.html")]
 struct EditPage {
@@ -462,7 +537,7 @@ async fn edit_page(
     let c = Chrome::new(req, Some(viewer));
     let m = site_model(state, viewer, id, c.zh()).await?;
     let f = refused.unwrap_or_else(|| SiteFields::of(&m));
-    let kinds = kinds(state, c.zh());
+    let kinds = kinds(state, viewer, c.zh());
     Ok(render(
         req,
         &EditPage {

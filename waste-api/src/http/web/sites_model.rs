@@ -30,6 +30,8 @@ pub struct Todo {
     pub key: String,
     pub message: String,
     pub citation: String,
+    /// Where on the site's page it is done (`#signs`, `#inspection`, ...).
+    pub anchor: &'static str,
 }
 
 pub struct PlacedLine {
@@ -103,6 +105,17 @@ pub struct FindingLine {
     pub item: String,
     pub description: String,
     pub clause: String,
+}
+
+/// The part of the site's page where a to-do is done.
+fn anchor(code: &str) -> &'static str {
+    match code {
+        "sign_never_printed" | "sign_outdated" => "#signs",
+        "inspection_never" | "inspection_overdue" | "inspection_due_soon" => "#inspection",
+        "open_findings" => "#findings",
+        "near_ceiling" | "over_ceiling" => "#quantity",
+        _ => "#containment",
+    }
 }
 
 fn pct(share: rust_decimal::Decimal) -> String {
@@ -257,6 +270,7 @@ impl SiteModel {
                 .todo
                 .iter()
                 .map(|t| Todo {
+                    anchor: anchor(&snake(&t.code)),
                     key: format!("site_todo.{}", snake(&t.code)),
                     // The catalogue's sentence says it in Chinese; the rules' own words are English.
                     message: if zh { String::new() } else { t.message.clone() },

@@ -33,6 +33,33 @@ pub struct Row {
     pub next_key: String,
 }
 
+impl Row {
+    /// A manifest as the lists show it: its number (or a draft's name), parties and the viewer's next step.
+    pub fn of(c: &Chrome, l: &Listed, late: &BTreeSet<String>) -> Row {
+        Row {
+            number: l.row.key().to_owned(),
+            shown: match l.row.official_number() {
+                Some(n) => n.to_owned(),
+                None => super::manifest::draft_name(c, &l.names[2], &l.row.created_at),
+            },
+            status: l.row.status.clone(),
+            status_key: format!("mstatus.{}", l.row.status),
+            shipper: l.names[0].clone(),
+            carrier: l.names[1].clone(),
+            receiver: l.names[2].clone(),
+            created: l.row.created_at.clone(),
+            late: late.contains(&l.row.id),
+            returns: l.returns,
+            next_key: l
+                .steps
+                .iter()
+                .find(|a| **a != waste_core::manifest::Action::Cancel)
+                .map(|a| format!("next.{}", a.path()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 pub struct TabV {
     pub id: &'static str,
     pub key: &'static str,
@@ -126,27 +153,7 @@ pub async fn manifests_page(
         let rows = listed
             .iter()
             .filter(|l| in_tab(l, tab))
-            .map(|l| Row {
-                number: l.row.key().to_owned(),
-                shown: match l.row.official_number() {
-                    Some(n) => n.to_owned(),
-                    None => super::manifest::draft_name(&c, &l.names[2], &l.row.created_at),
-                },
-                status: l.row.status.clone(),
-                status_key: format!("mstatus.{}", l.row.status),
-                shipper: l.names[0].clone(),
-                carrier: l.names[1].clone(),
-                receiver: l.names[2].clone(),
-                created: l.row.created_at.clone(),
-                late: late.contains(&l.row.id),
-                returns: l.returns,
-                next_key: l
-                    .steps
-                    .iter()
-                    .find(|a| **a != waste_core::manifest::Action::Cancel)
-                    .map(|a| format!("next.{}", a.path()))
-                    .unwrap_or_default(),
-            })
+            .map(|l| Row::of(&c, l, &late))
             .collect();
         let may_draft = manifests::may_draft(&viewer.user).is_ok();
         Ok::<_, WebError>(ok(
