@@ -5,8 +5,12 @@ import { api, ADMIN_TOKEN } from "./lib.mjs";
 
 const CYANIDE = { form: "liquid", origin: "experiment_residue", components: [{ name: "potassium cyanide", fraction: "0.01" }, { name: "water", fraction: "0.99" }] };
 
+/** Registers an organisation; its contact (for the roadside sheet) is set afterwards, as an administrator does. */
 async function org(base, kind, name, credit, region, extra = {}) {
-  return api(base, ADMIN_TOKEN, "POST", "/api/v1/organizations", { kind, name, credit_code: credit, region_code: region, ...extra });
+  const { contact, ...rest } = extra;
+  const o = await api(base, ADMIN_TOKEN, "POST", "/api/v1/organizations", { kind, name, credit_code: credit, region_code: region, ...rest });
+  if (contact) await api(base, ADMIN_TOKEN, "PATCH", `/api/v1/organizations/${o.id}`, { contact });
+  return o;
 }
 
 async function user(base, orgId, name, roles) {

@@ -95,7 +95,8 @@ export async function signUpAndIn(page, base, link, login, password = "correct h
   await page.fill("#password", password);
   await page.fill("#password2", password);
   // Choosing the password signs the person in: straight to their home.
-  await Promise.all([page.waitForURL(base + "/"), page.click("button[type=submit]")]);
+  // Hashing the password (argon2) in a debug build on a busy machine can take many seconds.
+  await Promise.all([page.waitForURL(base + "/", { timeout: 120000 }), page.click("button[type=submit]")]);
 }
 
 /** Registers a container through the page; returns its URL path. */

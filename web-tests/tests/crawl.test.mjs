@@ -30,7 +30,7 @@ after(async () => {
 
 /** Pages not to visit: leaving the session, files, prints laid out for paper, the other language. */
 function skipped(url) {
-  return /\/logout|\/export|\.csv|\.xlsx|\.pdf|\.svg|\.png|\/print|lang=en|\/api\//.test(url);
+  return /\/logout|\/download|\/export|\.csv|\.xlsx|\.pdf|\.svg|\.png|\/print|lang=en|\/api\//.test(url);
 }
 
 /** What a phone user meets on the page now: the problems found, as sentences. */
