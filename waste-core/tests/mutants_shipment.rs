@@ -200,7 +200,7 @@ fn transfer_measures_art_10_the_manifest_codes_must_all_be_in_one_counting_contr
             citation: "Transfer Measures Art.10; governance plan: schools must contract a disposal firm",
         })
     );
-    assert_eq!(r.unwrap_err().code(), "no_valid_contract");
+    assert_eq!(r.expect_err("refused").code(), "no_valid_contract");
     // One contract covering them all (and more) is enough, wherever it is in the list.
     let covering = [
         set(&["900-047-49"]),
@@ -238,7 +238,7 @@ fn solid_waste_law_art_80_the_licence_counts_up_to_and_including_its_last_day() 
             citation: "Solid Waste Law Art.80",
         })
     );
-    assert_eq!(r.unwrap_err().code(), "license_does_not_cover");
+    assert_eq!(r.expect_err("refused").code(), "license_does_not_cover");
     let no_end = licence(&["900-047-49"], None);
     assert!(
         check_contract_and_licence(&codes, &contracts, &no_end, DAY).is_err(),
@@ -290,7 +290,7 @@ fn transfer_measures_art_13_the_load_is_exactly_the_manifest() {
             unexpected: vec![],
         })
     );
-    assert_eq!(r.unwrap_err().code(), "load_mismatch");
+    assert_eq!(r.expect_err("refused").code(), "load_mismatch");
     assert_eq!(
         check_load(&set(&["a"]), &set(&["a", "z"])),
         Err(ShipmentRefusal::LoadMismatch {
