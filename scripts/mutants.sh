@@ -97,6 +97,12 @@ if [ -n "${MUTANTS_TESTS:-}" ]; then
     for o in caught timeout missed; do
       grep . "$out/full/mutants.out/$o.txt" >"$out/full-$o.txt" 2>/dev/null || true
     done
+    # The first pass built these mutants, so one the second pass reports unviable failed to build for another
+    # reason (a full disk, a broken test target): it stays missed, never silently dropped from the score.
+    if grep . "$out/full/mutants.out/unviable.txt" >"$out/full-unbuilt.txt" 2>/dev/null; then
+      echo "mutants.sh: the second pass could not build $(grep -c . "$out/full-unbuilt.txt") mutant(s) the first pass built; counted as missed (see $out/full/mutants.out/log/)" >&2
+      cat "$out/full-unbuilt.txt" >>"$out/full-missed.txt"
+    fi
   fi
   cat "$q/caught.txt" "$out/full-caught.txt" 2>/dev/null | grep . >"$out/caught.txt" || true
   cat "$q/timeout.txt" "$out/full-timeout.txt" 2>/dev/null | grep . >"$out/timeout.txt" || true
