@@ -337,6 +337,19 @@ fn the_bureau_counts_the_stations_contract(app: &TestApp) {
     let mut b = b.language("zh-CN");
     let page = b.get("/bureau");
     assert!(page.body.contains("经转运站合同："), "{}", page.body);
+    // The bureau's home lists the school needing attention (no contract), not the covered one.
+    let home = b.get("/");
+    assert!(
+        home.body.contains(&format!("href=\"/bureau/s/{}\"", lonely.id)),
+        "{}",
+        home.body
+    );
+    assert!(
+        !home.body.contains(&format!("href=\"/bureau/s/{}\"", w.school)),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("需要关注的学校"));
 }
 
 both_backends! {

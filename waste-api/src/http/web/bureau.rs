@@ -73,6 +73,18 @@ async fn schools(state: &AppState, viewer: &Viewer) -> Result<(String, Vec<Schoo
     .await
 }
 
+/// The schools that need the bureau (overdue storage, no valid contract, untrained people), most urgent first:
+/// what the bureau's home lists.
+pub async fn needing_attention(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<SchoolLine>, ApiError> {
+    let (_, mut lines) = schools(state, viewer).await?;
+    lines.retain(|l| l.overdue > 0 || !l.contract || l.untrained > 0);
+    sort(&mut lines, "attention");
+    Ok(lines)
+}
+
 pub const SORTS: [&str; 7] = [
     "attention",
     "name",

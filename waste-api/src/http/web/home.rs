@@ -30,6 +30,8 @@ struct HomePage {
     /// Manifests waiting for the viewer's step (carrier, firm, station, school), the first few.
     to_act: Vec<super::station::Row>,
     to_act_more: bool,
+    /// The bureau's schools needing attention, the first few.
+    schools: Vec<super::bureau::SchoolLine>,
 }
 
 /// How many manifests waiting for the viewer the home page lists (the rest are one tap away).
@@ -45,6 +47,7 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         let mut waiting = Vec::new();
         let mut to_act_rows = Vec::new();
         let mut to_act_more = false;
+        let mut schools = Vec::new();
         if c.is_lab {
             let views = lab_app::list(&state, &viewer.user).await?;
             has_containers = !views.is_empty();
@@ -147,6 +150,16 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 });
             }
         }
+        if c.is_bureau {
+            let attention = super::bureau::needing_attention(&state, &viewer).await?;
+            counts.push(Count {
+                key: "home.schools_attention",
+                n: attention.len(),
+                href: "/bureau",
+                tone: if attention.is_empty() { "plain" } else { "warn" },
+            });
+            schools = attention.into_iter().take(HOME_MANIFESTS).collect();
+        }
         if c.is_admin {
             let orgs = super::admin::count_organisations(&state).await?;
             counts.push(Count {
@@ -166,6 +179,7 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 waiting,
                 to_act: to_act_rows,
                 to_act_more,
+                schools,
             },
         ))
     }
