@@ -292,7 +292,7 @@ pub fn create(
             "storage sites belong to schools and transfer stations",
         ));
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     let code = cmd
         .facility_code
