@@ -33,7 +33,10 @@ fn guards() -> waste_api::config::Guards {
 
 /// The ids of the organisation's containers after `after` (the list's keyset cursor), in the list's order.
 fn containers_after(app: &TestApp, token: &str, after: &str) -> Vec<String> {
-    let r = app.get(&format!("/api/v1/containers?limit=200&after={after}"), token);
+    let r = app.get(
+        &format!("/api/v1/containers?limit=200&after={after}"),
+        token,
+    );
     assert_eq!(r.0, 200, "{}", r.1);
     r.1["items"]
         .as_array()
@@ -61,7 +64,10 @@ fn instant(s: &Value) -> time::OffsetDateTime {
 fn a_poll_after_the_last_id_sees_a_record_written_after_the_clock_went_back(app: &TestApp) {
     let s = world::school(app, 700);
     let first = world::container(app, &s.staff, "20");
-    assert_eq!(containers_after(app, &s.staff, &first), Vec::<String>::new());
+    assert_eq!(
+        containers_after(app, &s.staff, &first),
+        Vec::<String>::new()
+    );
     app.move_clock(-time::Duration::days(1));
     let later = world::container(app, &s.staff, "20");
     assert_eq!(
@@ -95,7 +101,10 @@ fn a_second_instance_whose_clock_is_behind_writes_after_the_first(app: TestApp) 
     let first = world::container(&app, &s.staff, "20");
     let two = app.another_instance(guards());
     let later = world::container(&two, &s.staff, "20");
-    assert_eq!(containers_after(&app, &s.staff, &first), vec![later.clone()]);
+    assert_eq!(
+        containers_after(&app, &s.staff, &first),
+        vec![later.clone()]
+    );
     // And back on instance one: above what instance two wrote.
     let third = world::container(&app, &s.staff, "20");
     assert_eq!(containers_after(&two, &s.staff, &later), vec![third]);
@@ -121,7 +130,11 @@ fn an_event_after_a_backward_jump_is_not_stamped_before_its_predecessor(app: &Te
         assert!(instant(&w[1]["at"]) >= instant(&w[0]["at"]), "{w:?}");
     }
     for e in &after[before.len()..] {
-        assert_eq!(instant(&e["at"]), last_at, "stamped with the previous event's time: {e}");
+        assert_eq!(
+            instant(&e["at"]),
+            last_at,
+            "stamped with the previous event's time: {e}"
+        );
         let read = instant(&e["payload"]["clock_behind"]);
         assert!(
             read < last_at - time::Duration::minutes(110),
@@ -166,7 +179,11 @@ fn first_attempt_failed(app: &TestApp, token: &str, sub: &str) {
         if d["attempts"] == 1 && d["last_status"] == 500 && d["state"] == "pending" {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "no failed attempt: {}", r.1);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no failed attempt: {}",
+            r.1
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -178,7 +195,11 @@ fn a_retry_is_due_after_its_delay_when_the_clock_went_back_meanwhile(app: &TestA
     // hour, so only the worker's monotonic timer makes it due).
     app.move_clock(-time::Duration::minutes(10));
     let hits = rx.wait_for(WAIT, |h| h.len() >= 2);
-    assert_eq!(hits.len(), 2, "the retry was sent within 30 s, not ten minutes");
+    assert_eq!(
+        hits.len(),
+        2,
+        "the retry was sent within 30 s, not ten minutes"
+    );
     assert_eq!(hits[1].status, 200);
     assert_eq!(
         hits[1].header("x-waste-delivery"),
@@ -193,7 +214,11 @@ fn a_retry_scheduled_before_a_restart_with_the_clock_set_back_is_not_held_back(a
     first_attempt_failed(&app, &officer, &sub);
     let app = app.restart(guards());
     let hits = rx.wait_for(WAIT, |h| h.len() >= 2);
-    assert_eq!(hits.len(), 2, "the retry was sent within 30 s, not two hours");
+    assert_eq!(
+        hits.len(),
+        2,
+        "the retry was sent within 30 s, not two hours"
+    );
     assert_eq!(hits[1].status, 200);
     drop(app);
 }
@@ -222,13 +247,24 @@ fn storage_alerts_follow_the_clock_a_false_alarm_is_withdrawn_and_the_real_one_s
     app.move_clock(-time::Duration::days(370));
     assert_eq!(
         types(2),
-        ["container.storage_overdue", "container.storage_alert_withdrawn"]
+        [
+            "container.storage_overdue",
+            "container.storage_alert_withdrawn"
+        ]
     );
     let withdrawal = rx.hits()[1].json();
-    assert_eq!(withdrawal["aggregate"], json!({"kind": "container", "id": c}));
+    assert_eq!(
+        withdrawal["aggregate"],
+        json!({"kind": "container", "id": c})
+    );
     assert_eq!(withdrawal["data"]["withdrawn"], "container.storage_overdue");
     assert_eq!(withdrawal["data"]["storage_status"], "ok");
-    assert!(withdrawal["data"]["days_left"].as_i64().is_some_and(|d| d > 300), "{withdrawal}");
+    assert!(
+        withdrawal["data"]["days_left"]
+            .as_i64()
+            .is_some_and(|d| d > 300),
+        "{withdrawal}"
+    );
     // Real time passes: the alerts are sent again when they are really due.
     app.move_clock(time::Duration::days(340));
     assert_eq!(types(3)[2], "container.storage_due_soon");

@@ -90,7 +90,9 @@ pub struct Saved(Option<u128>, Option<u128>);
 /// Begins a write transaction's ids above `stored` (the table's floor, None when empty). Returns what to
 /// restore when it ends.
 pub fn begin(stored: Option<&str>) -> Saved {
-    let stored = stored.and_then(|s| uuid::Uuid::parse_str(s).ok()).map(|u| u.as_u128());
+    let stored = stored
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        .map(|u| u.as_u128());
     // A nested transaction (a savepoint) continues its outer one's ids.
     let outer = FLOOR.with(Cell::get).max(ISSUED.with(Cell::get));
     let saved = Saved(FLOOR.with(Cell::get), ISSUED.with(Cell::get));
@@ -139,7 +141,10 @@ mod tests {
             let id = next_above(at("2026-12-06T10:00:00Z"), Some(last));
             assert!(id > last, "{id:x} after {last:x}");
             assert_eq!(uuid::Uuid::from_u128(id).get_version_num(), 7);
-            assert_eq!(uuid::Uuid::from_u128(id).get_variant(), uuid::Variant::RFC4122);
+            assert_eq!(
+                uuid::Uuid::from_u128(id).get_variant(),
+                uuid::Variant::RFC4122
+            );
             last = id;
         }
         // The floor's millisecond, not the clock's.

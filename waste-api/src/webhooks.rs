@@ -9,8 +9,8 @@ use crate::config::Webhooks as Settings;
 use crate::state::AppState;
 use crate::store::outbox::{self, Claimed, Outcome};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use waste_core::webhook::AfterFailure;
 
@@ -133,7 +133,9 @@ async fn claim(
     );
     let now = waste_core::custody::format_at(now);
     let ripe: Vec<String> = {
-        let t = timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let t = timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mono = Instant::now();
         t.iter()
             .filter(|(_, due)| **due <= mono)
@@ -157,7 +159,9 @@ async fn claim(
         return Ok(Vec::new());
     }
     {
-        let mut t = timers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut t = timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for d in &due {
             t.remove(&d.id);
         }

@@ -138,7 +138,11 @@ pub struct Prepared {
 /// Chains `r` after `head` (read in the same transaction, under whatever serialises the aggregate's writers).
 pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> {
     let mut r = r;
-    r.at = stamp(r.at, head.and_then(|h| h.last_at.as_deref()), &mut r.payload);
+    r.at = stamp(
+        r.at,
+        head.and_then(|h| h.last_at.as_deref()),
+        &mut r.payload,
+    );
     let e = custody::chain_after(
         head.map(|h| (u64::try_from(h.count).unwrap_or(0), h.last_hash.as_str())),
         NewEvent {

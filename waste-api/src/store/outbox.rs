@@ -63,10 +63,7 @@ pub const STORAGE_EVENTS: [EventType; 3] = [
 ];
 
 /// The containers (aggregates) about whose storage `org`'s subscriptions were ever sent an event.
-pub fn storage_announced_to(
-    conn: &mut AnyConnection,
-    org: &str,
-) -> Result<Vec<String>, AppError> {
+pub fn storage_announced_to(conn: &mut AnyConnection, org: &str) -> Result<Vec<String>, AppError> {
     Ok(wd::table
         .inner_join(we::table)
         .inner_join(ws::table)
