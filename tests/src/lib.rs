@@ -159,6 +159,26 @@ impl TestApp {
         self.clock.advance(time::Duration::days(days));
     }
 
+    /// Moves the service's clock by `by`, forward or back (a clock that jumps: issue 28 item 4).
+    pub fn move_clock(&self, by: time::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Stops the service and starts it again on the same database with `guards`: the new process's clock is the
+    /// system's, wherever the old one's had been moved.
+    pub fn restart(mut self, guards: waste_api::config::Guards) -> TestApp {
+        let (pg_db, sqlite_dir) = (self.pg_db.take(), self.sqlite_dir.take());
+        let (url, backend) = (self.database_url.clone(), self.backend);
+        drop(self);
+        Self::launch(url, backend, pg_db, sqlite_dir, guards)
+    }
+
+    /// A second instance of the service on the same database, with a clock of its own (several instances on one
+    /// PostgreSQL). The database stays this one's: it is not removed when the second instance stops.
+    pub fn another_instance(&self, guards: waste_api::config::Guards) -> TestApp {
+        Self::launch(self.database_url.clone(), self.backend, None, None, guards)
+    }
+
     /// Moves the service's clock forward by `minutes` (short-lived links).
     pub fn advance_minutes(&self, minutes: i64) {
         self.clock.advance(time::Duration::minutes(minutes));

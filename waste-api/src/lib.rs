@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod handover;
 pub mod http;
+pub mod ids;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;

@@ -61,8 +61,3 @@ impl AppState {
 pub fn now() -> String {
     waste_core::custody::format_at(time::OffsetDateTime::now_utc())
 }
-
-/// A new time-ordered id (UUID v7), so keyset pagination by id is chronological.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}

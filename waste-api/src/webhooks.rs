@@ -8,8 +8,9 @@
 use crate::config::Webhooks as Settings;
 use crate::state::AppState;
 use crate::store::outbox::{self, Claimed, Outcome};
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use waste_core::webhook::AfterFailure;
 
@@ -44,8 +45,16 @@ pub fn start(state: &AppState) -> bool {
     true
 }
 
+/// The retries this worker scheduled, on the monotonic clock: delivery id → when it is due. A delivery's
+/// `next_attempt_at` is a time of the wall clock, which can be set back (issue 28 item 4): a retry scheduled
+/// before that would then wait as long as the jump. The worker also claims a retry whose monotonic time has come,
+/// whatever the wall clock says; and, for retries scheduled before a restart, any pending delivery whose time
+/// lies further ahead than the longest wait could put it.
+type Timers = Arc<Mutex<HashMap<String, Instant>>>;
+
 async fn run(state: AppState, client: reqwest::Client) {
     let settings = state.guards.webhooks.clone();
+    let timers: Timers = Arc::default();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut last_scan: Option<Instant> = None;
     loop {
@@ -61,18 +70,19 @@ async fn run(state: AppState, client: reqwest::Client) {
         }
         let free = MAX_IN_FLIGHT.saturating_sub(in_flight.load(Ordering::Acquire));
         if free > 0 {
-            match claim(&state, &settings, free).await {
+            match claim(&state, &settings, &timers, free).await {
                 Ok(claimed) => {
                     for c in claimed {
                         in_flight.fetch_add(1, Ordering::AcqRel);
-                        let (state, client, settings, in_flight) = (
+                        let (state, client, settings, in_flight, timers) = (
                             state.clone(),
                             client.clone(),
                             settings.clone(),
                             in_flight.clone(),
+                            timers.clone(),
                         );
                         tokio::spawn(async move {
-                            attempt(&state, &client, &settings, c).await;
+                            attempt(&state, &client, &settings, &timers, c).await;
                             in_flight.fetch_sub(1, Ordering::AcqRel);
                             outbox::wake().notify_waiters();
                         });
@@ -106,21 +116,56 @@ async fn scan(state: &AppState) -> Result<(), crate::error::ApiError> {
     Ok(())
 }
 
-/// Claims up to `limit` due deliveries, each leased for one attempt's time and a margin.
+/// Claims up to `limit` due deliveries, each leased for one attempt's time and a margin: due on the wall clock,
+/// due on the worker's monotonic timers, or further ahead than any wait (see `Timers`).
 async fn claim(
     state: &AppState,
     settings: &Settings,
+    timers: &Timers,
     limit: usize,
 ) -> Result<Vec<Claimed>, crate::error::ApiError> {
     let clock = state.clock.clone();
-    let now = clock.stamp();
+    let lease = settings.timeout + Duration::from_secs(2);
+    let now = clock.now();
+    let beyond = waste_core::custody::format_at(
+        now + time::Duration::try_from(settings.backoff_max.max(lease) + Duration::from_secs(1))
+            .unwrap_or(time::Duration::DAY),
+    );
+    let now = waste_core::custody::format_at(now);
+    let ripe: Vec<String> = {
+        let t = timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mono = Instant::now();
+        t.iter()
+            .filter(|(_, due)| **due <= mono)
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
     let due = state
-        .db(move |c| Ok(outbox::due(c, &now, i64::try_from(limit).unwrap_or(16))?))
+        .db(move |c| {
+            Ok(outbox::due(
+                c,
+                &outbox::Due {
+                    now: &now,
+                    ripe: &ripe,
+                    beyond: &beyond,
+                },
+                i64::try_from(limit).unwrap_or(16),
+            )?)
+        })
         .await?;
     if due.is_empty() {
         return Ok(Vec::new());
     }
-    let lease = settings.timeout + Duration::from_secs(2);
+    {
+        let mut t = timers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for d in &due {
+            t.remove(&d.id);
+        }
+    }
     state
         .write(move |c| {
             let until = waste_core::custody::format_at(
@@ -139,7 +184,13 @@ async fn claim(
 }
 
 /// Sends one attempt and records how it ended.
-async fn attempt(state: &AppState, client: &reqwest::Client, settings: &Settings, c: Claimed) {
+async fn attempt(
+    state: &AppState,
+    client: &reqwest::Client,
+    settings: &Settings,
+    timers: &Timers,
+    c: Claimed,
+) {
     let sent = send(client, settings, &c).await;
     let clock = state.clock.clone();
     let outcome = match sent {
@@ -154,14 +205,20 @@ async fn attempt(state: &AppState, client: &reqwest::Client, settings: &Settings
             let attempt = u32::try_from(c.attempt).unwrap_or(u32::MAX);
             match settings.retry().after_failure(attempt) {
                 AfterFailure::GiveUp => Outcome::GiveUp { status, error },
-                AfterFailure::RetryIn(wait) => Outcome::Retry {
-                    status,
-                    error,
-                    next_attempt_at: waste_core::custody::format_at(
-                        clock.now()
-                            + time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR),
-                    ),
-                },
+                AfterFailure::RetryIn(wait) => {
+                    timers
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(c.delivery_id.clone(), Instant::now() + wait);
+                    Outcome::Retry {
+                        status,
+                        error,
+                        next_attempt_at: waste_core::custody::format_at(
+                            clock.now()
+                                + time::Duration::try_from(wait).unwrap_or(time::Duration::HOUR),
+                        ),
+                    }
+                }
             }
         }
     };

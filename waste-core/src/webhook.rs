@@ -40,16 +40,21 @@ pub enum EventType {
     #[serde(rename = "pickup_request.collected")]
     PickupCollected,
     /// A container's storage deadline is near (GB 18597-2023 and Solid Waste Law Art.81 time limits, the
-    /// horizon of `standards-data`); announced once per container and storage clock.
+    /// horizon of `standards-data`); announced when its storage clock becomes due soon.
     #[serde(rename = "container.storage_due_soon")]
     StorageDueSoon,
-    /// A container's storage deadline has passed; announced once per container and storage clock.
+    /// A container's storage deadline has passed; announced when its storage clock becomes overdue.
     #[serde(rename = "container.storage_overdue")]
     StorageOverdue,
+    /// A storage alert announced before no longer stands: the container's storage clock is back to due soon or
+    /// fine (the service's clock had been set forward, then corrected). Its `data` names the alert withdrawn and
+    /// the status now. Sent to every subscription that asks for either storage alert.
+    #[serde(rename = "container.storage_alert_withdrawn")]
+    StorageAlertWithdrawn,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 16] = [
         EventType::ManifestDrafted,
         EventType::ManifestSubmitted,
         EventType::ManifestDispatched,
@@ -65,6 +70,7 @@ impl EventType {
         EventType::PickupCollected,
         EventType::StorageDueSoon,
         EventType::StorageOverdue,
+        EventType::StorageAlertWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +90,7 @@ impl EventType {
             EventType::PickupCollected => "pickup_request.collected",
             EventType::StorageDueSoon => "container.storage_due_soon",
             EventType::StorageOverdue => "container.storage_overdue",
+            EventType::StorageAlertWithdrawn => "container.storage_alert_withdrawn",
         }
     }
 

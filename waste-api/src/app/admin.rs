@@ -347,7 +347,7 @@ pub fn change_organization(
             ));
         }
         let row = LicenceRow {
-            id: crate::state::new_id(),
+            id: env.clock.new_id(),
             organization_id: id.to_owned(),
             number: r.number,
             waste_codes: to_text_list(&r.waste_codes),

@@ -162,7 +162,7 @@ pub fn create(
         )?),
         None => None,
     };
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     let capacity = cmd.capacity_l.normalize().to_string();
     rows::insert(
@@ -339,7 +339,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
             before: row.additions_count,
             filled: &filled,
             addition: &store::additions::NewAddition {
-                id: crate::state::new_id(),
+                id: env.clock.new_id(),
                 container_id: row.id.clone(),
                 seq,
                 waste: waste_json,

@@ -135,7 +135,7 @@ pub fn draft(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Draft) -> Result<Manife
             json!({ "open_drafts": open, "limit": env.max_open_drafts }),
         ));
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let mut lines = Vec::new();
     for cid in &cmd.container_ids {
         // The container's row lock first: two manifests drafted at once for one container take turns here

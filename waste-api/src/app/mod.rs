@@ -96,6 +96,11 @@ impl Clock {
         waste_core::custody::format_at(self.now())
     }
 
+    /// A new record id (UUID v7) at this clock's reading, never below an id issued before (`crate::ids`).
+    pub fn new_id(&self) -> String {
+        crate::ids::new_id_at(self.now())
+    }
+
     /// Moves the clock by `by` (tests).
     pub fn advance(&self, by: time::Duration) {
         self.offset_s

@@ -229,7 +229,7 @@ pub fn enter(
             json!({ "number": cmd.number.as_str() }),
         ));
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let mut lines = Vec::new();
     let mut codes = BTreeSet::new();
     for l in &cmd.lines {

@@ -138,7 +138,7 @@ pub fn register_organization(
             json!({ "credit_code": cmd.credit_code }),
         ));
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     let (ln, lc, lv) = match cmd.licence {
         Some((n, c, v)) => (Some(n), Some(to_text_list(&c)), Some(v.to_string())),
@@ -146,7 +146,7 @@ pub fn register_organization(
     };
     let first_licence = match (&ln, &lc, &lv) {
         (Some(n), Some(c), Some(v)) => Some(orgs::LicenceRow {
-            id: crate::state::new_id(),
+            id: env.clock.new_id(),
             organization_id: id.clone(),
             number: n.clone(),
             waste_codes: c.clone(),
@@ -328,7 +328,7 @@ pub fn register_user(
     let kind = OrgKind::parse(&org.kind)
         .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{}'", org.kind)))?;
     roles_fit(&cmd.roles, kind)?;
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let roles: Vec<&str> = cmd.roles.iter().map(|r| r.as_str()).collect();
     let at = env.clock.stamp();
     let trained = cmd.trained_until.map(|d| d.to_string());
@@ -440,7 +440,7 @@ pub fn record_contract(
         }
         None => return Err(AppError::NotFound("disposal firm")),
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     // An administrator's record counts at once; a party's waits for the other party's confirmation.
     let (recorded_for, confirmed_by, confirmed_at) = if actor.is_admin() {
@@ -558,7 +558,7 @@ pub fn bootstrap_admin(
             Some(t) => check_bootstrap_token(t)?,
             None => new_token()?,
         };
-        let org = crate::state::new_id();
+        let org = crate::ids::new_id_at(time::OffsetDateTime::now_utc());
         let at = crate::state::now();
         orgs::insert(
             tx,
@@ -578,7 +578,7 @@ pub fn bootstrap_admin(
         users::insert(
             tx,
             &NewUser {
-                id: crate::state::new_id(),
+                id: crate::ids::new_id_at(time::OffsetDateTime::now_utc()),
                 organization_id: org,
                 name: "admin".into(),
                 roles: "admin".into(),

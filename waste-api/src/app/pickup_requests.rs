@@ -323,7 +323,7 @@ pub fn request(
     }
     let at = env.clock.stamp();
     let row = RequestRow {
-        id: crate::state::new_id(),
+        id: env.clock.new_id(),
         school_id: actor.org_id.clone(),
         state: RequestState::Requested.as_str().to_owned(),
         version: 0,

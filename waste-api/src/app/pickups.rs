@@ -199,7 +199,7 @@ pub fn pick_up(tx: &mut Tx, env: &Env, actor: &Actor, cmd: Pickup) -> Result<Pic
     let at = env.clock.stamp();
     let today = env.clock.today().to_string();
     let pickup = PickupRow {
-        id: crate::state::new_id(),
+        id: env.clock.new_id(),
         station_id: actor.org_id.clone(),
         school_id: cmd.school_id.clone(),
         picked_by: actor.id.clone(),

@@ -256,7 +256,7 @@ pub fn propose(
     let at = env.clock.stamp();
     let seq = i32::try_from(q::count(tx, &m.id)? + 1).map_err(AppError::internal)?;
     let row = RevisionRow {
-        id: crate::state::new_id(),
+        id: env.clock.new_id(),
         manifest_id: m.id.clone(),
         seq,
         status: RevisionState::Pending.as_str().to_owned(),

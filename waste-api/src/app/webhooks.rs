@@ -118,7 +118,7 @@ pub fn subscribe(
     may_manage(actor)?;
     let names: Vec<String> = cmd.events.iter().map(|e| e.as_str().to_owned()).collect();
     let row = SubscriptionRow {
-        id: crate::state::new_id(),
+        id: env.clock.new_id(),
         organization_id: actor.org_id.clone(),
         url: cmd.url,
         events: store::to_text_list(&names),
@@ -175,14 +175,15 @@ pub fn deliveries(
     Ok(page.page(rows, |r| r.delivery.id.clone()))
 }
 
-/// What a scan found to announce: storage deadlines of the containers each subscribed organisation holds (the
-/// same query and rule as `GET /api/v1/alerts/storage`) and late receipts of its manifests (as
-/// `GET /api/v1/alerts/receipts`, Transfer Measures Art.18), each not announced before. Reads only; the caller
-/// writes each in a transaction of its own (`announce`).
+/// What a scan found to announce: storage alerts of the containers each subscribed organisation holds (the
+/// same query and rule as `GET /api/v1/alerts/storage`), as their state changes (`storage_change`), and late
+/// receipts of its manifests (as `GET /api/v1/alerts/receipts`, Transfer Measures Art.18), each not announced
+/// before. Reads only; the caller writes each in a transaction of its own (`announce`).
 pub fn scan(conn: &mut AnyConnection, env: &Env) -> Result<Vec<Announcement>, AppError> {
     let wanted = [
         EventType::StorageDueSoon,
         EventType::StorageOverdue,
+        EventType::StorageAlertWithdrawn,
         EventType::ManifestReceiptLate,
     ];
     let subs = outbox::all_live_subscriptions(conn)?;
@@ -195,33 +196,35 @@ pub fn scan(conn: &mut AnyConnection, env: &Env) -> Result<Vec<Announcement>, Ap
     let mut out = Vec::new();
     for org in orgs {
         let kind = organizations::summary(conn, &org)?.kind;
+        let mut alerting = BTreeSet::new();
         let mut page = Keyset::new(Some(200), None, 200, 200);
         loop {
             let found = super::containers::storage_alerts_of(conn, env, &org, kind, &page)?;
             for s in found.alerts.items {
-                let Some(storage) = s.storage else { continue };
-                let t = match storage.clock.status {
-                    StorageStatus::DueSoon => EventType::StorageDueSoon,
-                    StorageStatus::Overdue => EventType::StorageOverdue,
-                    StorageStatus::Ok => continue,
-                };
-                let key = format!("{}:{}:{}", t.as_str(), s.row.id, storage.clock.started_on);
-                if outbox::announced(conn, &key)? {
-                    continue;
-                }
-                out.push(Announcement {
-                    event_type: t,
-                    aggregate: format!("container:{}", s.row.id),
-                    occurred_at: at.clone(),
-                    organizations: vec![org.clone()],
-                    data: json!({ "status": s.row.status, "holder_id": org, "started_on": storage.clock.started_on.to_string(), "deadline": storage.clock.deadline.to_string(), "days_left": storage.clock.days_left, "source": storage.clock.source }),
-                    dedup_key: Some(key),
-                });
+                alerting.insert(format!("container:{}", s.row.id));
+                out.extend(storage_change(conn, &org, &s, &at)?);
             }
             match found.alerts.next_after {
                 Some(a) => page.after = Some(a),
                 None => break,
             }
+        }
+        // An alert sent before whose container, still held in storage here, is no longer due: withdrawn.
+        for aggregate in outbox::storage_announced_to(conn, &org)? {
+            let Some(id) = aggregate.strip_prefix("container:") else {
+                continue;
+            };
+            if alerting.contains(&aggregate) {
+                continue;
+            }
+            let Some(row) = store::containers::by_id(conn, id)? else {
+                continue;
+            };
+            if row.custodian_id.as_deref() != Some(org.as_str()) {
+                continue;
+            }
+            let s = super::container_state::state_of(conn, env.std, row, env.clock.today())?;
+            out.extend(storage_change(conn, &org, &s, &at)?);
         }
         let mut page = Keyset::new(Some(200), None, 200, 200);
         loop {
@@ -252,6 +255,103 @@ pub fn scan(conn: &mut AnyConnection, env: &Env) -> Result<Vec<Announcement>, Ap
         }
     }
     Ok(out)
+}
+
+/// How far a storage alert goes: 0 fine, 1 due soon, 2 overdue.
+fn level(s: StorageStatus) -> u8 {
+    match s {
+        StorageStatus::Ok => 0,
+        StorageStatus::DueSoon => 1,
+        StorageStatus::Overdue => 2,
+    }
+}
+
+fn status_name(s: StorageStatus) -> &'static str {
+    match s {
+        StorageStatus::Ok => "ok",
+        StorageStatus::DueSoon => "due_soon",
+        StorageStatus::Overdue => "overdue",
+    }
+}
+
+/// The storage alert standing for a container's clock started on `started_on`, from its storage events
+/// (oldest first): the level the last of them left (an alert's, or the status a withdrawal left) and the alert
+/// type it stands on; (0, None) when none of them is of this clock.
+fn standing(history: &[(String, String)], started_on: &str) -> (u8, Option<EventType>) {
+    let Some((t, body)) = history.iter().rev().find(|(_, b)| {
+        serde_json::from_str::<serde_json::Value>(b)
+            .is_ok_and(|v| v["data"]["started_on"] == started_on)
+    }) else {
+        return (0, None);
+    };
+    let data = serde_json::from_str::<serde_json::Value>(body).unwrap_or_default()["data"].clone();
+    let lvl = |name: &str| match name {
+        "due_soon" => 1,
+        "overdue" => 2,
+        _ => 0,
+    };
+    match EventType::parse(t) {
+        Some(EventType::StorageDueSoon) => (1, Some(EventType::StorageDueSoon)),
+        Some(EventType::StorageOverdue) => (2, Some(EventType::StorageOverdue)),
+        _ => {
+            let now = lvl(data["storage_status"].as_str().unwrap_or_default());
+            (now, (now == 1).then_some(EventType::StorageDueSoon))
+        }
+    }
+}
+
+/// What a container's storage alert announces now (issue 28 item 4): the alert follows the state of its storage
+/// clock, not a once-only key. A clock that becomes due soon or overdue is announced; one that is back to an
+/// earlier state (the service's clock was set forward, then corrected) withdraws the alert that no longer
+/// stands (`container.storage_alert_withdrawn`); and when the alert is really due again it is announced again.
+/// The de-duplication key counts the container's storage events, so one change is announced once by whichever
+/// scan (or instance) writes it first.
+fn storage_change(
+    conn: &mut AnyConnection,
+    org: &str,
+    s: &super::container_state::ContainerState,
+    at: &str,
+) -> Result<Option<Announcement>, AppError> {
+    let Some(storage) = &s.storage else {
+        return Ok(None);
+    };
+    let clock = &storage.clock;
+    let aggregate = format!("container:{}", s.row.id);
+    let history = outbox::storage_history(conn, &aggregate)?;
+    let started_on = clock.started_on.to_string();
+    let (was, stood) = standing(&history, &started_on);
+    let now = level(clock.status);
+    let mut data = json!({ "status": s.row.status, "holder_id": org, "started_on": started_on, "deadline": clock.deadline.to_string(), "days_left": clock.days_left, "source": clock.source });
+    let t = if now > was {
+        match clock.status {
+            StorageStatus::Overdue => EventType::StorageOverdue,
+            _ => EventType::StorageDueSoon,
+        }
+    } else if now < was {
+        data["withdrawn"] = json!(stood.map(EventType::as_str));
+        data["storage_status"] = json!(status_name(clock.status));
+        EventType::StorageAlertWithdrawn
+    } else {
+        return Ok(None);
+    };
+    let key = format!(
+        "{}:{}:{}:{}",
+        t.as_str(),
+        s.row.id,
+        started_on,
+        history.len()
+    );
+    if outbox::announced(conn, &key)? {
+        return Ok(None);
+    }
+    Ok(Some(Announcement {
+        event_type: t,
+        aggregate,
+        occurred_at: at.to_owned(),
+        organizations: vec![org.to_owned()],
+        data,
+        dedup_key: Some(key),
+    }))
 }
 
 /// Writes one announcement a scan found, after taking its aggregate's row lock (so its position follows the

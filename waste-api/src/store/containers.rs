@@ -115,6 +115,9 @@ struct LockedRow {
     head_count: i64,
     #[diesel(sql_type = diesel::sql_types::Text)]
     head_hash: String,
+    /// When the chain's last event was stamped.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    head_at: Option<String>,
     /// `filled_l` of the holder's other containers on hand, space-separated.
     #[diesel(sql_type = diesel::sql_types::Text)]
     others_on_hand: String,
@@ -133,6 +136,7 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
         let found = super::prepared::prepared::<LockVisible, _>(
             diesel::sql_query(
                 "SELECT c.*, h.count AS head_count, h.last_hash AS head_hash, \
+                   (SELECT e.at FROM events e WHERE e.aggregate = h.aggregate AND e.seq = h.count) AS head_at, \
                    (SELECT COALESCE(string_agg(o.filled_l, ' '), '') FROM containers o \
                     WHERE o.custodian_id = COALESCE(c.custodian_id, $3) AND o.id <> c.id \
                       AND o.status IN ($4, $5, $6, $7)) AS others_on_hand \
@@ -155,6 +159,7 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
                 head: Some(super::events::HeadRow {
                     count: l.head_count,
                     last_hash: l.head_hash,
+                    last_at: l.head_at,
                 }),
                 others_on_hand: Some(
                     l.others_on_hand

@@ -62,22 +62,66 @@ pub fn audit_key() -> Option<std::sync::Arc<[u8]>> {
     AUDIT_KEY.read().ok().and_then(|k| k.clone())
 }
 
-/// A chain's head as stored: how many events it has and the last one's hash.
+/// A chain's head as stored: how many events it has, the last one's hash and its time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadRow {
     pub count: i64,
     pub last_hash: String,
+    /// When the last event was stamped (None when it is missing): the next one is never stamped earlier.
+    pub last_at: Option<String>,
 }
 
-/// The head of `aggregate`'s chain; None before its first event.
+/// The head of `aggregate`'s chain with its last event's time (one read); None before its first event.
 pub fn head(conn: &mut AnyConnection, aggregate: &str) -> Result<Option<HeadRow>, AppError> {
-    // Only the head's count and hash: the previous event is not read.
-    Ok(chain_heads::table
-        .filter(chain_heads::aggregate.eq(aggregate))
-        .select((chain_heads::count, chain_heads::last_hash))
-        .first::<(i64, String)>(conn)
-        .optional()?
-        .map(|(count, last_hash)| HeadRow { count, last_hash }))
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        last_hash: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        last_at: Option<String>,
+    }
+    enum HeadAt {}
+    // One text for both backends: `$1` is also a parameter in SQLite.
+    let q = super::prepared::prepared::<HeadAt, _>(
+        diesel::sql_query(
+            "SELECT h.count, h.last_hash, e.at AS last_at FROM chain_heads h \
+             LEFT JOIN events e ON e.aggregate = h.aggregate AND e.seq = h.count WHERE h.aggregate = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(aggregate),
+    );
+    let found = match conn {
+        AnyConnection::Postgresql(c) => q.load::<Found>(c)?,
+        AnyConnection::Sqlite(c) => q.load::<Found>(c)?,
+    };
+    Ok(found.into_iter().next().map(|f| HeadRow {
+        count: f.count,
+        last_hash: f.last_hash,
+        last_at: f.last_at,
+    }))
+}
+
+/// The payload field that says an event's clock read earlier than its chain's previous event: the clock's
+/// reading, while the event is stamped with the previous event's time (issue 28 item 4).
+pub const CLOCK_BEHIND: &str = "clock_behind";
+
+/// An event's stamp: the clock's reading `at`, or the previous event's time `last_at` when the clock reads
+/// earlier (it was set back), so that a chain never runs backwards in time; then the payload keeps what the
+/// clock read, under `clock_behind`, so the log says so.
+fn stamp(at: String, last_at: Option<&str>, payload: &mut Value) -> String {
+    let instant = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    };
+    match last_at {
+        Some(last) if matches!((instant(&at), instant(last)), (Some(a), Some(l)) if a < l) => {
+            if let Value::Object(m) = payload {
+                m.insert(CLOCK_BEHIND.to_owned(), Value::String(at));
+            }
+            last.to_owned()
+        }
+        _ => at,
+    }
 }
 
 /// An event chained after a known head, ready to write, and the head's move.
@@ -93,6 +137,12 @@ pub struct Prepared {
 
 /// Chains `r` after `head` (read in the same transaction, under whatever serialises the aggregate's writers).
 pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> {
+    let mut r = r;
+    r.at = stamp(
+        r.at,
+        head.and_then(|h| h.last_at.as_deref()),
+        &mut r.payload,
+    );
     let e = custody::chain_after(
         head.map(|h| (u64::try_from(h.count).unwrap_or(0), h.last_hash.as_str())),
         NewEvent {

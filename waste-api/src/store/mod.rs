@@ -62,12 +62,53 @@ where
     E: From<diesel::result::Error>,
 {
     outbox::take_announced();
-    let r = crate::db::write_tx(conn, |c| f(&mut Tx(c)));
+    let r = crate::db::write_tx(conn, |c| {
+        // Ids drawn above every id issued before (`crate::ids`): the floor is read first and raised last.
+        let saved = crate::ids::begin(id_floor(c)?.as_deref());
+        let r = f(&mut Tx(c));
+        let raised = match (&r, crate::ids::issued()) {
+            (Ok(_), Some(greatest)) => raise_id_floor(c, &greatest),
+            _ => Ok(()),
+        };
+        crate::ids::end(saved, r.is_ok() && raised.is_ok());
+        raised?;
+        r
+    });
     // Committed with a webhook event: wake the delivery worker (its poll covers a missed wake-up).
     if outbox::take_announced() && r.is_ok() {
         outbox::wake().notify_waiters();
     }
     r
+}
+
+#[derive(QueryableByName)]
+struct Floor {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    last: String,
+}
+
+/// The greatest id issued so far (`id_floor`), None on a database that has issued none.
+fn id_floor(c: &mut AnyConnection) -> QueryResult<Option<String>> {
+    Ok(diesel::sql_query("SELECT last FROM id_floor WHERE one = 1")
+        .get_result::<Floor>(c)
+        .optional()?
+        .map(|f| f.last))
+}
+
+/// Raises `id_floor` to `id` (never lowers it): one upsert, in the transaction that issued `id`.
+fn raise_id_floor(c: &mut AnyConnection, id: &str) -> QueryResult<()> {
+    let sql = |p: &str| {
+        format!(
+            "INSERT INTO id_floor (one, last) VALUES (1, {p}) ON CONFLICT (one) \
+             DO UPDATE SET last = excluded.last WHERE id_floor.last < excluded.last"
+        )
+    };
+    let q = |p| diesel::sql_query(sql(p)).bind::<diesel::sql_types::Text, _>(id);
+    match c {
+        AnyConnection::Postgresql(pg) => q("$1").execute(pg),
+        AnyConnection::Sqlite(sq) => q("?").execute(sq),
+    }
+    .map(|_| ())
 }
 
 /// Whose rows a read returns: the use case decides (from the access table), the store filters.

@@ -29,11 +29,49 @@ pub struct SubscriptionRow {
 }
 
 impl SubscriptionRow {
+    /// Whether it asks for `t`; a subscription to either storage alert also gets their withdrawals.
     pub fn wants(&self, t: EventType) -> bool {
-        super::text_list(&self.events)
-            .iter()
-            .any(|e| e == t.as_str())
+        let asked = |t: EventType| {
+            super::text_list(&self.events)
+                .iter()
+                .any(|e| e == t.as_str())
+        };
+        asked(t)
+            || (t == EventType::StorageAlertWithdrawn
+                && (asked(EventType::StorageDueSoon) || asked(EventType::StorageOverdue)))
     }
+}
+
+/// The storage events (alerts and withdrawals) of a container's aggregate, oldest first: (type, body).
+pub fn storage_history(
+    conn: &mut AnyConnection,
+    aggregate: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(we::table
+        .filter(we::aggregate.eq(aggregate))
+        .filter(we::event_type.eq_any(STORAGE_EVENTS.map(EventType::as_str)))
+        .order(we::position.asc())
+        .select((we::event_type, we::body))
+        .load(conn)?)
+}
+
+/// The events of a container's storage alerts.
+pub const STORAGE_EVENTS: [EventType; 3] = [
+    EventType::StorageDueSoon,
+    EventType::StorageOverdue,
+    EventType::StorageAlertWithdrawn,
+];
+
+/// The containers (aggregates) about whose storage `org`'s subscriptions were ever sent an event.
+pub fn storage_announced_to(conn: &mut AnyConnection, org: &str) -> Result<Vec<String>, AppError> {
+    Ok(wd::table
+        .inner_join(we::table)
+        .inner_join(ws::table)
+        .filter(ws::organization_id.eq(org))
+        .filter(we::event_type.eq_any(STORAGE_EVENTS.map(EventType::as_str)))
+        .select(we::aggregate)
+        .distinct()
+        .load(conn)?)
 }
 
 /// A `webhook_events` row: one announced event, its body as sent.
@@ -255,7 +293,7 @@ pub fn enqueue(conn: &mut AnyConnection, a: Announcement) -> Result<bool, AppErr
         .select(diesel::dsl::max(we::position))
         .first(conn)?;
     let position = last.unwrap_or(0) + 1;
-    let id = crate::state::new_id();
+    let id = crate::ids::new_id_stamped(&a.occurred_at);
     let (kind, agg_id) = a.aggregate.split_once(':').unwrap_or(("", &a.aggregate));
     let body = json!({
         "id": id,
@@ -278,7 +316,7 @@ pub fn enqueue(conn: &mut AnyConnection, a: Announcement) -> Result<bool, AppErr
     let rows: Vec<DeliveryRow> = subs
         .iter()
         .map(|s| DeliveryRow {
-            id: crate::state::new_id(),
+            id: crate::ids::new_id_stamped(&a.occurred_at),
             subscription_id: s.id.clone(),
             event_id: id.clone(),
             aggregate: a.aggregate.clone(),
@@ -398,14 +436,28 @@ pub fn deliveries(
         .collect())
 }
 
+/// Which pending deliveries are due: `next_attempt_at` at or before `now`, one of `ripe` (retries whose time
+/// has come on the worker's monotonic clock), or `next_attempt_at` after `beyond` (further ahead than any wait:
+/// the wall clock was set back since it was scheduled).
+pub struct Due<'a> {
+    pub now: &'a str,
+    pub ripe: &'a [String],
+    pub beyond: &'a str,
+}
+
 /// Deliveries that may be attempted now: pending, due, of a live subscription, and the first pending one of
 /// their subscription and aggregate (event n+1 of an aggregate waits until n is delivered or given up).
-pub fn due(conn: &mut AnyConnection, now: &str, limit: i64) -> Result<Vec<DeliveryRow>, AppError> {
+pub fn due(conn: &mut AnyConnection, due: &Due, limit: i64) -> Result<Vec<DeliveryRow>, AppError> {
     let earlier = diesel::alias!(crate::schema::webhook_deliveries as earlier);
     Ok(wd::table
         .inner_join(ws::table)
         .filter(wd::state.eq(PENDING))
-        .filter(wd::next_attempt_at.le(now.to_owned()))
+        .filter(
+            wd::next_attempt_at
+                .le(due.now.to_owned())
+                .or(wd::id.eq_any(due.ripe.to_vec()))
+                .or(wd::next_attempt_at.gt(due.beyond.to_owned())),
+        )
         .filter(ws::deleted_at.is_null())
         .filter(diesel::dsl::not(diesel::dsl::exists(
             earlier

@@ -53,7 +53,7 @@ pub fn inspect(
             }
             _ => AppError::invalid("answers", e.to_string()),
         })?;
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     let row = InspectionRow {
         id: id.clone(),
@@ -68,7 +68,7 @@ pub fn inspect(
         .findings
         .iter()
         .map(|f| FindingRow {
-            id: crate::state::new_id(),
+            id: env.clock.new_id(),
             inspection_id: id.clone(),
             site_id: site.id.clone(),
             item: f.item.clone(),

@@ -303,7 +303,7 @@ pub fn create(
             ),
         ));
     }
-    let id = crate::state::new_id();
+    let id = env.clock.new_id();
     let at = env.clock.stamp();
     let code = cmd
         .facility_code

@@ -179,7 +179,7 @@ pub fn record_sign(
         }
     }
     let s = SignRow {
-        id: crate::state::new_id(),
+        id: env.clock.new_id(),
         site_id: row.id.clone(),
         sign: sign_type.as_str().to_owned(),
         zone,
