@@ -62,7 +62,14 @@ where
     E: From<diesel::result::Error>,
 {
     outbox::take_announced();
-    let r = crate::db::write_tx(conn, |c| f(&mut Tx(c)));
+    audit::log::begin();
+    // The log's head moves last, after everything else the transaction locked (`audit::log`).
+    let r = crate::db::write_tx(conn, |c| {
+        let v = f(&mut Tx(c))?;
+        audit::log::settle(c)?;
+        Ok(v)
+    });
+    audit::log::end();
     // Committed with a webhook event: wake the delivery worker (its poll covers a missed wake-up).
     if outbox::take_announced() && r.is_ok() {
         outbox::wake().notify_waiters();
