@@ -226,7 +226,10 @@ fn columns(backend: Backend) {
         app,
         "SELECT substr(aggregate, 10) AS t FROM chain_heads WHERE aggregate LIKE 'contract:%' LIMIT 1",
     );
-    let roles = text(app, &format!("SELECT roles AS t FROM users WHERE id = '{user}'"));
+    let roles = text(
+        app,
+        &format!("SELECT roles AS t FROM users WHERE id = '{user}'"),
+    );
     let quantity = text(
         app,
         &format!("SELECT quantity AS t FROM additions WHERE container_id = '{c}'"),
@@ -250,7 +253,9 @@ fn columns(backend: Backend) {
         ),
         (
             format!("UPDATE pickup_lines SET gross_weight_kg = '0.5' WHERE container_id = '{c}'"),
-            format!("UPDATE pickup_lines SET gross_weight_kg = '{gross}' WHERE container_id = '{c}'"),
+            format!(
+                "UPDATE pickup_lines SET gross_weight_kg = '{gross}' WHERE container_id = '{c}'"
+            ),
             (container_chain.as_str(), "pickup_lines", "gross_weight_kg"),
         ),
         (
@@ -309,9 +314,10 @@ fn checkpoints(backend: Backend) {
     let dir = std::env::temp_dir().join(format!("checkpoint-{}", waste_api::state::new_id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let key = dir.join("checkpoint-key");
-    let statement = waste_api::ops::checkpoint::take(&app.database_url, Some(AUDIT_KEY.as_bytes()), &key)
-        .expect("checkpoint")
-        .expect("the audit found nothing");
+    let statement =
+        waste_api::ops::checkpoint::take(&app.database_url, Some(AUDIT_KEY.as_bytes()), &key)
+            .expect("checkpoint")
+            .expect("the audit found nothing");
     let file = dir.join("checkpoint.json");
     std::fs::write(&file, statement.to_string()).expect("statement");
     let since = waste_api::ops::checkpoint::read(&file, &key).expect("the statement verifies");

@@ -180,9 +180,7 @@ fn checkpoint() -> ExitCode {
         &s.database_url,
     )
     .map_err(Refusal::Checkpoint)
-    .and_then(|path| {
-        checkpoint::take(&s.database_url, key.as_deref().map(str::as_bytes), &path)
-    });
+    .and_then(|path| checkpoint::take(&s.database_url, key.as_deref().map(str::as_bytes), &path));
     match taken {
         Ok(Ok(statement)) => {
             println!("{statement}");
@@ -194,7 +192,10 @@ fn checkpoint() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(e) => {
-            eprintln!("waste-api: checkpoint: {}", e.to_string().replace('\n', " "));
+            eprintln!(
+                "waste-api: checkpoint: {}",
+                e.to_string().replace('\n', " ")
+            );
             ExitCode::from(e.exit_code())
         }
     }

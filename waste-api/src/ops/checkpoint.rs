@@ -58,9 +58,8 @@ fn load_key(path: &Path, create: bool) -> Result<Ed25519KeyPair, CheckpointError
             )));
         }
     };
-    Ed25519KeyPair::from_pkcs8(&bytes).map_err(|_| {
-        CheckpointError::Key(format!("{shown} is not an Ed25519 key (PKCS#8)"))
-    })
+    Ed25519KeyPair::from_pkcs8(&bytes)
+        .map_err(|_| CheckpointError::Key(format!("{shown} is not an Ed25519 key (PKCS#8)")))
 }
 
 /// Creates `path` readable by its owner only, never over an existing file.
@@ -114,7 +113,9 @@ pub fn take(
         "public_key": hex::encode(signer.public_key().as_ref()),
     });
     let signature = hex::encode(signer.sign(&signed_bytes(&statement)).as_ref());
-    Ok(Ok(json!({ "statement": statement, "signature": signature })))
+    Ok(Ok(
+        json!({ "statement": statement, "signature": signature }),
+    ))
 }
 
 /// Reads a statement from `file` and checks its signature with the key at `key_path`.

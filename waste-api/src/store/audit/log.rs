@@ -109,27 +109,37 @@ struct Moved {
 thread_local! {
     /// The appends of the write transaction running on this thread, not yet added to the log's head.
     static MOVED: RefCell<Option<Moved>> = const { RefCell::new(None) };
-    /// Whether a `store::write_tx` runs on this thread (it settles at its end); an append outside one settles at
-    /// once.
-    static IN_TX: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// How many `store::write_tx` run on this thread, one inside the other (each settles at its end); an append
+    /// outside any settles at once.
+    static IN_TX: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// A write transaction begins on this thread: forgets what an earlier one left (one that failed before it
-/// settled).
+/// A write transaction begins on this thread: the outermost forgets what an earlier one left (one that failed
+/// before it settled).
 pub fn begin() {
-    MOVED.with(|m| *m.borrow_mut() = None);
-    IN_TX.with(|t| t.set(true));
+    let depth = IN_TX.with(|t| {
+        t.set(t.get() + 1);
+        t.get()
+    });
+    if depth == 1 {
+        MOVED.with(|m| *m.borrow_mut() = None);
+    }
 }
 
-/// The write transaction on this thread has ended (kept or not).
+/// A write transaction on this thread has ended (kept or not).
 pub fn end() {
-    MOVED.with(|m| *m.borrow_mut() = None);
-    IN_TX.with(|t| t.set(false));
+    let depth = IN_TX.with(|t| {
+        t.set(t.get().saturating_sub(1));
+        t.get()
+    });
+    if depth == 0 {
+        MOVED.with(|m| *m.borrow_mut() = None);
+    }
 }
 
 /// Whether the thread runs a `store::write_tx`, which settles at its end.
 pub fn in_tx() -> bool {
-    IN_TX.with(std::cell::Cell::get)
+    IN_TX.with(std::cell::Cell::get) > 0
 }
 
 /// Notes an event written by the current transaction: its chain's head moved from `seq - 1` (`prev_hash`) to

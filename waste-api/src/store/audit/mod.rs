@@ -1,7 +1,9 @@
 //! The audit of the custody log, read once: every event in `(aggregate, seq)` order a page at a time inside one
 //! read snapshot, each link verified as it is read (`custody::Verifier`), each finished chain compared with its
-//! stored head and anchor, and the state tables (`containers`, `manifests`, `manifest_lines`) compared with what
-//! the chains say, a batch of chains at a time. Memory holds one page of events and one batch of chain facts,
+//! stored head and anchor, and the state tables (`containers`, `additions`, `pickup_lines`, `manifests`,
+//! `manifest_lines`, `users`, `contracts`) compared with what the chains say, a batch of chains at a time; then the
+//! log's own head (`log`: count, digest over every chain's head, anchor) against the sum of the chains read, and
+//! with a checkpoint (`Since`) the chains as they were at it against its signed statement. Memory holds one page of events and one batch of chain facts,
 //! whatever the size of the log. `/audit/verify` and `waste-api verify` both run this.
 
 use crate::app::AppError;
@@ -21,8 +23,8 @@ use waste_core::custody::{self, Head, StoredEvent, Verifier};
 pub mod log;
 mod spans;
 mod state;
-use spans::{Span, cuts, spans};
 use log::{Digest, leaf};
+use spans::{Span, cuts, spans};
 use state::{
     AdditionState, ContainerState, Facts, LineState, ManifestState, compare_container,
     compare_container_rows, compare_contract, compare_manifest, compare_user,
@@ -659,9 +661,11 @@ impl Reading {
         for r in rows {
             if self.marks.get(&r.aggregate) == Some(&r.seq) {
                 self.at_checkpoint.0 += r.seq;
-                self.at_checkpoint
-                    .1
-                    .add(&leaf(&r.aggregate, u64::try_from(r.seq).unwrap_or(0), &r.hash));
+                self.at_checkpoint.1.add(&leaf(
+                    &r.aggregate,
+                    u64::try_from(r.seq).unwrap_or(0),
+                    &r.hash,
+                ));
             }
             match self.v.push(stored(r)) {
                 Err(b) => return Some(json!(b)),
@@ -736,14 +740,15 @@ fn read_span(
         at_checkpoint: r.at_checkpoint,
     };
     // With a checkpoint, the counts it saw of the chains of each page, read before the page is taken in.
-    let marks = |conn: &mut AnyConnection, rows: &[EventRow]| -> Result<HashMap<String, i64>, AppError> {
-        match (since, rows.first(), rows.last()) {
-            (Some(s), Some(first), Some(last)) => {
-                log::marks(conn, s.epoch, &first.aggregate, &last.aggregate)
+    let marks =
+        |conn: &mut AnyConnection, rows: &[EventRow]| -> Result<HashMap<String, i64>, AppError> {
+            match (since, rows.first(), rows.last()) {
+                (Some(s), Some(first), Some(last)) => {
+                    log::marks(conn, s.epoch, &first.aggregate, &last.aggregate)
+                }
+                _ => Ok(HashMap::new()),
             }
-            _ => Ok(HashMap::new()),
-        }
-    };
+        };
     // After every event of the aggregate the span starts after.
     let start = (compared.aggregate.clone(), i64::MAX);
     let mut rows = page_after(conn, (!span.first).then_some(&start), until, sizes.page)?;

@@ -279,7 +279,13 @@ pub(super) fn compare_container_rows(
             }
             None => {}
             Some((_, q)) if !same_amount(q, &a.quantity) => {
-                return row_break("additions", "quantity", Some(seq), json!(q), json!(a.quantity));
+                return row_break(
+                    "additions",
+                    "quantity",
+                    Some(seq),
+                    json!(q),
+                    json!(a.quantity),
+                );
             }
             Some(_) => {}
         }
@@ -328,15 +334,8 @@ pub(super) fn compare_contract(
     let Some(stored) = valid_until else {
         return Some(state_break(agg, "contracts", "id", json!(agg), Value::Null));
     };
-    (stored != chain).then(|| {
-        state_break(
-            agg,
-            "contracts",
-            "valid_until",
-            json!(chain),
-            json!(stored),
-        )
-    })
+    (stored != chain)
+        .then(|| state_break(agg, "contracts", "valid_until", json!(chain), json!(stored)))
 }
 
 pub(super) fn compare_container(
