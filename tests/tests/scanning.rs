@@ -340,12 +340,15 @@ fn the_bureau_counts_the_stations_contract(app: &TestApp) {
     // The bureau's home lists the school needing attention (no contract), not the covered one.
     let home = b.get("/");
     assert!(
-        home.body.contains(&format!("href=\"/bureau/s/{}\"", lonely.id)),
+        home.body
+            .contains(&format!("href=\"/bureau/s/{}\"", lonely.id)),
         "{}",
         home.body
     );
     assert!(
-        !home.body.contains(&format!("href=\"/bureau/s/{}\"", w.school)),
+        !home
+            .body
+            .contains(&format!("href=\"/bureau/s/{}\"", w.school)),
         "{}",
         home.body
     );

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use time::{Date, OffsetDateTime};
 use waste_core::Standards;
 
-const USAGE: &str = "usage: waste-api [serve | migrate | verify | backup DEST | restore SRC [--force] | classify [FILE] [--on YYYY-MM-DD]]";
+const USAGE: &str = "usage: waste-api [serve | migrate | verify [--since CHECKPOINT_FILE] | checkpoint | backup DEST | restore SRC [--force] | classify [FILE] [--on YYYY-MM-DD]]";
 
 pub fn run(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
@@ -16,7 +16,15 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         None | Some("serve") => report(serve()),
         Some("migrate") => report(migrate()),
-        Some("verify") => verify(),
+        Some("verify") => match &args[1..] {
+            [] => verify(None),
+            [flag, file] if flag == "--since" => verify(Some(file)),
+            _ => usage("verify takes no argument but --since CHECKPOINT_FILE"),
+        },
+        Some("checkpoint") => match &args[1..] {
+            [] => checkpoint(),
+            _ => usage("checkpoint takes no argument"),
+        },
         Some("backup") => match &args[1..] {
             [dest] => backup(dest),
             _ => usage("backup needs one argument, the new file's path"),
@@ -89,6 +97,8 @@ fn serve() -> Result<(), String> {
 
 fn migrate() -> Result<(), String> {
     let s = waste_api::config::Settings::from_env();
+    // Sealing the log's head of an upgraded database anchors it with the service's key.
+    waste_api::store::events::set_audit_key(s.guards.audit_key.as_deref());
     waste_api::db::connect(&s.database_url, 1).map_err(|e| e.to_string())?;
     eprintln!(
         "waste-api: database {} is migrated",
@@ -104,22 +114,88 @@ fn usage(why: &str) -> ExitCode {
 
 /// Verifies every custody chain of `DATABASE_URL` without a server and prints the report: exit 0 when every chain
 /// holds, 1 at a break, 3–8 when there is no current database to verify (`ops::OpenError`); nothing is created
-/// or migrated.
-fn verify() -> ExitCode {
+/// or migrated. With `--since FILE`, the log is compared with that checkpoint's signed statement too (a log that
+/// did not only grow since is a break, exit 1; a statement that cannot be read or does not verify, exit 9).
+fn verify(since: Option<&str>) -> ExitCode {
     let s = waste_api::config::Settings::from_env();
     // The same streaming audit as `/audit/verify`, with the heads' anchors checked when WASTE_AUDIT_KEY is set.
     let key = s.guards.audit_key.clone();
-    match waste_api::ops::verify(&s.database_url, key.as_deref().map(str::as_bytes)) {
+    let since = match since.map(|file| checkpoint_statement(&s, file)).transpose() {
+        Ok(since) => since,
+        Err(e) => {
+            eprintln!("waste-api: verify: {}", e.to_string().replace('\n', " "));
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    match waste_api::ops::verify_since(
+        &s.database_url,
+        key.as_deref().map(str::as_bytes),
+        since.as_ref(),
+    ) {
         waste_api::ops::Verified::Report(report) => {
             println!("{report}");
             if report["ok"] == true {
                 ExitCode::SUCCESS
             } else {
+                if let Some(b) = report["broken"].as_object() {
+                    eprintln!(
+                        "waste-api: verify: broken: {} {}",
+                        b.get("aggregate").and_then(|v| v.as_str()).unwrap_or("?"),
+                        b.get("kind").and_then(|v| v.as_str()).unwrap_or("?")
+                    );
+                }
                 ExitCode::FAILURE
             }
         }
         waste_api::ops::Verified::Refused(e) => {
             eprintln!("waste-api: verify: {}", e.to_string().replace('\n', " "));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// The checkpoint statement in `file`, its signature checked with the checkpoint key.
+fn checkpoint_statement(
+    s: &waste_api::config::Settings,
+    file: &str,
+) -> Result<waste_api::store::audit::Since, waste_api::ops::Refusal> {
+    use waste_api::ops::{Refusal, checkpoint};
+    let key = checkpoint::key_path(
+        std::env::var("WASTE_CHECKPOINT_KEY").ok().as_deref(),
+        &s.database_url,
+    )
+    .map_err(Refusal::Checkpoint)?;
+    checkpoint::read(std::path::Path::new(file), &key).map_err(Refusal::Checkpoint)
+}
+
+/// Takes a checkpoint of `DATABASE_URL` (after an audit that finds nothing wrong) and prints its signed statement
+/// on stdout, for the operator to keep on another machine: exit 0; 1 when the audit finds a break (no checkpoint
+/// is taken, the report is printed); 3–8 for the database; 9 when the signing key cannot be read or created.
+fn checkpoint() -> ExitCode {
+    use waste_api::ops::{Refusal, checkpoint};
+    let s = waste_api::config::Settings::from_env();
+    let key = s.guards.audit_key.clone();
+    let taken = checkpoint::key_path(
+        std::env::var("WASTE_CHECKPOINT_KEY").ok().as_deref(),
+        &s.database_url,
+    )
+    .map_err(Refusal::Checkpoint)
+    .and_then(|path| checkpoint::take(&s.database_url, key.as_deref().map(str::as_bytes), &path));
+    match taken {
+        Ok(Ok(statement)) => {
+            println!("{statement}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(report)) => {
+            println!("{report}");
+            eprintln!("waste-api: checkpoint: the audit found a break; no checkpoint was taken");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!(
+                "waste-api: checkpoint: {}",
+                e.to_string().replace('\n', " ")
+            );
             ExitCode::from(e.exit_code())
         }
     }

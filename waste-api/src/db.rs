@@ -380,6 +380,15 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .connect()
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
+    // A log without a head yet (just upgraded) gets one over its chains as found (`store::audit::log`).
+    let sealed = write_tx(&mut first, crate::store::audit::log::seal)
+        .map_err(|e| DbError::Migrate(format!("sealing the log's head: {e}")))?;
+    if let Some(events) = sealed.filter(|n| *n > 0) {
+        tracing::warn!(
+            events,
+            "the custody log had no head of its own: sealed over its chains as found (keep a checkpoint, docs/operations.md)"
+        );
+    }
     let stats = Arc::new(WriteStats::default());
     let writer = match backend {
         Backend::Sqlite => Some(Arc::new(

@@ -81,13 +81,14 @@ pub fn build_guarded(
     let tls = guards.tls.as_ref().map(tls::load).transpose()?;
     let zone = waste_core::calendar::Zone::named(&guards.time_zone)
         .map_err(|e| format!("WASTE_TIME_ZONE: {e}"))?;
+    // The heads of the chains appended from now on are anchored with this key (none: not anchored); set before
+    // the database is opened, which seals the log's head of an upgraded database (`store::audit::log`).
+    store::events::set_audit_key(guards.audit_key.as_deref());
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let bootstrap_token = bootstrap_token.map(str::to_owned);
     let admin_token = database
         .write(move |c| http::api::parties::bootstrap_admin(c, bootstrap_token.as_deref()))
         .map_err(|e| format!("bootstrap: {e}"))?;
-    // The heads of the chains appended from now on are anchored with this key (none: not anchored).
-    store::events::set_audit_key(guards.audit_key.as_deref());
     if guards.audit_key.is_none() {
         tracing::warn!("WASTE_AUDIT_KEY is not set: custody chain heads are kept but not anchored");
     }

@@ -470,3 +470,21 @@ diesel::table! {
         note -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    log_head (id) {
+        id -> Integer,
+        count -> BigInt,
+        digest -> Text,
+        anchor -> Nullable<Text>,
+        epoch -> BigInt,
+    }
+}
+
+diesel::table! {
+    checkpoint_marks (aggregate, epoch) {
+        epoch -> BigInt,
+        aggregate -> Text,
+        count -> BigInt,
+    }
+}

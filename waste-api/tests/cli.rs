@@ -247,3 +247,101 @@ fn classify_cites_the_catalogue_edition_of_the_decision_date() {
         );
     }
 }
+
+/// Issue 29, item 8: `checkpoint` prints a signed statement of the log's size and digest (its key created beside
+/// the database); `verify --since FILE` passes while the log only grows, fails (exit 1, naming what differs) once a
+/// chain the checkpoint saw is erased, even with the log's head sealed anew over what is left; a statement that
+/// was changed is refused (exit 9); usage errors exit 2.
+#[test]
+fn checkpoint_then_verify_since_shows_the_log_only_grew() {
+    use diesel::RunQueryDsl;
+    let dir = std::env::temp_dir().join(format!("waste-checkpoint-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/v.db", dir.display());
+    let append = |aggregate: &str, kind: &str| {
+        let pool = waste_api::db::connect(&url, 1).expect("database").pool;
+        let mut c = pool.get().expect("connection");
+        waste_api::store::events::append(
+            &mut c,
+            waste_api::store::events::Record {
+                aggregate: aggregate.into(),
+                kind,
+                actor: "user:U".into(),
+                at: "2026-12-07T08:00:00.000000Z".into(),
+                payload: serde_json::json!({"k": kind}),
+            },
+        )
+        .expect("append");
+    };
+    append("pickup:P1", "created");
+    append("pickup:P1", "sealed");
+    append("pickup:P2", "created");
+    let env = [("DATABASE_URL", url.as_str())];
+    let (code, out, err) = run_env(&["checkpoint"], &env);
+    assert_eq!(code, 0, "{err}");
+    let statement: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert_eq!(statement["statement"]["count"], 3, "{statement}");
+    assert!(
+        dir.join("v.db.checkpoint-key").exists(),
+        "the key is created beside the database"
+    );
+    let file = dir.join("checkpoint.json");
+    std::fs::write(&file, &out).expect("kept");
+    let since = ["verify", "--since", file.to_str().expect("path")];
+
+    // The log grows: still the log the checkpoint saw.
+    append("pickup:P1", "picked_up");
+    append("pickup:P3", "created");
+    let (code, out, err) = run_env(&since, &env);
+    assert_eq!(code, 0, "{out} {err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(v["since"]["grown_by"], 2, "{v}");
+
+    // A statement changed by hand does not verify.
+    let changed = dir.join("changed.json");
+    std::fs::write(&changed, out_changed(&file)).expect("changed");
+    let (code, _, err) = run_env(
+        &["verify", "--since", changed.to_str().expect("path")],
+        &env,
+    );
+    assert_eq!(code, 9, "{err}");
+    assert!(err.contains("signature"), "{err}");
+    let (code, _, _) = run_env(&["verify", "--since"], &env);
+    assert_eq!(code, 2, "usage");
+
+    // P2, which the checkpoint saw, erased with its head, and the log's head sealed anew over the rest: the audit
+    // alone finds every chain and the log's head in agreement; the checkpoint does not.
+    {
+        let pool = waste_api::db::connect(&url, 1).expect("database").pool;
+        let mut c = pool.get().expect("connection");
+        for sql in [
+            "DROP TRIGGER events_no_delete",
+            "DELETE FROM events WHERE aggregate = 'pickup:P2'",
+            "DELETE FROM chain_heads WHERE aggregate = 'pickup:P2'",
+            "UPDATE log_head SET count = -1",
+        ] {
+            diesel::sql_query(sql).execute(&mut *c).expect(sql);
+        }
+    }
+    drop(waste_api::db::connect(&url, 1).expect("reopened: the log's head sealed anew"));
+    let (code, out, err) = run_env(&["verify"], &env);
+    assert_eq!(code, 0, "the audit alone cannot tell: {out} {err}");
+    let (code, out, err) = run_env(&since, &env);
+    assert_eq!(code, 1, "{out} {err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(v["broken"]["aggregate"], "log", "{v}");
+    assert_eq!(v["broken"]["kind"], "since_count", "{v}");
+    assert_eq!(v["broken"]["checkpoint_count"], 3, "{v}");
+    assert_eq!(v["broken"]["found"], 2, "{v}");
+    assert!(err.contains("since_count"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The statement in `file` with its count changed (its signature kept).
+fn out_changed(file: &std::path::Path) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(file).expect("file").trim()).expect("json");
+    let n = v["statement"]["count"].as_i64().expect("count");
+    v["statement"]["count"] = serde_json::json!(n + 1);
+    v.to_string()
+}

@@ -276,6 +276,11 @@ fn main() {
         .expect("manifests");
         done += n;
     }
+    // The events were written behind the service: its log's head is sealed over them when it starts (issue 29,
+    // item 8), as for a database just upgraded.
+    diesel::sql_query("UPDATE log_head SET count = -1")
+        .execute(&mut *c)
+        .expect("log head");
     // Statistics for the planner; on PostgreSQL also the visibility map (what autovacuum would do shortly after a
     // bulk load), so counts can use index-only scans.
     let maintenance = match &mut *c {

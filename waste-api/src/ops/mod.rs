@@ -2,6 +2,7 @@
 //! database that must already exist and never create or migrate one (docs/operations.md).
 
 pub mod backup;
+pub mod checkpoint;
 
 use crate::db::{Backend, Db, DbUrl};
 use serde_json::Value;
@@ -144,12 +145,41 @@ pub enum Verified {
 /// `waste-api verify`: the custody audit of an existing, current database (the same audit as `/audit/verify`),
 /// with the heads' anchors checked when `key` is given.
 pub fn verify(url: &str, key: Option<&[u8]>) -> Verified {
+    verify_since(url, key, None)
+}
+
+/// `verify`, and with `since` the log compared with a checkpoint's statement too (`checkpoint::read`).
+pub fn verify_since(
+    url: &str,
+    key: Option<&[u8]>,
+    since: Option<&crate::store::audit::Since>,
+) -> Verified {
     let db = match open_existing(url, Pending::Refused) {
         Ok(db) => db,
         Err(e) => return Verified::Refused(e),
     };
-    match crate::store::audit::verify(&db, key) {
+    let sizes = crate::store::audit::Sizes::default();
+    match crate::store::audit::verify_since(&db, key, sizes, since) {
         Ok(report) => Verified::Report(report),
         Err(e) => Verified::Refused(OpenError::Unreadable(e.to_string())),
+    }
+}
+
+/// Why `checkpoint` (or `verify --since`) could not run: the database (3–8) or the checkpoint's key or statement
+/// (9).
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Open(OpenError),
+    #[error(transparent)]
+    Checkpoint(checkpoint::CheckpointError),
+}
+
+impl Refusal {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Open(e) => e.exit_code(),
+            Self::Checkpoint(_) => 9,
+        }
     }
 }

@@ -95,7 +95,7 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
         )
         .get_result(pg)?;
         return match (w.containers, w.heads) {
-            (1, 1) => Ok(()),
+            (1, 1) => events::wrote(tx, r.event),
             (1, _) => Err(events::moved()),
             _ => Err(containers::changed()),
         };

@@ -227,13 +227,29 @@ fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), AppError>
     if n == 1 { Ok(()) } else { Err(moved()) }
 }
 
+/// Tells the log's head that `p` was written: it moves when the caller's `store::write_tx` settles, or at once
+/// outside one (`audit::log`).
+pub fn wrote(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
+    use super::audit::log;
+    log::wrote(&p.row.aggregate, p.row.seq, &p.row.prev_hash, &p.row.hash);
+    if !log::in_tx() {
+        log::settle(conn)?;
+    }
+    Ok(())
+}
+
 /// Writes a prepared event and moves its chain's head, guarded by the count it was prepared after: a head that
 /// moved meanwhile is a 409 with nothing kept. On PostgreSQL both go as one statement (one round trip).
 pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
-    let conn = match conn {
-        AnyConnection::Sqlite(c) => c,
-        AnyConnection::Postgresql(pg) => return write_pg(pg, p),
-    };
+    match conn {
+        AnyConnection::Sqlite(c) => write_lite(c, p)?,
+        AnyConnection::Postgresql(pg) => write_pg(pg, p)?,
+    }
+    wrote(conn, p)
+}
+
+/// `write` on SQLite.
+fn write_lite(conn: &mut diesel::SqliteConnection, p: &Prepared) -> Result<(), AppError> {
     // On SQLite's own connection (through `AnyConnection` diesel writes the SQL text out at every execution),
     // the head's move prepared once (diesel compiles an UPDATE afresh each time).
     diesel::insert_into(events::table)

@@ -62,8 +62,9 @@ where
     E: From<diesel::result::Error>,
 {
     outbox::take_announced();
+    audit::log::begin();
     let r = crate::db::write_tx(conn, |c| {
-        // Ids drawn above every id issued before (`crate::ids`): the floor is read first and raised last.
+        // Ids drawn above every id issued before (`crate::ids`): the floor is read first and raised at the end.
         let saved = crate::ids::begin(id_floor(c)?.as_deref());
         let r = f(&mut Tx(c));
         let raised = match (&r, crate::ids::issued()) {
@@ -72,8 +73,13 @@ where
         };
         crate::ids::end(saved, r.is_ok() && raised.is_ok());
         raised?;
-        r
+        let v = r?;
+        // The log's head moves last, after everything else the transaction locked (`audit::log`); the two
+        // one-row tables are always taken in this order, so writers queue on them but never deadlock.
+        audit::log::settle(c)?;
+        Ok(v)
     });
+    audit::log::end();
     // Committed with a webhook event: wake the delivery worker (its poll covers a missed wake-up).
     if outbox::take_announced() && r.is_ok() {
         outbox::wake().notify_waiters();

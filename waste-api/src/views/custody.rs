@@ -266,6 +266,8 @@ pub struct AuditRun {
     pub anchored: Option<bool>,
     /// How many state rows were compared with their chains, when all hold.
     pub state_checked: Option<StateChecked>,
+    /// The log's own head, when all holds.
+    pub log: Option<LogFigures>,
     /// The first break, when one is found.
     pub broken: Option<AuditBreak>,
     /// When the run finished (RFC 3339 UTC).
@@ -280,14 +282,27 @@ pub struct AuditRun {
 pub struct StateChecked {
     pub containers: u64,
     pub manifests: u64,
+    /// Users whose roles were compared with their chain.
+    pub users: u64,
+    /// Contracts whose end date was compared with their chain.
+    pub contracts: u64,
+}
+
+/// The log's own head as the audit found it, when all holds: events in the whole log and the digest over every
+/// chain's head (docs/operations.md, "Audit and checkpoints").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogFigures {
+    pub count: u64,
+    pub digest: String,
 }
 
 /// Where the audit found the log broken.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditBreak {
-    /// `container:{id}`, `manifest:{id}`, …
+    /// `container:{id}`, `manifest:{id}`, …, or `log` for the log's own head.
     pub aggregate: String,
-    /// What broke: `link`, `count`, `chain_missing`, `anchor`, `state`, …
+    /// What broke: `link`, `count`, `chain_missing`, `anchor`, `state`, `log_count`, `log_digest`, `log_anchor`,
+    /// …
     pub kind: String,
     pub seq: Option<i64>,
     /// For a `state` break: the table and field that differ from the chain.

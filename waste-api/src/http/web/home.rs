@@ -156,7 +156,11 @@ pub async fn home(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
                 key: "home.schools_attention",
                 n: attention.len(),
                 href: "/bureau",
-                tone: if attention.is_empty() { "plain" } else { "warn" },
+                tone: if attention.is_empty() {
+                    "plain"
+                } else {
+                    "warn"
+                },
             });
             schools = attention.into_iter().take(HOME_MANIFESTS).collect();
         }

@@ -1,12 +1,17 @@
 //! The audit of the custody log, read once: every event in `(aggregate, seq)` order a page at a time inside one
 //! read snapshot, each link verified as it is read (`custody::Verifier`), each finished chain compared with its
-//! stored head and anchor, and the state tables (`containers`, `manifests`, `manifest_lines`) compared with what
-//! the chains say, a batch of chains at a time. Memory holds one page of events and one batch of chain facts,
+//! stored head and anchor, and the state tables (`containers`, `additions`, `pickup_lines`, `manifests`,
+//! `manifest_lines`, `users`, `contracts`) compared with what the chains say, a batch of chains at a time; then the
+//! log's own head (`log`: count, digest over every chain's head, anchor) against the sum of the chains read, and
+//! with a checkpoint (`Since`) the chains as they were at it against its signed statement. Memory holds one page of events and one batch of chain facts,
 //! whatever the size of the log. `/audit/verify` and `waste-api verify` both run this.
 
 use crate::app::AppError;
 use crate::db::{AnyConnection, Db};
-use crate::schema::{chain_heads, containers, events, manifest_lines, manifests};
+use crate::schema::{
+    additions, chain_heads, containers, contracts, events, manifest_lines, manifests, pickup_lines,
+    users,
+};
 use crate::store::events::EventRow;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -15,10 +20,15 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use waste_core::custody::{self, Head, StoredEvent, Verifier};
 
+pub mod log;
 mod spans;
 mod state;
+use log::{Digest, leaf};
 use spans::{Span, cuts, spans};
-use state::{ContainerState, Facts, LineState, ManifestState, compare_container, compare_manifest};
+use state::{
+    AdditionState, ContainerState, Facts, LineState, ManifestState, compare_container,
+    compare_container_rows, compare_contract, compare_manifest, compare_user,
+};
 
 /// How much an audit reads per query and compares per round of queries (tests use small sizes, so that a few
 /// chains cross page and batch boundaries).
@@ -50,11 +60,23 @@ struct Finished {
     facts: Facts,
 }
 
-/// Figures of a run, for the report.
+/// Figures of a run, for the report, and the part of the log's digest its chains make.
 #[derive(Default)]
 struct Counts {
     containers: u64,
     manifests: u64,
+    users: u64,
+    contracts: u64,
+    /// The sum of the leaves of the chains compared (`log`).
+    digest: Digest,
+}
+
+/// A checkpoint to compare the log with (`verify --since`): its number, and the log's size and digest it saw.
+#[derive(Debug, Clone)]
+pub struct Since {
+    pub epoch: i64,
+    pub count: i64,
+    pub digest: String,
 }
 
 /// How far the comparison of heads and state rows has come, in the database's own order: everything up to
@@ -99,6 +121,9 @@ fn check_batch(
         .map(|(a, c, h, s)| (a, (c, h, s)))
         .collect();
     for f in batch.iter() {
+        counts
+            .digest
+            .add(&leaf(&f.head.aggregate, f.head.count, &f.head.last_hash));
         let stored = heads.remove(&f.head.aggregate).map(|(c, h, s)| {
             (
                 Head {
@@ -132,7 +157,24 @@ fn check_batch(
             .find_map(|f| f.head.aggregate.strip_prefix(prefix).map(str::to_owned))
     };
     let mut crows: HashMap<String, ContainerState> = HashMap::new();
+    let mut arows: HashMap<String, Vec<AdditionState>> = HashMap::new();
+    let mut grows: HashMap<String, String> = HashMap::new();
     if let Some(last) = last_id("container:") {
+        for a in additions::table
+            .filter(additions::container_id.gt(&compared.container))
+            .filter(additions::container_id.le(&last))
+            .select((additions::container_id, additions::seq, additions::quantity))
+            .load::<AdditionState>(conn)?
+        {
+            arows.entry(a.container_id.clone()).or_default().push(a);
+        }
+        grows = pickup_lines::table
+            .filter(pickup_lines::container_id.gt(&compared.container))
+            .filter(pickup_lines::container_id.le(&last))
+            .select((pickup_lines::container_id, pickup_lines::gross_weight_kg))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
         crows = containers::table
             .filter(containers::id.gt(&compared.container))
             .filter(containers::id.le(&last))
@@ -185,13 +227,54 @@ fn check_batch(
         }
         compared.manifest = last;
     }
+    // Users and contracts: the rows of the chains of the batch (a row without a chain is not looked for).
+    let ids = |prefix: &str| -> Vec<String> {
+        batch
+            .iter()
+            .filter_map(|f| f.head.aggregate.strip_prefix(prefix).map(str::to_owned))
+            .collect()
+    };
+    let (user_ids, contract_ids) = (ids("user:"), ids("contract:"));
+    let mut urows: HashMap<String, String> = HashMap::new();
+    for chunk in user_ids.chunks(500) {
+        urows.extend(
+            users::table
+                .filter(users::id.eq_any(chunk))
+                .select((users::id, users::roles))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    let mut krows: HashMap<String, String> = HashMap::new();
+    for chunk in contract_ids.chunks(500) {
+        krows.extend(
+            contracts::table
+                .filter(contracts::id.eq_any(chunk))
+                .select((contracts::id, contracts::valid_until))
+                .load::<(String, String)>(conn)?,
+        );
+    }
     for f in batch.drain(..) {
         let agg = f.head.aggregate.as_str();
         let broken = match &f.facts {
             Facts::Container(c) => {
                 counts.containers += 1;
                 let id = agg.trim_start_matches("container:");
-                compare_container(agg, c, crows.remove(id).as_ref())
+                compare_container(agg, c, crows.remove(id).as_ref()).or_else(|| {
+                    compare_container_rows(
+                        agg,
+                        c,
+                        arows.get(id).map(Vec::as_slice).unwrap_or(&[]),
+                        grows.get(id),
+                    )
+                })
+            }
+            Facts::User(u) => {
+                counts.users += 1;
+                compare_user(agg, u, urows.get(agg.trim_start_matches("user:")))
+            }
+            Facts::Contract(k) => {
+                counts.contracts += 1;
+                compare_contract(agg, k, krows.get(agg.trim_start_matches("contract:")))
             }
             Facts::Manifest(m) => {
                 counts.manifests += 1;
@@ -282,6 +365,17 @@ const SQLITE_AUDIT: &str = "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -
 
 /// `verify` with other page, batch and part sizes.
 pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, AppError> {
+    verify_since(db, key, sizes, None)
+}
+
+/// `verify_with`, and with `since` the log compared with a checkpoint too: every chain holds, at the count the
+/// checkpoint saw, the event it held then (the log has only grown since).
+pub fn verify_since(
+    db: &Db,
+    key: Option<&[u8]>,
+    sizes: Sizes,
+    since: Option<&Since>,
+) -> Result<Value, AppError> {
     let open = || {
         db.dedicated()
             .map_err(|e| AppError::Unavailable(e.to_string()))
@@ -293,7 +387,7 @@ pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, A
     };
     first.batch_execute(begin)?;
     let mut conns = vec![first];
-    let result = in_snapshot(&mut conns, open, key, sizes);
+    let result = in_snapshot(&mut conns, open, key, sizes, since);
     for c in &mut conns {
         let _ = c.batch_execute("ROLLBACK");
     }
@@ -309,6 +403,7 @@ fn in_snapshot<F>(
     open: F,
     key: Option<&[u8]>,
     sizes: Sizes,
+    since: Option<&Since>,
 ) -> Result<Value, AppError>
 where
     F: Fn() -> Result<AnyConnection, AppError>,
@@ -371,7 +466,7 @@ where
         let running: Vec<_> = conns
             .iter_mut()
             .zip(spans.iter().enumerate())
-            .map(|(c, span)| s.spawn(move || read_span(c, span, stop, key, sizes)))
+            .map(|(c, span)| s.spawn(move || read_span(c, span, stop, key, sizes, since)))
             .collect();
         running
             .into_iter()
@@ -391,11 +486,107 @@ where
         total.chains += run.chains;
         total.counts.containers += run.counts.containers;
         total.counts.manifests += run.counts.manifests;
+        total.counts.users += run.counts.users;
+        total.counts.contracts += run.counts.contracts;
+        total.counts.digest.add(&run.counts.digest);
+        total.at_checkpoint.0 += run.at_checkpoint.0;
+        total.at_checkpoint.1.add(&run.at_checkpoint.1);
     }
-    Ok(json!({
+    let head = log::read(&mut conns[0])?;
+    if let Some(b) = log_break(head.as_ref(), &total, key) {
+        return Ok(json!({ "ok": false, "events_checked": total.events, "broken": b }));
+    }
+    if let Some(since) = since
+        && let Some(b) = since_break(since, head.as_ref(), &total)
+    {
+        return Ok(json!({ "ok": false, "events_checked": total.events, "broken": b }));
+    }
+    let mut report = json!({
         "ok": true, "events_checked": total.events, "chains": total.chains, "anchored": key.is_some(),
-        "state_checked": { "containers": total.counts.containers, "manifests": total.counts.manifests },
-    }))
+        "state_checked": {
+            "containers": total.counts.containers, "manifests": total.counts.manifests,
+            "users": total.counts.users, "contracts": total.counts.contracts,
+        },
+        "log": { "count": total.events, "digest": total.counts.digest.hex() },
+    });
+    if let Some(since) = since {
+        report["since"] = json!({ "checkpoint": since.epoch, "count": since.count, "grown_by": total.events.saturating_sub(u64::try_from(since.count).unwrap_or(0)) });
+    }
+    Ok(report)
+}
+
+/// The log's head against the chains read: its count of events, its digest and (with a key) its anchor. A chain
+/// erased whole, or rolled back to an earlier head, leaves the log's head counting more, or summing other leaves.
+fn log_break(head: Option<&log::LogHead>, total: &Run, key: Option<&[u8]>) -> Option<Value> {
+    let broken = |kind: &str, extra: Value| {
+        let mut b = json!({ "aggregate": "log", "kind": kind });
+        if let (Some(b), Value::Object(extra)) = (b.as_object_mut(), extra) {
+            b.extend(extra);
+        }
+        Some(b)
+    };
+    let Some(head) = head else {
+        return broken("log_head_missing", json!({}));
+    };
+    if head.count < 0 {
+        // Not sealed yet (a database just upgraded, before the service started on it): nothing to compare.
+        return if total.events > 0 {
+            broken("log_head_unsealed", json!({}))
+        } else {
+            None
+        };
+    }
+    let events = i64::try_from(total.events).unwrap_or(i64::MAX);
+    if head.count != events {
+        return broken(
+            "log_count",
+            json!({ "head_count": head.count, "events": total.events }),
+        );
+    }
+    if Digest::parse(&head.digest) != Some(total.counts.digest) {
+        return broken(
+            "log_digest",
+            json!({ "stored": head.digest, "chains_say": total.counts.digest.hex() }),
+        );
+    }
+    if let Some(key) = key
+        && head.anchor.as_deref() != Some(log::anchor(key, head.count, &head.digest).as_str())
+    {
+        return broken("log_anchor", json!({}));
+    }
+    None
+}
+
+/// The log against a checkpoint: the chains' events up to the counts the checkpoint saw make its size and digest.
+fn since_break(since: &Since, head: Option<&log::LogHead>, total: &Run) -> Option<Value> {
+    let broken = |kind: &str, extra: Value| {
+        let mut b = json!({ "aggregate": "log", "kind": kind, "checkpoint": since.epoch });
+        if let (Some(b), Value::Object(extra)) = (b.as_object_mut(), extra) {
+            b.extend(extra);
+        }
+        Some(b)
+    };
+    let known = head.map_or(0, |h| h.epoch);
+    if since.epoch > known {
+        return broken(
+            "since_unknown_checkpoint",
+            json!({ "last_checkpoint_here": known }),
+        );
+    }
+    let (count, digest) = &total.at_checkpoint;
+    if *count != since.count {
+        return broken(
+            "since_count",
+            json!({ "checkpoint_count": since.count, "found": count }),
+        );
+    }
+    if Digest::parse(&since.digest) != Some(*digest) {
+        return broken(
+            "since_digest",
+            json!({ "checkpoint_digest": since.digest, "found": digest.hex() }),
+        );
+    }
+    None
 }
 
 /// The page of events that follows `after` (`aggregate`, `seq`) in chain order.
@@ -458,12 +649,24 @@ struct Reading {
     v: Verifier,
     facts: Option<Facts>,
     batch: Vec<Finished>,
+    /// With a checkpoint: each chain's count at it (of the page's aggregates), and the events and digest of the
+    /// log as it was then, so far.
+    marks: HashMap<String, i64>,
+    at_checkpoint: (i64, Digest),
 }
 
 impl Reading {
     /// Takes in a page of events; the first broken link, if any.
     fn take(&mut self, rows: &[EventRow]) -> Option<Value> {
         for r in rows {
+            if self.marks.get(&r.aggregate) == Some(&r.seq) {
+                self.at_checkpoint.0 += r.seq;
+                self.at_checkpoint.1.add(&leaf(
+                    &r.aggregate,
+                    u64::try_from(r.seq).unwrap_or(0),
+                    &r.hash,
+                ));
+            }
             match self.v.push(stored(r)) {
                 Err(b) => return Some(json!(b)),
                 Ok(Some(head)) => self.batch.push(Finished {
@@ -511,6 +714,8 @@ struct Run {
     chains: u64,
     counts: Counts,
     broken: Option<Value>,
+    /// The events and digest of the log as it was at the checkpoint compared with (`verify --since`).
+    at_checkpoint: (i64, Digest),
 }
 
 /// Reads and verifies the events of `span` (the `index`th) and compares its heads and state rows; stops early
@@ -521,17 +726,29 @@ fn read_span(
     stop: &AtomicUsize,
     key: Option<&[u8]>,
     sizes: Sizes,
+    since: Option<&Since>,
 ) -> Result<Run, AppError> {
     let mut r = Reading::default();
     let mut counts = Counts::default();
     let mut compared = span.from.clone();
     let until = span.to.as_ref().map(|t| t.aggregate.as_str());
-    let run = |v: &Verifier, counts: Counts, broken: Option<Value>| Run {
-        events: v.events,
-        chains: v.chains,
+    let run = |r: &Reading, counts: Counts, broken: Option<Value>| Run {
+        events: r.v.events,
+        chains: r.v.chains,
         counts,
         broken,
+        at_checkpoint: r.at_checkpoint,
     };
+    // With a checkpoint, the counts it saw of the chains of each page, read before the page is taken in.
+    let marks =
+        |conn: &mut AnyConnection, rows: &[EventRow]| -> Result<HashMap<String, i64>, AppError> {
+            match (since, rows.first(), rows.last()) {
+                (Some(s), Some(first), Some(last)) => {
+                    log::marks(conn, s.epoch, &first.aggregate, &last.aggregate)
+                }
+                _ => Ok(HashMap::new()),
+            }
+        };
     // After every event of the aggregate the span starts after.
     let start = (compared.aggregate.clone(), i64::MAX);
     let mut rows = page_after(conn, (!span.first).then_some(&start), until, sizes.page)?;
@@ -546,28 +763,26 @@ fn read_span(
         if stop.load(Ordering::Relaxed) < index {
             return Ok(Run::default());
         }
+        r.marks = marks(conn, &rows)?;
         let (broken, next) = take_and_read_next(conn, &mut r, &rows, until, sizes.page)?;
         if broken.is_some() {
-            return Ok(run(&r.v, counts, found(broken)));
+            return Ok(run(&r, counts, found(broken)));
         }
         rows = next;
         if r.batch.len() >= sizes.batch {
             let broken = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?;
             if broken.is_some() {
-                return Ok(run(&r.v, counts, found(broken)));
+                return Ok(run(&r, counts, found(broken)));
             }
         }
     }
-    let (mut v, mut batch) = (r.v, r.batch);
-    if let Some(head) = v.finish() {
-        batch.push(Finished {
-            head,
-            facts: r.facts.take().unwrap_or(Facts::Other),
-        });
+    if let Some(head) = r.v.finish() {
+        let facts = r.facts.take().unwrap_or(Facts::Other);
+        r.batch.push(Finished { head, facts });
     }
-    let mut broken = check_batch(conn, &mut batch, key, &mut counts, &mut compared)?;
+    let mut broken = check_batch(conn, &mut r.batch, key, &mut counts, &mut compared)?;
     if broken.is_none() {
         broken = orphans(conn, &compared, span.to.as_ref())?;
     }
-    Ok(run(&v, counts, found(broken)))
+    Ok(run(&r, counts, found(broken)))
 }

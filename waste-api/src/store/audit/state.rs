@@ -14,6 +14,22 @@ pub(super) struct ContainerFacts {
     org: Option<String>,
     additions: i64,
     filled: Option<String>,
+    /// Each addition's quantity as its event gave it, by the addition's number (issue 29, item 8).
+    quantities: Vec<(i64, String)>,
+    /// The gross weight the station weighed at the last pickup.
+    gross: Option<String>,
+}
+
+/// What the `users` row should hold, as the user's chain tells: the roles last given.
+#[derive(Debug, Default)]
+pub(super) struct UserFacts {
+    roles: Option<Vec<String>>,
+}
+
+/// What the `contracts` row should hold, as the contract's chain tells.
+#[derive(Debug, Default)]
+pub(super) struct ContractFacts {
+    valid_until: Option<String>,
 }
 
 /// One line of a manifest as its chain tells.
@@ -40,6 +56,8 @@ pub(super) struct ManifestFacts {
 pub(super) enum Facts {
     Container(ContainerFacts),
     Manifest(ManifestFacts),
+    User(UserFacts),
+    Contract(ContractFacts),
     Other,
 }
 
@@ -53,6 +71,10 @@ impl Facts {
             Facts::Container(ContainerFacts::default())
         } else if aggregate.starts_with("manifest:") {
             Facts::Manifest(ManifestFacts::default())
+        } else if aggregate.starts_with("user:") {
+            Facts::User(UserFacts::default())
+        } else if aggregate.starts_with("contract:") {
+            Facts::Contract(ContractFacts::default())
         } else {
             Facts::Other
         }
@@ -86,11 +108,23 @@ impl Facts {
                     #[derive(serde::Deserialize)]
                     struct Addition {
                         filled_liters: Option<String>,
+                        quantity: Option<String>,
+                        seq: Option<i64>,
                     }
                     c.additions += 1;
-                    c.filled = serde_json::from_str::<Addition>(payload)
-                        .ok()
-                        .and_then(|a| a.filled_liters);
+                    let a = serde_json::from_str::<Addition>(payload).ok();
+                    if let Some(Addition {
+                        quantity: Some(q),
+                        seq: Some(seq),
+                        ..
+                    }) = &a
+                    {
+                        c.quantities.push((*seq, q.clone()));
+                    }
+                    c.filled = a.and_then(|a| a.filled_liters);
+                }
+                if kind == "picked_up" {
+                    c.gross = text(&parse()["gross_weight_kg"]);
                 }
             }
             Facts::Manifest(m) => {
@@ -159,6 +193,21 @@ impl Facts {
                     }
                 }
             }
+            Facts::User(u) => {
+                if matches!(kind, "user_created" | "user_changed") {
+                    let p = parse();
+                    if let Some(roles) = p["roles"].as_array() {
+                        let mut r: Vec<String> = roles.iter().filter_map(text).collect();
+                        r.sort();
+                        u.roles = Some(r);
+                    }
+                }
+            }
+            Facts::Contract(c) => {
+                if kind == "contract_recorded" {
+                    c.valid_until = text(&parse()["valid_until"]);
+                }
+            }
             Facts::Other => {}
         }
     }
@@ -197,6 +246,96 @@ pub(super) struct LineState {
     pub(super) shipped_weight_kg: String,
     pub(super) received_weight_kg: Option<String>,
     pub(super) accepted: Option<bool>,
+}
+
+/// An `additions` row as the audit reads it.
+#[derive(Queryable)]
+pub(super) struct AdditionState {
+    pub(super) container_id: String,
+    pub(super) seq: i32,
+    pub(super) quantity: String,
+}
+
+/// A container's additions and pickup line against its chain: every addition the chain tells of has its row with
+/// the quantity its event gave, no other row; the pickup line holds the weight the pickup's event gave.
+pub(super) fn compare_container_rows(
+    agg: &str,
+    c: &ContainerFacts,
+    additions: &[AdditionState],
+    gross: Option<&String>,
+) -> Option<Value> {
+    let row_break = |table: &str, field: &str, seq: Option<i64>, chain: Value, stored: Value| {
+        let mut b = state_break(agg, table, field, chain, stored);
+        if let Some(seq) = seq {
+            b["seq"] = json!(seq);
+        }
+        Some(b)
+    };
+    for a in additions {
+        let seq = i64::from(a.seq);
+        match c.quantities.iter().find(|(s, _)| *s == seq) {
+            None if c.quantities.len() as i64 == c.additions => {
+                return row_break("additions", "seq", Some(seq), Value::Null, json!(seq));
+            }
+            None => {}
+            Some((_, q)) if !same_amount(q, &a.quantity) => {
+                return row_break(
+                    "additions",
+                    "quantity",
+                    Some(seq),
+                    json!(q),
+                    json!(a.quantity),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((seq, _)) = c
+        .quantities
+        .iter()
+        .find(|(s, _)| !additions.iter().any(|a| i64::from(a.seq) == *s))
+    {
+        return row_break("additions", "seq", Some(*seq), json!(seq), Value::Null);
+    }
+    if !same_opt_amount(&c.gross, &gross.cloned()) {
+        return row_break(
+            "pickup_lines",
+            "gross_weight_kg",
+            None,
+            json!(c.gross),
+            json!(gross),
+        );
+    }
+    None
+}
+
+/// A user's roles against their chain (a user created before chains were kept has none to compare).
+pub(super) fn compare_user(agg: &str, u: &UserFacts, roles: Option<&String>) -> Option<Value> {
+    let chain = u.roles.as_ref()?;
+    let Some(stored) = roles else {
+        return Some(state_break(agg, "users", "id", json!(agg), Value::Null));
+    };
+    let mut s: Vec<String> = stored
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    s.sort();
+    (&s != chain).then(|| state_break(agg, "users", "roles", json!(chain), json!(stored)))
+}
+
+/// A contract's end date against its chain.
+pub(super) fn compare_contract(
+    agg: &str,
+    c: &ContractFacts,
+    valid_until: Option<&String>,
+) -> Option<Value> {
+    let chain = c.valid_until.as_ref()?;
+    let Some(stored) = valid_until else {
+        return Some(state_break(agg, "contracts", "id", json!(agg), Value::Null));
+    };
+    (stored != chain)
+        .then(|| state_break(agg, "contracts", "valid_until", json!(chain), json!(stored)))
 }
 
 pub(super) fn compare_container(
