@@ -211,6 +211,13 @@ impl MedicalRules {
         self.categories.iter().find(|c| c.id == id)
     }
 
+    /// What the label prints as main components of a medical-waste container whose additions name no chemical (a
+    /// culture, blood, sharps): its category, as the Medical Waste Classification Catalogue names it.
+    pub fn label_components(&self, code: &str) -> Option<String> {
+        self.by_code(code)
+            .map(|c| format!("{} {} ({})", c.name_zh, c.name_en, self.name))
+    }
+
     /// Whether a substance (by CAS) is a culture medium.
     pub fn is_culture_medium(&self, cas: &str) -> bool {
         self.culture_media.iter().any(|c| c == cas)
