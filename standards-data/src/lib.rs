@@ -31,6 +31,10 @@ pub const GB8978_1996: &str = include_str!("../data/gb8978-1996.toml");
 /// Substance table: CAS, names and synonyms, rule flags, hazard characteristics, EPA-600/2-80-076 groups.
 pub const SUBSTANCES: &str = include_str!("../data/substances.csv");
 
+/// Medical Waste Classification Catalogue (2021): the five HW01 categories, what each waste is, the collection
+/// streams, and the biological-laboratory setting.
+pub const MEDICAL_WASTE_2021: &str = include_str!("../data/medical-waste-2021.toml");
+
 /// Laboratory collection streams with container colours, and the strongly-oxidising thresholds.
 pub const STREAMS: &str = include_str!("../data/streams.toml");
 

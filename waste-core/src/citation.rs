@@ -48,7 +48,7 @@ pub struct Words {
 }
 
 impl WarningCode {
-    pub const ALL: [WarningCode; 12] = [
+    pub const ALL: [WarningCode; 15] = [
         WarningCode::EditionSuperseded,
         WarningCode::UnknownSubstance,
         WarningCode::ResolvedByName,
@@ -61,6 +61,9 @@ impl WarningCode {
         WarningCode::OtherRegime,
         WarningCode::AssumedContaminated,
         WarningCode::AlsoOxidizing,
+        WarningCode::BeforeEarliestEdition,
+        WarningCode::OxidizingMixture,
+        WarningCode::InactivateBeforeCollection,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +80,9 @@ impl WarningCode {
             WarningCode::OtherRegime => "other_regime",
             WarningCode::AssumedContaminated => "assumed_contaminated",
             WarningCode::AlsoOxidizing => "also_oxidizing",
+            WarningCode::BeforeEarliestEdition => "before_earliest_edition",
+            WarningCode::OxidizingMixture => "oxidizing_mixture",
+            WarningCode::InactivateBeforeCollection => "inactivate_before_collection",
         }
     }
 
@@ -122,6 +128,14 @@ pub enum WarningCode {
     AssumedContaminated,
     /// A mercury or cyanide liquid is also strongly oxidising: it keeps its stream and must be labelled so.
     AlsoOxidizing,
+    /// The decision date is before the earliest edition in the data came into force: the edition applied was not
+    /// in force on that date.
+    BeforeEarliestEdition,
+    /// The liquid is a mixture whose oxidising power no single component shows (acid piranha): collect it on its
+    /// own, vented, never with organic waste.
+    OxidizingMixture,
+    /// Cultures and specimens are inactivated (autoclaved) where they are produced, before collection.
+    InactivateBeforeCollection,
 }
 
 /// Collects the trace and warnings of one decision.

@@ -149,6 +149,30 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
             format!("{} is in force since {}; this decision uses {}: the newer edition is not in the data", newer.issued_as, newer.in_force_from, cat.name),
         );
     }
+    if cat_in_use.before_earliest {
+        ex.say(
+            WarningCode::BeforeEarliestEdition,
+            "edition_before_catalogue",
+            vec![
+                ("on", on.to_string()),
+                ("used", cat.name.clone()),
+                ("since", cat_in_use.edition.in_force_from.to_string()),
+            ],
+            format!("the decision date {on} is before {} came into force ({}), the earliest edition in the data: the edition in force on {on} is not in the data, so this decision is not valid for that date", cat.name, cat_in_use.edition.in_force_from),
+        );
+    }
+    if id_in_use.before_earliest {
+        ex.say(
+            WarningCode::BeforeEarliestEdition,
+            "edition_before_identification",
+            vec![
+                ("on", on.to_string()),
+                ("used", id_in_use.standard.name.clone()),
+                ("since", id_in_use.standard.effective_from.to_string()),
+            ],
+            format!("the decision date {on} is before {} took effect ({}), the earliest identification standard in the data: its clauses did not apply on {on}", id_in_use.standard.name, id_in_use.standard.effective_from),
+        );
+    }
     ex.step(
         "catalogue edition in force on the decision date",
         format!(
@@ -157,9 +181,33 @@ pub fn classify(std: &Standards, waste: &Waste, on: Date) -> Classification {
         ),
         format!("{} edition", cat.edition),
     );
-    let decision: HazardDecision =
-        hazardous::decide(cat, cat_in_use.articles, table, waste, &ident, &mut ex);
+    let decision: HazardDecision = hazardous::decide(
+        cat,
+        cat_in_use.articles,
+        table,
+        &std.medical,
+        waste,
+        &ident,
+        &mut ex,
+    );
+    let medical = decision
+        .code
+        .as_ref()
+        .and_then(|c| std.medical.by_code(c.as_str()))
+        .filter(|_| decision.outcome == HazardOutcome::Hazardous);
     let stream = match decision.outcome {
+        // Medical waste (HW01): the container of its category, never a chemical stream.
+        HazardOutcome::Hazardous if medical.is_some() => {
+            let c = medical.map(|c| (c.stream, c.collection_en.clone(), c.name_en.clone()));
+            c.map(|(s, how, name)| {
+                ex.step(
+                    format!("collection stream: medical waste, {name}"),
+                    format!("{} Table 1, collection", std.medical.name),
+                    format!("{}: {how}", s.as_str()),
+                );
+                s
+            })
+        }
         HazardOutcome::Hazardous | HazardOutcome::NeedsIdentification => {
             stream::stream_of(table, &std.streams, waste, &mut ex)
         }

@@ -11,6 +11,7 @@ use crate::catalogue::{Catalogue, HwCode};
 use crate::citation::{Explanation, WarningCode};
 use crate::hazard::HazardSet;
 use crate::identification::{Identification, SolidWasteOutcome};
+use crate::medical::{MedicalRules, Route};
 use crate::request::{Form, LabKind, Origin, Waste};
 use crate::substance::{Flag, Substance, SubstanceTable};
 use serde::{Deserialize, Serialize};
@@ -214,13 +215,62 @@ impl Ctx<'_> {
     /// Discarded reagents: 900-999-49 when a component is in the Catalogue of Hazardous Chemicals.
     fn reagent(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
         if waste.form == Form::GasInContainer {
-            ex.say(WarningCode::IdentificationRequired, "gas_listing", vec![], "900-999-49 excludes chemicals listed only as pressurised gases; whether this gas is listed otherwise must be checked");
-            return self.needs_identification("gas in a container: the pressurised-gas exclusion of 900-999-49 cannot be settled from the data", ex);
+            return self.gas(ex);
         }
         if self.contents.known.iter().any(|s| s.hazardous_chemical) {
             return self.listed(
                 "900-999-49",
                 "discarded chemical listed in the Catalogue of Hazardous Chemicals (2015)",
+                ex,
+            );
+        }
+        self.unlisted(ex)
+    }
+
+    /// A gas in a container (cylinder, lecture bottle). 900-999-49 takes discarded chemicals of the Catalogue of
+    /// Hazardous Chemicals except those listed only as pressurised gases: a gas whose substance carries a hazard
+    /// characteristic besides its pressure (chlorine: toxic and oxidising) is listed for that hazard too and takes
+    /// 900-999-49 with it; a gas whose only hazard is pressure (nitrogen, argon, helium, carbon dioxide: no
+    /// characteristic in the substance table) is outside 900-999-49 and, no other entry naming it, needs
+    /// identification. An unknown gas needs identification.
+    fn gas(&self, ex: &mut Explanation) -> HazardDecision {
+        let c = &self.contents;
+        if c.unknown || c.known.is_empty() {
+            ex.say(WarningCode::IdentificationRequired, "gas_listing", vec![], "900-999-49 excludes chemicals listed only as pressurised gases; whether this gas is listed otherwise must be checked");
+            return self.needs_identification(
+                "gas in a container of an undeclared or unknown gas: the pressurised-gas exclusion of 900-999-49 cannot be settled",
+                ex,
+            );
+        }
+        let beyond_pressure: Vec<String> = c
+            .known
+            .iter()
+            .filter(|s| s.hazardous_chemical && !s.hazards.is_empty())
+            .map(|s| {
+                let hz: Vec<&str> = s.hazards.iter().map(|h| h.name_en()).collect();
+                format!("{} ({})", s.name_en, hz.join(", "))
+            })
+            .collect();
+        if !beyond_pressure.is_empty() {
+            let why = format!(
+                "gas in a container listed in the Catalogue of Hazardous Chemicals (2015) with hazards besides pressure: {}; the exclusion of chemicals listed only as pressurised gases does not apply",
+                beyond_pressure.join("; ")
+            );
+            return self.listed("900-999-49", &why, ex);
+        }
+        let pressure_only: Vec<&str> = c
+            .known
+            .iter()
+            .filter(|s| s.hazardous_chemical)
+            .map(|s| s.name_en.as_str())
+            .collect();
+        if !pressure_only.is_empty() {
+            ex.say(WarningCode::IdentificationRequired, "gas_pressure_only", vec![("gas", pressure_only.join(", "))], format!("{}: its only hazard is pressure, so it falls outside 900-999-49 (chemicals listed only as pressurised gases are excluded) and no other entry names it; return the cylinder to its supplier, or have it identified", pressure_only.join(", ")));
+            return self.needs_identification(
+                &format!(
+                    "gas in a container whose only hazard is pressure ({}): excluded from 900-999-49; no other entry applies",
+                    pressure_only.join(", ")
+                ),
                 ex,
             );
         }
@@ -249,33 +299,65 @@ impl Ctx<'_> {
         self.unlisted(ex)
     }
 
-    fn medical(&self, waste: &Waste, ex: &mut Explanation) -> HazardDecision {
-        ex.say(WarningCode::OtherRegime, "medical", vec![], "waste of an infectious medical or hospital laboratory is medical waste (HW01), managed under the medical-waste regulations and excluded from 900-047-49");
-        let (code, why) = match waste.origin {
-            Origin::Sharps => ("841-002-01", "medical laboratory: sharps"),
-            Origin::AnimalCarcass | Origin::ResearchSample => {
-                ("841-003-01", "medical laboratory: pathological waste")
+    /// HW01 by what the waste is (Medical Waste Classification Catalogue 2021, `medical.rs`), or the chemical rules
+    /// for what is not one of its five categories. `None`: the chemical rules decide.
+    fn medical(
+        &self,
+        rules: &MedicalRules,
+        waste: &Waste,
+        ex: &mut Explanation,
+    ) -> Option<HazardDecision> {
+        let all_chemical = self.contents.all_known();
+        let culture_medium = self
+            .contents
+            .known
+            .iter()
+            .any(|s| rules.is_culture_medium(s.cas.as_str()));
+        match rules.route(waste, all_chemical, culture_medium) {
+            Route::Chemical => {
+                if waste.lab_kind == LabKind::Biological && waste.infectious == Some(false) {
+                    ex.step(
+                        "biological laboratory waste declared not infectious",
+                        format!("{} [biological_lab]", rules.name),
+                        "not medical waste: the chemical rules decide",
+                    );
+                }
+                None
             }
-            Origin::ExpiredDrug => ("841-005-01", "medical laboratory: pharmaceutical waste"),
-            Origin::MercuryDevice => ("900-024-29", "mercury thermometer, gauge or switch"),
-            Origin::MercuryLamp => ("900-023-29", "mercury lamp"),
-            Origin::Battery => return self.battery(ex),
-            Origin::OilyRagsOrPpe => return self.rags(waste, ex),
-            Origin::ExpiredReagent
-            | Origin::UnusedReagent
-            | Origin::OffSpecProduct
-            | Origin::ContaminatedReagent
-            | Origin::ExperimentResidue
-            | Origin::VesselCleaningResidue
-            | Origin::NovelSubstance
-            | Origin::PhotographicChemicals => ("841-004-01", "medical laboratory: chemical waste"),
-            Origin::ContaminatedConsumables
-            | Origin::EmptyPackaging
-            | Origin::Glassware
-            | Origin::SpentAdsorbent
-            | Origin::Other => ("841-001-01", "medical laboratory: infectious waste"),
-        };
-        self.listed(code, why, ex)
+            Route::Unsettled(why) => {
+                ex.say(WarningCode::IdentificationRequired, "medical_unsettled", vec![], format!("{why}: the waste's category cannot be settled; identify it, and collect it apart meanwhile"));
+                Some(self.needs_identification(&why, ex))
+            }
+            Route::Medical(p) => {
+                match waste.lab_kind {
+                    LabKind::Medical => ex.say(WarningCode::OtherRegime, "medical", vec![], "waste of an infectious medical or hospital laboratory is medical waste (HW01), managed under the medical-waste regulations and excluded from 900-047-49"),
+                    LabKind::Biological | LabKind::Chemical => ex.say(WarningCode::OtherRegime, "medical_biological", vec![], "infectious waste of a biological laboratory is managed as medical waste (HW01): hand it to the medical-waste handler, never into a chemical waste container"),
+                }
+                if p.inactivate {
+                    ex.say(WarningCode::InactivateBeforeCollection, "inactivate", vec![], "cultures, culture media, strains and specimens are autoclaved (or otherwise disinfected) where they are produced, then collected as infectious waste (Medical Waste Classification Catalogue 2021, Table 1, collection of infectious waste)");
+                }
+                if waste.lab_kind == LabKind::Biological {
+                    ex.step(
+                        "biological laboratory waste that is, or may be, infectious",
+                        format!(
+                            "{} [biological_lab] [{}]",
+                            rules.name,
+                            match rules.biological_confidence {
+                                crate::citation::Confidence::Confirmed => "C",
+                                crate::citation::Confidence::Secondary => "S",
+                                crate::citation::Confidence::Unconfirmed => "UNCONFIRMED policy",
+                            }
+                        ),
+                        "managed as medical waste (HW01)",
+                    );
+                }
+                let why = format!(
+                    "medical waste, {} {} ({}): {}",
+                    p.category.name_zh, p.category.name_en, rules.name, p.why
+                );
+                Some(self.listed(&p.category.code, &why, ex))
+            }
+        }
     }
 
     /// 900-041-49 oily rags and PPE; exempt in all stages when not collected separately (exemption list item 24).
@@ -295,10 +377,12 @@ impl Ctx<'_> {
 }
 
 /// The hazardous decision for a waste already identified by GB 34330.
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     cat: &Catalogue,
     articles: Articles<'_>,
     table: &SubstanceTable,
+    medical: &MedicalRules,
     waste: &Waste,
     ident: &Identification,
     ex: &mut Explanation,
@@ -352,8 +436,8 @@ pub fn decide(
         }
         SolidWasteOutcome::SolidWaste => {}
     }
-    if waste.lab_kind == LabKind::Medical {
-        return ctx.medical(waste, ex);
+    if let Some(d) = ctx.medical(medical, waste, ex) {
+        return d;
     }
     match waste.origin {
         Origin::ExpiredReagent

@@ -18,6 +18,22 @@ pub struct LabelRules {
     sizes: Vec<(Option<Decimal>, u32, u32)>,
     pub two_labels_above_l: Decimal,
     pub id_segments: Vec<usize>,
+    pub look: LabelLook,
+}
+
+/// How the label looks (`labels.toml` `[look]`): colours with their confidence, and the settings no source
+/// confirms (hazard pictograms, field order), marked as such.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelLook {
+    /// `#RRGGBB`.
+    pub background: String,
+    pub foreground: String,
+    pub colour_confidence: crate::citation::Confidence,
+    pub colour_source: String,
+    /// Whether hazard pictograms are drawn (none is, until a source gives their artwork).
+    pub pictograms: bool,
+    pub pictograms_confidence: crate::citation::Confidence,
+    pub field_order_confidence: crate::citation::Confidence,
 }
 
 impl LabelRules {
@@ -28,6 +44,18 @@ impl LabelRules {
             size: Vec<Size>,
             two_labels_above_l: String,
             digital_id: Id,
+            look: Look,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Look {
+            background: String,
+            foreground: String,
+            colour_confidence: crate::citation::Confidence,
+            colour_source: String,
+            pictograms: bool,
+            pictograms_confidence: crate::citation::Confidence,
+            field_order_confidence: crate::citation::Confidence,
         }
         #[derive(Deserialize)]
         struct Std {
@@ -62,7 +90,31 @@ impl LabelRules {
         {
             return Err("labels: digital_id segments must be 4 and add up to its length".into());
         }
+        let colour = |c: &str| {
+            let ok =
+                c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|x| x.is_ascii_hexdigit());
+            if ok {
+                Ok(c.to_ascii_uppercase())
+            } else {
+                Err(format!("labels: colour '{c}' is not #RRGGBB"))
+            }
+        };
+        if raw.look.pictograms {
+            return Err(
+                "labels: pictograms = true, but no pictogram artwork is in the data".into(),
+            );
+        }
+        let look = LabelLook {
+            background: colour(&raw.look.background)?,
+            foreground: colour(&raw.look.foreground)?,
+            colour_confidence: raw.look.colour_confidence,
+            colour_source: raw.look.colour_source,
+            pictograms: raw.look.pictograms,
+            pictograms_confidence: raw.look.pictograms_confidence,
+            field_order_confidence: raw.look.field_order_confidence,
+        };
         Ok(Self {
+            look,
             standard: raw.standard.name,
             sizes,
             two_labels_above_l: dec(&raw.two_labels_above_l)?,
@@ -320,14 +372,21 @@ pub fn render_svg(label: &Label, rules: &LabelRules) -> Result<String, LabelErro
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{side}mm" height="{side}mm" viewBox="0 0 {side} {side}" data-standard="{}" data-labels="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{side}mm" height="{side}mm" viewBox="0 0 {side} {side}" data-standard="{}" data-labels="{}" data-colour-confidence="{}" data-field-order-confidence="{}" data-pictograms="none ({})" fill="{}">"#,
         esc(&rules.standard),
-        size.count
+        size.count,
+        conf(rules.look.colour_confidence),
+        conf(rules.look.field_order_confidence),
+        conf(rules.look.pictograms_confidence),
+        rules.look.foreground
     );
-    // Border of at least 1 mm (HJ 1276-2022, [S]).
+    // The background and border colours of `labels.toml` `[look]` (orange-yellow with a black border [S]); a
+    // border of at least 1 mm (HJ 1276-2022, [S]).
     let _ = write!(
         svg,
-        r##"<rect x="0.75" y="0.75" width="{w}" height="{w}" fill="#ffffff" stroke="#000000" stroke-width="1.5"/>"##,
+        r##"<rect id="background" x="0.75" y="0.75" width="{w}" height="{w}" fill="{}" stroke="{}" stroke-width="1.5"/>"##,
+        rules.look.background,
+        rules.look.foreground,
         w = side - 1.5
     );
     let mut y = margin + text;
@@ -472,6 +531,14 @@ pub fn render_svg(label: &Label, rules: &LabelRules) -> Result<String, LabelErro
     }
     svg.push_str("</g></svg>");
     Ok(svg)
+}
+
+fn conf(c: crate::citation::Confidence) -> &'static str {
+    match c {
+        crate::citation::Confidence::Confirmed => "C",
+        crate::citation::Confidence::Secondary => "S",
+        crate::citation::Confidence::Unconfirmed => "UNCONFIRMED",
+    }
 }
 
 /// Estimated printed width in mm: CJK characters are square, others about half as wide.

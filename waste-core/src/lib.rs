@@ -20,6 +20,7 @@ pub mod hazardous;
 pub mod identification;
 pub mod label;
 pub mod manifest;
+pub mod medical;
 pub mod party;
 pub mod pickup;
 pub mod records;

@@ -147,6 +147,80 @@ pub enum LabKind {
     Medical,
 }
 
+/// What a biological or medical laboratory's waste is, in the words of the Medical Waste Classification Catalogue
+/// (2021) Table 1 (`standards-data/data/medical-waste-2021.toml` gives each its category and basis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BiologicalMaterial {
+    /// Discarded blood, serum, plasma, secretions and their containers (blood collection tubes).
+    Blood,
+    /// Specimens (swabs, samples of body fluids or tissue for testing) and their containers.
+    Specimen,
+    /// Cultures and culture media (agar plates, broths), strain and virus preservation fluids.
+    Culture,
+    /// Items other than sharps soiled with blood, body fluids or cultures (gloves, gauze, tips, tubes).
+    ContaminatedArticle,
+    /// Needles, lancets, blades, slides and other sharps.
+    Sharps,
+    /// Human waste tissue.
+    Tissue,
+    /// Experimental animal carcasses.
+    AnimalCarcass,
+    /// Discarded drugs.
+    Pharmaceutical,
+    /// Discarded chemicals (declared chemical waste of the laboratory).
+    Chemical,
+}
+
+impl BiologicalMaterial {
+    pub const ALL: [BiologicalMaterial; 9] = [
+        BiologicalMaterial::Blood,
+        BiologicalMaterial::Specimen,
+        BiologicalMaterial::Culture,
+        BiologicalMaterial::ContaminatedArticle,
+        BiologicalMaterial::Sharps,
+        BiologicalMaterial::Tissue,
+        BiologicalMaterial::AnimalCarcass,
+        BiologicalMaterial::Pharmaceutical,
+        BiologicalMaterial::Chemical,
+    ];
+
+    /// The wire name (`contaminated_article`), the id `medical-waste-2021.toml` uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BiologicalMaterial::Blood => "blood",
+            BiologicalMaterial::Specimen => "specimen",
+            BiologicalMaterial::Culture => "culture",
+            BiologicalMaterial::ContaminatedArticle => "contaminated_article",
+            BiologicalMaterial::Sharps => "sharps",
+            BiologicalMaterial::Tissue => "tissue",
+            BiologicalMaterial::AnimalCarcass => "animal_carcass",
+            BiologicalMaterial::Pharmaceutical => "pharmaceutical",
+            BiologicalMaterial::Chemical => "chemical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BiologicalMaterial> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Biological by nature: blood, specimens, cultures, soiled articles, sharps, tissue, carcasses (not drugs or
+    /// chemicals). Such a waste needs no chemical component to be classified.
+    pub fn is_biological(self) -> bool {
+        match self {
+            BiologicalMaterial::Blood
+            | BiologicalMaterial::Specimen
+            | BiologicalMaterial::Culture
+            | BiologicalMaterial::ContaminatedArticle
+            | BiologicalMaterial::Sharps
+            | BiologicalMaterial::Tissue
+            | BiologicalMaterial::AnimalCarcass => true,
+            BiologicalMaterial::Pharmaceutical | BiologicalMaterial::Chemical => false,
+        }
+    }
+}
+
 /// What a contaminated consumable is made of: it decides between the plastic-consumables stream and the stream of
 /// other contaminated solids (laboratory collection scheme, `streams.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,6 +290,15 @@ pub struct WasteRequest {
     /// Only for origin `spent_adsorbent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adsorbent_use: Option<AdsorbentUse>,
+    /// The infectivity flag: `true` when the waste is, or may be, infectious (it carries pathogens, patients'
+    /// blood or body fluids, or cultures); `false` when declared not infectious (no biological agent, or already
+    /// inactivated). Only for lab_kind `biological` or `medical`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infectious: Option<bool>,
+    /// What a biological or medical laboratory's waste is (Medical Waste Classification Catalogue 2021). Only for
+    /// lab_kind `biological` or `medical`. Biological by nature, it needs no component.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biological: Option<BiologicalMaterial>,
     #[serde(default)]
     pub components: Vec<ComponentRequest>,
 }
@@ -234,8 +317,58 @@ pub struct ComponentRequest {
     pub cas: Option<String>,
     /// Mass fraction of the whole waste, a decimal string from 0 to 1, e.g. "0.35".
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "0.35"))]
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, with = "fraction_str")]
     pub fraction: Option<Decimal>,
+}
+
+/// A component's fraction on the wire: a decimal string, or absent / null for "not given". An empty or blank
+/// string is refused, never read as "not given": a form that sent an empty field would otherwise make a single
+/// component the whole waste.
+mod fraction_str {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+    use std::str::FromStr;
+
+    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        rust_decimal::serde::str_option::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        d.deserialize_option(Fraction)
+    }
+
+    struct Fraction;
+
+    impl<'de> Visitor<'de> for Fraction {
+        type Value = Option<Decimal>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a decimal string from 0 to 1, e.g. \"0.35\"")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let t = v.trim();
+            if t.is_empty() {
+                return Err(E::custom(
+                    "an empty fraction is not accepted: give a decimal string from 0 to 1 (e.g. \"0.35\"), or leave the field out when the fraction is not known",
+                ));
+            }
+            Decimal::from_str(t)
+                .or_else(|_| Decimal::from_scientific(t))
+                .map(Some)
+                .map_err(|_| E::custom(format!("'{v}' is not a decimal number: give a decimal string from 0 to 1, e.g. \"0.35\"")))
+        }
+    }
 }
 
 /// A refused input: the field it concerns (a JSON path such as `components[1].cas`) and a sentence.
@@ -291,6 +424,8 @@ pub struct Waste {
     pub sorted_collection: bool,
     pub material: Option<ConsumableMaterial>,
     pub adsorbent_use: Option<AdsorbentUse>,
+    pub infectious: Option<bool>,
+    pub biological: Option<BiologicalMaterial>,
     pub components: Vec<Component>,
 }
 
@@ -316,16 +451,54 @@ impl Waste {
                 format!("more than {MAX_COMPONENTS} components"),
             ));
         }
-        // The decision of a radioactive waste (GB 34330-2017 1) or of a medical laboratory's waste (HW01) does not
-        // depend on its composition.
-        let composition_decides = !req.radioactive && req.lab_kind != LabKind::Medical;
+        if req.lab_kind == LabKind::Chemical {
+            if req.infectious.is_some() {
+                return Err(InputError::new(
+                    "infectious",
+                    "applies only to lab_kind \"biological\" or \"medical\"",
+                ));
+            }
+            if req.biological.is_some() {
+                return Err(InputError::new(
+                    "biological",
+                    "applies only to lab_kind \"biological\" or \"medical\"",
+                ));
+            }
+        }
+        if req.infectious == Some(false)
+            && req.biological.is_some_and(|m| {
+                matches!(m, BiologicalMaterial::Blood | BiologicalMaterial::Specimen)
+                    && req.lab_kind == LabKind::Medical
+            })
+        {
+            return Err(InputError::new(
+                "infectious",
+                "blood and specimens of a medical laboratory are infectious waste (Medical Waste Classification Catalogue 2021, Table 1): they cannot be declared not infectious",
+            ));
+        }
+        // The decision of a radioactive waste (GB 34330-2017 1), of a medical laboratory's waste (HW01), or of a
+        // waste biological by nature (declared infectious, or blood, cultures, sharps...) does not depend on its
+        // chemical composition.
+        let biological_by_nature = req.infectious == Some(true)
+            || req
+                .biological
+                .is_some_and(BiologicalMaterial::is_biological);
+        let composition_decides =
+            !req.radioactive && req.lab_kind != LabKind::Medical && !biological_by_nature;
         if req.components.is_empty() && req.origin.needs_components() && composition_decides {
             return Err(InputError::new(
                 "components",
-                format!(
-                    "origin \"{}\" needs at least one component (name or cas)",
-                    req.origin.as_str()
-                ),
+                if req.lab_kind == LabKind::Biological {
+                    format!(
+                        "origin \"{}\" needs at least one component (name or cas), unless the waste is biological by nature: declare \"biological\" (blood, specimen, culture, ...) or \"infectious\": true",
+                        req.origin.as_str()
+                    )
+                } else {
+                    format!(
+                        "origin \"{}\" needs at least one component (name or cas)",
+                        req.origin.as_str()
+                    )
+                },
             ));
         }
         if req.material.is_some() && req.origin != Origin::ContaminatedConsumables {
@@ -425,6 +598,8 @@ impl Waste {
             sorted_collection: req.sorted_collection,
             material: req.material,
             adsorbent_use: req.adsorbent_use,
+            infectious: req.infectious,
+            biological: req.biological,
             components,
         })
     }
@@ -540,6 +715,7 @@ pub fn accepted_values(field: &str) -> Option<&'static [String]> {
             ),
             ("material", names(&ConsumableMaterial::ALL)),
             ("adsorbent_use", names(&AdsorbentUse::ALL)),
+            ("biological", names(&BiologicalMaterial::ALL)),
         ]
     });
     table

@@ -9,6 +9,7 @@ use crate::hazardous::{ASSIGNED, Articles};
 use crate::identification::IdentificationStandard;
 use crate::label::LabelRules;
 use crate::manifest::ManifestRules;
+use crate::medical::MedicalRules;
 use crate::sign::SignRules;
 use crate::site::SiteRules;
 use crate::storage::{StorageRules, WorkingCalendar};
@@ -37,6 +38,9 @@ pub struct CatalogueInUse<'a> {
     pub articles: Articles<'a>,
     pub edition: &'a Edition,
     pub newer: Option<&'a Edition>,
+    /// The decision date falls before the earliest catalogue edition in the data came into force: the earliest
+    /// is applied, and the decision must say so.
+    pub before_earliest: bool,
 }
 
 /// The identification standard a decision on a date uses, and the newer edition in force without data, if any.
@@ -44,6 +48,8 @@ pub struct CatalogueInUse<'a> {
 pub struct IdentificationInUse<'a> {
     pub standard: &'a IdentificationStandard,
     pub newer: Option<&'a Edition>,
+    /// The decision date falls before the earliest identification standard in the data took effect.
+    pub before_earliest: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +65,7 @@ pub struct Standards {
     pub discharge: DischargeRules,
     pub substances: SubstanceTable,
     pub streams: StreamTable,
+    pub medical: MedicalRules,
     pub reactivity: ReactivityMatrix,
     pub containers: ContainerPolicy,
     pub labels: LabelRules,
@@ -81,6 +88,7 @@ pub struct Sources<'a> {
     pub discharge: &'a str,
     pub substances: &'a str,
     pub streams: &'a str,
+    pub medical: &'a str,
     pub reactivity: &'a str,
     pub containers: &'a str,
     pub labels: &'a str,
@@ -98,6 +106,7 @@ impl Sources<'static> {
         discharge: standards_data::GB8978_1996,
         substances: standards_data::SUBSTANCES,
         streams: standards_data::STREAMS,
+        medical: standards_data::MEDICAL_WASTE_2021,
         reactivity: standards_data::REACTIVITY,
         containers: standards_data::CONTAINERS,
         labels: standards_data::LABELS,
@@ -127,6 +136,7 @@ impl Standards {
             discharge: DischargeRules::parse(src.discharge)?,
             substances: SubstanceTable::parse(src.substances)?,
             streams: StreamTable::parse(src.streams)?,
+            medical: MedicalRules::parse(src.medical)?,
             reactivity: ReactivityMatrix::parse(src.reactivity)?,
             containers: ContainerPolicy::parse(src.containers)?,
             labels: LabelRules::parse(src.labels)?,
@@ -145,6 +155,14 @@ impl Standards {
                         sub.cas, g.0
                     ));
                 }
+            }
+        }
+        for c in &s.medical.categories {
+            if !ASSIGNED.contains(&c.code.as_str()) {
+                return Err(format!(
+                    "medical waste: category {} names {}, which the rules do not assign",
+                    c.id, c.code
+                ));
             }
         }
         for ed in &s.catalogue_editions {
@@ -272,6 +290,7 @@ impl Standards {
             },
             edition: &ed.edition,
             newer: self.newer_without_data(CATALOGUE, on),
+            before_earliest: on < first.edition.in_force_from,
         }
     }
 
@@ -287,6 +306,7 @@ impl Standards {
         IdentificationInUse {
             standard,
             newer: self.newer_without_data(IDENTIFICATION, on),
+            before_earliest: on < first.effective_from,
         }
     }
 

@@ -34,10 +34,16 @@ pub enum Stream {
     PlasticConsumables,
     Sharps,
     ContaminatedSolid,
+    /// Medical waste (HW01), one stream per category of the Medical Waste Classification Catalogue (2021).
+    MedicalInfectious,
+    MedicalSharps,
+    MedicalPathological,
+    MedicalChemical,
+    MedicalPharmaceutical,
 }
 
 impl Stream {
-    pub const ALL: [Stream; 16] = [
+    pub const ALL: [Stream; 21] = [
         Stream::OxidizingLiquid,
         Stream::HalogenatedOrganic,
         Stream::CyanideOrganic,
@@ -54,6 +60,11 @@ impl Stream {
         Stream::PlasticConsumables,
         Stream::Sharps,
         Stream::ContaminatedSolid,
+        Stream::MedicalInfectious,
+        Stream::MedicalSharps,
+        Stream::MedicalPathological,
+        Stream::MedicalChemical,
+        Stream::MedicalPharmaceutical,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +85,11 @@ impl Stream {
             Stream::PlasticConsumables => "plastic_consumables",
             Stream::Sharps => "sharps",
             Stream::ContaminatedSolid => "contaminated_solid",
+            Stream::MedicalInfectious => "medical_infectious",
+            Stream::MedicalSharps => "medical_sharps",
+            Stream::MedicalPathological => "medical_pathological",
+            Stream::MedicalChemical => "medical_chemical",
+            Stream::MedicalPharmaceutical => "medical_pharmaceutical",
         }
     }
 
@@ -100,11 +116,35 @@ pub struct Threshold {
     pub basis: String,
 }
 
-/// Per-substance thresholds (by CAS) and the default for every other strong oxidiser.
+/// A mixture whose oxidising power no single component's threshold shows (acid piranha: concentrated sulfuric
+/// acid with hydrogen peroxide), from `[[oxidizing_mixture]]` in `streams.toml`: it is strongly oxidising when every
+/// part is present at or above its fraction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OxidizingMixture {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub parts: Vec<MixturePart>,
+    /// How the mixture's oxidising nature is sourced, and where.
+    pub confidence: Confidence,
+    pub basis: String,
+    /// How the parts' fractions (what "concentrated" means) are sourced: a policy setting unless a source gives them.
+    pub fractions_confidence: Confidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MixturePart {
+    pub cas: CasNumber,
+    pub name: String,
+    pub at_least: Decimal,
+}
+
+/// Per-substance thresholds (by CAS) and the default for every other strong oxidiser, and the oxidising mixtures.
 #[derive(Debug, Clone)]
 pub struct OxidizerPolicy {
     pub default: Threshold,
     by_cas: HashMap<String, Threshold>,
+    pub mixtures: Vec<OxidizingMixture>,
 }
 
 impl OxidizerPolicy {
@@ -112,11 +152,17 @@ impl OxidizerPolicy {
         self.by_cas.get(s.cas.as_str()).unwrap_or(&self.default)
     }
 
-    /// The smallest threshold in the data: a trace below it can never decide a stream.
+    /// The smallest threshold in the data (a mixture's parts included): a trace below it can never decide a
+    /// stream.
     pub fn smallest(&self) -> Decimal {
         self.by_cas
             .values()
             .map(|t| t.fraction)
+            .chain(
+                self.mixtures
+                    .iter()
+                    .flat_map(|m| m.parts.iter().map(|p| p.at_least)),
+            )
             .fold(self.default.fraction, Decimal::min)
     }
 }
@@ -135,6 +181,32 @@ impl StreamTable {
             oxidizer_policy: RawPolicy,
             #[serde(default)]
             oxidizer_threshold: Vec<RawThreshold>,
+            #[serde(default)]
+            oxidizing_mixture: Vec<RawMixture>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawMixture {
+            id: String,
+            name_en: String,
+            name_zh: String,
+            confidence: Confidence,
+            basis: String,
+            /// For readers of the data: where the basis was read.
+            #[serde(rename = "sources")]
+            _sources: Vec<String>,
+            fractions_confidence: Confidence,
+            /// For readers of the data: why the fractions are what they are.
+            #[serde(rename = "fractions_basis")]
+            _fractions_basis: String,
+            part: Vec<RawPart>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawPart {
+            cas: String,
+            name: String,
+            at_least: Decimal,
         }
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -174,6 +246,48 @@ impl StreamTable {
                 return Err(format!("streams: threshold of {cas} is listed twice"));
             }
         }
+        let mut mixtures: Vec<OxidizingMixture> = Vec::new();
+        for m in raw.oxidizing_mixture {
+            if mixtures.iter().any(|x| x.id == m.id) {
+                return Err(format!(
+                    "streams: oxidizing mixture '{}' is listed twice",
+                    m.id
+                ));
+            }
+            if m.part.len() < 2 {
+                return Err(format!(
+                    "streams: oxidizing mixture '{}' needs at least two parts",
+                    m.id
+                ));
+            }
+            let mut parts: Vec<MixturePart> = Vec::new();
+            for p in m.part {
+                let cas = CasNumber::parse(&p.cas).map_err(|e| format!("streams: {e}"))?;
+                if !valid(p.at_least) {
+                    return Err(format!(
+                        "streams: mixture '{}': at_least of {cas} must be in (0, 1]",
+                        m.id
+                    ));
+                }
+                if parts.iter().any(|x| x.cas == cas) {
+                    return Err(format!("streams: mixture '{}' lists {cas} twice", m.id));
+                }
+                parts.push(MixturePart {
+                    cas,
+                    name: p.name,
+                    at_least: p.at_least,
+                });
+            }
+            mixtures.push(OxidizingMixture {
+                id: m.id,
+                name_en: m.name_en,
+                name_zh: m.name_zh,
+                parts,
+                confidence: m.confidence,
+                basis: m.basis,
+                fractions_confidence: m.fractions_confidence,
+            });
+        }
         let oxidizers = OxidizerPolicy {
             default: Threshold {
                 fraction: raw.oxidizer_policy.default_threshold,
@@ -181,6 +295,7 @@ impl StreamTable {
                 basis: raw.oxidizer_policy.basis,
             },
             by_cas,
+            mixtures,
         };
         let mut entries = Vec::new();
         for info in raw.stream {
@@ -231,6 +346,8 @@ pub struct StreamChoice {
     pub reason: String,
     /// Strong oxidisers at or above their threshold that did not decide the stream (mercury or cyanide did).
     pub also_oxidizing: Vec<String>,
+    /// The oxidising mixtures found in a liquid that went to the oxidising stream (described with their basis).
+    pub mixtures: Vec<String>,
 }
 
 /// A strong oxidiser's share of the liquid compared with its threshold.
@@ -253,15 +370,11 @@ impl OxidizerLoad<'_> {
             format!("undeclared (at most {})", self.fraction.normalize())
         };
         let cmp = if self.strong() { ">=" } else { "<" };
-        let tag = match self.threshold.confidence {
-            Confidence::Confirmed => "C",
-            Confidence::Secondary => "S",
-            Confidence::Unconfirmed => "UNCONFIRMED policy",
-        };
         format!(
-            "{} {f} {cmp} strongly-oxidising threshold {} [{tag}]",
+            "{} {f} {cmp} strongly-oxidising threshold {} [{}]",
             self.substance.name_en,
-            self.threshold.fraction.normalize()
+            self.threshold.fraction.normalize(),
+            tag(self.threshold.confidence)
         )
     }
 }
@@ -301,6 +414,75 @@ fn oxidizer_loads<'a>(policy: &'a OxidizerPolicy, parts: &[Part<'a>]) -> Vec<Oxi
     by_id.into_iter().map(|(_, l)| l).collect()
 }
 
+fn tag(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Confirmed => "C",
+        Confidence::Secondary => "S",
+        Confidence::Unconfirmed => "UNCONFIRMED policy",
+    }
+}
+
+/// The oxidising mixtures the liquid makes, each described with its parts' fractions and its basis. A part's
+/// fraction adds every component of that substance; an undeclared one counts as the most it can be (as for single
+/// oxidisers), so an undeclared piranha is never taken for a plain acid.
+fn mixtures_present(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Vec<String> {
+    let declared: Decimal = parts.iter().filter_map(|p| p.fraction).sum();
+    let rest = (Decimal::ONE - declared).max(Decimal::ZERO);
+    let mut found = Vec::new();
+    for m in &policy.mixtures {
+        let mut described = Vec::new();
+        let mut all = true;
+        for want in &m.parts {
+            let here: Vec<&Part<'_>> = parts
+                .iter()
+                .filter(|p| p.substance.cas == want.cas)
+                .collect();
+            if here.is_empty() {
+                all = false;
+                break;
+            }
+            let mut f = Decimal::ZERO;
+            let mut undeclared = false;
+            for p in &here {
+                match p.fraction {
+                    Some(x) => f += x,
+                    None if parts.len() == 1 => f = Decimal::ONE,
+                    None => {
+                        f += rest;
+                        undeclared = true;
+                    }
+                }
+            }
+            let f = f.min(Decimal::ONE);
+            if f < want.at_least {
+                all = false;
+                break;
+            }
+            let shown = if undeclared {
+                format!("undeclared (at most {})", f.normalize())
+            } else {
+                f.normalize().to_string()
+            };
+            described.push(format!(
+                "{} {shown} >= {}",
+                want.name,
+                want.at_least.normalize()
+            ));
+        }
+        if all {
+            found.push(format!(
+                "oxidising mixture {} ({}; fractions [{}]): {} [{}]",
+                m.name_en,
+                described.join(", "),
+                tag(m.fractions_confidence),
+                m.basis,
+                tag(m.confidence)
+            ));
+        }
+    }
+    found
+}
+
 /// The liquid precedence. `None` when no component is known. Components declared at fraction 0 are absent.
 pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<StreamChoice> {
     let parts: Vec<Part<'_>> = parts
@@ -331,6 +513,7 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
         decided_by: Some(by.name_en.clone()),
         reason: with_weak(format!("{}: {why}", by.name_en)),
         also_oxidizing: Vec::new(),
+        mixtures: Vec::new(),
     };
     // An oxidiser below its threshold decides nothing through its oxidising or organic nature: a trace of an
     // organic peroxide does not make an aqueous metal or cyanide liquid organic. (Its acid or base nature still
@@ -340,6 +523,9 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
         .filter(|l| !l.strong())
         .map(|l| l.substance.id)
         .collect();
+    // A mixture (acid piranha) is strongly oxidising though no single part reaches its threshold; its parts then
+    // decide nothing through their acid nature: it must not go to the plain acid stream.
+    let mixtures = mixtures_present(policy, &parts);
     let organic_here = |s: &Substance| organic(s) && !weak_ids.contains(&s.id);
     let organic_part = first(&organic_here);
     let cyanide = first(&|s| s.has(Flag::Cyanide));
@@ -365,6 +551,15 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
             decided_by: Some(o.substance.name_en.clone()),
             reason: with_weak(o.describe()),
             also_oxidizing: Vec::new(),
+            mixtures: Vec::new(),
+        }
+    } else if let Some(m) = mixtures.first() {
+        StreamChoice {
+            stream: Stream::OxidizingLiquid,
+            decided_by: Some(m.clone()),
+            reason: with_weak(m.clone()),
+            also_oxidizing: Vec::new(),
+            mixtures: Vec::new(),
         }
     } else if let Some(o) = organic_part {
         if let Some(h) = first(&|s| s.has(Flag::Halogenated) && organic_here(s)) {
@@ -394,6 +589,7 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
             decided_by: None,
             reason: with_weak("no oxidiser above its threshold, cyanide, mercury, organic, heavy metal, acid or base: other inorganic salts".to_owned()),
             also_oxidizing: Vec::new(),
+            mixtures: Vec::new(),
         }
     };
     if matches!(
@@ -401,6 +597,10 @@ pub fn liquid_stream(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Option<Stre
         Stream::CyanideOrganic | Stream::CyanideInorganic | Stream::Mercury
     ) {
         picked.also_oxidizing = strong.iter().map(|l| l.describe()).collect();
+        picked.also_oxidizing.extend(mixtures.iter().cloned());
+    }
+    if picked.stream == Stream::OxidizingLiquid {
+        picked.mixtures = mixtures;
     }
     Some(picked)
 }
@@ -486,6 +686,9 @@ pub fn stream_of(
                 }
                 Form::Liquid => match liquid_stream(&streams.oxidizers, &parts) {
                     Some(c) => {
+                        if !c.mixtures.is_empty() {
+                            ex.say(WarningCode::OxidizingMixture, "oxidizing_mixture", vec![], format!("{}: strongly oxidising though no single component reaches its threshold; collect it on its own in a vented container (never tightly closed, at most half full), never with organic waste or in the plain acid stream", c.mixtures.join("; ")));
+                        }
                         if !c.also_oxidizing.is_empty() {
                             ex.say(WarningCode::AlsoOxidizing, "also_oxidizing", vec![("stream", c.stream.as_str().to_owned())], format!("the liquid is also strongly oxidising ({}): it keeps the {} stream, but label it as oxidising and never add organic waste to its container", c.also_oxidizing.join("; "), c.stream.as_str()));
                         }

@@ -249,3 +249,39 @@ fn material_and_adsorbent_use_only_for_their_origin() {
     );
     assert_eq!(e.field, "adsorbent_use");
 }
+
+/// Issue 32 item 5: an empty or blank fraction is refused, naming the field; it is never read as "not given"
+/// (which would make a lone component the whole waste). Absent and null still mean "not given".
+#[test]
+fn an_empty_or_blank_fraction_is_refused() {
+    for f in ["", " ", "\t"] {
+        let json = serde_json::json!({"form": "liquid", "origin": "experiment_residue",
+            "components": [{"name": "acetone", "fraction": f}]})
+        .to_string();
+        let e = refuse(&json);
+        assert_eq!(e.field, "components[0].fraction", "{f:?}");
+        assert!(e.message.contains("empty fraction"), "{}", e.message);
+    }
+    for c in [
+        r#"[{"name":"acetone"}]"#,
+        r#"[{"name":"acetone","fraction":null}]"#,
+    ] {
+        let r = classify_json(
+            Standards::embedded(),
+            &with_components(c),
+            date!(2026 - 11 - 28),
+        )
+        .expect("absent or null fraction is accepted");
+        assert_eq!(r.components[0].fraction, None);
+    }
+    let r = classify_json(
+        Standards::embedded(),
+        &with_components(r#"[{"name":"acetone","fraction":" 0.5 "}]"#),
+        date!(2026 - 11 - 28),
+    )
+    .expect("a padded decimal is read");
+    assert_eq!(
+        r.components[0].fraction,
+        Some(rust_decimal::Decimal::new(5, 1))
+    );
+}

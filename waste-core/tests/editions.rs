@@ -177,3 +177,41 @@ fn a_renumbered_law_is_a_data_change() {
         Some("Art.1234")
     );
 }
+
+/// Issue 32 item 5: a decision dated before the earliest catalogue edition in the data (the 2021 Catalogue, MEE
+/// Order No.15, in force 2021-01-01) still applies that edition (nothing earlier is in the data) but warns that it
+/// was not in force on that date; from 2021-01-01 on, no such warning. GB 34330-2017 took effect 2017-10-01 and
+/// warns the same way for an earlier date.
+#[test]
+fn a_decision_dated_before_the_earliest_edition_warns() {
+    let std = Standards::embedded();
+    let c = classify_json(std, ACETONE, date!(2020 - 06 - 01)).expect("valid");
+    assert_eq!(c.hazardous.edition, "2021");
+    let before: Vec<&waste_core::citation::Warning> = c
+        .warnings
+        .iter()
+        .filter(|w| w.code == waste_core::citation::WarningCode::BeforeEarliestEdition)
+        .collect();
+    assert_eq!(before.len(), 1, "{:?}", c.warnings);
+    assert!(
+        before[0].message.contains("2020-06-01") && before[0].message.contains("2021-01-01"),
+        "{}",
+        before[0].message
+    );
+    assert_eq!(before[0].words.key, "edition_before_catalogue");
+    for on in [date!(2021 - 01 - 01), date!(2024 - 06 - 01)] {
+        let c = classify_json(std, ACETONE, on).expect("valid");
+        assert!(
+            !codes(&c).contains(&"before_earliest_edition".to_owned()),
+            "{on}: {:?}",
+            c.warnings
+        );
+    }
+    let c = classify_json(std, ACETONE, date!(2016 - 01 - 01)).expect("valid");
+    let keys: Vec<&str> = c.warnings.iter().map(|w| w.words.key).collect();
+    assert!(
+        keys.contains(&"edition_before_catalogue")
+            && keys.contains(&"edition_before_identification"),
+        "{keys:?}"
+    );
+}

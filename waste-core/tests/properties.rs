@@ -79,6 +79,8 @@ fn request() -> impl Strategy<Value = WasteRequest> {
                     .then_some(material),
                 adsorbent_use: (declare && origin == Origin::SpentAdsorbent)
                     .then_some(adsorbent_use),
+                infectious: None,
+                biological: None,
                 components,
             },
         )

@@ -70,6 +70,8 @@ fn liquid(components: Vec<ComponentRequest>, fate: Fate) -> WasteRequest {
         sorted_collection: true,
         material: None,
         adsorbent_use: None,
+        infectious: None,
+        biological: None,
         components,
     }
 }

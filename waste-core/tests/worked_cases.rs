@@ -54,9 +54,16 @@ fn school_lab_cases() -> Vec<Case> {
     table.case
 }
 
+fn third_round_cases() -> Vec<Case> {
+    let table: Table = toml::from_str(include_str!("data/worked_cases_third_round.toml"))
+        .expect("worked_cases_third_round.toml parses");
+    table.case
+}
+
 fn cases() -> Vec<Case> {
     let mut all = general_cases();
     all.extend(school_lab_cases());
+    all.extend(third_round_cases());
     all
 }
 
@@ -87,6 +94,18 @@ fn every_school_lab_case_gives_its_expected_outcome() {
     assert!(
         cases.len() >= 30,
         "at least 30 school-lab cases, found {}",
+        cases.len()
+    );
+    check_cases(&cases);
+}
+
+/// Issue 32: clinical and biological lab waste, gas cylinders, oxidising mixtures, dates before the data.
+#[test]
+fn every_third_round_case_gives_its_expected_outcome() {
+    let cases = third_round_cases();
+    assert!(
+        cases.len() >= 25,
+        "at least 25 third-round cases, found {}",
         cases.len()
     );
     check_cases(&cases);

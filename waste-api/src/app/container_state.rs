@@ -66,6 +66,15 @@ pub(super) fn label_of(std: &Standards, row: &Row, generator: &str) -> Result<La
         .filter_map(|k| std.substances.by_cas(&k))
         .map(|s| format!("{} {}", s.name_zh, s.name_en))
         .collect();
+    // A medical-waste container (a culture, blood, sharps) may hold no chemical: its category is what it holds.
+    if components.is_empty()
+        && let Some(what) = row
+            .code
+            .as_deref()
+            .and_then(|c| std.medical.label_components(c))
+    {
+        components.push(what);
+    }
     if components.len() > 8 {
         let more = components.len() - 8;
         components.truncate(8);

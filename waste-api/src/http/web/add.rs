@@ -26,6 +26,8 @@ pub struct Draft {
     pub origin: String,
     pub qty: String,
     pub unit: String,
+    /// What a biological laboratory's waste is (`culture`, `blood`, `sharps`...), empty for a chemical waste.
+    pub bio: String,
 }
 
 pub const ORIGINS: [&str; 8] = [
@@ -62,6 +64,7 @@ impl Draft {
             origin: or(get("origin"), "experiment_residue"),
             qty: get("qty"),
             unit: or(get("unit"), "L"),
+            bio: get("bio"),
         }
     }
 
@@ -73,6 +76,9 @@ impl Draft {
             format!("qty={}", encode(&self.qty)),
             format!("unit={}", encode(&self.unit)),
         ];
+        if !self.bio.is_empty() {
+            parts.push(format!("bio={}", encode(&self.bio)));
+        }
         for c in &self.cas {
             if Some(c.as_str()) != remove {
                 parts.push(format!("cas={}", encode(c)));
@@ -94,17 +100,32 @@ impl Draft {
         };
         let origin: Origin = serde_json::from_value(serde_json::Value::String(self.origin.clone()))
             .map_err(|_| WebError::bad("add.bad_origin"))?;
+        // A biological waste (a culture, blood, sharps...) is a biological laboratory's, and needs no chemical.
+        let biological = match self.bio.as_str() {
+            "" => None,
+            b => Some(
+                waste_core::request::BiologicalMaterial::parse(b)
+                    .filter(|m| m.is_biological())
+                    .ok_or_else(|| WebError::bad("add.bad_bio"))?,
+            ),
+        };
         Ok(WasteRequest {
             description: String::new(),
             form,
             origin,
             fate: Default::default(),
-            lab_kind: Default::default(),
+            lab_kind: if biological.is_some() {
+                waste_core::request::LabKind::Biological
+            } else {
+                Default::default()
+            },
             radioactive: false,
             cleaned_per_lab_rules: false,
             sorted_collection: true,
             material: None,
             adsorbent_use: None,
+            infectious: None,
+            biological,
             components: self
                 .cas
                 .iter()
@@ -298,7 +319,27 @@ struct AddPage {
     preview: Option<PreviewView>,
     /// A refusal or error from the addition itself (not from the preview).
     error: String,
+    /// The biological wastes offered, with their names in the page's language.
+    bio_options: Vec<(&'static str, String)>,
 }
+
+fn bio_options(c: &Chrome) -> Vec<(&'static str, String)> {
+    BIO_OPTIONS
+        .iter()
+        .map(|b| (*b, c.t(&format!("bio.{b}")).to_owned()))
+        .collect()
+}
+
+/// The biological wastes the add form offers (a biological laboratory's, needing no chemical).
+pub const BIO_OPTIONS: [&str; 7] = [
+    "culture",
+    "blood",
+    "specimen",
+    "contaminated_article",
+    "sharps",
+    "tissue",
+    "animal_carcass",
+];
 
 #[derive(Template)]
 #[template(path = "search_results.html")]
@@ -324,7 +365,7 @@ async fn preview_of(
     key: &str,
     d: &Draft,
 ) -> Result<Option<PreviewView>, WebError> {
-    if d.cas.is_empty() {
+    if d.cas.is_empty() && d.bio.is_empty() {
         return Ok(None);
     }
     let (quantity, missing) = match d.quantity() {
@@ -378,6 +419,7 @@ pub async fn add_form(
         let k = card_of(&state, &viewer, &key, c.zh()).await?;
         let preview = preview_of(&state, &viewer, &c, &key, &d).await?;
         let page = AddPage {
+            bio_options: bio_options(&c),
             hits: hits(&key, &d, c.zh()),
             chosen: chosen(&key, &d, c.zh()),
             c,
@@ -446,6 +488,7 @@ pub async fn add_submit(
         let d = Draft::from_pairs(&form.0);
         let k = card_of(&state, &viewer, &key, c.zh()).await?;
         let page = |c: Chrome, k: Card, preview: Option<PreviewView>, error: String| AddPage {
+            bio_options: bio_options(&c),
             hits: vec![],
             chosen: chosen(&key, &d, c.zh()),
             c,
@@ -455,7 +498,7 @@ pub async fn add_submit(
             preview,
             error,
         };
-        if d.cas.is_empty() {
+        if d.cas.is_empty() && d.bio.is_empty() {
             let p = page(c, k, None, String::new());
             let msg = p.c.t("add.choose_first").to_owned();
             return Ok(render(
