@@ -34,6 +34,7 @@ fn decide_as(json: &str, outcome: SolidWasteOutcome) -> (HazardDecision, Explana
         c.catalogue,
         c.articles,
         &std().substances,
+        &std().medical,
         &waste(json),
         &ident,
         &mut ex,

@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_statement_verifies_only_unchanged_and_with_its_own_key() {
-        let dir = std::env::temp_dir().join(format!("ckpt-{}", crate::state::new_id()));
+        let dir = std::env::temp_dir().join(format!("ckpt-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).expect("dir");
         let key = dir.join("k");
         let signer = load_key(&key, true).expect("created");

@@ -73,7 +73,6 @@ struct ManifestsPage {
     c: Chrome,
     tabs: Vec<TabV>,
     rows: Vec<Row>,
-    tab: &'static str,
     may_draft: bool,
 }
 
@@ -162,7 +161,6 @@ pub async fn manifests_page(
                 c,
                 tabs,
                 rows,
-                tab,
                 may_draft,
             },
         ))
