@@ -311,7 +311,7 @@ fn checkpoints(backend: Backend) {
     let app = &app;
     let w = world::world(app, 500);
     let before = filled(app, &w, "2");
-    let dir = std::env::temp_dir().join(format!("checkpoint-{}", waste_api::state::new_id()));
+    let dir = std::env::temp_dir().join(format!("checkpoint-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("dir");
     let key = dir.join("checkpoint-key");
     let statement =

@@ -141,11 +141,7 @@ fn a_cylinder_takes_its_code_from_its_hazards_and_the_trace_says_why() {
 /// says how to declare it.
 #[test]
 fn bad_biological_input_names_its_field() {
-    let refuse = |json: &str| {
-        classify_json(Standards::embedded(), json, ON)
-            .err()
-            .expect("refused")
-    };
+    let refuse = |json: &str| classify_json(Standards::embedded(), json, ON).expect_err("refused");
     let e = refuse(r#"{"form":"solid","origin":"experiment_residue","infectious":true}"#);
     assert_eq!(e.field, "infectious");
     let e = refuse(r#"{"form":"solid","origin":"experiment_residue","biological":"culture"}"#);
