@@ -10,6 +10,11 @@ import QRCode from "qrcode";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ADMIN_TOKEN = "web-tests-admin-5c1e9f7a3b8d2064e9a1c7f3b5d8e2a6";
+/** Today's date in the service's time zone (Asia/Shanghai by default), YYYY-MM-DD: what its pages show. */
+export function localToday(zone = "Asia/Shanghai") {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+}
+
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 /** The waste-api binary: WASTE_BIN, else the release build, else the debug build. */

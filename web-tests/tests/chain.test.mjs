@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, ADMIN_TOKEN, startServer, launch, PHONE, DESKTOP, signUpAndIn, api, axe, qrFrame, y4m, fakeCamera } from "../lib.mjs";
+import { ROOT, ADMIN_TOKEN, startServer, launch, PHONE, DESKTOP, signUpAndIn, api, axe, qrFrame, y4m, fakeCamera, localToday } from "../lib.mjs";
 import { chainWorld, sealedContainer, openContainer } from "../chain.mjs";
 
 // The phones' camera sees, in a loop, 1.2 s each: the school's two sealed containers (a, b), a code that is no
@@ -237,7 +237,8 @@ test("the chain: collect, draft and submit, dispatch by scanning, receive one ac
   await signUpAndIn(bu, base, w.inspector.signin_link, "wu-bureau");
   await bu.goto(base + "/bureau");
   await axeClean(bu, "/bureau");
-  const today = new Date().toISOString().slice(0, 10);
+  // The pages show local dates (after 16:00 UTC, Beijing is already on the next day).
+  const today = localToday();
   assert.match(await bu.locator("#schools").innerText(), new RegExp(today));
   await bu.click(`a[href='/bureau/s/${w.school.id}']`);
   assert.match(await bu.locator("#last-pickup").innerText(), new RegExp(today));
