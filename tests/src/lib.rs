@@ -40,12 +40,12 @@ fn pg_available() -> bool {
 impl TestApp {
     /// Starts the service on `backend`. The PostgreSQL tests are compiled as ignored when the build found no
     /// PostgreSQL (outside CI, see build.rs); once they run, a missing PostgreSQL fails them.
-    pub fn start(backend: Backend) -> Option<TestApp> {
+    pub fn start(backend: Backend) -> TestApp {
         Self::start_with(backend, waste_api::config::Guards::default())
     }
 
     /// `start` with the given guards (a metrics token, limits).
-    pub fn start_with(backend: Backend, guards: waste_api::config::Guards) -> Option<TestApp> {
+    pub fn start_with(backend: Backend, guards: waste_api::config::Guards) -> TestApp {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (database_url, pg_db, sqlite_dir) = match backend {
             Backend::Sqlite => {
@@ -76,13 +76,7 @@ impl TestApp {
                 )
             }
         };
-        Some(Self::launch(
-            database_url,
-            backend,
-            pg_db,
-            sqlite_dir,
-            guards,
-        ))
+        Self::launch(database_url, backend, pg_db, sqlite_dir, guards)
     }
 
     /// A service on the SQLite database `dir/waste.db` as it is (a restored backup, a fixture); `dir` is removed
@@ -374,10 +368,10 @@ pub fn credit_code(n: u32) -> String {
 macro_rules! both_backends {
     ($($name:ident => $body:ident;)*) => {
         mod sqlite {
-            $(#[test] fn $name() { if let Some(app) = $crate::TestApp::start($crate::Backend::Sqlite) { super::$body(&app) } })*
+            $(#[test] fn $name() { let app = $crate::TestApp::start($crate::Backend::Sqlite); super::$body(&app) })*
         }
         mod postgres {
-            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { if let Some(app) = $crate::TestApp::start($crate::Backend::Postgres) { super::$body(&app) } })*
+            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { let app = $crate::TestApp::start($crate::Backend::Postgres); super::$body(&app) })*
         }
     };
 }

@@ -310,10 +310,10 @@ waste_e2e::both_backends! {
 macro_rules! owned {
     ($($name:ident => $body:ident;)*) => {
         mod owned_sqlite {
-            $(#[test] fn $name() { if let Some(app) = waste_e2e::TestApp::start_with(super::Backend::Sqlite, super::guards()) { super::$body(app) } })*
+            $(#[test] fn $name() { let app = waste_e2e::TestApp::start_with(super::Backend::Sqlite, super::guards()); super::$body(app) })*
         }
         mod owned_postgres {
-            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { if let Some(app) = waste_e2e::TestApp::start_with(super::Backend::Postgres, super::guards()) { super::$body(app) } })*
+            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { let app = waste_e2e::TestApp::start_with(super::Backend::Postgres, super::guards()); super::$body(app) })*
         }
     };
 }
@@ -322,12 +322,11 @@ macro_rules! owned {
 mod retry_after_restart {
     #[test]
     fn sqlite() {
-        if let Some(app) = waste_e2e::TestApp::start_with(
+        let app = waste_e2e::TestApp::start_with(
             super::Backend::Sqlite,
             super::guards_retrying_after(std::time::Duration::from_secs(20)),
-        ) {
-            super::a_retry_scheduled_before_a_restart_with_the_clock_set_back_is_not_held_back(app)
-        }
+        );
+        super::a_retry_scheduled_before_a_restart_with_the_clock_set_back_is_not_held_back(app);
     }
     #[test]
     #[cfg_attr(
@@ -335,12 +334,11 @@ mod retry_after_restart {
         ignore = "PostgreSQL was not reachable when the tests were built"
     )]
     fn postgres() {
-        if let Some(app) = waste_e2e::TestApp::start_with(
+        let app = waste_e2e::TestApp::start_with(
             super::Backend::Postgres,
             super::guards_retrying_after(std::time::Duration::from_secs(20)),
-        ) {
-            super::a_retry_scheduled_before_a_restart_with_the_clock_set_back_is_not_held_back(app)
-        }
+        );
+        super::a_retry_scheduled_before_a_restart_with_the_clock_set_back_is_not_held_back(app);
     }
 }
 

@@ -36,7 +36,7 @@ const WRITERS: usize = 6;
 /// container's `additions_count`, so the highest count acknowledged before the start must be there).
 #[test]
 fn sqlite_backup_under_additions_load_restores_every_acknowledged_write() {
-    let app = TestApp::start(Backend::Sqlite).expect("service");
+    let app = TestApp::start(Backend::Sqlite);
     let s = school(&app, 9300);
     let ids: Vec<String> = (0..WRITERS)
         .map(|_| container(&app, &s.staff, "2000"))
@@ -141,7 +141,7 @@ fn sqlite_scheduled_backups_appear_and_are_pruned() {
         }),
         ..Default::default()
     };
-    let app = TestApp::start_with(Backend::Sqlite, guards).expect("service");
+    let app = TestApp::start_with(Backend::Sqlite, guards);
     let s = school(&app, 9310);
     let id = container(&app, &s.staff, "20");
     assert_eq!(add(&app, &s.staff, &id, cyanide(), "0.5").0, 201);
@@ -210,7 +210,7 @@ fn tool(name: &str) -> String {
 )]
 fn postgres_dump_restored_into_a_new_database_verifies() {
     use diesel::RunQueryDsl;
-    let app = TestApp::start(Backend::Postgres).expect("service");
+    let app = TestApp::start(Backend::Postgres);
     let s = school(&app, 9320);
     let id = container(&app, &s.staff, "20");
     for _ in 0..3 {

@@ -52,7 +52,7 @@ fn last_transaction(all: &[String]) -> Vec<String> {
 )]
 fn an_addition_is_four_round_trips_on_postgres() {
     diesel::connection::set_default_instrumentation(instrument).expect("instrumentation");
-    let app = TestApp::start(Backend::Postgres).expect("postgres");
+    let app = TestApp::start(Backend::Postgres);
     let w = world::world(&app, 9100);
     let id = container(&app, &w.staff, "2000");
     // The first addition also draws the container's digital identification code; the second is the common case.
@@ -109,7 +109,7 @@ fn an_additions_decision_is_stored_compressed_with_lz4_on_postgres() {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         length: i32,
     }
-    let app = TestApp::start(Backend::Postgres).expect("postgres");
+    let app = TestApp::start(Backend::Postgres);
     let w = world::world(&app, 9200);
     let id = container(&app, &w.staff, "2000");
     assert_eq!(add(&app, &w.staff, &id, cyanide(), "0.01").0, 201);

@@ -836,9 +836,7 @@ fn concurrent_additions(app: &TestApp) {
     ignore = "PostgreSQL was not reachable when the tests were built"
 )]
 fn postgres_dropped_database_connections_recover() {
-    let Some(app) = TestApp::start(waste_e2e::Backend::Postgres) else {
-        return;
-    };
+    let app = TestApp::start(waste_e2e::Backend::Postgres);
     let app = &app;
     let s = school(app, 78);
     let id = container(app, &s.staff, "20");

@@ -535,7 +535,7 @@ fn two_cancelled_serials() -> waste_api::config::Guards {
 
 #[test]
 fn sqlite_cancelled_serials_are_limited() {
-    let app = TestApp::start_with(Backend::Sqlite, two_cancelled_serials()).expect("sqlite");
+    let app = TestApp::start_with(Backend::Sqlite, two_cancelled_serials());
     cancelled_serials_are_limited(&app);
 }
 
@@ -545,7 +545,7 @@ fn sqlite_cancelled_serials_are_limited() {
     ignore = "PostgreSQL was not reachable when the tests were built"
 )]
 fn postgres_cancelled_serials_are_limited() {
-    let app = TestApp::start_with(Backend::Postgres, two_cancelled_serials()).expect("postgres");
+    let app = TestApp::start_with(Backend::Postgres, two_cancelled_serials());
     cancelled_serials_are_limited(&app);
 }
 
@@ -825,7 +825,7 @@ fn five_years_ahead() -> waste_api::config::Guards {
 
 #[test]
 fn sqlite_training_dates_at_most_five_years_ahead() {
-    let app = TestApp::start_with(Backend::Sqlite, five_years_ahead()).expect("sqlite");
+    let app = TestApp::start_with(Backend::Sqlite, five_years_ahead());
     training_dates_at_most_five_years_ahead(&app);
 }
 
@@ -835,13 +835,13 @@ fn sqlite_training_dates_at_most_five_years_ahead() {
     ignore = "PostgreSQL was not reachable when the tests were built"
 )]
 fn postgres_training_dates_at_most_five_years_ahead() {
-    let app = TestApp::start_with(Backend::Postgres, five_years_ahead()).expect("postgres");
+    let app = TestApp::start_with(Backend::Postgres, five_years_ahead());
     training_dates_at_most_five_years_ahead(&app);
 }
 
 #[test]
 fn sqlite_webhook_receivers_stay_outside() {
-    let app = TestApp::start_with(Backend::Sqlite, outside_only()).expect("sqlite");
+    let app = TestApp::start_with(Backend::Sqlite, outside_only());
     webhooks_stay_outside(&app);
 }
 
@@ -851,7 +851,7 @@ fn sqlite_webhook_receivers_stay_outside() {
     ignore = "PostgreSQL was not reachable when the tests were built"
 )]
 fn postgres_webhook_receivers_stay_outside() {
-    let app = TestApp::start_with(Backend::Postgres, outside_only()).expect("postgres");
+    let app = TestApp::start_with(Backend::Postgres, outside_only());
     webhooks_stay_outside(&app);
 }
 

@@ -269,7 +269,7 @@ fn make_upgrade_fixtures() {
         g.webhooks.allow_local = true;
         g
     };
-    let app = TestApp::start_with(Backend::Sqlite, guards()).expect("sqlite");
+    let app = TestApp::start_with(Backend::Sqlite, guards());
     let described = seed(&app);
     let file = fixtures().join(format!("{tag}.sqlite"));
     waste_api::ops::backup::backup(&app.database_url, &file, None).expect("the SQLite fixture");
@@ -278,7 +278,7 @@ fn make_upgrade_fixtures() {
         serde_json::to_string_pretty(&described).expect("json"),
     )
     .expect("description");
-    let app = TestApp::start_with(Backend::Postgres, guards()).expect("postgres");
+    let app = TestApp::start_with(Backend::Postgres, guards());
     let described = seed(&app);
     let file = fixtures().join(format!("{tag}.postgres.sql"));
     let out = std::process::Command::new("pg_dump")

@@ -423,10 +423,10 @@ fn storage_deadlines_are_announced_once(app: &TestApp) {
 macro_rules! webhook_tests {
     ($($name:ident => $body:ident;)*) => {
         mod sqlite {
-            $(#[test] fn $name() { if let Some(app) = waste_e2e::TestApp::start_with(super::Backend::Sqlite, super::guards()) { super::$body(&app) } })*
+            $(#[test] fn $name() { let app = waste_e2e::TestApp::start_with(super::Backend::Sqlite, super::guards()); super::$body(&app) })*
         }
         mod postgres {
-            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { if let Some(app) = waste_e2e::TestApp::start_with(super::Backend::Postgres, super::guards()) { super::$body(&app) } })*
+            $(#[test] #[cfg_attr(no_postgres, ignore = "PostgreSQL was not reachable when the tests were built")] fn $name() { let app = waste_e2e::TestApp::start_with(super::Backend::Postgres, super::guards()); super::$body(&app) })*
         }
     };
 }

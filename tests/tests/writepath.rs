@@ -140,7 +140,7 @@ fn one_key_at_once(app: &TestApp) {
 /// writes each COMMIT carried. Printed for bench/RESULTS.md; asserted only that grouping never writes more.
 #[test]
 fn sqlite_group_commit_writes_fewer_wal_frames_per_addition() {
-    let app = TestApp::start(waste_e2e::Backend::Sqlite).expect("sqlite");
+    let app = TestApp::start(waste_e2e::Backend::Sqlite);
     let s = school(&app, 9220);
     let ids: Vec<String> = (0..16).map(|_| container(&app, &s.staff, "2000")).collect();
     for id in &ids {

@@ -271,6 +271,57 @@ pub fn grants(action: Action) -> &'static [Grant] {
     }
 }
 
+/// The table's second column: whether taking `action` needs a current training record (the governance plan: 100%
+/// of the people who handle hazardous waste trained before work). Every action that fills, moves, signs for or
+/// inspects waste does, and recording another's training (one whose own record expired cannot vouch for another);
+/// reading, oversight and the administration of accounts and contracts do not. Exhaustive, like `grants`.
+pub fn needs_training(action: Action) -> bool {
+    match action {
+        Action::FillContainers
+        | Action::PickUp
+        | Action::DraftManifest
+        | Action::ManifestStep(_)
+        | Action::ReviseManifest(_)
+        | Action::InspectSites
+        | Action::RequestPickup
+        | Action::SchedulePickup
+        | Action::ConfirmHandOver
+        | Action::HandBack
+        | Action::SetTraining => true,
+        Action::SeeAll
+        | Action::ReadDivision
+        | Action::AuditChains
+        | Action::Oversee
+        | Action::RegisterOrganization
+        | Action::RegisterUser
+        | Action::GrantRole(_)
+        | Action::ManageUsers
+        | Action::ReplaceOthersToken
+        | Action::EditOrganization
+        | Action::RenewLicence
+        | Action::ConfirmContract
+        | Action::EndContract
+        | Action::RecordContract
+        | Action::ReadRecords
+        | Action::ManageSites
+        | Action::RoadsideLink
+        | Action::FollowPickups
+        | Action::ManageWebhooks => false,
+    }
+}
+
+/// Whether a user holding `roles` needs a current training record to take `action`: `needs_training`, except for
+/// an administrator, who runs the platform, handles no waste and holds no training record.
+pub fn training_required(action: Action, roles: &[Role]) -> bool {
+    needs_training(action) && !roles.contains(&Role::Admin)
+}
+
+/// Whether a training record valid until `trained_until` is current on `today` (its last day included); no record
+/// is not current.
+pub fn trained_on(trained_until: Option<time::Date>, today: time::Date) -> bool {
+    trained_until.is_some_and(|d| d >= today)
+}
+
 /// Why an action was refused: the rows that would have allowed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", explain(*.action))]

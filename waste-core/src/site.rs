@@ -237,6 +237,17 @@ impl SiteRules {
             .collect()
     }
 
+    /// Which storage clock a container runs on (GB 18597-2023; the policies of `storage.toml`): that of the kind
+    /// of site it stands at (`clock` of `sites.toml`), when that site belongs to whoever holds the container now;
+    /// standing at no site of its holder (just collected, not yet placed, or at another's site), its holder's
+    /// (`StorageRules::site_of`). The one choice a container's own status and the bureau's figures both read.
+    pub fn clock_for(&self, holders_site: Option<SiteKind>, holder: OrgKind) -> storage::SiteKind {
+        match holders_site {
+            Some(k) => self.kind(k).clock,
+            None => StorageRules::site_of(holder),
+        }
+    }
+
     /// The storage clock of waste that arrived on `started_on` at a site of this kind.
     pub fn clock(
         &self,
@@ -342,12 +353,10 @@ impl SiteRules {
         } else {
             Decimal::ONE
         };
-        let level = if on_hand_kg > max {
-            QuantityLevel::OverCeiling
-        } else if on_hand_kg >= max * storage.storage_point_warn_fraction {
-            QuantityLevel::NearCeiling
-        } else {
-            QuantityLevel::Ok
+        let level = match storage.on_hand(on_hand_kg).status {
+            storage::OnHandStatus::Over => QuantityLevel::OverCeiling,
+            storage::OnHandStatus::Warning => QuantityLevel::NearCeiling,
+            storage::OnHandStatus::Ok => QuantityLevel::Ok,
         };
         QuantityStatus {
             on_hand_kg,

@@ -141,19 +141,6 @@ impl StorageRules {
             source: p.source.clone(),
         }
     }
-
-    /// GB 18597-2023 8.3.5: the real-time quantity at a storage point stays at or below 3 t.
-    pub fn check_storage_point(&self, total_kg: Decimal) -> Result<(), StoragePointFull> {
-        if total_kg > self.storage_point_max_kg {
-            Err(StoragePointFull {
-                total_kg,
-                max_kg: self.storage_point_max_kg,
-                citation: self.storage_point_source.clone(),
-            })
-        } else {
-            Ok(())
-        }
-    }
 }
 
 /// A school's hazardous waste on hand against the storage-point ceiling.
@@ -178,7 +165,9 @@ pub enum OnHandStatus {
 
 impl StorageRules {
     /// The quantity on hand at a school's storage point, with its status against the 3 t ceiling of
-    /// GB 18597-2023 8.3.5 and the warning share (a setting, see `storage.toml`).
+    /// GB 18597-2023 8.3.5 and the warning share (a setting, see `storage.toml`). The one place the ceiling and
+    /// the share are compared: a site's quantity (`SiteRules::quantity`) and the refusal of a move or an addition
+    /// over the ceiling (`SiteRules::check_quantity`) read this status.
     pub fn on_hand(&self, total_kg: Decimal) -> OnHand {
         let max_kg = self.storage_point_max_kg;
         let warn_from_kg = (max_kg * self.storage_point_warn_fraction).normalize();
@@ -231,14 +220,6 @@ pub fn sub_months(d: Date, months: u32) -> Date {
     let month = Month::try_from(month0 as u8 + 1).unwrap_or(Month::December);
     let last = time::util::days_in_month(month, year);
     Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[error("the storage point would hold {total_kg} kg, above {max_kg} kg ({citation})")]
-pub struct StoragePointFull {
-    pub total_kg: Decimal,
-    pub max_kg: Decimal,
-    pub citation: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

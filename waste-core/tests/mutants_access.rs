@@ -266,3 +266,67 @@ fn the_roles_that_belong_in_each_kind_of_organisation() {
         }
     }
 }
+
+/// The governance plan: 100% trained before work. The access table's training column, action by action: what
+/// fills, moves, signs for or inspects waste, and recording another's training, needs a current record.
+#[test]
+fn the_training_column_names_every_action_that_handles_waste_governance_plan() {
+    use waste_core::access::needs_training;
+    let needing = [
+        Action::FillContainers,
+        Action::PickUp,
+        Action::DraftManifest,
+        Action::ManifestStep(Party::Shipper),
+        Action::ManifestStep(Party::Carrier),
+        Action::ManifestStep(Party::Receiver),
+        Action::ReviseManifest(Party::Shipper),
+        Action::ReviseManifest(Party::Carrier),
+        Action::ReviseManifest(Party::Receiver),
+        Action::InspectSites,
+        Action::RequestPickup,
+        Action::SchedulePickup,
+        Action::ConfirmHandOver,
+        Action::HandBack,
+        Action::SetTraining,
+    ];
+    for (a, _) in TABLE {
+        assert_eq!(needs_training(a), needing.contains(&a), "{a:?}");
+    }
+}
+
+/// An administrator holds no training record and handles no waste: the column does not apply to one; it applies to
+/// every other role.
+#[test]
+fn an_administrator_needs_no_training_record_setting() {
+    use waste_core::access::training_required;
+    assert!(!training_required(Action::InspectSites, &[Role::Admin]));
+    assert!(!training_required(
+        Action::SetTraining,
+        &[Role::Auditor, Role::Admin]
+    ));
+    assert!(training_required(
+        Action::InspectSites,
+        &[Role::SafetyOfficer]
+    ));
+    assert!(training_required(
+        Action::ManifestStep(Party::Carrier),
+        &[Role::Driver]
+    ));
+    assert!(!training_required(Action::Oversee, &[Role::Auditor]));
+    assert!(!training_required(
+        Action::ManageSites,
+        &[Role::SafetyOfficer]
+    ));
+}
+
+/// A record is current through its last day and not after; no record is not current (governance plan).
+#[test]
+fn a_training_record_is_current_through_its_last_day_governance_plan() {
+    use time::macros::date;
+    use waste_core::access::trained_on;
+    let until = date!(2026 - 12 - 07);
+    assert!(trained_on(Some(until), date!(2026 - 12 - 06)));
+    assert!(trained_on(Some(until), until));
+    assert!(!trained_on(Some(until), date!(2026 - 12 - 08)));
+    assert!(!trained_on(None, until));
+}

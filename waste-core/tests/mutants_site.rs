@@ -188,6 +188,38 @@ fn each_kind_runs_on_its_clock_and_ceiling_sites_toml() {
     assert_eq!(SiteKind::parse("warehouse"), None);
 }
 
+/// A container's clock: its holder's site's kind's clock (sites.toml `clock`), else its holder's
+/// (`StorageRules::site_of`: a transfer station's one year, Solid Waste Law Art.81; the lab's before). The bureau's
+/// overdue figures and a container's own status both read this choice.
+#[test]
+fn a_container_runs_on_its_holders_site_clock_else_its_holders_sites_toml() {
+    use waste_core::party::OrgKind;
+    let s = rules();
+    for kind in SiteKind::ALL {
+        for holder in [OrgKind::School, OrgKind::TransferStation] {
+            assert_eq!(
+                s.clock_for(Some(kind), holder),
+                s.kind(kind).clock,
+                "{kind:?}"
+            );
+        }
+    }
+    assert_eq!(
+        s.clock_for(None, OrgKind::TransferStation),
+        storage::SiteKind::TransferStation
+    );
+    assert_eq!(s.clock_for(None, OrgKind::School), storage::SiteKind::Lab);
+    // A station's own warehouse and a school's lab point differ: the site decides, not the holder.
+    assert_eq!(
+        s.clock_for(Some(SiteKind::LabPoint), OrgKind::TransferStation),
+        storage::SiteKind::Lab
+    );
+    assert_eq!(
+        s.clock_for(Some(SiteKind::StationWarehouse), OrgKind::School),
+        storage::SiteKind::TransferStation
+    );
+}
+
 // ---------- GB 18597-2023 8.3.5 ----------
 
 #[test]

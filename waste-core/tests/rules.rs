@@ -694,9 +694,16 @@ fn storage_deadline_one_year_after_the_first_addition_art_81() {
 
 #[test]
 fn a_storage_point_holds_at_most_3_tonnes_gb_18597_8_3_5() {
-    let s = &std().storage;
-    assert!(s.check_storage_point(dec("3000")).is_ok());
-    let e = s.check_storage_point(dec("3000.5")).expect_err("over 3 t");
+    let (sites, s) = (&std().sites, &std().storage);
+    let point = waste_core::site::SiteKind::StoragePoint;
+    assert!(
+        sites
+            .check_quantity(s, point, dec("2000"), dec("1000"))
+            .is_ok()
+    );
+    let e = sites
+        .check_quantity(s, point, dec("2000"), dec("1000.5"))
+        .expect_err("over 3 t");
     assert!(e.citation.contains("8.3.5"));
 }
 

@@ -39,13 +39,14 @@ fn acceptance(m: &ManifestRow) -> Option<Acceptance> {
         .and_then(|a| serde_json::from_value::<Acceptance>(json!(a)).ok())
 }
 
-/// The steps the actor may take next on `m`: those the core's state machine allows the actor's party from the
-/// manifest's state, and the access table allows the actor's role for that party.
-pub fn next_steps(m: &ManifestRow, actor: &Actor) -> Vec<Action> {
+/// The steps the actor may take next on `m` on `today`: those the core's state machine allows the actor's party
+/// from the manifest's state, and the access table (with its training column) allows the actor for that party:
+/// what `manifests::step` would accept, so a page never offers a step it then refuses.
+pub fn next_steps(m: &ManifestRow, actor: &Actor, today: time::Date) -> Vec<Action> {
     let (Some(p), Ok(state)) = (party(m, &actor.org_id), m.state()) else {
         return Vec::new();
     };
-    if actor.may(Access::ManifestStep(p)).is_err() {
+    if actor.may_on(Access::ManifestStep(p), today).is_err() {
         return Vec::new();
     }
     Action::ALL
@@ -77,7 +78,11 @@ pub struct Listed {
 }
 
 /// Every manifest the actor's organisation is a party to (at most 5 000, newest first), with its tab.
-pub fn listed(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Listed>, AppError> {
+pub fn listed(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    today: time::Date,
+) -> Result<Vec<Listed>, AppError> {
     let mut page = Keyset {
         limit: 500,
         after: None,
@@ -89,7 +94,7 @@ pub fn listed(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<Listed>, Ap
         for row in found.items {
             let state = row.state()?;
             // The cancel step is offered on the manifest page, but does not by itself make a manifest one to act on.
-            let steps = next_steps(&row, actor);
+            let steps = next_steps(&row, actor, today);
             let acting = steps.iter().any(|a| *a != Action::Cancel);
             let tab = if state == ManifestState::Draft {
                 Tab::Drafts
@@ -136,11 +141,16 @@ pub struct Opened {
     pub parties: [Option<OrgRow>; 3],
 }
 
-pub fn open(conn: &mut AnyConnection, actor: &Actor, key: &str) -> Result<Opened, AppError> {
+pub fn open(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    key: &str,
+    today: time::Date,
+) -> Result<Opened, AppError> {
     let id = store_m::id_by_number(conn, key)?.unwrap_or_else(|| key.to_owned());
     let manifest = manifests::get(conn, actor, &id)?;
     let events = manifests::events(conn, actor, &id)?;
-    let steps = next_steps(&manifest.row, actor);
+    let steps = next_steps(&manifest.row, actor, today);
     let party = party(&manifest.row, &actor.org_id);
     let parties = [
         organizations::by_id(conn, &manifest.row.shipper_id)?,
@@ -274,8 +284,13 @@ pub struct Sheet {
     pub revisions: Vec<super::revisions::Revision>,
 }
 
-pub fn sheet(conn: &mut AnyConnection, actor: &Actor, key: &str) -> Result<Sheet, AppError> {
-    let opened = open(conn, actor, key)?;
+pub fn sheet(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    key: &str,
+    today: time::Date,
+) -> Result<Sheet, AppError> {
+    let opened = open(conn, actor, key, today)?;
     sheet_from(conn, opened)
 }
 

@@ -12,7 +12,7 @@ use waste_core::hazard::Hazard;
 use waste_core::label::{DigitalId, Label};
 use waste_core::party::OrgKind;
 use waste_core::request::Form;
-use waste_core::storage::{SiteKind, StorageClock, StorageRules};
+use waste_core::storage::{SiteKind, StorageClock};
 use waste_core::{CasNumber, Standards};
 
 /// A container's storage clock: which site's policy it runs on, and where it stands.
@@ -133,29 +133,55 @@ pub fn label_missing(
     Ok(label_of(std, row, &generator)?.missing())
 }
 
-/// Which storage clock a container runs on (GB 18597-2023, the clock rules of `waste_core::storage`): the clock
-/// of the kind of storage site it stands at (a lab's satellite point, a school's storage point or facility, a
-/// station's warehouse: `sites.toml` names each kind's clock), as long as that site belongs to whoever holds it
-/// now; a container at no site of its holder (e.g. just collected, not yet placed) runs on its holder's clock.
+/// Which storage clock a container runs on: the core decides (`SiteRules::clock_for`) from the kind of the site it
+/// stands at, when that site belongs to whoever holds it now, and the kind of its holder.
 pub(super) fn clock_site(
     conn: &mut crate::db::AnyConnection,
     std: &Standards,
     row: &Row,
 ) -> Result<SiteKind, AppError> {
-    let holder_id = row.custodian_id.as_deref().unwrap_or(&row.organization_id);
-    if let Some(site_id) = &row.site_id
-        && let Some(site) = store::sites::get(conn, site_id)?
-        && site.organization_id == holder_id
-    {
-        let kind = waste_core::site::SiteKind::parse(&site.kind)
-            .ok_or_else(|| AppError::internal(format!("stored site kind '{}'", site.kind)))?;
-        return Ok(std.sites.kind(kind).clock);
-    }
-    let holder = match &row.custodian_id {
+    let site = match &row.site_id {
+        Some(id) => store::sites::get(conn, id)?.map(|s| (s.organization_id, s.kind)),
+        None => None,
+    };
+    clock_of(
+        conn,
+        std,
+        &row.organization_id,
+        row.custodian_id.as_deref(),
+        site.as_ref().map(|(o, k)| (o.as_str(), k.as_str())),
+    )
+}
+
+/// `clock_site` from a container's owner, its holder (`None`: the owner) and its site's organisation and kind.
+pub(super) fn clock_of(
+    conn: &mut crate::db::AnyConnection,
+    std: &Standards,
+    owner: &str,
+    custodian: Option<&str>,
+    site: Option<(&str, &str)>,
+) -> Result<SiteKind, AppError> {
+    let holders_site = match site {
+        Some((org, kind)) if org == custodian.unwrap_or(owner) => Some(
+            waste_core::site::SiteKind::parse(kind)
+                .ok_or_else(|| AppError::internal(format!("stored site kind '{kind}'")))?,
+        ),
+        _ => None,
+    };
+    let holder = match custodian {
         Some(h) => organizations::summary(conn, h)?.kind,
         None => OrgKind::School,
     };
-    Ok(StorageRules::site_of(holder))
+    Ok(std.sites.clock_for(holders_site, holder))
+}
+
+/// The day a container's storage clock started: its holder's restart (a station's pickup), else its first
+/// addition.
+pub(super) fn clock_start(
+    clock_started_on: Option<&str>,
+    started_on: Option<&str>,
+) -> Option<Date> {
+    clock_started_on.or(started_on).and_then(store::parse_date)
 }
 
 /// Label, fill limit and storage clock of a row, as of `today`.
@@ -173,12 +199,8 @@ pub(super) fn state_of(
     let site = clock_site(conn, std, &row)?;
     // A storage clock runs only while the container is held in storage (not in transit, received or disposed).
     let stored = row.status()?.on_hand();
-    let storage = row
-        .clock_started_on
-        .as_deref()
-        .or(row.started_on.as_deref())
+    let storage = clock_start(row.clock_started_on.as_deref(), row.started_on.as_deref())
         .filter(|_| stored)
-        .and_then(store::parse_date)
         .map(|d| Storage {
             site,
             clock: std.storage.clock(site, d, today),

@@ -136,10 +136,9 @@ fn visible(conn: &mut crate::db::AnyConnection, actor: &Actor, id: &str) -> Resu
 /// Whether the actor may fill containers, and (with `today`) holds a current training record: asked by every
 /// use case that fills or seals, and by a front door before it reads the request.
 pub fn may_fill(actor: &Actor, today: Option<Date>) -> Result<(), AppError> {
-    actor.may(Action::FillContainers)?;
     match today {
-        Some(d) => actor.require_training(d),
-        None => Ok(()),
+        Some(d) => actor.may_on(Action::FillContainers, d),
+        None => actor.may(Action::FillContainers),
     }
 }
 
@@ -281,9 +280,13 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
                     .iter()
                     .map(|l| store::decimal(l))
                     .sum::<Result<Decimal, AppError>>()?;
-                let total = std.containers.kg_of_litres(held) + std.containers.kg(cmd.quantity);
-                std.storage
-                    .check_storage_point(total)
+                std.sites
+                    .check_quantity(
+                        &std.storage,
+                        waste_core::site::SiteKind::StoragePoint,
+                        std.containers.kg_of_litres(held),
+                        std.containers.kg(cmd.quantity),
+                    )
                     .map_err(|e| AppError::rule("storage_point_full", &e))?;
             }
         }

@@ -59,7 +59,7 @@ impl AppError {
         }
     }
 
-    /// A refusal from a core decision that serialises its own details (`Refusal`, `StoragePointFull`, ...).
+    /// A refusal from a core decision that serialises its own details (`Refusal`, `OverCeiling`, ...).
     pub fn rule<E: std::fmt::Display + serde::Serialize>(code: &'static str, e: &E) -> Self {
         AppError::refused(
             code,

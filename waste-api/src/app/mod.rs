@@ -142,12 +142,23 @@ impl Actor {
         Ok(access::permits(&self.roles, self.org_kind, action)?)
     }
 
-    /// The governance plan: 100% trained before work. A signing or recording action needs a current record.
+    /// The governance plan: 100% trained before work (`access::trained_on`).
     pub fn require_training(&self, today: Date) -> Result<(), AppError> {
-        match self.trained_until {
-            Some(d) if d >= today => Ok(()),
-            _ => Err(AppError::TrainingExpired),
+        if access::trained_on(self.trained_until, today) {
+            Ok(())
+        } else {
+            Err(AppError::TrainingExpired)
         }
+    }
+
+    /// The access table on `today`: its row for the actor's roles and kind, then its training column
+    /// (`access::training_required`). What a page offers and what a use case accepts both ask this.
+    pub fn may_on(&self, action: Action, today: Date) -> Result<(), AppError> {
+        self.may(action)?;
+        if access::training_required(action, &self.roles) {
+            self.require_training(today)?;
+        }
+        Ok(())
     }
 
     /// Whose records the actor reads (the access table): an administrator every organisation's, an authority's

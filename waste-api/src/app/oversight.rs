@@ -1,6 +1,6 @@
 //! Read-only oversight: the education bureau's overview of its schools, and the audit of every custody chain.
 
-use super::container_state::{ContainerState, state_of};
+use super::container_state::{ContainerState, clock_of, clock_start, state_of};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
 use crate::store::organizations;
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use time::Date;
 use waste_core::access::Action;
 use waste_core::party::OrgKind;
-use waste_core::storage::SiteKind;
+use waste_core::storage::StorageStatus;
 
 /// One school's figures.
 #[derive(Debug, Clone)]
@@ -93,15 +93,9 @@ fn figures(
     found: &[SchoolRow],
 ) -> Result<BTreeMap<String, SchoolFigures>, AppError> {
     let day = env.clock.today();
-    // A clock is overdue when its deadline (start + limit) has passed: the latest overdue start date.
-    let policy = env.std.storage.policy(SiteKind::Lab);
-    let mut overdue_before = day;
-    while waste_core::storage::add_months(overdue_before, policy.limit_months) >= day {
-        overdue_before -= time::Duration::days(1);
-    }
     let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
-    let open = q::containers_at(conn, &ids, None)?;
-    let overdue = q::containers_at(conn, &ids, Some(&overdue_before.to_string()))?;
+    let open = q::containers_at(conn, &ids)?;
+    let overdue = overdue_at(conn, env, &ids, day)?;
     let contracted = q::with_contract(conn, &ids, day)?;
     // A school that ships through a transfer station is covered by the station's contract (the station is the
     // shipper on the manifest); its own, when it has one, is named first.
@@ -145,6 +139,48 @@ fn figures(
             )
         })
         .collect())
+}
+
+/// Per school, its containers whose own storage status is overdue on `day`: the clock each runs on is the one
+/// its own page shows (`SiteRules::clock_for`: its holder's site, else its holder), from the same start day.
+fn overdue_at(
+    conn: &mut AnyConnection,
+    env: &Env,
+    ids: &[String],
+    day: Date,
+) -> Result<BTreeMap<String, i64>, AppError> {
+    let rows = q::clocks_at(conn, ids)?;
+    let site_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.site_id.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let sites = q::sites_of(conn, &site_ids)?;
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let Some(start) = clock_start(r.clock_started_on.as_deref(), r.started_on.as_deref())
+        else {
+            continue;
+        };
+        let site = r
+            .site_id
+            .as_ref()
+            .and_then(|s| sites.get(s))
+            .map(|(o, k)| (o.as_str(), k.as_str()));
+        let kind = clock_of(
+            conn,
+            env.std,
+            &r.organization_id,
+            r.custodian_id.as_deref(),
+            site,
+        )?;
+        let clock = env.std.storage.clock(kind, start, day);
+        if clock.status == StorageStatus::Overdue {
+            *out.entry(r.organization_id).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// One school of the bureau's division, read-only: its figures and the containers it owns, newest first.

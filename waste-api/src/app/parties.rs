@@ -259,15 +259,10 @@ pub fn roles_fit(roles: &[Role], kind: OrgKind) -> Result<(), AppError> {
     }
 }
 
-/// Whether the actor may record a training date: the access table's `SetTraining`, and (but for an
-/// administrator, who holds no training record) a current training record of their own.
+/// Whether the actor may record a training date: the access table's `SetTraining` with its training column (an
+/// administrator holds no training record; anyone else needs a current one of their own).
 pub fn may_set_training(actor: &Actor, env: &Env) -> Result<(), AppError> {
-    actor.may(Action::SetTraining)?;
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        actor.require_training(env.clock.today())
-    }
+    actor.may_on(Action::SetTraining, env.clock.today())
 }
 
 /// A training date within the policy's bounds (`Env::training`).

@@ -17,8 +17,8 @@ use crate::store::pickup_requests::{self as store_r, RequestRow, Scope, StepChan
 use crate::store::{Tx, events, organizations};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 use waste_core::access::Action;
 use waste_core::container::Step;
 use waste_core::party::OrgKind;
@@ -175,13 +175,13 @@ impl Decline {
 }
 
 /// Whether the actor may request pickups (asked before the body is read).
-pub fn may_request(actor: &Actor) -> Result<(), AppError> {
-    actor.may(Action::RequestPickup)
+pub fn may_request(actor: &Actor, today: Date) -> Result<(), AppError> {
+    actor.may_on(Action::RequestPickup, today)
 }
 
 /// Whether the actor may schedule or decline requests (asked before the body is read).
-pub fn may_schedule(actor: &Actor) -> Result<(), AppError> {
-    actor.may(Action::SchedulePickup)
+pub fn may_schedule(actor: &Actor, today: Date) -> Result<(), AppError> {
+    actor.may_on(Action::SchedulePickup, today)
 }
 
 /// Whether a record of `school` is the actor's to read: every school's for an administrator, a school of its
@@ -279,8 +279,7 @@ pub fn request(
     actor: &Actor,
     cmd: NewRequest,
 ) -> Result<PickupRequest, AppError> {
-    may_request(actor)?;
-    actor.require_training(env.clock.today())?;
+    may_request(actor, env.clock.today())?;
     for (i, cid) in cmd.container_ids.iter().enumerate() {
         rows::lock(tx, cid)?;
         let row = rows::by_id(tx, cid)?
@@ -388,8 +387,7 @@ pub fn schedule(
     id: &str,
     cmd: Schedule,
 ) -> Result<PickupRequest, AppError> {
-    may_schedule(actor)?;
-    actor.require_training(env.clock.today())?;
+    may_schedule(actor, env.clock.today())?;
     if let Some(s) = &cmd.station_id
         && s != &actor.org_id
     {
@@ -431,8 +429,7 @@ pub fn decline(
     id: &str,
     cmd: Decline,
 ) -> Result<PickupRequest, AppError> {
-    may_schedule(actor)?;
-    actor.require_training(env.clock.today())?;
+    may_schedule(actor, env.clock.today())?;
     let (r, next) = step_on(tx, actor, id, RequestAction::Decline)?;
     let at = env.clock.stamp();
     store_r::apply_step(
@@ -462,7 +459,7 @@ pub fn decline(
 
 /// Cancels a request, as its school.
 pub fn cancel(tx: &mut Tx, env: &Env, actor: &Actor, id: &str) -> Result<PickupRequest, AppError> {
-    may_request(actor)?;
+    may_request(actor, env.clock.today())?;
     let (r, next) = step_on(tx, actor, id, RequestAction::Cancel)?;
     let at = env.clock.stamp();
     store_r::apply_step(
@@ -550,7 +547,7 @@ pub fn to_act(
 ) -> Result<Vec<(RequestRow, ToActKind)>, AppError> {
     let page = Keyset::new(Some(100), None, 100, 100);
     match actor.org_kind {
-        OrgKind::TransferStation if may_schedule(actor).is_ok() => {
+        OrgKind::TransferStation if actor.may(Action::SchedulePickup).is_ok() => {
             let scope = Scope::station(conn, &actor.org_id)?;
             let rows = store_r::list(
                 conn,
@@ -570,7 +567,7 @@ pub fn to_act(
                 })
                 .collect())
         }
-        OrgKind::School if may_request(actor).is_ok() => {
+        OrgKind::School if actor.may(Action::RequestPickup).is_ok() => {
             let rows = store_r::list(
                 conn,
                 &Scope::School(actor.org_id.clone()),

@@ -130,8 +130,7 @@ pub struct PickedUp {
 
 /// Whether the actor may make pickups and holds a current training record (asked before the body is read).
 pub fn may_pick_up(actor: &Actor, env: &Env) -> Result<(), AppError> {
-    actor.may(Action::PickUp)?;
-    actor.require_training(env.clock.today())
+    actor.may_on(Action::PickUp, env.clock.today())
 }
 
 fn refused_rule(e: waste_core::pickup::CollectionRefusal) -> AppError {

@@ -15,8 +15,8 @@ use waste_core::access::Action;
 use waste_core::container::{Status, Step};
 
 /// Whether the actor may hand returned containers back (asked before anything is read).
-pub fn may_hand_back(actor: &Actor) -> Result<(), AppError> {
-    actor.may(Action::HandBack)
+pub fn may_hand_back(actor: &Actor, today: time::Date) -> Result<(), AppError> {
+    actor.may_on(Action::HandBack, today)
 }
 
 /// Why a container came back, as its chain tells it: the rejecting firm and its reason.
@@ -76,8 +76,7 @@ pub fn hand_back(
     actor: &Actor,
     id: &str,
 ) -> Result<ContainerState, AppError> {
-    may_hand_back(actor)?;
-    actor.require_training(env.clock.today())?;
+    may_hand_back(actor, env.clock.today())?;
     rows::lock(tx, id)?;
     let row = rows::by_id(tx, id)?
         .filter(|r| r.custodian_id.as_deref() == Some(actor.org_id.as_str()))

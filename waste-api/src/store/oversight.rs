@@ -4,7 +4,10 @@ use super::contracts::ContractRow;
 use super::page::Keyset;
 use crate::app::AppError;
 use crate::db::AnyConnection;
-use crate::schema::{containers, contracts, manifests, organizations, pickup_requests, pickups};
+use crate::schema::{
+    containers, contracts, manifests, organizations, pickup_requests, pickups,
+    storage_sites as sites,
+};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,22 +52,63 @@ fn at_school() -> Vec<&'static str> {
     AT_SCHOOL.iter().map(|s| s.as_str()).collect()
 }
 
-/// Containers still at each school; with `started_by`, only those whose clock started on or before it.
+/// Containers still at each school.
 pub fn containers_at(
     conn: &mut AnyConnection,
     ids: &[String],
-    started_by: Option<&str>,
 ) -> Result<BTreeMap<String, i64>, AppError> {
-    let mut q = containers::table
+    Ok(containers::table
         .filter(containers::organization_id.eq_any(ids))
         .filter(containers::status.eq_any(at_school()))
         .group_by(containers::organization_id)
         .select((containers::organization_id, count_star()))
-        .into_boxed();
-    if let Some(d) = started_by {
-        q = q.filter(containers::started_on.le(d.to_owned()));
-    }
-    Ok(q.load::<(String, i64)>(conn)?.into_iter().collect())
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// A container still at a school, with what its storage clock depends on.
+#[derive(Debug, Clone, Queryable)]
+pub struct ClockRow {
+    pub organization_id: String,
+    pub custodian_id: Option<String>,
+    pub site_id: Option<String>,
+    pub clock_started_on: Option<String>,
+    pub started_on: Option<String>,
+}
+
+/// The containers still at the schools `ids` whose clock has started.
+pub fn clocks_at(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<ClockRow>, AppError> {
+    Ok(containers::table
+        .filter(containers::organization_id.eq_any(ids))
+        .filter(containers::status.eq_any(at_school()))
+        .filter(
+            containers::clock_started_on
+                .is_not_null()
+                .or(containers::started_on.is_not_null()),
+        )
+        .select((
+            containers::organization_id,
+            containers::custodian_id,
+            containers::site_id,
+            containers::clock_started_on,
+            containers::started_on,
+        ))
+        .load(conn)?)
+}
+
+/// The organisation and kind of each of the sites `ids`.
+pub fn sites_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<BTreeMap<String, (String, String)>, AppError> {
+    Ok(sites::table
+        .filter(sites::id.eq_any(ids))
+        .select((sites::id, sites::organization_id, sites::kind))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, org, kind)| (id, (org, kind)))
+        .collect())
 }
 
 /// The schools among `ids` with a contract that counts on `day` (`shipment::ContractTerms::counts_on`).

@@ -26,9 +26,8 @@ pub fn inspect(
     site_id: &str,
     cmd: Inspect,
 ) -> Result<Inspected, AppError> {
-    actor.may(Action::InspectSites)?;
     let today = env.clock.today();
-    actor.require_training(today)?;
+    actor.may_on(Action::InspectSites, today)?;
     let site = own(tx, actor, site_id)?;
     let inspector = cmd.inspector.unwrap_or_else(|| actor.name.clone());
     let inspection = env

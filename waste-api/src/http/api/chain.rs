@@ -44,7 +44,8 @@ pub async fn print(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let sheet = read(&state, move |c| chain::sheet(c, &user, &id)).await?;
+    let today = state.clock.today();
+    let sheet = read(&state, move |c| chain::sheet(c, &user, &id, today)).await?;
     let body = crate::views::print::document(state.clock.zone(), &[sheet])
         .render()
         .map_err(|e| ApiError::Internal(e.to_string()))?;

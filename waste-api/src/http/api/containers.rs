@@ -185,7 +185,7 @@ pub async fn hand_back(
     state: web::Data<AppState>,
 ) -> Result<web::Json<ContainerView>, ApiError> {
     let env = state.env();
-    crate::app::returns::may_hand_back(&user)?;
+    crate::app::returns::may_hand_back(&user, env.clock.today())?;
     let s = change(&state, move |tx| {
         crate::app::returns::hand_back(tx, &env, &user, &path)
     })

@@ -42,7 +42,7 @@ pub async fn create_request(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    uc::may_request(&user)?;
+    uc::may_request(&user, state.clock.today())?;
     let new: NewPickupRequest = parse_json(&body)?;
     let env = state.env();
     let cmd = NewRequest::parse(
@@ -143,7 +143,7 @@ pub async fn schedule_request(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<web::Json<PickupRequestView>, ApiError> {
-    uc::may_schedule(&user)?;
+    uc::may_schedule(&user, state.clock.today())?;
     let b: ScheduleBody = parse_json(&body)?;
     let env = state.env();
     let cmd = Schedule::parse(&env, b.station_id, &b.slot_from, &b.slot_until)?;
@@ -170,7 +170,7 @@ pub async fn decline_request(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<web::Json<PickupRequestView>, ApiError> {
-    uc::may_schedule(&user)?;
+    uc::may_schedule(&user, state.clock.today())?;
     let b: DeclineBody = parse_json(&body)?;
     let cmd = Decline::parse(&b.reason)?;
     let env = state.env();
@@ -189,7 +189,7 @@ pub async fn cancel_request(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<PickupRequestView>, ApiError> {
-    uc::may_request(&user)?;
+    uc::may_request(&user, state.clock.today())?;
     let env = state.env();
     let id = path.into_inner();
     let r = change(&state, move |tx| uc::cancel(tx, &env, &user, &id)).await?;

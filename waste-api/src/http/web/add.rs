@@ -484,6 +484,9 @@ pub async fn add_submit(
         return respond(&req, Some(&viewer), Err(e));
     }
     let out = async {
+        // Who may add comes before what is added, as at the API's door (one refusal order for both).
+        crate::app::containers::may_fill(&viewer.user, Some(state.clock.today()))
+            .map_err(ApiError::from)?;
         let c = Chrome::new(&req, Some(&viewer));
         let d = Draft::from_pairs(&form.0);
         let k = card_of(&state, &viewer, &key, c.zh()).await?;

@@ -323,8 +323,8 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
 }
 
 async fn load(state: &AppState, viewer: &Viewer, key: &str) -> Result<Sheet, ApiError> {
-    let (actor, key) = (viewer.user.clone(), key.to_owned());
-    read(state, move |c| chain::sheet(c, &actor, &key)).await
+    let (actor, key, today) = (viewer.user.clone(), key.to_owned(), state.clock.today());
+    read(state, move |c| chain::sheet(c, &actor, &key, today)).await
 }
 
 /// The page, with the draft's coverage when the viewer may submit it.

@@ -126,8 +126,8 @@ pub async fn print(
 ) -> HttpResponse {
     let key = path.into_inner();
     let out = async {
-        let actor = viewer.user.clone();
-        let s = read(&state, move |c| chain::sheet(c, &actor, &key)).await?;
+        let (actor, today) = (viewer.user.clone(), state.clock.today());
+        let s = read(&state, move |c| chain::sheet(c, &actor, &key, today)).await?;
         Ok::<_, WebError>(print_response(&req, &[s]))
     }
     .await;
@@ -152,10 +152,10 @@ pub async fn print_many(
             e.detail = "m: 1 to 50 manifests".into();
             return Err(e);
         }
-        let actor = viewer.user.clone();
+        let (actor, today) = (viewer.user.clone(), state.clock.today());
         let sheets = read(&state, move |c| {
             keys.iter()
-                .map(|k| chain::sheet(c, &actor, k))
+                .map(|k| chain::sheet(c, &actor, k, today))
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;

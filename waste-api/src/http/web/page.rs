@@ -118,36 +118,59 @@ pub struct NavItem {
 }
 
 /// The destinations of a signed-in person, the role's main jobs first: the bar shows the first few and folds
-/// the rest under "更多" (More), so it fits a 390 px phone.
+/// the rest under "更多" (More), so it fits a 390 px phone. Each is shown when the access table lets the person
+/// take the action its page is for (the page's own guard asks the same row).
 fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
+    use waste_core::access::Action;
+    use waste_core::manifest::Party;
     let u = &viewer.user;
-    let lab = u.has(Role::LabStaff) || u.has(Role::SafetyOfficer);
-    let officer = u.has(Role::SafetyOfficer);
-    let station = u.has(Role::StationOperator);
-    let chain = station || u.has(Role::Driver) || u.has(Role::DisposalOperator);
-    let bureau = u.may(waste_core::access::Action::Oversee).is_ok();
-    let admin = u.is_admin();
+    let may = |a: Action| u.may(a).is_ok();
+    let admin = may(Action::RegisterOrganization);
+    let fill = may(Action::FillContainers);
+    let collect = may(Action::PickUp);
+    // The school's page (its people, their training, the to-do) is an organisation's own; an administrator keeps
+    // every organisation from /admin.
+    let own_people = may(Action::ManageUsers) && !admin;
+    let manifests = may(Action::DraftManifest)
+        || [Party::Shipper, Party::Carrier, Party::Receiver]
+            .into_iter()
+            .any(|p| may(Action::ManifestStep(p)));
     let all: [(bool, &'static str, &'static str, &[&str]); 12] = [
         (true, "/", "nav.home", &[]),
-        (station, "/pickups", "nav.pickups", &["/pickups"]),
+        (collect, "/pickups", "nav.pickups", &["/pickups"]),
         (
-            lab,
+            fill,
             "/containers",
             "nav.containers",
             &["/containers", "/c/"],
         ),
-        (officer, "/school", "nav.school", &["/school"]),
-        (lab && !station, "/pickups", "nav.pickups", &["/pickups"]),
+        (own_people, "/school", "nav.school", &["/school"]),
         (
-            chain || officer,
+            may(Action::FollowPickups) && !collect && !admin,
+            "/pickups",
+            "nav.pickups",
+            &["/pickups"],
+        ),
+        (
+            manifests,
             "/manifests",
             "nav.manifests",
             &["/manifests", "/m/"],
         ),
-        (station, "/stock", "nav.stock", &["/stock"]),
-        (bureau, "/bureau", "nav.bureau", &["/bureau"]),
-        (officer, "/sites", "sites.title", &["/sites"]),
-        (officer, "/ledger", "ledger.title", &["/ledger"]),
+        (collect, "/stock", "nav.stock", &["/stock"]),
+        (may(Action::Oversee), "/bureau", "nav.bureau", &["/bureau"]),
+        (
+            may(Action::ManageSites) && !admin,
+            "/sites",
+            "sites.title",
+            &["/sites"],
+        ),
+        (
+            may(Action::ReadRecords) && !admin,
+            "/ledger",
+            "ledger.title",
+            &["/ledger"],
+        ),
         (admin, "/admin", "nav.admin", &["/admin"]),
         (admin, "/contracts", "contracts.title", &["/contracts"]),
     ];
@@ -189,6 +212,40 @@ pub struct Chrome {
     /// The navigation bar: what fits a phone, and the rest under "更多".
     pub nav: Vec<NavItem>,
     pub nav_more: Vec<NavItem>,
+    /// The person's work needs a current training record and theirs has expired or is missing: every page says
+    /// so, since the steps it would offer are left out (`Actor::may_on`).
+    pub training_lapsed: bool,
+}
+
+/// Whether `viewer` may take some action of the access table that needs training (`access::training_required`)
+/// and lacks a current record today.
+fn training_lapsed(req: &HttpRequest, viewer: &Viewer) -> bool {
+    use waste_core::access::{Action, trained_on, training_required};
+    use waste_core::manifest::Party;
+    let u = &viewer.user;
+    let Some(today) = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.clock.today())
+    else {
+        return false;
+    };
+    let work = [
+        Action::FillContainers,
+        Action::PickUp,
+        Action::DraftManifest,
+        Action::ManifestStep(Party::Shipper),
+        Action::ManifestStep(Party::Carrier),
+        Action::ManifestStep(Party::Receiver),
+        Action::InspectSites,
+        Action::RequestPickup,
+        Action::SchedulePickup,
+        Action::ConfirmHandOver,
+        Action::HandBack,
+    ];
+    !trained_on(u.trained_until, today)
+        && work
+            .into_iter()
+            .any(|a| u.may(a).is_ok() && training_required(a, &u.roles))
 }
 
 impl Chrome {
@@ -235,6 +292,7 @@ impl Chrome {
             zone: zone_of(req),
             nav,
             nav_more,
+            training_lapsed: viewer.is_some_and(|v| training_lapsed(req, v)),
         }
     }
 

@@ -102,10 +102,13 @@ pub(super) async fn requests(
             let side = pr::side(&actor, &r);
             let mut can = Vec::new();
             let open = matches!(r.state.as_str(), "requested" | "scheduled");
-            if open && side == Side::School && pr::may_request(&actor).is_ok() {
+            if open && side == Side::School && pr::may_request(&actor, env.clock.today()).is_ok() {
                 can.push("cancel");
             }
-            if r.state == "requested" && side == Side::Station && pr::may_schedule(&actor).is_ok() {
+            if r.state == "requested"
+                && side == Side::Station
+                && pr::may_schedule(&actor, env.clock.today()).is_ok()
+            {
                 can.push("schedule");
             }
             if r.state == "scheduled" && side == Side::ScheduledStation && collector {
@@ -204,7 +207,7 @@ async fn list_page(
     Ok(PickupsPage {
         c: Chrome::new(req, Some(viewer)),
         requests: requests(state, viewer, &Chrome::new(req, Some(viewer))).await?,
-        may_request: pr::may_request(&viewer.user).is_ok(),
+        may_request: pr::may_request(&viewer.user, state.clock.today()).is_ok(),
         may_pin: pin::may_set(&viewer.user).is_ok(),
         refusal,
         notice,
@@ -346,7 +349,7 @@ pub async fn new_request_form(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let out = async {
-        pr::may_request(&viewer.user).map_err(ApiError::from)?;
+        pr::may_request(&viewer.user, state.clock.today()).map_err(ApiError::from)?;
         let p = new_page(&req, &state, &viewer, &Form(Vec::new()), None).await?;
         Ok::<_, WebError>(ok(&req, &p))
     }

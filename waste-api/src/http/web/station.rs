@@ -102,7 +102,7 @@ pub async fn load(
 ) -> Result<(Vec<Listed>, BTreeSet<String>), ApiError> {
     let (env, actor) = (state.env(), viewer.user.clone());
     read(state, move |c| {
-        let listed = chain::listed(c, &actor)?;
+        let listed = chain::listed(c, &actor, env.clock.today())?;
         let late = manifests::receipt_alerts(
             c,
             &env,
