@@ -105,6 +105,11 @@ const OFFICER: Grant = Grant {
     roles: &[Role::SafetyOfficer],
     kinds: &[],
 };
+/// Who keeps an organisation's storage sites.
+const SITE_KEEPERS: Grant = Grant {
+    roles: &[Role::SafetyOfficer, Role::StationOperator],
+    kinds: &[OrgKind::School, OrgKind::TransferStation],
+};
 /// An authority's oversight role: the auditor of an education or environment bureau.
 const OVERSIGHT: Grant = Grant {
     roles: &[Role::Auditor],
@@ -171,13 +176,10 @@ pub fn grants(action: Action) -> &'static [Grant] {
         }
         Action::SeeAll | Action::RenewLicence => &[ADMIN],
         Action::Oversee | Action::ReadDivision => &[ADMIN, OVERSIGHT],
-        Action::ManageSites | Action::InspectSites => &[
-            ADMIN,
-            Grant {
-                roles: &[Role::SafetyOfficer, Role::StationOperator],
-                kinds: &[OrgKind::School, OrgKind::TransferStation],
-            },
-        ],
+        Action::ManageSites => &[ADMIN, SITE_KEEPERS],
+        // A self-inspection is the keeper's own (GB 18597-2023 8.2.2): an administrator handles no waste, holds
+        // no training record and inspects no site.
+        Action::InspectSites => &[SITE_KEEPERS],
         Action::RoadsideLink => &[Grant {
             roles: &[Role::Driver, Role::StationOperator],
             kinds: &[OrgKind::Carrier, OrgKind::TransferStation],

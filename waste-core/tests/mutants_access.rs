@@ -117,7 +117,7 @@ const TABLE: [(Action, &str); 39] = [
     ),
     (
         Action::InspectSites,
-        "this needs one of: admin; safety_officer or station_operator of a school or transfer_station",
+        "this needs one of: safety_officer or station_operator of a school or transfer_station",
     ),
     (
         Action::RoadsideLink,

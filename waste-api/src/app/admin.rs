@@ -112,7 +112,7 @@ impl ChangeUser {
             None => None,
             Some(list) => {
                 if list.is_empty() || list.len() > 7 {
-                    return Err(AppError::invalid("roles", "list 1 to 7 roles"));
+                    return Err(AppError::invalid("roles", format!("list 1 to {} roles", Role::ALL.len())));
                 }
                 let mut out = Vec::new();
                 for (i, r) in list.iter().enumerate() {

@@ -22,15 +22,7 @@ use waste_core::shipment::{self, Licence};
 
 /// The actor's organisation's part in a manifest.
 pub fn party(m: &ManifestRow, org: &str) -> Option<Party> {
-    if m.shipper_id == org {
-        Some(Party::Shipper)
-    } else if m.carrier_id == org {
-        Some(Party::Carrier)
-    } else if m.receiver_id == org {
-        Some(Party::Receiver)
-    } else {
-        None
-    }
+    m.party_of(org)
 }
 
 fn acceptance(m: &ManifestRow) -> Option<Acceptance> {

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use waste_core::access::Action as Access;
 use waste_core::container::Step;
 use waste_core::custody::Event;
-use waste_core::manifest::{Acceptance, ManifestState, Party, TransitionError, transition};
+use waste_core::manifest::{Acceptance, ManifestState, TransitionError, transition};
 use waste_core::party::OrgKind;
 use waste_core::shipment::{self, Loading, ReceiptLine};
 
@@ -28,18 +28,6 @@ pub struct Manifest {
 fn detail(conn: &mut crate::db::AnyConnection, row: ManifestRow) -> Result<Manifest, AppError> {
     let lines = store_m::lines(conn, &row.id)?;
     Ok(Manifest { row, lines })
-}
-
-fn party_of(m: &ManifestRow, org: &str) -> Option<Party> {
-    if m.shipper_id == org {
-        Some(Party::Shipper)
-    } else if m.carrier_id == org {
-        Some(Party::Carrier)
-    } else if m.receiver_id == org {
-        Some(Party::Receiver)
-    } else {
-        None
-    }
 }
 
 fn refusal(e: TransitionError) -> AppError {
@@ -228,7 +216,7 @@ pub fn step(
     store_m::lock(tx, id)?;
     let m = store_m::visible(tx, id, &store::Scope::Org(actor.org_id.clone()))?
         .ok_or(AppError::NotFound("manifest"))?;
-    let party = party_of(&m, &actor.org_id);
+    let party = m.party_of(&actor.org_id);
     let acceptance = m
         .acceptance
         .as_deref()

@@ -280,8 +280,8 @@ impl RegisterUser {
         trained_until: Option<&str>,
     ) -> Result<Self, AppError> {
         let name = text("name", name, 100)?;
-        if roles.is_empty() || roles.len() > 7 {
-            return Err(AppError::invalid("roles", "list 1 to 7 roles"));
+        if roles.is_empty() || roles.len() > Role::ALL.len() {
+            return Err(AppError::invalid("roles", format!("list 1 to {} roles", Role::ALL.len())));
         }
         let mut out = Vec::new();
         for (i, r) in roles.iter().enumerate() {

@@ -163,15 +163,7 @@ fn event(
 
 /// Every part the organisation `org` has in `m`.
 pub fn parties(m: &ManifestRow, org: &str) -> BTreeSet<Party> {
-    [
-        (Party::Shipper, &m.shipper_id),
-        (Party::Carrier, &m.carrier_id),
-        (Party::Receiver, &m.receiver_id),
-    ]
-    .into_iter()
-    .filter(|(_, id)| id.as_str() == org)
-    .map(|(p, _)| p)
-    .collect()
+    m.parties_of(org)
 }
 
 /// The parts the actor acts for: those of their organisation the access table lets their roles sign for.

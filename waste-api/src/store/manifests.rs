@@ -6,7 +6,7 @@ use crate::app::AppError;
 use crate::db::AnyConnection;
 use crate::schema::{manifest_lines, manifests};
 use diesel::prelude::*;
-use waste_core::manifest::ManifestState;
+use waste_core::manifest::{ManifestState, Party};
 
 /// A `manifests` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -79,6 +79,25 @@ pub fn provisional_number(id: &str) -> String {
 }
 
 impl ManifestRow {
+    /// Every part the organisation `org` has in this manifest (Transfer Measures Art.10–12: shipper, carrier,
+    /// receiver); one organisation may be more than one.
+    pub fn parties_of(&self, org: &str) -> std::collections::BTreeSet<Party> {
+        [
+            (Party::Shipper, &self.shipper_id),
+            (Party::Carrier, &self.carrier_id),
+            (Party::Receiver, &self.receiver_id),
+        ]
+        .into_iter()
+        .filter(|(_, id)| id.as_str() == org)
+        .map(|(p, _)| p)
+        .collect()
+    }
+
+    /// The part `org` acts in: the first of its parts in the order of the chain (shipper, carrier, receiver).
+    pub fn party_of(&self, org: &str) -> Option<Party> {
+        self.parties_of(org).into_iter().next()
+    }
+
     /// The manifest's number (Transfer Measures Art.15), once submitted; a draft has none.
     pub fn official_number(&self) -> Option<&str> {
         (!self.number.starts_with("draft-")).then_some(self.number.as_str())

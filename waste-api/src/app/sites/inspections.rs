@@ -114,8 +114,8 @@ pub fn follow_up(
     finding_id: &str,
     cmd: FollowUpCmd,
 ) -> Result<FindingRow, AppError> {
-    actor.may(Action::InspectSites)?;
     let today = env.clock.today();
+    actor.may_on(Action::InspectSites, today)?;
     let site = own(tx, actor, site_id)?;
     let f = rows::finding(tx, &site.id, finding_id)?.ok_or(AppError::NotFound("finding"))?;
     if f.followed_up_on.is_some() {

@@ -21,7 +21,7 @@ use waste_core::site::{Answer, SiteKind};
 
 pub(super) fn manager(v: &Viewer) -> Result<(), WebError> {
     v.user
-        .may(Action::InspectSites)
+        .may(Action::ManageSites)
         .map_err(|_| WebError::forbidden())
 }
 
