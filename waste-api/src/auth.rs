@@ -40,7 +40,9 @@ impl FromRequest for AuthUser {
             // another instance on the same database) stops working with the next request (issue 29, item 6).
             let hash = hash_token(&token);
             state
-                .db(move |c| Ok(crate::store::users::actor_by_token(c, &hash)?))
+                .db(move |c| {
+                    Ok(crate::store::users::actor_by_token(c, &hash)?.map(crate::app::Actor::from))
+                })
                 .await?
                 .ok_or(ApiError::Unauthenticated)
         })

@@ -124,6 +124,12 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<waste_store::StoreError> for ApiError {
+    fn from(e: waste_store::StoreError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {

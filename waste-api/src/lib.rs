@@ -1,30 +1,26 @@
 //! The waste service: actix-web handlers over diesel (SQLite or PostgreSQL), recording what `waste-core` decides.
 
 pub mod app;
+// The store is its own crate (issue 30); its modules keep their paths here.
+pub use waste_store::{db, ids, schema, storage, store, writer};
 pub mod auth;
 pub mod body;
 pub mod config;
 pub mod credentials;
-pub mod db;
 pub mod edge;
 pub mod error;
 pub mod export;
 pub mod handover;
 pub mod http;
-pub mod ids;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
-pub mod schema;
 pub mod startup;
 pub mod state;
-pub mod storage;
-pub mod store;
 pub mod tls;
 pub mod views;
 pub mod webhooks;
-pub mod writer;
 
 use std::net::TcpListener;
 use std::sync::Arc;

@@ -91,7 +91,7 @@ pub fn people_of(
     org: &str,
 ) -> Result<Vec<users::PersonRow>, AppError> {
     may_manage(actor, org)?;
-    users::people_of(conn, org)
+    Ok(users::people_of(conn, org)?)
 }
 
 /// A change to a user: any of new roles, a training date, the active state.
@@ -112,7 +112,10 @@ impl ChangeUser {
             None => None,
             Some(list) => {
                 if list.is_empty() || list.len() > 7 {
-                    return Err(AppError::invalid("roles", format!("list 1 to {} roles", Role::ALL.len())));
+                    return Err(AppError::invalid(
+                        "roles",
+                        format!("list 1 to {} roles", Role::ALL.len()),
+                    ));
                 }
                 let mut out = Vec::new();
                 for (i, r) in list.iter().enumerate() {
@@ -476,5 +479,5 @@ pub fn end_contract(
 
 /// Every licence version of an organisation the actor may see.
 pub fn licences(conn: &mut AnyConnection, org: &str) -> Result<Vec<LicenceRow>, AppError> {
-    orgs::licences(conn, org)
+    Ok(orgs::licences(conn, org)?)
 }

@@ -90,7 +90,7 @@ pub fn signed_in(tx: &mut Tx, addr: &str, login: Option<&str>) -> Result<(), App
     if let Some(login) = login {
         sequences::clear_attempts(tx, &account_key(login, addr))?;
     }
-    sequences::uncount_attempt(tx, &address_key(addr))
+    Ok(sequences::uncount_attempt(tx, &address_key(addr))?)
 }
 
 /// Counts a PIN attempt for `officer_id` before the PIN is checked; 429 `rate_limited` past the limit.
@@ -101,5 +101,5 @@ pub fn begin_pin(tx: &mut Tx, env: &Env, officer_id: &str) -> Result<i32, AppErr
 
 /// The right PIN: the officer's attempts are forgotten.
 pub fn pin_accepted(tx: &mut Tx, officer_id: &str) -> Result<(), AppError> {
-    sequences::clear_attempts(tx, &pin_key(officer_id))
+    Ok(sequences::clear_attempts(tx, &pin_key(officer_id))?)
 }

@@ -279,7 +279,7 @@ pub fn add_waste(tx: &mut Tx, env: &Env, actor: &Actor, cmd: AddWaste) -> Result
                 let held = rows::litres_on_hand_with(tx, &locked, &holder)?
                     .iter()
                     .map(|l| store::decimal(l))
-                    .sum::<Result<Decimal, AppError>>()?;
+                    .sum::<Result<Decimal, waste_store::StoreError>>()?;
                 std.sites
                     .check_quantity(
                         &std.storage,
@@ -489,7 +489,7 @@ pub fn events(
     id: &str,
 ) -> Result<Vec<Event>, AppError> {
     visible(conn, actor, id)?;
-    events::chain(conn, &format!("container:{id}"))
+    Ok(events::chain(conn, &format!("container:{id}"))?)
 }
 
 /// Containers due soon or overdue, and the quantity on hand.
@@ -578,7 +578,7 @@ pub fn storage_alerts_of(
             let held = rows::litres_on_hand(conn, org)?
                 .iter()
                 .map(|l| store::decimal(l))
-                .sum::<Result<Decimal, AppError>>()?;
+                .sum::<Result<Decimal, waste_store::StoreError>>()?;
             Some(std.storage.on_hand(std.containers.kg_of_litres(held)))
         }
         OrgKind::TransferStation

@@ -87,8 +87,8 @@ fn expect_kind(
             field,
             format!("must be a {}", kind.as_str().replace('_', " ")),
         )),
-        Err(AppError::NotFound(_)) => Err(AppError::NotFound(what)),
-        Err(e) => Err(e),
+        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound(what)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -470,7 +470,7 @@ pub fn events(
 ) -> Result<Vec<Event>, AppError> {
     let scope = actor.scope(conn)?;
     store_m::visible(conn, id, &scope)?.ok_or(AppError::NotFound("manifest"))?;
-    events::chain(conn, &format!("manifest:{id}"))
+    Ok(events::chain(conn, &format!("manifest:{id}"))?)
 }
 
 /// A manifest whose receipt is late (Transfer Measures Art.18).

@@ -128,6 +128,19 @@ pub struct Actor {
     pub trained_until: Option<Date>,
 }
 
+impl From<crate::store::users::ActorRecord> for Actor {
+    fn from(r: crate::store::users::ActorRecord) -> Self {
+        Actor {
+            id: r.id,
+            name: r.name,
+            org_id: r.org_id,
+            org_kind: r.org_kind,
+            roles: r.roles,
+            trained_until: r.trained_until,
+        }
+    }
+}
+
 impl Actor {
     pub fn has(&self, r: Role) -> bool {
         self.roles.contains(&r)

@@ -169,8 +169,8 @@ fn expect_kind(
             field,
             format!("must be a {}", kind.as_str().replace('_', " ")),
         )),
-        Err(AppError::NotFound(_)) => Err(AppError::NotFound(what)),
-        Err(e) => Err(e),
+        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound(what)),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -281,7 +281,10 @@ impl RegisterUser {
     ) -> Result<Self, AppError> {
         let name = text("name", name, 100)?;
         if roles.is_empty() || roles.len() > Role::ALL.len() {
-            return Err(AppError::invalid("roles", format!("list 1 to {} roles", Role::ALL.len())));
+            return Err(AppError::invalid(
+                "roles",
+                format!("list 1 to {} roles", Role::ALL.len()),
+            ));
         }
         let mut out = Vec::new();
         for (i, r) in roles.iter().enumerate() {

@@ -585,7 +585,7 @@ pub(super) fn school_kind(conn: &mut AnyConnection, id: &str) -> Result<(), AppE
     match organizations::summary(conn, id) {
         Ok(s) if s.kind == OrgKind::School => Ok(()),
         Ok(_) => Err(AppError::invalid("school_id", "is not a school")),
-        Err(AppError::NotFound(_)) => Err(AppError::NotFound("school")),
-        Err(e) => Err(e),
+        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound("school")),
+        Err(e) => Err(e.into()),
     }
 }

@@ -160,7 +160,7 @@ fn own(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<Subscription
 /// Deletes a subscription: nothing more is sent to it, its pending deliveries are given up, its log stays.
 pub fn delete(tx: &mut Tx, env: &Env, actor: &Actor, id: &str) -> Result<(), AppError> {
     own(tx, actor, id)?;
-    outbox::delete_subscription(tx, id, &env.clock.stamp())
+    Ok(outbox::delete_subscription(tx, id, &env.clock.stamp())?)
 }
 
 /// A subscription's deliveries, oldest first.
@@ -362,7 +362,7 @@ pub fn announce(tx: &mut Tx, a: Announcement) -> Result<bool, AppError> {
     } else if let Some(id) = a.aggregate.strip_prefix("container:") {
         store::containers::lock(tx, id)?;
     }
-    outbox::enqueue(tx, a)
+    Ok(outbox::enqueue(tx, a)?)
 }
 
 #[cfg(test)]

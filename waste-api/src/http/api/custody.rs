@@ -392,7 +392,7 @@ pub async fn audit_verify(
     let key = crate::store::events::audit_key();
     let result = web::block(move || {
         crate::app::audit::AuditRunner::run(running, now, || {
-            crate::store::audit::verify(&db, key.as_deref())
+            Ok(crate::store::audit::verify(&db, key.as_deref())?)
         })
     })
     .await?

@@ -113,7 +113,7 @@ pub struct Page {
 impl Page {
     /// The page asked for; a `limit` outside 1 to 200 is refused (422).
     pub fn keyset(&self) -> Result<Keyset, crate::app::AppError> {
-        Keyset::asked(self.limit, self.after.clone(), 50, 200)
+        Ok(Keyset::asked(self.limit, self.after.clone(), 50, 200)?)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Users as actors: from a bearer token's hash (the JSON API) or from a user id (web sessions).
 
-use crate::app::{Actor, AppError};
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{organizations, signin_links, users, web_sessions};
 use diesel::prelude::*;
@@ -39,10 +39,22 @@ pub fn parse_roles(s: &str) -> Vec<Role> {
     s.split(',').filter_map(Role::parse).collect()
 }
 
-fn to_actor(r: ActorRow) -> Result<Actor, AppError> {
-    Ok(Actor {
+/// A user as the use cases act for them: who, for which organisation, with which roles and training record.
+/// The application's `Actor` is built from it.
+#[derive(Debug, Clone)]
+pub struct ActorRecord {
+    pub id: String,
+    pub name: String,
+    pub org_id: String,
+    pub org_kind: OrgKind,
+    pub roles: Vec<Role>,
+    pub trained_until: Option<time::Date>,
+}
+
+fn to_actor(r: ActorRow) -> Result<ActorRecord, StoreError> {
+    Ok(ActorRecord {
         org_kind: OrgKind::parse(&r.org_kind).ok_or_else(|| {
-            AppError::Internal(format!("stored organisation kind '{}'", r.org_kind))
+            StoreError::Internal(format!("stored organisation kind '{}'", r.org_kind))
         })?,
         roles: parse_roles(&r.roles),
         trained_until: r.trained_until.as_deref().and_then(super::parse_date),
@@ -53,7 +65,7 @@ fn to_actor(r: ActorRow) -> Result<Actor, AppError> {
 }
 
 /// The actor a user id names (for a web session), or None.
-pub fn actor(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Actor>, AppError> {
+pub fn actor(conn: &mut AnyConnection, user_id: &str) -> Result<Option<ActorRecord>, StoreError> {
     users::table
         .inner_join(organizations::table)
         .filter(users::id.eq(user_id))
@@ -69,7 +81,7 @@ pub fn actor(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Actor>, A
 pub fn actor_by_token(
     conn: &mut AnyConnection,
     token_hash: &str,
-) -> Result<Option<Actor>, AppError> {
+) -> Result<Option<ActorRecord>, StoreError> {
     users::table
         .inner_join(organizations::table)
         .filter(users::token_hash.eq(token_hash))
@@ -115,7 +127,7 @@ pub struct UserRow {
     pub created_at: String,
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(users::table
         .filter(users::id.eq(id))
         .select(UserRow::as_select())
@@ -128,7 +140,7 @@ pub fn of_organization(
     conn: &mut AnyConnection,
     org: &str,
     page: &super::page::Keyset,
-) -> Result<Vec<UserRow>, AppError> {
+) -> Result<Vec<UserRow>, StoreError> {
     let mut q = users::table
         .filter(users::organization_id.eq(org.to_owned()))
         .select(UserRow::as_select())
@@ -152,7 +164,7 @@ pub struct PersonRow {
 }
 
 /// The first 1,000 people of an organisation by name.
-pub fn people_of(conn: &mut AnyConnection, org: &str) -> Result<Vec<PersonRow>, AppError> {
+pub fn people_of(conn: &mut AnyConnection, org: &str) -> Result<Vec<PersonRow>, StoreError> {
     Ok(users::table
         .filter(users::organization_id.eq(org.to_owned()))
         .order(users::name.asc())
@@ -179,7 +191,11 @@ pub struct UserChanges {
 }
 
 /// Applies `changes` to a user; false when there is no such user.
-pub fn update(conn: &mut AnyConnection, id: &str, changes: &UserChanges) -> Result<bool, AppError> {
+pub fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    changes: &UserChanges,
+) -> Result<bool, StoreError> {
     let n = diesel::update(users::table.filter(users::id.eq(id)))
         .set(changes)
         .execute(conn)?;
@@ -187,14 +203,14 @@ pub fn update(conn: &mut AnyConnection, id: &str, changes: &UserChanges) -> Resu
 }
 
 /// Ends every browser session of a user (deactivated, or their token replaced).
-pub fn end_sessions(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
+pub fn end_sessions(conn: &mut AnyConnection, id: &str) -> Result<(), StoreError> {
     diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(id))).execute(conn)?;
     Ok(())
 }
 
 /// Voids the user's unused sign-in links (marked used at `at`): a link issued before a new token is a way in
 /// that the new token was meant to close.
-pub fn void_links(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), AppError> {
+pub fn void_links(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), StoreError> {
     diesel::update(
         signin_links::table
             .filter(signin_links::user_id.eq(id))
@@ -205,7 +221,7 @@ pub fn void_links(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), Ap
     Ok(())
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), AppError> {
+pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), StoreError> {
     diesel::insert_into(users::table)
         .values(row)
         .execute(conn)?;
@@ -214,7 +230,7 @@ pub fn insert(conn: &mut AnyConnection, row: &NewUser) -> Result<(), AppError> {
 
 /// Whether any administrator exists.
 /// Whether an administrator holds the token of this hash.
-pub fn admin_with_token(conn: &mut AnyConnection, token_hash: &str) -> Result<bool, AppError> {
+pub fn admin_with_token(conn: &mut AnyConnection, token_hash: &str) -> Result<bool, StoreError> {
     let n: i64 = users::table
         .filter(users::roles.like("%admin%"))
         .filter(users::token_hash.eq(token_hash))
@@ -223,7 +239,7 @@ pub fn admin_with_token(conn: &mut AnyConnection, token_hash: &str) -> Result<bo
     Ok(n > 0)
 }
 
-pub fn any_admin(conn: &mut AnyConnection) -> Result<bool, AppError> {
+pub fn any_admin(conn: &mut AnyConnection) -> Result<bool, StoreError> {
     let n: i64 = users::table
         .filter(users::roles.like("%admin%"))
         .count()

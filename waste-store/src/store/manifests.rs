@@ -2,7 +2,7 @@
 
 use super::page::Keyset;
 use super::{Scope, Tx, division_ids};
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{manifest_lines, manifests};
 use diesel::prelude::*;
@@ -43,7 +43,7 @@ pub fn cancelled_numbered(
     conn: &mut AnyConnection,
     shipper: &str,
     year: &str,
-) -> Result<i64, AppError> {
+) -> Result<i64, StoreError> {
     Ok(manifests::table
         .filter(manifests::shipper_id.eq(shipper))
         .filter(manifests::status.eq("cancelled"))
@@ -53,9 +53,10 @@ pub fn cancelled_numbered(
 }
 
 impl ManifestRow {
-    pub fn state(&self) -> Result<ManifestState, AppError> {
-        ManifestState::parse(&self.status)
-            .ok_or_else(|| AppError::Internal(format!("stored manifest status '{}'", self.status)))
+    pub fn state(&self) -> Result<ManifestState, StoreError> {
+        ManifestState::parse(&self.status).ok_or_else(|| {
+            StoreError::Internal(format!("stored manifest status '{}'", self.status))
+        })
     }
 }
 
@@ -110,7 +111,7 @@ impl ManifestRow {
 }
 
 /// How many drafts of `shipper` are open.
-pub fn open_drafts(conn: &mut AnyConnection, shipper: &str) -> Result<i64, AppError> {
+pub fn open_drafts(conn: &mut AnyConnection, shipper: &str) -> Result<i64, StoreError> {
     Ok(manifests::table
         .filter(manifests::shipper_id.eq(shipper))
         .filter(manifests::status.eq("draft"))
@@ -179,7 +180,7 @@ pub fn visible(
     conn: &mut AnyConnection,
     id: &str,
     scope: &Scope,
-) -> Result<Option<ManifestRow>, AppError> {
+) -> Result<Option<ManifestRow>, StoreError> {
     let q = manifests::table
         .filter(manifests::id.eq(id))
         .select(ManifestRow::as_select())
@@ -190,11 +191,11 @@ pub fn visible(
 
 /// Takes the manifest's row lock until the transaction ends, so that two steps on one manifest take turns: the
 /// second then sees the first's result (PostgreSQL; SQLite serialises writers already).
-pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
     super::prepared::lock_row!(tx, "manifests", id)
 }
 
-pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, AppError> {
+pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, StoreError> {
     Ok(manifest_lines::table
         .filter(manifest_lines::manifest_id.eq(id))
         .order(manifest_lines::container_id.asc())
@@ -202,7 +203,7 @@ pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, AppErro
         .load(conn)?)
 }
 
-pub fn insert(tx: &mut Tx, m: &ManifestRow, lines: &[LineRow]) -> Result<(), AppError> {
+pub fn insert(tx: &mut Tx, m: &ManifestRow, lines: &[LineRow]) -> Result<(), StoreError> {
     diesel::insert_into(manifests::table)
         .values(m)
         .execute(tx.conn())?;
@@ -220,7 +221,7 @@ pub fn insert(tx: &mut Tx, m: &ManifestRow, lines: &[LineRow]) -> Result<(), App
 pub fn container_on_open_manifest(
     conn: &mut AnyConnection,
     container: &str,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let n: i64 = manifest_lines::table
         .inner_join(manifests::table)
         .filter(manifest_lines::container_id.eq(container))
@@ -241,7 +242,7 @@ pub fn apply_step(
     id: &str,
     version: i32,
     changes: &StepChanges,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let n = diesel::update(
         manifests::table
             .filter(manifests::id.eq(id))
@@ -252,7 +253,7 @@ pub fn apply_step(
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::refused(
+        Err(StoreError::refused(
             "conflict",
             "a concurrent action on this manifest won; reload",
             serde_json::json!({}),
@@ -260,7 +261,12 @@ pub fn apply_step(
     }
 }
 
-pub fn record_receipt(tx: &mut Tx, id: &str, container: &str, r: &Receipt) -> Result<(), AppError> {
+pub fn record_receipt(
+    tx: &mut Tx,
+    id: &str,
+    container: &str,
+    r: &Receipt,
+) -> Result<(), StoreError> {
     diesel::update(
         manifest_lines::table
             .filter(manifest_lines::manifest_id.eq(id))
@@ -277,7 +283,7 @@ pub fn list(
     scope: &Scope,
     state: Option<ManifestState>,
     page: &Keyset,
-) -> Result<Vec<ManifestRow>, AppError> {
+) -> Result<Vec<ManifestRow>, StoreError> {
     let q = manifests::table
         .select(ManifestRow::as_select())
         .order(manifests::id.asc())
@@ -298,7 +304,7 @@ pub fn receipt_candidates(
     conn: &mut AnyConnection,
     org: &str,
     page: &Keyset,
-) -> Result<Vec<ManifestRow>, AppError> {
+) -> Result<Vec<ManifestRow>, StoreError> {
     let mut q = manifests::table
         .filter(
             manifests::shipper_id
@@ -322,7 +328,7 @@ pub fn receipt_candidates(
 }
 
 /// The id of the manifest numbered `number` (14 digits, Transfer Measures Art.15), if any.
-pub fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<String>, AppError> {
+pub fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<String>, StoreError> {
     Ok(manifests::table
         .filter(manifests::number.eq(number))
         .select(manifests::id)

@@ -2,7 +2,7 @@
 
 use super::Tx;
 use super::page::Keyset;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{pickup_request_items, pickup_requests};
 use diesel::prelude::*;
@@ -36,9 +36,9 @@ pub struct RequestRow {
 }
 
 impl RequestRow {
-    pub fn state(&self) -> Result<RequestState, AppError> {
+    pub fn state(&self) -> Result<RequestState, StoreError> {
         RequestState::parse(&self.state)
-            .ok_or_else(|| AppError::Internal(format!("stored request state '{}'", self.state)))
+            .ok_or_else(|| StoreError::Internal(format!("stored request state '{}'", self.state)))
     }
 }
 
@@ -60,7 +60,7 @@ pub struct StepChanges {
     pub updated_at: Option<String>,
 }
 
-pub fn insert(tx: &mut Tx, r: &RequestRow, containers: &[String]) -> Result<(), AppError> {
+pub fn insert(tx: &mut Tx, r: &RequestRow, containers: &[String]) -> Result<(), StoreError> {
     diesel::insert_into(pickup_requests::table)
         .values(r)
         .execute(tx.conn())?;
@@ -76,11 +76,11 @@ pub fn insert(tx: &mut Tx, r: &RequestRow, containers: &[String]) -> Result<(), 
 }
 
 /// Takes the request's row lock until the transaction ends (PostgreSQL; SQLite serialises writers already).
-pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
     super::prepared::lock_row!(tx, "pickup_requests", id)
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>, StoreError> {
     Ok(pickup_requests::table
         .filter(pickup_requests::id.eq(id))
         .select(RequestRow::as_select())
@@ -89,7 +89,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>, A
 }
 
 /// The containers a request lists, in id order.
-pub fn containers(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, AppError> {
+pub fn containers(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, StoreError> {
     Ok(pickup_request_items::table
         .filter(pickup_request_items::request_id.eq(id))
         .select(pickup_request_items::container_id)
@@ -101,7 +101,7 @@ pub fn containers(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, App
 pub fn open_request_of(
     conn: &mut AnyConnection,
     container: &str,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StoreError> {
     let open = vec![
         RequestState::Requested.as_str(),
         RequestState::Scheduled.as_str(),
@@ -121,7 +121,7 @@ pub fn apply_step(
     id: &str,
     version: i32,
     changes: &StepChanges,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let n = diesel::update(
         pickup_requests::table
             .filter(pickup_requests::id.eq(id))
@@ -132,7 +132,7 @@ pub fn apply_step(
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::refused(
+        Err(StoreError::refused(
             "conflict",
             "a concurrent action on this pickup request won; reload",
             serde_json::json!({}),
@@ -157,7 +157,7 @@ pub enum Scope {
 impl Scope {
     /// A station's scope: the open requests of its service area (`waste_core::pickup::service_area` of its
     /// region) and its own.
-    pub fn station(conn: &mut AnyConnection, station: &str) -> Result<Scope, AppError> {
+    pub fn station(conn: &mut AnyConnection, station: &str) -> Result<Scope, StoreError> {
         let region = super::organizations::region(conn, station)?;
         Ok(Scope::Station(
             station.to_owned(),
@@ -172,7 +172,7 @@ pub fn list(
     scope: &Scope,
     states: &[RequestState],
     page: &Keyset,
-) -> Result<Vec<RequestRow>, AppError> {
+) -> Result<Vec<RequestRow>, StoreError> {
     let mut q = pickup_requests::table
         .select(RequestRow::as_select())
         .order(pickup_requests::id.asc())

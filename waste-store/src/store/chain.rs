@@ -2,7 +2,7 @@
 //! who signed, the organisations a shipper may choose, and the training records of a bureau's schools.
 
 use super::Tx;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{organizations, road_links, users};
 use diesel::prelude::*;
@@ -19,7 +19,7 @@ pub struct RoadLinkRow {
     pub expires_at: String,
 }
 
-pub fn insert_road_link(tx: &mut Tx, row: &RoadLinkRow) -> Result<(), AppError> {
+pub fn insert_road_link(tx: &mut Tx, row: &RoadLinkRow) -> Result<(), StoreError> {
     diesel::insert_into(road_links::table)
         .values(row)
         .execute(tx.conn())?;
@@ -29,7 +29,7 @@ pub fn insert_road_link(tx: &mut Tx, row: &RoadLinkRow) -> Result<(), AppError> 
 pub fn road_link(
     conn: &mut AnyConnection,
     token_hash: &str,
-) -> Result<Option<RoadLinkRow>, AppError> {
+) -> Result<Option<RoadLinkRow>, StoreError> {
     Ok(road_links::table
         .filter(road_links::token_hash.eq(token_hash))
         .select(RoadLinkRow::as_select())
@@ -45,7 +45,7 @@ pub struct Signer {
     pub roles: String,
 }
 
-pub fn signers(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Signer>, AppError> {
+pub fn signers(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Signer>, StoreError> {
     Ok(users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::name, users::roles))
@@ -56,7 +56,7 @@ pub fn signers(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Signer>, 
 pub fn of_kind(
     conn: &mut AnyConnection,
     kind: &str,
-) -> Result<Vec<super::organizations::OrgRow>, AppError> {
+) -> Result<Vec<super::organizations::OrgRow>, StoreError> {
     Ok(organizations::table
         .filter(organizations::kind.eq(kind))
         .order((organizations::name.asc(), organizations::id.asc()))
@@ -70,7 +70,7 @@ pub fn untrained(
     conn: &mut AnyConnection,
     ids: &[String],
     day: &str,
-) -> Result<BTreeMap<String, i64>, AppError> {
+) -> Result<BTreeMap<String, i64>, StoreError> {
     let rows: Vec<(String, Option<String>)> = users::table
         .filter(users::organization_id.eq_any(ids))
         .select((users::organization_id, users::trained_until))
@@ -87,7 +87,7 @@ pub fn untrained(
 pub fn ids_by_digital_id(
     conn: &mut AnyConnection,
     codes: &[String],
-) -> Result<Vec<(String, String)>, AppError> {
+) -> Result<Vec<(String, String)>, StoreError> {
     use crate::schema::containers;
     let rows: Vec<(Option<String>, String)> = containers::table
         .filter(containers::digital_id.eq_any(codes))
@@ -100,7 +100,7 @@ pub fn ids_by_digital_id(
 }
 
 /// The users of an organisation (at most 200), by name.
-pub fn of_org(conn: &mut AnyConnection, org: &str) -> Result<Vec<Signer>, AppError> {
+pub fn of_org(conn: &mut AnyConnection, org: &str) -> Result<Vec<Signer>, StoreError> {
     Ok(users::table
         .filter(users::organization_id.eq(org))
         .order(users::name.asc())

@@ -1,6 +1,6 @@
 //! Writing custody events in the caller's transaction: each aggregate's chain continues from its last event.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{chain_heads, events};
 use diesel::prelude::*;
@@ -72,7 +72,7 @@ pub struct HeadRow {
 }
 
 /// The head of `aggregate`'s chain with its last event's time (one read); None before its first event.
-pub fn head(conn: &mut AnyConnection, aggregate: &str) -> Result<Option<HeadRow>, AppError> {
+pub fn head(conn: &mut AnyConnection, aggregate: &str) -> Result<Option<HeadRow>, StoreError> {
     #[derive(QueryableByName)]
     struct Found {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -136,7 +136,7 @@ pub struct Prepared {
 }
 
 /// Chains `r` after `head` (read in the same transaction, under whatever serialises the aggregate's writers).
-pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> {
+pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, StoreError> {
     let mut r = r;
     r.at = stamp(
         r.at,
@@ -155,7 +155,7 @@ pub fn prepare(head: Option<&HeadRow>, r: Record) -> Result<Prepared, AppError> 
     );
     let mut payload = String::new();
     custody::canonical_json(&e.payload, &mut payload);
-    let seq = i64::try_from(e.seq).map_err(|_| AppError::internal("seq overflow"))?;
+    let seq = i64::try_from(e.seq).map_err(|_| StoreError::internal("seq overflow"))?;
     let anchor = audit_key().map(|k| Head::after(&e).anchor(&k));
     Ok(Prepared {
         row: EventRow {
@@ -193,7 +193,7 @@ pub(crate) use bind_event;
 
 /// `write` on PostgreSQL: the event and the head's move as one of two fixed statements (each prepared once per
 /// connection), one round trip.
-fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), AppError> {
+fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), StoreError> {
     use diesel::sql_types::{BigInt, Nullable, Text};
     macro_rules! event_and {
         ($head:literal) => {
@@ -229,7 +229,7 @@ fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), AppError>
 
 /// Tells the log's head that `p` was written: it moves when the caller's `store::write_tx` settles, or at once
 /// outside one (`audit::log`).
-pub fn wrote(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
+pub fn wrote(conn: &mut AnyConnection, p: &Prepared) -> Result<(), StoreError> {
     use super::audit::log;
     log::wrote(&p.row.aggregate, p.row.seq, &p.row.prev_hash, &p.row.hash);
     if !log::in_tx() {
@@ -240,7 +240,7 @@ pub fn wrote(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
 
 /// Writes a prepared event and moves its chain's head, guarded by the count it was prepared after: a head that
 /// moved meanwhile is a 409 with nothing kept. On PostgreSQL both go as one statement (one round trip).
-pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
+pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), StoreError> {
     match conn {
         AnyConnection::Sqlite(c) => write_lite(c, p)?,
         AnyConnection::Postgresql(pg) => write_pg(pg, p)?,
@@ -249,7 +249,7 @@ pub fn write(conn: &mut AnyConnection, p: &Prepared) -> Result<(), AppError> {
 }
 
 /// `write` on SQLite.
-fn write_lite(conn: &mut diesel::SqliteConnection, p: &Prepared) -> Result<(), AppError> {
+fn write_lite(conn: &mut diesel::SqliteConnection, p: &Prepared) -> Result<(), StoreError> {
     // On SQLite's own connection (through `AnyConnection` diesel writes the SQL text out at every execution),
     // the head's move prepared once (diesel compiles an UPDATE afresh each time).
     diesel::insert_into(events::table)
@@ -290,8 +290,8 @@ fn write_lite(conn: &mut diesel::SqliteConnection, p: &Prepared) -> Result<(), A
 }
 
 /// The refusal when an aggregate's head moved under a writer.
-pub fn moved() -> AppError {
-    AppError::refused(
+pub fn moved() -> StoreError {
+    StoreError::refused(
         "conflict",
         "a concurrent change won; retry",
         serde_json::json!({}),
@@ -302,7 +302,7 @@ pub fn moved() -> AppError {
 /// its anchor) in the same transaction. Two writers on one aggregate are serialised before they get here
 /// (SQLite's single writer; a row lock on the aggregate on PostgreSQL); were they not, the second would collide
 /// on `(aggregate, seq)` and get a 409, with nothing of its transaction kept.
-pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
+pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, StoreError> {
     let h = head(conn, &r.aggregate)?;
     let p = prepare(h.as_ref(), r)?;
     write(conn, &p)?;
@@ -313,7 +313,7 @@ pub fn append(conn: &mut AnyConnection, r: Record) -> Result<Event, AppError> {
 }
 
 /// One aggregate's chain in order.
-pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, AppError> {
+pub fn chain(conn: &mut AnyConnection, aggregate: &str) -> Result<Vec<Event>, StoreError> {
     let rows: Vec<EventRow> = events::table
         .filter(events::aggregate.eq(aggregate))
         .order(events::seq.asc())
@@ -327,7 +327,7 @@ pub fn of_containers(
     conn: &mut AnyConnection,
     ids: &[String],
     kinds: &[&str],
-) -> Result<Vec<Event>, AppError> {
+) -> Result<Vec<Event>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let aggregates: Vec<String> = chunk.iter().map(|id| format!("container:{id}")).collect();

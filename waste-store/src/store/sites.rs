@@ -3,7 +3,7 @@
 
 use super::Tx;
 use super::page::Keyset;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{containers, site_findings, site_inspections, site_signs, storage_sites};
 use diesel::prelude::*;
@@ -83,7 +83,7 @@ pub struct Placed {
     pub status: String,
 }
 
-pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
+pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), StoreError> {
     diesel::insert_into(storage_sites::table)
         .values(row)
         .execute(tx.conn())?;
@@ -92,11 +92,11 @@ pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
 
 /// Serialises writers that change what stands at a site (PostgreSQL; SQLite has one writer): the 3 t check and
 /// the write that follows it must see the same site.
-pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
     super::prepared::lock_row!(tx, "storage_sites", id)
 }
 
-pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<SiteRow>, AppError> {
+pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<SiteRow>, StoreError> {
     Ok(storage_sites::table
         .filter(storage_sites::id.eq(id))
         .select(SiteRow::as_select())
@@ -109,7 +109,7 @@ pub fn list(
     conn: &mut AnyConnection,
     scope: &super::Scope,
     page: &Keyset,
-) -> Result<Vec<SiteRow>, AppError> {
+) -> Result<Vec<SiteRow>, StoreError> {
     let mut q = storage_sites::table
         .select(SiteRow::as_select())
         .order(storage_sites::id.asc())
@@ -133,7 +133,7 @@ pub fn list(
 pub fn of_organizations(
     conn: &mut AnyConnection,
     orgs: &[String],
-) -> Result<Vec<SiteRow>, AppError> {
+) -> Result<Vec<SiteRow>, StoreError> {
     Ok(storage_sites::table
         .filter(storage_sites::organization_id.eq_any(orgs))
         .select(SiteRow::as_select())
@@ -142,7 +142,7 @@ pub fn of_organizations(
 }
 
 /// The containers standing at a site: open or sealed, not yet picked up.
-pub fn placed(conn: &mut AnyConnection, site: &str) -> Result<Vec<Placed>, AppError> {
+pub fn placed(conn: &mut AnyConnection, site: &str) -> Result<Vec<Placed>, StoreError> {
     Ok(containers::table
         .filter(containers::site_id.eq(site))
         .filter(containers::status.eq_any(["open", "sealed"]))
@@ -169,7 +169,7 @@ pub fn place(
     container: &str,
     site: Option<&str>,
     zone: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(containers::table.filter(containers::id.eq(container)))
         .set((containers::site_id.eq(site), containers::zone.eq(zone)))
         .execute(tx.conn())?;
@@ -180,7 +180,7 @@ pub fn insert_inspection(
     tx: &mut Tx,
     row: &InspectionRow,
     findings: &[FindingRow],
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::insert_into(site_inspections::table)
         .values(row)
         .execute(tx.conn())?;
@@ -196,7 +196,7 @@ pub fn insert_inspection(
 pub fn last_inspection(
     conn: &mut AnyConnection,
     site: &str,
-) -> Result<Option<InspectionRow>, AppError> {
+) -> Result<Option<InspectionRow>, StoreError> {
     Ok(site_inspections::table
         .filter(site_inspections::site_id.eq(site))
         .order((
@@ -209,7 +209,7 @@ pub fn last_inspection(
 }
 
 /// Findings not followed up yet, oldest first.
-pub fn open_findings(conn: &mut AnyConnection, site: &str) -> Result<Vec<FindingRow>, AppError> {
+pub fn open_findings(conn: &mut AnyConnection, site: &str) -> Result<Vec<FindingRow>, StoreError> {
     Ok(site_findings::table
         .filter(site_findings::site_id.eq(site))
         .filter(site_findings::followed_up_on.is_null())
@@ -222,7 +222,7 @@ pub fn finding(
     conn: &mut AnyConnection,
     site: &str,
     id: &str,
-) -> Result<Option<FindingRow>, AppError> {
+) -> Result<Option<FindingRow>, StoreError> {
     Ok(site_findings::table
         .filter(site_findings::site_id.eq(site))
         .filter(site_findings::id.eq(id))
@@ -231,7 +231,7 @@ pub fn finding(
         .optional()?)
 }
 
-pub fn inspection_date(conn: &mut AnyConnection, id: &str) -> Result<String, AppError> {
+pub fn inspection_date(conn: &mut AnyConnection, id: &str) -> Result<String, StoreError> {
     Ok(site_inspections::table
         .filter(site_inspections::id.eq(id))
         .select(site_inspections::inspected_on)
@@ -246,7 +246,7 @@ pub fn follow_up(
     by: &str,
     action: &str,
     at: &str,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let n = diesel::update(
         site_findings::table
             .filter(site_findings::id.eq(id))
@@ -262,7 +262,7 @@ pub fn follow_up(
     Ok(n == 1)
 }
 
-pub fn insert_sign(tx: &mut Tx, row: &SignRow) -> Result<(), AppError> {
+pub fn insert_sign(tx: &mut Tx, row: &SignRow) -> Result<(), StoreError> {
     diesel::insert_into(site_signs::table)
         .values(row)
         .execute(tx.conn())?;
@@ -270,7 +270,7 @@ pub fn insert_sign(tx: &mut Tx, row: &SignRow) -> Result<(), AppError> {
 }
 
 /// The signs printed for a site, oldest first.
-pub fn signs(conn: &mut AnyConnection, site: &str) -> Result<Vec<SignRow>, AppError> {
+pub fn signs(conn: &mut AnyConnection, site: &str) -> Result<Vec<SignRow>, StoreError> {
     Ok(site_signs::table
         .filter(site_signs::site_id.eq(site))
         .order((site_signs::printed_at.asc(), site_signs::id.asc()))
@@ -279,7 +279,7 @@ pub fn signs(conn: &mut AnyConnection, site: &str) -> Result<Vec<SignRow>, AppEr
 }
 
 /// Writes a site's editable fields (name, location, containment, responsible person, contact, zones).
-pub fn update(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
+pub fn update(tx: &mut Tx, row: &SiteRow) -> Result<(), StoreError> {
     let n = diesel::update(storage_sites::table.filter(storage_sites::id.eq(&row.id)))
         .set((
             storage_sites::name.eq(&row.name),
@@ -293,6 +293,6 @@ pub fn update(tx: &mut Tx, row: &SiteRow) -> Result<(), AppError> {
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::NotFound("storage site"))
+        Err(StoreError::NotFound("storage site"))
     }
 }

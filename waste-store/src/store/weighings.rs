@@ -1,7 +1,7 @@
 //! The weighings of containers: the fill at sealing (the school's estimate), the gross weight at the pickup and
 //! the received weight on a manifest.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{containers, manifest_lines, pickup_lines};
 use diesel::prelude::*;
@@ -20,7 +20,7 @@ pub struct Recorded {
 pub fn of_containers(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, Recorded>, AppError> {
+) -> Result<BTreeMap<String, Recorded>, StoreError> {
     let mut out: BTreeMap<String, Recorded> = containers::table
         .filter(containers::id.eq_any(ids))
         .select((
@@ -49,7 +49,7 @@ pub fn of_containers(
 pub fn of_schools(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, Recorded>, AppError> {
+) -> Result<BTreeMap<String, Recorded>, StoreError> {
     let mut out: BTreeMap<String, Recorded> = pickup_lines::table
         .inner_join(containers::table)
         .filter(containers::organization_id.eq_any(ids))
@@ -75,7 +75,7 @@ pub fn of_schools(
     Ok(out)
 }
 
-fn fill(conn: &mut AnyConnection, out: &mut BTreeMap<String, Recorded>) -> Result<(), AppError> {
+fn fill(conn: &mut AnyConnection, out: &mut BTreeMap<String, Recorded>) -> Result<(), StoreError> {
     let ids: Vec<String> = out.keys().cloned().collect();
     for chunk in ids.chunks(500) {
         let gross = pickup_lines::table

@@ -8,7 +8,7 @@
 //! parts in any order. Each write transaction moves the head once, as its last statement before it commits
 //! (`settle`): the row is the last lock a transaction takes, so two writers never wait on each other in a cycle.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{chain_heads, checkpoint_marks, log_head};
 use diesel::prelude::*;
@@ -85,7 +85,7 @@ pub struct LogHead {
 }
 
 /// The head as read (None on a database the log head's migration has not reached).
-pub fn read(conn: &mut AnyConnection) -> Result<Option<LogHead>, AppError> {
+pub fn read(conn: &mut AnyConnection) -> Result<Option<LogHead>, StoreError> {
     Ok(log_head::table
         .filter(log_head::id.eq(1))
         .select((
@@ -268,14 +268,14 @@ pub struct Taken {
 
 /// Takes a checkpoint in the caller's write transaction: the next number, and each chain's count where it moved
 /// since the checkpoint before (so that `verify --since` can tell each chain's count at this one).
-pub fn checkpoint(conn: &mut AnyConnection) -> Result<Taken, AppError> {
+pub fn checkpoint(conn: &mut AnyConnection) -> Result<Taken, StoreError> {
     let head = match locked(conn)? {
         Some(h) if h.count >= 0 => h,
         Some(_) => {
             seal(conn)?;
-            locked(conn)?.ok_or_else(|| AppError::internal("log head missing"))?
+            locked(conn)?.ok_or_else(|| StoreError::internal("log head missing"))?
         }
-        None => return Err(AppError::internal("log head missing")),
+        None => return Err(StoreError::internal("log head missing")),
     };
     let epoch = head.epoch + 1;
     diesel::sql_query(
@@ -302,7 +302,7 @@ pub fn marks(
     epoch: i64,
     first: &str,
     last: &str,
-) -> Result<std::collections::HashMap<String, i64>, AppError> {
+) -> Result<std::collections::HashMap<String, i64>, StoreError> {
     let rows: Vec<(String, i64, i64)> = checkpoint_marks::table
         .filter(checkpoint_marks::aggregate.ge(first))
         .filter(checkpoint_marks::aggregate.le(last))

@@ -309,7 +309,7 @@ fn hold_shared(sqlite_path: &str) -> Result<Arc<std::fs::File>, DbError> {
 
 /// Opens a database that must already exist, as it is: no migration, no write connection, nothing created (a
 /// SQLite file is opened with `mode=rw`, which never creates one). `ops::open_existing` checks it first.
-pub(crate) fn open_as_is(url: &DbUrl, max_size: u32) -> Db {
+pub fn open_as_is(url: &DbUrl, max_size: u32) -> Db {
     let url = match url.backend {
         Backend::Sqlite => DbUrl {
             backend: Backend::Sqlite,
@@ -334,7 +334,7 @@ pub(crate) fn open_as_is(url: &DbUrl, max_size: u32) -> Db {
 }
 
 /// A SQLite URI for `path` opened in `mode` (`rw`: read-write, never created; `ro`).
-pub(crate) fn sqlite_uri(path: &str, mode: &str) -> String {
+pub fn sqlite_uri(path: &str, mode: &str) -> String {
     const URI: &percent_encoding::AsciiSet =
         &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
     format!(
@@ -344,7 +344,7 @@ pub(crate) fn sqlite_uri(path: &str, mode: &str) -> String {
 }
 
 /// The versions of the migrations this binary carries, for `backend`.
-pub(crate) fn known_migrations(backend: Backend) -> Vec<String> {
+pub fn known_migrations(backend: Backend) -> Vec<String> {
     use diesel::migration::MigrationSource;
     let names: Vec<String> = match backend {
         Backend::Sqlite => {
@@ -548,18 +548,18 @@ mod tests {
             .execute(c)
         };
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = db.write(move |c| -> Result<(), crate::error::ApiError> {
+            let _ = db.write(move |c| -> Result<(), crate::StoreError> {
                 insert(c, "lost").expect("insert");
                 panic!("a bug inside a write");
             });
         }));
         assert!(panicked.is_err());
         // The next write finds no transaction left open, and the panicked one's row is gone.
-        let r: Result<usize, crate::error::ApiError> =
+        let r: Result<usize, crate::StoreError> =
             db.write(move |c| Ok(write_tx(c, |c| insert(c, "kept"))?));
         assert_eq!(r.ok(), Some(1));
         let n: i64 = db
-            .write(move |c| -> Result<i64, crate::error::ApiError> {
+            .write(move |c| -> Result<i64, crate::StoreError> {
                 Ok(crate::schema::organizations::table
                     .filter(crate::schema::organizations::id.eq_any(["lost", "kept"]))
                     .count()

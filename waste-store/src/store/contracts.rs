@@ -1,7 +1,7 @@
 //! Contracts between shippers and disposal firms, and the firms' licences.
 
 use super::{Scope, parse_date, text_list};
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::contracts;
 use diesel::prelude::*;
@@ -12,7 +12,7 @@ pub fn terms(
     conn: &mut AnyConnection,
     shipper: &str,
     firm: &str,
-) -> Result<Vec<ContractTerms>, AppError> {
+) -> Result<Vec<ContractTerms>, StoreError> {
     let rows: Vec<ContractRow> = contracts::table
         .filter(contracts::shipper_id.eq(shipper))
         .filter(contracts::disposal_firm_id.eq(firm))
@@ -25,7 +25,7 @@ pub fn terms(
 pub fn licence_versions(
     conn: &mut AnyConnection,
     firm: &str,
-) -> Result<Vec<LicenceVersion>, AppError> {
+) -> Result<Vec<LicenceVersion>, StoreError> {
     Ok(super::organizations::licences(conn, firm)?
         .into_iter()
         .map(|l| LicenceVersion {
@@ -75,7 +75,7 @@ impl ContractRow {
     }
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<ContractRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<ContractRow>, StoreError> {
     Ok(contracts::table
         .filter(contracts::id.eq(id))
         .select(ContractRow::as_select())
@@ -84,7 +84,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<ContractRow>, 
 }
 
 /// Records the other party's confirmation, once: false when it was already confirmed.
-pub fn confirm(conn: &mut AnyConnection, id: &str, by: &str, at: &str) -> Result<bool, AppError> {
+pub fn confirm(conn: &mut AnyConnection, id: &str, by: &str, at: &str) -> Result<bool, StoreError> {
     let n = diesel::update(
         contracts::table
             .filter(contracts::id.eq(id))
@@ -99,7 +99,7 @@ pub fn confirm(conn: &mut AnyConnection, id: &str, by: &str, at: &str) -> Result
 }
 
 /// Ends a contract early, once: false when it was already ended.
-pub fn end(conn: &mut AnyConnection, id: &str, on: &str, by: &str) -> Result<bool, AppError> {
+pub fn end(conn: &mut AnyConnection, id: &str, on: &str, by: &str) -> Result<bool, StoreError> {
     let n = diesel::update(
         contracts::table
             .filter(contracts::id.eq(id))
@@ -113,7 +113,7 @@ pub fn end(conn: &mut AnyConnection, id: &str, on: &str, by: &str) -> Result<boo
     Ok(n == 1)
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &ContractRow) -> Result<(), AppError> {
+pub fn insert(conn: &mut AnyConnection, row: &ContractRow) -> Result<(), StoreError> {
     diesel::insert_into(contracts::table)
         .values(row)
         .execute(conn)?;
@@ -126,7 +126,7 @@ pub fn list(
     conn: &mut AnyConnection,
     scope: &Scope,
     page: &super::page::Keyset,
-) -> Result<Vec<ContractRow>, AppError> {
+) -> Result<Vec<ContractRow>, StoreError> {
     let mut q = contracts::table
         .select(ContractRow::as_select())
         .order(contracts::id.asc())

@@ -2,7 +2,7 @@
 
 use super::containers::{self, Filled};
 use super::{Tx, events};
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::additions;
 use diesel::prelude::*;
@@ -28,7 +28,7 @@ pub struct NewAddition {
     pub added_at: String,
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewAddition) -> Result<(), AppError> {
+pub fn insert(conn: &mut AnyConnection, row: &NewAddition) -> Result<(), StoreError> {
     let insert = diesel::insert_into(additions::table).values(row);
     match conn {
         // On the backend's own connection: through `AnyConnection` diesel writes the statement's SQL text
@@ -53,7 +53,7 @@ pub struct Recorded<'a> {
 /// of data-modifying CTEs: one round trip instead of four. Elsewhere, and for a chain's first event, one statement
 /// each. Either way a guard that fails (the container changed, the head moved) is a 409 and the caller's
 /// transaction keeps nothing.
-pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), AppError> {
+pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), StoreError> {
     if let (AnyConnection::Postgresql(pg), Some(after)) = (tx.conn(), r.event.after) {
         #[derive(QueryableByName)]
         struct Written {

@@ -2,7 +2,7 @@
 
 use super::Tx;
 use super::page::Keyset;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::containers;
 use diesel::prelude::*;
@@ -44,9 +44,10 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn status(&self) -> Result<Status, AppError> {
-        Status::parse(&self.status)
-            .ok_or_else(|| AppError::Internal(format!("stored container status '{}'", self.status)))
+    pub fn status(&self) -> Result<Status, StoreError> {
+        Status::parse(&self.status).ok_or_else(|| {
+            StoreError::Internal(format!("stored container status '{}'", self.status))
+        })
     }
 }
 
@@ -67,7 +68,7 @@ pub struct Filled {
 }
 
 /// A container the organisation `org` owns or holds; any other is None.
-pub fn visible(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Option<Row>, AppError> {
+pub fn visible(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Option<Row>, StoreError> {
     Ok(containers::table
         .filter(containers::id.eq(id))
         .filter(
@@ -81,7 +82,7 @@ pub fn visible(conn: &mut AnyConnection, id: &str, org: &str) -> Result<Option<R
 }
 
 /// Any container by id.
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, StoreError> {
     Ok(containers::table
         .filter(containers::id.eq(id))
         .select(Row::as_select())
@@ -92,7 +93,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, AppError
 /// Takes the container's row lock until the transaction ends, so that writers on one container take turns
 /// instead of one losing a race (PostgreSQL: `SELECT … FOR UPDATE`, which diesel's MultiConnection cannot
 /// express; SQLite already serialises writers with `BEGIN IMMEDIATE`). Call it before reading the row.
-pub fn lock(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
     super::prepared::lock_row!(tx, "containers", id)
 }
 
@@ -126,7 +127,7 @@ struct LockedRow {
 /// Locks a container the organisation `org` owns or holds (see `lock`) and reads it with its chain's head. On
 /// PostgreSQL that is one round trip: `FOR UPDATE` on the join locks the chain head's row too, so both rows are
 /// the latest versions once the lock is granted (a plain read of either after waiting could be the old one).
-pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, AppError> {
+pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, StoreError> {
     let aggregate = format!("container:{id}");
     if let AnyConnection::Postgresql(pg) = tx.conn() {
         use diesel::sql_types::Text;
@@ -183,7 +184,7 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
     }))
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), AppError> {
+pub fn insert(conn: &mut AnyConnection, row: &Row) -> Result<(), StoreError> {
     diesel::insert_into(containers::table)
         .values(row)
         .execute(conn)?;
@@ -215,7 +216,7 @@ macro_rules! bind_filled {
 }
 pub(crate) use bind_filled;
 
-pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result<(), AppError> {
+pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result<(), StoreError> {
     if let AnyConnection::Sqlite(c) = tx.conn() {
         // SQLite's writer runs this at every addition: prepared once (diesel compiles an UPDATE afresh each
         // time). Every column is set, as in PostgreSQL's statement of the four writes.
@@ -252,7 +253,7 @@ pub fn set_status(
     to: Status,
     custodian: Option<&str>,
     sealed_at: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let target = containers::table
         .filter(containers::id.eq(id))
         .filter(containers::status.eq(from.as_str()));
@@ -285,7 +286,7 @@ pub fn hand_back(
     to: Status,
     school: &str,
     clock: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let n = diesel::update(
         containers::table
             .filter(containers::id.eq(id))
@@ -303,20 +304,20 @@ pub fn hand_back(
 }
 
 /// Restarts the holder's storage clock (a transfer station's on pickup, Solid Waste Law Art.81).
-pub fn restart_clock(tx: &mut Tx, id: &str, day: &str) -> Result<(), AppError> {
+pub fn restart_clock(tx: &mut Tx, id: &str, day: &str) -> Result<(), StoreError> {
     diesel::update(containers::table.filter(containers::id.eq(id)))
         .set(containers::clock_started_on.eq(Some(day)))
         .execute(tx.conn())?;
     Ok(())
 }
 
-fn expect_one(n: usize) -> Result<(), AppError> {
+fn expect_one(n: usize) -> Result<(), StoreError> {
     if n == 1 { Ok(()) } else { Err(changed()) }
 }
 
 /// The refusal when a guarded update of a container found it changed.
-pub fn changed() -> AppError {
-    AppError::refused(
+pub fn changed() -> StoreError {
+    StoreError::refused(
         "conflict",
         "a concurrent change won; reload and retry",
         serde_json::json!({}),
@@ -329,7 +330,7 @@ pub fn list(
     org: &str,
     status: Option<Status>,
     page: &Keyset,
-) -> Result<Vec<Row>, AppError> {
+) -> Result<Vec<Row>, StoreError> {
     let mut q = containers::table
         .filter(containers::organization_id.eq(org))
         .select(Row::as_select())
@@ -360,7 +361,7 @@ pub fn clocks_started_by(
     holder: &str,
     cutoff: &str,
     page: &Keyset,
-) -> Result<Vec<Row>, AppError> {
+) -> Result<Vec<Row>, StoreError> {
     let mut q = containers::table
         .filter(containers::custodian_id.eq(holder))
         .filter(containers::status.eq_any(on_hand_statuses()))
@@ -396,7 +397,7 @@ pub fn litres_on_hand_with(
     conn: &mut AnyConnection,
     locked: &Locked,
     holder: &str,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<String>, StoreError> {
     let row = &locked.row;
     match &locked.others_on_hand {
         Some(others)
@@ -414,7 +415,7 @@ pub fn litres_on_hand_with(
 }
 
 /// The litres of every container `holder` holds (for its quantity on hand).
-pub fn litres_on_hand(conn: &mut AnyConnection, holder: &str) -> Result<Vec<String>, AppError> {
+pub fn litres_on_hand(conn: &mut AnyConnection, holder: &str) -> Result<Vec<String>, StoreError> {
     let status = |i: usize| containers::status.eq(ON_HAND[i].as_str());
     Ok(containers::table
         .filter(containers::custodian_id.eq(holder))

@@ -6,7 +6,7 @@
 //! with a checkpoint (`Since`) the chains as they were at it against its signed statement. Memory holds one page of events and one batch of chain facts,
 //! whatever the size of the log. `/audit/verify` and `waste-api verify` both run this.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::{AnyConnection, Db};
 use crate::schema::{
     additions, chain_heads, containers, contracts, events, manifest_lines, manifests, pickup_lines,
@@ -103,7 +103,7 @@ fn check_batch(
     key: Option<&[u8]>,
     counts: &mut Counts,
     compared: &mut Compared,
-) -> Result<Option<Value>, AppError> {
+) -> Result<Option<Value>, StoreError> {
     let Some(last) = batch.last().map(|f| f.head.aggregate.clone()) else {
         return Ok(None);
     };
@@ -308,7 +308,7 @@ fn orphans(
     conn: &mut AnyConnection,
     compared: &Compared,
     to: Option<&Compared>,
-) -> Result<Option<Value>, AppError> {
+) -> Result<Option<Value>, StoreError> {
     // The first key of a table after `after`, up to `upto` when the span ends.
     macro_rules! first_after {
         ($table:ident, $key:expr, $after:expr, $upto:expr) => {{
@@ -354,7 +354,7 @@ fn orphans(
 /// every head's anchor is checked too. Reports `{"ok": true, "events_checked", "chains", "anchored",
 /// "state_checked"}` or `{"ok": false, "events_checked", "broken": {"aggregate", "kind", …}}` with the first
 /// break found.
-pub fn verify(db: &Db, key: Option<&[u8]>) -> Result<Value, AppError> {
+pub fn verify(db: &Db, key: Option<&[u8]>) -> Result<Value, StoreError> {
     verify_with(db, key, Sizes::default())
 }
 
@@ -364,7 +364,7 @@ pub fn verify(db: &Db, key: Option<&[u8]>) -> Result<Value, AppError> {
 const SQLITE_AUDIT: &str = "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536; BEGIN";
 
 /// `verify` with other page, batch and part sizes.
-pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, AppError> {
+pub fn verify_with(db: &Db, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, StoreError> {
     verify_since(db, key, sizes, None)
 }
 
@@ -375,10 +375,10 @@ pub fn verify_since(
     key: Option<&[u8]>,
     sizes: Sizes,
     since: Option<&Since>,
-) -> Result<Value, AppError> {
+) -> Result<Value, StoreError> {
     let open = || {
         db.dedicated()
-            .map_err(|e| AppError::Unavailable(e.to_string()))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     };
     let mut first = open()?;
     let begin = match first {
@@ -404,9 +404,9 @@ fn in_snapshot<F>(
     key: Option<&[u8]>,
     sizes: Sizes,
     since: Option<&Since>,
-) -> Result<Value, AppError>
+) -> Result<Value, StoreError>
 where
-    F: Fn() -> Result<AnyConnection, AppError>,
+    F: Fn() -> Result<AnyConnection, StoreError>,
 {
     // SQLite: a write lock held while every reader takes its snapshot, so that no commit falls between them
     // (its connections cannot share one otherwise); the cuts are found before it, so writers wait for it only
@@ -446,7 +446,7 @@ where
             .chars()
             .all(|c| c.is_ascii_hexdigit() || c == '-')
         {
-            return Err(AppError::internal(format!(
+            return Err(StoreError::internal(format!(
                 "unexpected snapshot identifier {}",
                 exported.snapshot
             )));
@@ -461,7 +461,7 @@ where
         }
     }
     let stop = AtomicUsize::new(usize::MAX);
-    let runs: Vec<Result<Run, AppError>> = std::thread::scope(|s| {
+    let runs: Vec<Result<Run, StoreError>> = std::thread::scope(|s| {
         let stop = &stop;
         let running: Vec<_> = conns
             .iter_mut()
@@ -595,7 +595,7 @@ fn page_after(
     after: Option<&(String, i64)>,
     until: Option<&str>,
     page: i64,
-) -> Result<Vec<EventRow>, AppError> {
+) -> Result<Vec<EventRow>, StoreError> {
     // A row-value comparison, so that both backends seek in the (aggregate, seq) index to where the last page
     // ended (the equivalent OR made PostgreSQL rescan from the start on every page). Read on the backend's own
     // connection: through `AnyConnection` every value of every row is converted once more.
@@ -691,7 +691,7 @@ fn take_and_read_next(
     rows: &[EventRow],
     until: Option<&str>,
     page: i64,
-) -> Result<(Option<Value>, Vec<EventRow>), AppError> {
+) -> Result<(Option<Value>, Vec<EventRow>), StoreError> {
     let Some(last) = rows.last() else {
         return Ok((None, Vec::new()));
     };
@@ -727,7 +727,7 @@ fn read_span(
     key: Option<&[u8]>,
     sizes: Sizes,
     since: Option<&Since>,
-) -> Result<Run, AppError> {
+) -> Result<Run, StoreError> {
     let mut r = Reading::default();
     let mut counts = Counts::default();
     let mut compared = span.from.clone();
@@ -741,7 +741,7 @@ fn read_span(
     };
     // With a checkpoint, the counts it saw of the chains of each page, read before the page is taken in.
     let marks =
-        |conn: &mut AnyConnection, rows: &[EventRow]| -> Result<HashMap<String, i64>, AppError> {
+        |conn: &mut AnyConnection, rows: &[EventRow]| -> Result<HashMap<String, i64>, StoreError> {
             match (since, rows.first(), rows.last()) {
                 (Some(s), Some(first), Some(last)) => {
                     log::marks(conn, s.epoch, &first.aggregate, &last.aggregate)

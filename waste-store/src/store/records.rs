@@ -1,7 +1,7 @@
 //! Queries for the records: every container an organisation generated or held, read into the core's typed
 //! history (`waste_core::records::ledger::ContainerHistory`). No rule decisions here.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{
     additions, containers, events, manifest_lines, manifests, organizations, paper_entries,
@@ -26,13 +26,13 @@ use waste_core::stream::Stream;
 /// Ids per `IN (...)` list: well under both backends' bound-parameter limits.
 const CHUNK: usize = 1000;
 
-fn dec(s: &str) -> Result<Decimal, AppError> {
-    Decimal::from_str(s).map_err(|e| AppError::Internal(format!("stored decimal '{s}': {e}")))
+fn dec(s: &str) -> Result<Decimal, StoreError> {
+    Decimal::from_str(s).map_err(|e| StoreError::Internal(format!("stored decimal '{s}': {e}")))
 }
 
-fn at(s: &str) -> Result<OffsetDateTime, AppError> {
+fn at(s: &str) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::parse(s, &Rfc3339)
-        .map_err(|e| AppError::Internal(format!("stored time '{s}': {e}")))
+        .map_err(|e| StoreError::Internal(format!("stored time '{s}': {e}")))
 }
 
 /// An organisation as the records name it.
@@ -42,14 +42,14 @@ pub struct OrgRow {
     pub created_at: String,
 }
 
-pub fn organization(c: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, AppError> {
+pub fn organization(c: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, StoreError> {
     Ok(organizations(c, &[id.to_owned()])?.remove(id))
 }
 
 fn organizations(
     c: &mut AnyConnection,
     ids: &[String],
-) -> Result<HashMap<String, OrgRow>, AppError> {
+) -> Result<HashMap<String, OrgRow>, StoreError> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let rows: Vec<(String, String, String, Option<String>, String)> = organizations::table
@@ -63,8 +63,9 @@ fn organizations(
             ))
             .load(c)?;
         for (id, kind, name, licence, created_at) in rows {
-            let kind = OrgKind::parse(&kind)
-                .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{kind}'")))?;
+            let kind = OrgKind::parse(&kind).ok_or_else(|| {
+                StoreError::Internal(format!("stored organisation kind '{kind}'"))
+            })?;
             out.insert(
                 id.clone(),
                 OrgRow {
@@ -83,7 +84,7 @@ fn organizations(
 }
 
 /// Every container `org` generated, collected, or shipped on a manifest.
-fn container_ids(c: &mut AnyConnection, org: &str) -> Result<Vec<String>, AppError> {
+fn container_ids(c: &mut AnyConnection, org: &str) -> Result<Vec<String>, StoreError> {
     let mut ids: BTreeSet<String> = containers::table
         .filter(containers::organization_id.eq(org))
         .filter(containers::additions_count.gt(0))
@@ -144,7 +145,7 @@ pub fn histories(
     c: &mut AnyConnection,
     std: &Standards,
     org: &str,
-) -> Result<Vec<ContainerHistory>, AppError> {
+) -> Result<Vec<ContainerHistory>, StoreError> {
     let ids = container_ids(c, org)?;
     let mut rows = Vec::new();
     let mut adds: Vec<(String, String, String, String, String)> = Vec::new();
@@ -288,7 +289,7 @@ pub fn histories(
     };
     let party = |id: &str| {
         orgs.get(id).map(|o| o.party.clone()).ok_or_else(|| {
-            AppError::Internal(format!("organisation {id} of a stored row is missing"))
+            StoreError::Internal(format!("organisation {id} of a stored row is missing"))
         })
     };
 
@@ -297,7 +298,7 @@ pub fn histories(
         let unit = match unit.as_str() {
             "L" => Unit::L,
             "kg" => Unit::Kg,
-            other => return Err(AppError::Internal(format!("stored unit '{other}'"))),
+            other => return Err(StoreError::Internal(format!("stored unit '{other}'"))),
         };
         by_container.entry(cid.clone()).or_default().push(Addition {
             at: at(added_at)?,
@@ -403,7 +404,7 @@ pub fn histories(
 }
 
 /// Whether a manifest of this number is already recorded (numbers are unique: Transfer Measures Art.15).
-pub fn manifest_number_taken(conn: &mut AnyConnection, number: &str) -> Result<bool, AppError> {
+pub fn manifest_number_taken(conn: &mut AnyConnection, number: &str) -> Result<bool, StoreError> {
     let n: i64 = manifests::table
         .filter(manifests::number.eq(number))
         .count()
@@ -415,7 +416,7 @@ pub fn manifest_number_taken(conn: &mut AnyConnection, number: &str) -> Result<b
 pub fn held_since(
     conn: &mut AnyConnection,
     container: &str,
-) -> Result<Option<OffsetDateTime>, AppError> {
+) -> Result<Option<OffsetDateTime>, StoreError> {
     let picked: Option<String> = pickup_lines::table
         .inner_join(pickups::table.on(pickups::id.eq(pickup_lines::pickup_id)))
         .filter(pickup_lines::container_id.eq(container))
@@ -442,7 +443,10 @@ pub struct PaperEntryRow {
     pub late: bool,
 }
 
-pub fn insert_paper_entry(tx: &mut crate::store::Tx, row: &PaperEntryRow) -> Result<(), AppError> {
+pub fn insert_paper_entry(
+    tx: &mut crate::store::Tx,
+    row: &PaperEntryRow,
+) -> Result<(), StoreError> {
     diesel::insert_into(paper_entries::table)
         .values(row)
         .execute(tx.conn())?;

@@ -32,9 +32,9 @@ impl Keyset {
         after: Option<String>,
         default: u32,
         max: u32,
-    ) -> Result<Self, crate::app::AppError> {
+    ) -> Result<Self, crate::StoreError> {
         match limit {
-            Some(l) if l < 1 || l > max => Err(crate::app::AppError::invalid(
+            Some(l) if l < 1 || l > max => Err(crate::StoreError::invalid(
                 "limit",
                 format!("limit must be 1 to {max}, not {l}"),
             )),

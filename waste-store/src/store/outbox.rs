@@ -1,7 +1,7 @@
 //! Webhooks' rows: subscriptions, the outbox of announced events (written in the transaction of the change that
 //! caused them, so a process that dies after its commit loses none) and one delivery per subscription and event.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{
     manifests, pickup_requests, webhook_deliveries as wd, webhook_events as we,
@@ -46,7 +46,7 @@ impl SubscriptionRow {
 pub fn storage_history(
     conn: &mut AnyConnection,
     aggregate: &str,
-) -> Result<Vec<(String, String)>, AppError> {
+) -> Result<Vec<(String, String)>, StoreError> {
     Ok(we::table
         .filter(we::aggregate.eq(aggregate))
         .filter(we::event_type.eq_any(STORAGE_EVENTS.map(EventType::as_str)))
@@ -63,7 +63,10 @@ pub const STORAGE_EVENTS: [EventType; 3] = [
 ];
 
 /// The containers (aggregates) about whose storage `org`'s subscriptions were ever sent an event.
-pub fn storage_announced_to(conn: &mut AnyConnection, org: &str) -> Result<Vec<String>, AppError> {
+pub fn storage_announced_to(
+    conn: &mut AnyConnection,
+    org: &str,
+) -> Result<Vec<String>, StoreError> {
     Ok(wd::table
         .inner_join(we::table)
         .inner_join(ws::table)
@@ -139,7 +142,7 @@ pub struct Announcement {
 
 /// Announces a custody step that subscribers follow (`EventType::of_step`): called by `events::append`, in the
 /// step's transaction, after the step's row is written.
-pub fn announce_step(conn: &mut AnyConnection, e: &Event) -> Result<(), AppError> {
+pub fn announce_step(conn: &mut AnyConnection, e: &Event) -> Result<(), StoreError> {
     let Some(event_type) = EventType::of_step(&e.aggregate, &e.kind) else {
         return Ok(());
     };
@@ -202,7 +205,7 @@ pub fn announce_step(conn: &mut AnyConnection, e: &Event) -> Result<(), AppError
 }
 
 /// Whether a live subscription belongs to a party of the manifest or pickup request `id` (`kind`).
-fn followed(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<bool, AppError> {
+fn followed(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<bool, StoreError> {
     #[derive(QueryableByName)]
     struct Found {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -239,7 +242,7 @@ fn followed(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<bool, AppE
 }
 
 /// Whether an event with this key was announced already.
-pub fn announced(conn: &mut AnyConnection, key: &str) -> Result<bool, AppError> {
+pub fn announced(conn: &mut AnyConnection, key: &str) -> Result<bool, StoreError> {
     Ok(we::table
         .filter(we::dedup_key.eq(key))
         .count()
@@ -251,7 +254,7 @@ pub fn announced(conn: &mut AnyConnection, key: &str) -> Result<bool, AppError> 
 pub fn subscriptions_of(
     conn: &mut AnyConnection,
     organizations: &[String],
-) -> Result<Vec<SubscriptionRow>, AppError> {
+) -> Result<Vec<SubscriptionRow>, StoreError> {
     Ok(ws::table
         .filter(ws::organization_id.eq_any(organizations))
         .filter(ws::deleted_at.is_null())
@@ -261,7 +264,9 @@ pub fn subscriptions_of(
 }
 
 /// Every live subscription (the scan's organisations).
-pub fn all_live_subscriptions(conn: &mut AnyConnection) -> Result<Vec<SubscriptionRow>, AppError> {
+pub fn all_live_subscriptions(
+    conn: &mut AnyConnection,
+) -> Result<Vec<SubscriptionRow>, StoreError> {
     Ok(ws::table
         .filter(ws::deleted_at.is_null())
         .select(SubscriptionRow::as_select())
@@ -272,7 +277,7 @@ pub fn all_live_subscriptions(conn: &mut AnyConnection) -> Result<Vec<Subscripti
 /// Writes the event and one pending delivery per live subscription of its organisations that asks for its type,
 /// in the caller's transaction. Nothing is written when no subscription asks for it, or when its key was
 /// announced already. Returns whether it was written.
-pub fn enqueue(conn: &mut AnyConnection, a: Announcement) -> Result<bool, AppError> {
+pub fn enqueue(conn: &mut AnyConnection, a: Announcement) -> Result<bool, StoreError> {
     let mut orgs = a.organizations.clone();
     orgs.sort();
     orgs.dedup();
@@ -341,7 +346,7 @@ pub fn enqueue(conn: &mut AnyConnection, a: Announcement) -> Result<bool, AppErr
 pub fn insert_subscription(
     conn: &mut AnyConnection,
     row: &SubscriptionRow,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::insert_into(ws::table).values(row).execute(conn)?;
     Ok(())
 }
@@ -351,7 +356,7 @@ pub fn subscription(
     conn: &mut AnyConnection,
     id: &str,
     org: Option<&str>,
-) -> Result<Option<SubscriptionRow>, AppError> {
+) -> Result<Option<SubscriptionRow>, StoreError> {
     let mut q = ws::table
         .filter(ws::id.eq(id))
         .filter(ws::deleted_at.is_null())
@@ -368,7 +373,7 @@ pub fn list_subscriptions(
     conn: &mut AnyConnection,
     org: &str,
     page: &super::page::Keyset,
-) -> Result<Vec<SubscriptionRow>, AppError> {
+) -> Result<Vec<SubscriptionRow>, StoreError> {
     let mut q = ws::table
         .filter(ws::organization_id.eq(org.to_owned()))
         .filter(ws::deleted_at.is_null())
@@ -383,7 +388,7 @@ pub fn list_subscriptions(
 }
 
 /// Deletes a subscription (it stops receiving; its log stays): its pending deliveries are given up.
-pub fn delete_subscription(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), AppError> {
+pub fn delete_subscription(conn: &mut AnyConnection, id: &str, at: &str) -> Result<(), StoreError> {
     diesel::update(
         ws::table
             .filter(ws::id.eq(id))
@@ -416,7 +421,7 @@ pub fn deliveries(
     conn: &mut AnyConnection,
     subscription: &str,
     page: &super::page::Keyset,
-) -> Result<Vec<Logged>, AppError> {
+) -> Result<Vec<Logged>, StoreError> {
     let mut q = wd::table
         .inner_join(we::table)
         .filter(wd::subscription_id.eq(subscription.to_owned()))
@@ -447,7 +452,11 @@ pub struct Due<'a> {
 
 /// Deliveries that may be attempted now: pending, due, of a live subscription, and the first pending one of
 /// their subscription and aggregate (event n+1 of an aggregate waits until n is delivered or given up).
-pub fn due(conn: &mut AnyConnection, due: &Due, limit: i64) -> Result<Vec<DeliveryRow>, AppError> {
+pub fn due(
+    conn: &mut AnyConnection,
+    due: &Due,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, StoreError> {
     let earlier = diesel::alias!(crate::schema::webhook_deliveries as earlier);
     Ok(wd::table
         .inner_join(ws::table)
@@ -490,7 +499,7 @@ pub fn claim(
     conn: &mut AnyConnection,
     d: &DeliveryRow,
     lease_until: &str,
-) -> Result<Option<Claimed>, AppError> {
+) -> Result<Option<Claimed>, StoreError> {
     let n = diesel::update(
         wd::table
             .filter(wd::id.eq(&d.id))
@@ -548,7 +557,7 @@ pub fn record(
     attempt: i32,
     at: &str,
     outcome: &Outcome,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let target = wd::table
         .filter(wd::id.eq(delivery_id))
         .filter(wd::state.eq(PENDING))

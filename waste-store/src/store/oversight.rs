@@ -2,7 +2,7 @@
 
 use super::contracts::ContractRow;
 use super::page::Keyset;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{
     containers, contracts, manifests, organizations, pickup_requests, pickups,
@@ -28,7 +28,7 @@ pub fn schools(
     conn: &mut AnyConnection,
     prefix: &str,
     page: &Keyset,
-) -> Result<Vec<SchoolRow>, AppError> {
+) -> Result<Vec<SchoolRow>, StoreError> {
     let mut q = organizations::table
         .filter(organizations::kind.eq(OrgKind::School.as_str()))
         .filter(organizations::region_code.like(format!("{prefix}%")))
@@ -56,7 +56,7 @@ fn at_school() -> Vec<&'static str> {
 pub fn containers_at(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, i64>, AppError> {
+) -> Result<BTreeMap<String, i64>, StoreError> {
     Ok(containers::table
         .filter(containers::organization_id.eq_any(ids))
         .filter(containers::status.eq_any(at_school()))
@@ -78,7 +78,7 @@ pub struct ClockRow {
 }
 
 /// The containers still at the schools `ids` whose clock has started.
-pub fn clocks_at(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<ClockRow>, AppError> {
+pub fn clocks_at(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<ClockRow>, StoreError> {
     Ok(containers::table
         .filter(containers::organization_id.eq_any(ids))
         .filter(containers::status.eq_any(at_school()))
@@ -101,7 +101,7 @@ pub fn clocks_at(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<ClockRo
 pub fn sites_of(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, (String, String)>, AppError> {
+) -> Result<BTreeMap<String, (String, String)>, StoreError> {
     Ok(sites::table
         .filter(sites::id.eq_any(ids))
         .select((sites::id, sites::organization_id, sites::kind))
@@ -116,7 +116,7 @@ pub fn with_contract(
     conn: &mut AnyConnection,
     ids: &[String],
     day: time::Date,
-) -> Result<BTreeSet<String>, AppError> {
+) -> Result<BTreeSet<String>, StoreError> {
     let text = day.to_string();
     Ok(contracts::table
         .filter(contracts::shipper_id.eq_any(ids))
@@ -135,7 +135,7 @@ pub fn with_contract(
 pub fn stations_of(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, BTreeSet<String>>, AppError> {
+) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
     let collected: Vec<(String, String)> = pickups::table
         .filter(pickups::school_id.eq_any(ids))
         .select((pickups::school_id, pickups::station_id))
@@ -160,7 +160,7 @@ pub fn stations_of(
 pub fn last_pickup(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, Option<String>>, AppError> {
+) -> Result<BTreeMap<String, Option<String>>, StoreError> {
     Ok(pickups::table
         .filter(pickups::school_id.eq_any(ids))
         .group_by(pickups::school_id)
@@ -174,7 +174,7 @@ pub fn last_pickup(
 pub fn manifests_not_closed(
     conn: &mut AnyConnection,
     ids: &[String],
-) -> Result<BTreeMap<String, i64>, AppError> {
+) -> Result<BTreeMap<String, i64>, StoreError> {
     Ok(manifests::table
         .filter(manifests::shipper_id.eq_any(ids))
         .filter(manifests::status.ne_all([

@@ -2,7 +2,7 @@
 
 use super::Tx;
 use super::page::Keyset;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{pickup_lines, pickup_refusals, pickups};
 use diesel::prelude::*;
@@ -41,14 +41,14 @@ pub struct PickupLineRow {
     pub gross_weight_kg: String,
 }
 
-pub fn insert(tx: &mut Tx, p: &PickupRow) -> Result<(), AppError> {
+pub fn insert(tx: &mut Tx, p: &PickupRow) -> Result<(), StoreError> {
     diesel::insert_into(pickups::table)
         .values(p)
         .execute(tx.conn())?;
     Ok(())
 }
 
-pub fn insert_line(tx: &mut Tx, l: &PickupLineRow) -> Result<(), AppError> {
+pub fn insert_line(tx: &mut Tx, l: &PickupLineRow) -> Result<(), StoreError> {
     diesel::insert_into(pickup_lines::table)
         .values(l)
         .execute(tx.conn())?;
@@ -56,7 +56,7 @@ pub fn insert_line(tx: &mut Tx, l: &PickupLineRow) -> Result<(), AppError> {
 }
 
 /// The gross weight a container was weighed at when picked up, if it was.
-pub fn weight_of(conn: &mut AnyConnection, container: &str) -> Result<Option<String>, AppError> {
+pub fn weight_of(conn: &mut AnyConnection, container: &str) -> Result<Option<String>, StoreError> {
     Ok(pickup_lines::table
         .filter(pickup_lines::container_id.eq(container))
         .select(pickup_lines::gross_weight_kg)
@@ -64,14 +64,14 @@ pub fn weight_of(conn: &mut AnyConnection, container: &str) -> Result<Option<Str
         .optional()?)
 }
 
-pub fn insert_refusal(tx: &mut Tx, r: &RefusalRow) -> Result<(), AppError> {
+pub fn insert_refusal(tx: &mut Tx, r: &RefusalRow) -> Result<(), StoreError> {
     diesel::insert_into(pickup_refusals::table)
         .values(r)
         .execute(tx.conn())?;
     Ok(())
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<PickupRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<PickupRow>, StoreError> {
     Ok(pickups::table
         .filter(pickups::id.eq(id))
         .select(PickupRow::as_select())
@@ -79,7 +79,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<PickupRow>, Ap
         .optional()?)
 }
 
-pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<PickupLineRow>, AppError> {
+pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<PickupLineRow>, StoreError> {
     Ok(pickup_lines::table
         .filter(pickup_lines::pickup_id.eq(id))
         .order(pickup_lines::container_id.asc())
@@ -87,7 +87,7 @@ pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<PickupLineRow>, A
         .load(conn)?)
 }
 
-pub fn refusals(conn: &mut AnyConnection, id: &str) -> Result<Vec<RefusalRow>, AppError> {
+pub fn refusals(conn: &mut AnyConnection, id: &str) -> Result<Vec<RefusalRow>, StoreError> {
     Ok(pickup_refusals::table
         .filter(pickup_refusals::pickup_id.eq(id))
         .order(pickup_refusals::container_id.asc())
@@ -100,7 +100,7 @@ pub fn list(
     conn: &mut AnyConnection,
     scope: &super::Scope,
     page: &Keyset,
-) -> Result<Vec<PickupRow>, AppError> {
+) -> Result<Vec<PickupRow>, StoreError> {
     let mut q = pickups::table
         .select(PickupRow::as_select())
         .order(pickups::id.asc())

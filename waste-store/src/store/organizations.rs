@@ -1,7 +1,7 @@
 //! Organisations as the use cases read them.
 
 use super::Scope;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{licences, organizations};
 use diesel::prelude::*;
@@ -22,7 +22,7 @@ pub struct Summary {
 static SUMMARIES: LazyLock<RwLock<HashMap<String, Summary>>> = LazyLock::new(Default::default);
 
 /// Name and kind of an organisation; `NotFound("organisation")` when there is none.
-pub fn summary(conn: &mut AnyConnection, id: &str) -> Result<Summary, AppError> {
+pub fn summary(conn: &mut AnyConnection, id: &str) -> Result<Summary, StoreError> {
     if let Some(s) = SUMMARIES.read().ok().and_then(|m| m.get(id).cloned()) {
         return Ok(s);
     }
@@ -32,10 +32,10 @@ pub fn summary(conn: &mut AnyConnection, id: &str) -> Result<Summary, AppError> 
         .first::<(String, String)>(conn)
         .optional()?
     else {
-        return Err(AppError::NotFound("organisation"));
+        return Err(StoreError::NotFound("organisation"));
     };
     let kind = OrgKind::parse(&kind)
-        .ok_or_else(|| AppError::Internal(format!("stored organisation kind '{kind}'")))?;
+        .ok_or_else(|| StoreError::Internal(format!("stored organisation kind '{kind}'")))?;
     let s = Summary { name, kind };
     if let Ok(mut m) = SUMMARIES.write() {
         if m.len() >= 100_000 {
@@ -47,7 +47,7 @@ pub fn summary(conn: &mut AnyConnection, id: &str) -> Result<Summary, AppError> 
 }
 
 /// The unified social credit code, when registered (the first segment of a label's digital id).
-pub fn credit_code(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, AppError> {
+pub fn credit_code(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, StoreError> {
     Ok(organizations::table
         .filter(organizations::id.eq(id))
         .select(organizations::credit_code)
@@ -55,13 +55,13 @@ pub fn credit_code(conn: &mut AnyConnection, id: &str) -> Result<Option<String>,
 }
 
 /// The region code (6 digits) of an organisation.
-pub fn region(conn: &mut AnyConnection, id: &str) -> Result<String, AppError> {
+pub fn region(conn: &mut AnyConnection, id: &str) -> Result<String, StoreError> {
     organizations::table
         .filter(organizations::id.eq(id))
         .select(organizations::region_code)
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound("organisation"))
+        .ok_or(StoreError::NotFound("organisation"))
 }
 
 /// An `organizations` row.
@@ -98,7 +98,7 @@ pub struct LicenceRow {
     pub recorded_at: String,
 }
 
-pub fn insert_licence(conn: &mut AnyConnection, row: &LicenceRow) -> Result<(), AppError> {
+pub fn insert_licence(conn: &mut AnyConnection, row: &LicenceRow) -> Result<(), StoreError> {
     diesel::insert_into(licences::table)
         .values(row)
         .execute(conn)?;
@@ -106,7 +106,7 @@ pub fn insert_licence(conn: &mut AnyConnection, row: &LicenceRow) -> Result<(), 
 }
 
 /// Every licence version of an organisation, in the order recorded.
-pub fn licences(conn: &mut AnyConnection, org: &str) -> Result<Vec<LicenceRow>, AppError> {
+pub fn licences(conn: &mut AnyConnection, org: &str) -> Result<Vec<LicenceRow>, StoreError> {
     Ok(licences::table
         .filter(licences::organization_id.eq(org))
         .order((licences::recorded_at.asc(), licences::id.asc()))
@@ -119,7 +119,7 @@ pub fn set_current_licence(
     conn: &mut AnyConnection,
     org: &str,
     l: &LicenceRow,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(organizations::table.filter(organizations::id.eq(org)))
         .set((
             organizations::license_number.eq(Some(&l.number)),
@@ -130,21 +130,21 @@ pub fn set_current_licence(
     Ok(())
 }
 
-pub fn set_contact(conn: &mut AnyConnection, org: &str, contact: &str) -> Result<(), AppError> {
+pub fn set_contact(conn: &mut AnyConnection, org: &str, contact: &str) -> Result<(), StoreError> {
     diesel::update(organizations::table.filter(organizations::id.eq(org)))
         .set(organizations::contact.eq(Some(contact)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &OrgRow) -> Result<(), AppError> {
+pub fn insert(conn: &mut AnyConnection, row: &OrgRow) -> Result<(), StoreError> {
     diesel::insert_into(organizations::table)
         .values(row)
         .execute(conn)?;
     Ok(())
 }
 
-pub fn credit_code_taken(conn: &mut AnyConnection, credit: &str) -> Result<bool, AppError> {
+pub fn credit_code_taken(conn: &mut AnyConnection, credit: &str) -> Result<bool, StoreError> {
     let n: i64 = organizations::table
         .filter(organizations::credit_code.eq(credit))
         .count()
@@ -152,7 +152,7 @@ pub fn credit_code_taken(conn: &mut AnyConnection, credit: &str) -> Result<bool,
     Ok(n > 0)
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<OrgRow>, StoreError> {
     Ok(organizations::table
         .filter(organizations::id.eq(id))
         .select(OrgRow::as_select())
@@ -165,7 +165,7 @@ pub fn list(
     conn: &mut AnyConnection,
     scope: &Scope,
     page: &super::page::Keyset,
-) -> Result<Vec<OrgRow>, AppError> {
+) -> Result<Vec<OrgRow>, StoreError> {
     let mut q = organizations::table
         .select(OrgRow::as_select())
         .order(organizations::id.asc())

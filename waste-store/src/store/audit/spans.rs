@@ -2,7 +2,7 @@
 //! cut) and each span's bounds in every table.
 
 use super::Compared;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{containers, events, manifests};
 use diesel::prelude::*;
@@ -19,10 +19,10 @@ pub(super) struct Span {
 
 /// The keys up to and including aggregate `last`, in every table: a table whose aggregates all sort before
 /// `last` is covered up to its greatest id, one whose aggregates all sort after it not at all.
-fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
-    fn id_through<F>(last: &str, prefix: &str, greatest: F) -> Result<String, AppError>
+fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, StoreError> {
+    fn id_through<F>(last: &str, prefix: &str, greatest: F) -> Result<String, StoreError>
     where
-        F: FnOnce() -> Result<Option<String>, AppError>,
+        F: FnOnce() -> Result<Option<String>, StoreError>,
     {
         // `last < prefix` in byte order agrees with the database's collation because every kind of aggregate
         // (contract, container, manifest, organization, pickup, pickup_request, site) differs from `container:`
@@ -54,7 +54,7 @@ fn through(conn: &mut AnyConnection, last: &str) -> Result<Compared, AppError> {
 /// of the event table's pages, or from all of it when the sample is empty; SQLite: by counting in the key's
 /// index): the last aggregate of each span but the last, so no chain is cut. Any state of the log will do (a cut
 /// only shares the work out); the spans' bounds are read in the audit's snapshot (`spans`).
-pub(super) fn cuts(conn: &mut AnyConnection, parts: usize) -> Result<Vec<String>, AppError> {
+pub(super) fn cuts(conn: &mut AnyConnection, parts: usize) -> Result<Vec<String>, StoreError> {
     #[derive(QueryableByName)]
     struct Cuts {
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Text>>)]
@@ -104,7 +104,7 @@ pub(super) fn cuts(conn: &mut AnyConnection, parts: usize) -> Result<Vec<String>
 }
 
 /// The spans between `cuts`, their bounds in every table read on `conn` (in the audit's snapshot).
-pub(super) fn spans(conn: &mut AnyConnection, cuts: Vec<String>) -> Result<Vec<Span>, AppError> {
+pub(super) fn spans(conn: &mut AnyConnection, cuts: Vec<String>) -> Result<Vec<Span>, StoreError> {
     let mut spans = Vec::new();
     let mut from = Compared::default();
     for cut in cuts {

@@ -23,7 +23,7 @@ pub mod sites;
 pub mod users;
 pub mod weighings;
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use diesel::prelude::*;
 
@@ -137,9 +137,9 @@ pub fn division_ids(pattern: String) -> _ {
 }
 
 /// Decimals are stored as text; a row that does not parse is a fault of the store, not of the client.
-pub fn decimal(s: &str) -> Result<rust_decimal::Decimal, AppError> {
+pub fn decimal(s: &str) -> Result<rust_decimal::Decimal, StoreError> {
     s.parse()
-        .map_err(|e| AppError::Internal(format!("stored decimal '{s}': {e}")))
+        .map_err(|e| StoreError::Internal(format!("stored decimal '{s}': {e}")))
 }
 
 /// A JSON list stored as text (`["64-17-5", ...]`).

@@ -2,7 +2,7 @@
 //! corrected values written to the manifest's lines when a revision applies.
 
 use super::Tx;
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use crate::schema::{manifest_lines, manifest_revisions, manifests, revision_decisions};
 use diesel::prelude::*;
@@ -42,14 +42,15 @@ fn parties_of(text: &str) -> BTreeSet<Party> {
 }
 
 impl RevisionRow {
-    pub fn state(&self) -> Result<RevisionState, AppError> {
-        RevisionState::parse(&self.status)
-            .ok_or_else(|| AppError::Internal(format!("stored revision status '{}'", self.status)))
+    pub fn state(&self) -> Result<RevisionState, StoreError> {
+        RevisionState::parse(&self.status).ok_or_else(|| {
+            StoreError::Internal(format!("stored revision status '{}'", self.status))
+        })
     }
 
-    pub fn changes(&self) -> Result<Vec<Change>, AppError> {
+    pub fn changes(&self) -> Result<Vec<Change>, StoreError> {
         serde_json::from_str(&self.changes)
-            .map_err(|e| AppError::Internal(format!("stored revision changes: {e}")))
+            .map_err(|e| StoreError::Internal(format!("stored revision changes: {e}")))
     }
 
     pub fn needed(&self) -> BTreeSet<Party> {
@@ -74,21 +75,21 @@ pub struct DecisionRow {
     pub note: Option<String>,
 }
 
-pub fn insert(tx: &mut Tx, row: &RevisionRow) -> Result<(), AppError> {
+pub fn insert(tx: &mut Tx, row: &RevisionRow) -> Result<(), StoreError> {
     diesel::insert_into(manifest_revisions::table)
         .values(row)
         .execute(tx.conn())?;
     Ok(())
 }
 
-pub fn insert_decision(tx: &mut Tx, row: &DecisionRow) -> Result<(), AppError> {
+pub fn insert_decision(tx: &mut Tx, row: &DecisionRow) -> Result<(), StoreError> {
     diesel::insert_into(revision_decisions::table)
         .values(row)
         .execute(tx.conn())?;
     Ok(())
 }
 
-pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RevisionRow>, AppError> {
+pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RevisionRow>, StoreError> {
     Ok(manifest_revisions::table
         .filter(manifest_revisions::id.eq(id))
         .select(RevisionRow::as_select())
@@ -100,7 +101,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RevisionRow>, 
 pub fn of_manifest(
     conn: &mut AnyConnection,
     manifest_id: &str,
-) -> Result<Vec<RevisionRow>, AppError> {
+) -> Result<Vec<RevisionRow>, StoreError> {
     Ok(manifest_revisions::table
         .filter(manifest_revisions::manifest_id.eq(manifest_id))
         .order(manifest_revisions::seq.asc())
@@ -110,7 +111,7 @@ pub fn of_manifest(
 }
 
 /// How many revisions the manifest has had (the next one's `seq` follows).
-pub fn count(conn: &mut AnyConnection, manifest_id: &str) -> Result<i64, AppError> {
+pub fn count(conn: &mut AnyConnection, manifest_id: &str) -> Result<i64, StoreError> {
     Ok(manifest_revisions::table
         .filter(manifest_revisions::manifest_id.eq(manifest_id))
         .count()
@@ -118,7 +119,7 @@ pub fn count(conn: &mut AnyConnection, manifest_id: &str) -> Result<i64, AppErro
 }
 
 /// Whether a revision of the manifest awaits its approvals.
-pub fn has_pending(conn: &mut AnyConnection, manifest_id: &str) -> Result<bool, AppError> {
+pub fn has_pending(conn: &mut AnyConnection, manifest_id: &str) -> Result<bool, StoreError> {
     let n: i64 = manifest_revisions::table
         .filter(manifest_revisions::manifest_id.eq(manifest_id))
         .filter(manifest_revisions::status.eq(RevisionState::Pending.as_str()))
@@ -128,7 +129,7 @@ pub fn has_pending(conn: &mut AnyConnection, manifest_id: &str) -> Result<bool, 
 }
 
 /// The decisions given on `ids`, in time order.
-pub fn decisions(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<DecisionRow>, AppError> {
+pub fn decisions(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<DecisionRow>, StoreError> {
     Ok(revision_decisions::table
         .filter(revision_decisions::revision_id.eq_any(ids))
         .order((
@@ -140,7 +141,7 @@ pub fn decisions(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Decisio
 }
 
 /// Closes a pending revision as applied or refused; a revision no longer pending is a 409.
-pub fn close(tx: &mut Tx, id: &str, to: RevisionState, at: &str) -> Result<(), AppError> {
+pub fn close(tx: &mut Tx, id: &str, to: RevisionState, at: &str) -> Result<(), StoreError> {
     let n = diesel::update(
         manifest_revisions::table
             .filter(manifest_revisions::id.eq(id))
@@ -154,7 +155,7 @@ pub fn close(tx: &mut Tx, id: &str, to: RevisionState, at: &str) -> Result<(), A
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::refused(
+        Err(StoreError::refused(
             "conflict",
             "a concurrent decision on this revision won; reload",
             serde_json::json!({}),
@@ -177,7 +178,7 @@ pub fn correct_line(
     manifest_id: &str,
     container_id: &str,
     c: &LineCorrection,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     if c.code.is_none()
         && c.shipped_weight_kg.is_none()
         && c.received_weight_kg.is_none()
@@ -201,7 +202,7 @@ pub fn correct_manifest(
     id: &str,
     version: i32,
     disposal_method: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let target = manifests::table
         .filter(manifests::id.eq(id))
         .filter(manifests::version.eq(version));
@@ -219,7 +220,7 @@ pub fn correct_manifest(
     if n == 1 {
         Ok(())
     } else {
-        Err(AppError::refused(
+        Err(StoreError::refused(
             "conflict",
             "a concurrent action on this manifest won; reload",
             serde_json::json!({}),

@@ -2,7 +2,7 @@
 //! Diesel's MultiConnection cannot express an upsert portably, so the SQL is written once with `{n}`
 //! placeholders and run on the connection's own backend.
 
-use crate::app::AppError;
+use crate::StoreError;
 use crate::db::AnyConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
@@ -51,7 +51,7 @@ pub fn next_digital_id(
     org: &str,
     code: &str,
     day: &str,
-) -> Result<i32, AppError> {
+) -> Result<i32, StoreError> {
     draw!(
         c,
         "INSERT INTO id_sequences (organization_id, code, day, last) VALUES ({1}, {2}, {3}, 1) \
@@ -67,7 +67,7 @@ pub fn next_manifest_serial(
     c: &mut AnyConnection,
     region: &str,
     year: i32,
-) -> Result<i32, AppError> {
+) -> Result<i32, StoreError> {
     draw!(
         c,
         "INSERT INTO manifest_serials (region, year, last) VALUES ({1}, {2}, 1) \
@@ -94,7 +94,7 @@ pub fn count_attempt(
     key: &str,
     now: &str,
     expired: &str,
-) -> Result<Attempts, AppError> {
+) -> Result<Attempts, StoreError> {
     let sql = "INSERT INTO attempt_counters (key, window_start, count) VALUES ({1}, {2}, 1) \
          ON CONFLICT (key) DO UPDATE SET \
          count = CASE WHEN attempt_counters.window_start <= {3} THEN 1 ELSE attempt_counters.count + 1 END, \
@@ -127,14 +127,14 @@ pub fn count_attempt(
 }
 
 /// Forgets the attempts under `key` (a right secret).
-pub fn clear_attempts(c: &mut AnyConnection, key: &str) -> Result<(), AppError> {
+pub fn clear_attempts(c: &mut AnyConnection, key: &str) -> Result<(), StoreError> {
     use crate::schema::attempt_counters as a;
     diesel::delete(a::table.filter(a::key.eq(key))).execute(c)?;
     Ok(())
 }
 
 /// Takes back one counted attempt under `key` (a sign-in that succeeded does not count against its address).
-pub fn uncount_attempt(c: &mut AnyConnection, key: &str) -> Result<(), AppError> {
+pub fn uncount_attempt(c: &mut AnyConnection, key: &str) -> Result<(), StoreError> {
     use crate::schema::attempt_counters as a;
     diesel::update(a::table.filter(a::key.eq(key)).filter(a::count.gt(0)))
         .set(a::count.eq(a::count - 1))
