@@ -444,9 +444,9 @@ fn mixtures_present(policy: &OxidizerPolicy, parts: &[Part<'_>]) -> Vec<String> 
             let mut f = Decimal::ZERO;
             let mut undeclared = false;
             for p in &here {
+                // A lone undeclared component is the whole liquid: nothing is declared, so the rest is 1.
                 match p.fraction {
                     Some(x) => f += x,
-                    None if parts.len() == 1 => f = Decimal::ONE,
                     None => {
                         f += rest;
                         undeclared = true;

@@ -433,3 +433,40 @@ fn catalogue_art_2_labware_with_only_benign_contamination_declared_is_fully_decl
     assert_needs_identification(&d);
     assert_eq!(keys(&ex), vec!["incomplete"]);
 }
+
+// ---------- issue 32's paths, after their mutation run ----------
+
+/// A cylinder of a known toxic gas with an undeclared companion cannot settle the pressurised-gas exclusion of
+/// 900-999-49: identification, not the known gas's listing.
+#[test]
+fn a_gas_with_an_unknown_part_needs_identification_900_999_49() {
+    let (d, ex) = decided(
+        r#"{"form":"gas_in_container","origin":"unused_reagent","components":[{"name":"chlorine"},{"name":"an unnamed gas"}]}"#,
+    );
+    assert_needs_identification(&d);
+    assert!(keys(&ex).contains(&"gas_listing"), "{:?}", keys(&ex));
+    // The known gas alone is listed.
+    let (d, _) = decided(
+        r#"{"form":"gas_in_container","origin":"unused_reagent","components":[{"name":"chlorine"}]}"#,
+    );
+    assert_eq!(d.code.as_ref().map(|c| c.as_str()), Some("900-999-49"));
+}
+
+/// The "declared not infectious" step is taken only for a biological laboratory's waste declared so
+/// (medical-waste-2021.toml `[biological_lab]`): the same acetone from a biological laboratory, undeclared, goes
+/// to the chemical rules without it.
+#[test]
+fn only_waste_declared_not_infectious_is_said_so_setting() {
+    let step = |json: &str| {
+        let (_, ex) = decided(json);
+        ex.trace
+            .iter()
+            .any(|s| s.rule == "biological laboratory waste declared not infectious")
+    };
+    assert!(step(
+        r#"{"form":"liquid","origin":"experiment_residue","lab_kind":"biological","infectious":false,"components":[{"name":"acetone","fraction":"1"}]}"#
+    ));
+    assert!(!step(
+        r#"{"form":"liquid","origin":"experiment_residue","lab_kind":"biological","components":[{"name":"acetone","fraction":"1"}]}"#
+    ));
+}

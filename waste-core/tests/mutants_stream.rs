@@ -809,3 +809,88 @@ fn collection_scheme_through_the_classification_a_chemical_liquid_has_a_stream()
     .expect("classified");
     assert_eq!(r.stream, Some(Stream::HalogenatedOrganic));
 }
+
+// ---------- streams.toml [[oxidizing_mixture]]: acid piranha and aqua regia (policy settings `at_least`) ----------
+
+/// The parts' settings, read from the data: (sulfuric acid, hydrogen peroxide) of the acid piranha.
+fn piranha_at_least() -> (Decimal, Decimal) {
+    let m = policy()
+        .mixtures
+        .iter()
+        .find(|m| m.id == "acid_piranha")
+        .expect("acid_piranha in streams.toml");
+    (m.parts[0].at_least, m.parts[1].at_least)
+}
+
+/// A part exactly at its `at_least` counts; just under it, the mixture is not there and the liquid is an acid.
+#[test]
+fn collection_scheme_a_mixture_part_at_its_setting_counts_and_just_under_it_does_not() {
+    let (acid, peroxide) = piranha_at_least();
+    let (sulfuric, h2o2, water) = (
+        sub("sulfuric acid"),
+        sub("hydrogen peroxide"),
+        sub("water"),
+    );
+    let rest = |a: Decimal, p: Decimal| (Decimal::ONE - a - p).to_string();
+    let at = pick(&[
+        part(sulfuric, Some(&acid.to_string())),
+        part(h2o2, Some(&peroxide.to_string())),
+        part(water, Some(&rest(acid, peroxide))),
+    ]);
+    assert_eq!(at.stream, Stream::OxidizingLiquid, "{at:?}");
+    assert_eq!(at.mixtures.len(), 1, "{at:?}");
+    assert!(at.mixtures[0].contains("acid piranha"), "{at:?}");
+    let under = acid - Decimal::new(1, 4);
+    let below = pick(&[
+        part(sulfuric, Some(&under.to_string())),
+        part(h2o2, Some(&peroxide.to_string())),
+        part(water, Some(&rest(under, peroxide))),
+    ]);
+    assert!(below.mixtures.is_empty(), "{below:?}");
+    assert_eq!(below.stream, Stream::Acid, "{below:?}");
+}
+
+/// An undeclared part counts as the undeclared rest of the liquid (one minus what is declared), never more: a
+/// rest below the part's setting makes no mixture; a rest at or above it does, described as undeclared.
+#[test]
+fn collection_scheme_an_undeclared_mixture_part_counts_as_the_undeclared_rest() {
+    let (acid, peroxide) = piranha_at_least();
+    let (sulfuric, h2o2) = (sub("sulfuric acid"), sub("hydrogen peroxide"));
+    // The rest is half the peroxide's setting.
+    let declared = Decimal::ONE - peroxide / Decimal::TWO;
+    assert!(declared >= acid);
+    let small = pick(&[
+        part(sulfuric, Some(&declared.to_string())),
+        part(h2o2, None),
+    ]);
+    assert!(small.mixtures.is_empty(), "{small:?}");
+    // The rest is ten times the setting: the mixture, with the most the peroxide can be.
+    let declared = Decimal::ONE - peroxide * Decimal::TEN;
+    let large = pick(&[
+        part(sulfuric, Some(&declared.to_string())),
+        part(h2o2, None),
+    ]);
+    assert_eq!(large.mixtures.len(), 1, "{large:?}");
+    let most = (peroxide * Decimal::TEN).normalize();
+    assert!(
+        large.mixtures[0].contains(&format!("undeclared (at most {most})")),
+        "{large:?}"
+    );
+}
+
+/// A mixture needs two parts at least: one part is refused by name; two parts parse.
+#[test]
+fn streams_toml_a_mixture_of_one_part_is_refused() {
+    let src = standards_data::STREAMS;
+    let lone = src.replacen(
+        "[[oxidizing_mixture.part]]\ncas = \"7722-84-1\"\nname = \"hydrogen peroxide\"\nat_least = \"0.01\"\n",
+        "",
+        1,
+    );
+    assert_ne!(lone, src, "the piranha's peroxide part is in the data as written here");
+    assert_eq!(
+        StreamTable::parse(&lone).expect_err("one part"),
+        "streams: oxidizing mixture 'acid_piranha' needs at least two parts"
+    );
+    assert!(StreamTable::parse(src).is_ok());
+}
