@@ -8,8 +8,17 @@ use std::pin::Pin;
 
 pub use crate::app::parties::{hash_token, new_token};
 
-/// The authenticated user: the acting user of the use cases, built from a bearer token.
-pub type AuthUser = crate::app::Actor;
+/// The authenticated user: the acting user of the use cases (`Actor`, which it derefs to), built from a bearer
+/// token. A newtype because the extractor is the front door's, the actor the application's.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub crate::app::Actor);
+
+impl std::ops::Deref for AuthUser {
+    type Target = crate::app::Actor;
+    fn deref(&self) -> &crate::app::Actor {
+        &self.0
+    }
+}
 
 pub use crate::store::parse_date;
 pub use crate::store::users::parse_roles;
@@ -44,6 +53,7 @@ impl FromRequest for AuthUser {
                     Ok(crate::store::users::actor_by_token(c, &hash)?.map(crate::app::Actor::from))
                 })
                 .await?
+                .map(AuthUser)
                 .ok_or(ApiError::Unauthenticated)
         })
     }

@@ -6,8 +6,6 @@ use crate::auth::hash_token;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
 use crate::schema::{signin_links, users, web_sessions};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use diesel::prelude::*;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -127,20 +125,13 @@ pub fn check_login(login: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, 1 lane, the OWASP minimum) with a random salt.
+/// Argon2id with a random salt (`waste_app::passwords`: the PIN use cases hash the same way).
 pub fn hash_password(pw: &str) -> Result<String, ApiError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(pw.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+    Ok(crate::app::passwords::hash(pw)?)
 }
 
 pub fn verify_password(hash: &str, pw: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+    crate::app::passwords::verify(hash, pw)
 }
 
 /// Redeems a link: sets the sign-in name and password hash and marks the link used, in one transaction.

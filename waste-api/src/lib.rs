@@ -1,7 +1,7 @@
 //! The waste service: actix-web handlers over diesel (SQLite or PostgreSQL), recording what `waste-core` decides.
 
-pub mod app;
 // The store is its own crate (issue 30); its modules keep their paths here.
+pub use waste_app as app;
 pub use waste_store::{db, ids, schema, storage, store, writer};
 pub mod auth;
 pub mod body;

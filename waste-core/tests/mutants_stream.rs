@@ -826,11 +826,7 @@ fn piranha_at_least() -> (Decimal, Decimal) {
 #[test]
 fn collection_scheme_a_mixture_part_at_its_setting_counts_and_just_under_it_does_not() {
     let (acid, peroxide) = piranha_at_least();
-    let (sulfuric, h2o2, water) = (
-        sub("sulfuric acid"),
-        sub("hydrogen peroxide"),
-        sub("water"),
-    );
+    let (sulfuric, h2o2, water) = (sub("sulfuric acid"), sub("hydrogen peroxide"), sub("water"));
     let rest = |a: Decimal, p: Decimal| (Decimal::ONE - a - p).to_string();
     let at = pick(&[
         part(sulfuric, Some(&acid.to_string())),
@@ -887,7 +883,10 @@ fn streams_toml_a_mixture_of_one_part_is_refused() {
         "",
         1,
     );
-    assert_ne!(lone, src, "the piranha's peroxide part is in the data as written here");
+    assert_ne!(
+        lone, src,
+        "the piranha's peroxide part is in the data as written here"
+    );
     assert_eq!(
         StreamTable::parse(&lone).expect_err("one part"),
         "streams: oxidizing mixture 'acid_piranha' needs at least two parts"

@@ -96,3 +96,12 @@ pub fn server_time(conn: &mut AnyConnection) -> QueryResult<Option<i64>> {
         AnyConnection::Sqlite(c) => diesel::sql_query("SELECT 1").execute(c).map(|_| None),
     }
 }
+
+/// Several instances starting at once on one PostgreSQL: the first administrator is created by one only (a
+/// transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already serialises the transaction).
+pub fn bootstrap_lock(conn: &mut AnyConnection) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7231001)").execute(pg)?;
+    }
+    Ok(())
+}

@@ -246,3 +246,32 @@ pub fn any_admin(conn: &mut AnyConnection) -> Result<bool, StoreError> {
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// Sets (or replaces) a user's PIN hash, stamped `at`.
+pub fn set_pin(conn: &mut AnyConnection, id: &str, hash: &str, at: &str) -> Result<(), StoreError> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::pin_hash.eq(Some(hash)),
+            users::pin_set_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What a PIN is checked against: the user's organisation, roles, PIN hash and training record.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct PinHolder {
+    pub organization_id: String,
+    pub roles: String,
+    pub pin_hash: Option<String>,
+    pub trained_until: Option<String>,
+}
+
+pub fn pin_holder(conn: &mut AnyConnection, id: &str) -> Result<Option<PinHolder>, StoreError> {
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .select(PinHolder::as_select())
+        .first::<PinHolder>(conn)
+        .optional()?)
+}

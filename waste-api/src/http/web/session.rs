@@ -97,14 +97,14 @@ pub fn load_user(c: &mut AnyConnection, id: &str) -> Result<Option<(AuthUser, St
     let org_kind = OrgKind::parse(&kind)
         .ok_or_else(|| ApiError::Internal(format!("stored organisation kind '{kind}'")))?;
     Ok(Some((
-        AuthUser {
+        AuthUser(crate::app::Actor {
             id,
             name,
             org_id,
             org_kind,
             roles: parse_roles(&roles),
             trained_until: trained.as_deref().and_then(parse_date),
-        },
+        }),
         org_name,
     )))
 }

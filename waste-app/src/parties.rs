@@ -7,7 +7,6 @@ use crate::store::organizations::{self as orgs, OrgRow};
 use crate::store::page::{Keyset, Page};
 use crate::store::users::{self, NewUser};
 use crate::store::{Scope, Tx, text_list, to_text_list};
-use diesel::RunQueryDsl;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Date;
@@ -532,9 +531,7 @@ pub fn bootstrap_admin(
     crate::store::write_tx(conn, |tx| {
         // Several instances starting at once on one PostgreSQL: only one bootstraps (SQLite's BEGIN IMMEDIATE
         // already serialises this transaction).
-        if let AnyConnection::Postgresql(pg) = tx.conn() {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7231001)").execute(pg)?;
-        }
+        crate::store::maintenance::bootstrap_lock(tx.conn())?;
         if users::any_admin(tx)? {
             // A bootstrap value that is no administrator's token is refused loudly rather than ignored: an
             // operator who changed it expects it to work, and silently keeping the old one hides that it did not.
@@ -557,7 +554,7 @@ pub fn bootstrap_admin(
             None => new_token()?,
         };
         let org = crate::ids::new_id_at(time::OffsetDateTime::now_utc());
-        let at = crate::state::now();
+        let at = waste_core::custody::format_at(time::OffsetDateTime::now_utc());
         orgs::insert(
             tx,
             &OrgRow {

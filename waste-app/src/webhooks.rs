@@ -46,7 +46,7 @@ pub fn parse_url(url: &str, allow_local: bool) -> Result<String, AppError> {
     if url.len() > 2000 {
         return Err(bad("at most 2000 characters"));
     }
-    let u = reqwest::Url::parse(url.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
+    let u = url::Url::parse(url.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
     if !matches!(u.scheme(), "http" | "https") {
         return Err(bad("must be an http or https URL"));
     }

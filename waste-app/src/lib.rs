@@ -17,6 +17,7 @@ pub mod manifests;
 pub mod oversight;
 pub mod paper;
 pub mod parties;
+pub mod passwords;
 pub mod pickup_requests;
 pub mod pickups;
 pub mod pin;
@@ -30,6 +31,9 @@ pub mod webhooks;
 pub mod weighings;
 
 pub use error::AppError;
+
+// The store's modules under the paths the use cases name them by (`crate::store::…`, `crate::db::…`).
+use waste_store::{db, ids, store};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -11,18 +11,16 @@
 use super::attempts::{self, MAX_PIN, WINDOW_MINUTES};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
-use crate::schema::users;
 use crate::store::Tx;
 use crate::store::pickup_requests as store_r;
-use crate::store::users::parse_roles;
-use diesel::prelude::*;
+use crate::store::users::{PinHolder, parse_roles};
 use serde_json::json;
 use waste_core::access::Action;
 use waste_core::party::Role;
 use waste_core::pickup::{RequestAction, transition};
 
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    crate::credentials::hash_password("no such officer, no such PIN").unwrap_or_default()
+    crate::passwords::hash("no such officer, no such PIN").unwrap_or_default()
 });
 
 /// A new PIN, already hashed (argon2id, as passwords): parse it before opening the transaction.
@@ -33,7 +31,7 @@ pub struct SetPin {
 impl SetPin {
     pub fn parse(pin: &str) -> Result<Self, AppError> {
         waste_core::pickup::check_pin(pin).map_err(|m| AppError::invalid("pin", m))?;
-        let hash = crate::credentials::hash_password(pin).map_err(AppError::internal)?;
+        let hash = crate::passwords::hash(pin).map_err(AppError::internal)?;
         Ok(SetPin { hash })
     }
 }
@@ -47,12 +45,7 @@ pub fn may_set(actor: &Actor) -> Result<(), AppError> {
 pub fn set(tx: &mut Tx, env: &Env, actor: &Actor, cmd: SetPin) -> Result<String, AppError> {
     may_set(actor)?;
     let at = env.clock.stamp();
-    diesel::update(users::table.filter(users::id.eq(&actor.id)))
-        .set((
-            users::pin_hash.eq(Some(cmd.hash.as_str())),
-            users::pin_set_at.eq(Some(at.as_str())),
-        ))
-        .execute(tx.conn())?;
+    crate::store::users::set_pin(tx.conn(), &actor.id, &cmd.hash, &at)?;
     attempts::pin_accepted(tx, &actor.id)?;
     Ok(at)
 }
@@ -182,14 +175,10 @@ pub fn verify(
     attempt: &PinAttempt,
     counted: i32,
 ) -> Result<PinCheck, AppError> {
-    let officer = users::table
-        .filter(users::id.eq(&attempt.officer_id))
-        .select(Officer::as_select())
-        .first::<Officer>(conn)
-        .optional()?;
+    let officer = crate::store::users::pin_holder(conn, &attempt.officer_id)?;
     // The same argon2 work whether or not the officer exists, so timing does not tell which ids are officers.
     let (eligible, hash, trained_until) = match officer {
-        Some(Officer {
+        Some(PinHolder {
             organization_id,
             roles,
             pin_hash: Some(hash),
@@ -201,7 +190,7 @@ pub fn verify(
         ),
         _ => (false, DUMMY_HASH.clone(), None),
     };
-    let good = crate::credentials::verify_password(&hash, &attempt.pin) && eligible;
+    let good = crate::passwords::verify(&hash, &attempt.pin) && eligible;
     // Only the right PIN learns about the training record (a wrong one says nothing about the officer).
     let trained = trained_until
         .as_deref()
@@ -224,16 +213,6 @@ pub fn verify(
             failures: counted,
         }
     })
-}
-
-/// The officer a PIN is checked for.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users)]
-struct Officer {
-    organization_id: String,
-    roles: String,
-    pin_hash: Option<String>,
-    trained_until: Option<String>,
 }
 
 /// Records a check's outcome: a right PIN clears the officer's count (a wrong one was counted by `begin`).
