@@ -424,6 +424,17 @@ pub fn litres_on_hand(conn: &mut AnyConnection, holder: &str) -> Result<Vec<Stri
         .load(conn)?)
 }
 
+/// The container id a key names: a digital identification code (what the label's QR holds), else the key itself
+/// (an id).
+pub fn id_by_key(conn: &mut AnyConnection, key: &str) -> Result<String, StoreError> {
+    Ok(containers::table
+        .filter(containers::digital_id.eq(key))
+        .select(containers::id)
+        .first::<String>(conn)
+        .optional()?
+        .unwrap_or_else(|| key.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

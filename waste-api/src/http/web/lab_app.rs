@@ -5,11 +5,9 @@
 use crate::app::containers::{self as uc, AddWaste, ContainerState, CreateContainer};
 use crate::app::{Actor, AppError, Env};
 use crate::error::ApiError;
-use crate::schema::containers;
 use crate::state::AppState;
 use crate::store::page::Keyset;
 use crate::views::containers::{self as views, ContainerView};
-use diesel::prelude::*;
 use waste_core::Classification;
 use waste_core::container::{Quantity, Status};
 use waste_core::custody::Event;
@@ -70,12 +68,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<ContainerView>,
 
 /// The container id a path segment names: the digital identification code (what the label's QR holds), or the id.
 pub(super) fn resolve(c: &mut crate::db::AnyConnection, key: &str) -> Result<String, AppError> {
-    Ok(containers::table
-        .filter(containers::digital_id.eq(key))
-        .select(containers::id)
-        .first::<String>(c)
-        .optional()?
-        .unwrap_or_else(|| key.to_owned()))
+    Ok(crate::store::containers::id_by_key(c, key)?)
 }
 
 /// A container with its custody chain.

@@ -3,20 +3,17 @@
 
 use super::WebState;
 use super::page::{Form, WebError, encode};
-use crate::auth::{AuthUser, parse_date, parse_roles};
+use crate::auth::AuthUser;
 use crate::credentials;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::schema::{organizations, users};
 use crate::state::AppState;
 use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use diesel::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
-use waste_core::party::OrgKind;
 
 pub const SESSION_COOKIE: &str = "wst_session";
 /// The double-submit token of the sign-in form (there is no session yet to hold it).
@@ -66,47 +63,14 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
         && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The user with `id` as the API's `AuthUser`, and the organisation's name.
+/// The user with `id` as the API's `AuthUser` (the store's one actor query, as for a bearer token), and the
+/// organisation's name.
 pub fn load_user(c: &mut AnyConnection, id: &str) -> Result<Option<(AuthUser, String)>, ApiError> {
-    let row = users::table
-        .inner_join(organizations::table)
-        .filter(users::id.eq(id))
-        .filter(users::active.eq(true))
-        .select((
-            users::id,
-            users::name,
-            users::organization_id,
-            organizations::kind,
-            users::roles,
-            users::trained_until,
-            organizations::name,
-        ))
-        .first::<(
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-        )>(c)
-        .optional()?;
-    let Some((id, name, org_id, kind, roles, trained, org_name)) = row else {
+    let Some(r) = crate::store::users::actor(c, id)? else {
         return Ok(None);
     };
-    let org_kind = OrgKind::parse(&kind)
-        .ok_or_else(|| ApiError::Internal(format!("stored organisation kind '{kind}'")))?;
-    Ok(Some((
-        AuthUser(crate::app::Actor {
-            id,
-            name,
-            org_id,
-            org_kind,
-            roles: parse_roles(&roles),
-            trained_until: trained.as_deref().and_then(parse_date),
-        }),
-        org_name,
-    )))
+    let org_name = crate::store::organizations::summary(c, &r.org_id)?.name;
+    Ok(Some((AuthUser(r.into()), org_name)))
 }
 
 fn to_login(req: &HttpRequest, expired: bool) -> actix_web::Error {
