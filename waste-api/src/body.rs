@@ -2,10 +2,9 @@
 
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::schema::idempotency_keys;
+use crate::store::idempotency::KeyRow;
 use crate::store::{Tx, write_tx};
 use actix_web::HttpRequest;
-use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -155,19 +154,13 @@ pub fn replay(
     key: &str,
     hash: &str,
 ) -> Result<Option<Stored>, ApiError> {
-    let row = idempotency_keys::table
-        .filter(idempotency_keys::user_id.eq(user_id))
-        .filter(idempotency_keys::key.eq(key))
-        .select((
-            idempotency_keys::request_hash,
-            idempotency_keys::status,
-            idempotency_keys::body,
-        ))
-        .first::<(String, i32, String)>(conn)
-        .optional()?;
-    match row {
+    match crate::store::idempotency::find(conn, user_id, key)? {
         None => Ok(None),
-        Some((h, status, body)) if h == hash => Ok(Some(Stored {
+        Some(KeyRow {
+            request_hash,
+            status,
+            body,
+        }) if request_hash == hash => Ok(Some(Stored {
             status: u16::try_from(status).unwrap_or(200),
             body,
             replayed: true,
@@ -189,17 +182,18 @@ pub fn remember(
     status: u16,
     body: &str,
 ) -> Result<(), ApiError> {
-    diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::user_id.eq(user_id),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_hash.eq(hash),
-            idempotency_keys::status.eq(i32::from(status)),
-            idempotency_keys::body.eq(body),
-            idempotency_keys::created_at.eq(crate::state::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let row = KeyRow {
+        request_hash: hash.to_owned(),
+        status: i32::from(status),
+        body: body.to_owned(),
+    };
+    Ok(crate::store::idempotency::insert(
+        conn,
+        user_id,
+        key,
+        &row,
+        &crate::state::now(),
+    )?)
 }
 
 /// Runs a creating write in one transaction with its idempotency record: a replay returns the stored response,

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod containers;
 pub mod contracts;
 pub mod events;
+pub mod idempotency;
 pub mod maintenance;
 pub mod manifests;
 pub mod organizations;
