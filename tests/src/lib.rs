@@ -179,6 +179,39 @@ impl TestApp {
     }
 
     /// The service's today.
+    /// Waits until the webhook worker has finished two more scans and two more rounds than when called, with no
+    /// attempt under way (`/metrics`): a round that began after everything before the call, so an event it was
+    /// going to send has been sent. A check that nothing was sent asks this first, never a sleep.
+    pub fn webhook_worker_settled(&self) {
+        let read = |name: &str| -> u64 {
+            let (_, m) = self.call("GET", "/metrics", None, None);
+            m.as_str()
+                .unwrap_or_default()
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name} in /metrics"))
+        };
+        let (scans, rounds) = (
+            read("waste_webhook_scans_total"),
+            read("waste_webhook_rounds_total"),
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if read("waste_webhook_scans_total") >= scans + 2
+                && read("waste_webhook_rounds_total") >= rounds + 2
+                && read("waste_webhook_in_flight") == 0
+            {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the webhook worker did not finish two rounds in 60 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     pub fn today(&self) -> time::Date {
         self.clock.today()
     }

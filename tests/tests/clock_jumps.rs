@@ -287,7 +287,7 @@ fn storage_alerts_follow_the_clock_a_false_alarm_is_withdrawn_and_the_real_one_s
     app.move_clock(time::Duration::days(30));
     assert_eq!(types(4)[3], "container.storage_overdue");
     // And no more: later scans find the same state.
-    std::thread::sleep(Duration::from_millis(1000));
+    app.webhook_worker_settled();
     assert_eq!(rx.hits().len(), 4, "{:?}", types(4));
     // The OpenAPI document lists the new event among those a subscription may ask for.
     let (status, doc) = app.call("GET", "/openapi.json", None, None);

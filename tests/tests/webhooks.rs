@@ -277,7 +277,7 @@ fn signed_events_reach_the_parties_in_order(app: &TestApp) {
     let c = world::sealed_container(app, &w);
     let r = world::pickup(app, &w, &[&c]);
     assert_eq!(r.0, 201, "{}", r.1);
-    std::thread::sleep(Duration::from_millis(500));
+    app.webhook_worker_settled();
     assert_eq!(station_rx.hits().len(), 7);
 }
 
@@ -381,7 +381,7 @@ fn storage_deadlines_are_announced_once(app: &TestApp) {
     );
     let c = world::container(app, &s.staff, "20");
     assert_eq!(world::add(app, &s.staff, &c, world::cyanide(), "1").0, 201);
-    std::thread::sleep(Duration::from_millis(600));
+    app.webhook_worker_settled();
     assert!(rx.hits().is_empty(), "nothing is due yet");
     app.advance_days(340);
     let hits = rx.wait_for(WAIT, |h| !h.is_empty());
@@ -400,7 +400,7 @@ fn storage_deadlines_are_announced_once(app: &TestApp) {
     );
     assert!(hits.iter().all(|h| verifies(&secret, h)));
     // Later scans find the same deadlines and announce nothing again.
-    std::thread::sleep(Duration::from_millis(1000));
+    app.webhook_worker_settled();
     let by_type: BTreeMap<String, usize> = rx.hits().iter().fold(BTreeMap::new(), |mut m, h| {
         *m.entry(h.header("x-waste-event").to_owned()).or_default() += 1;
         m

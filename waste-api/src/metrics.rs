@@ -41,6 +41,11 @@ pub fn method_label(method: &str) -> &'static str {
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, &'static str, u16), Series>>,
     dropped: std::sync::atomic::AtomicU64,
+    /// The webhook worker's rounds finished (a scan when due, then a claim) and its attempts still under way:
+    /// what an operator (and a test that expects nothing to be sent) watches to know the worker has looked.
+    pub webhook_rounds: std::sync::atomic::AtomicU64,
+    pub webhook_scans: std::sync::atomic::AtomicU64,
+    pub webhook_in_flight: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
@@ -84,6 +89,21 @@ impl Metrics {
             "# HELP http_requests_dropped_total Requests not recorded because the series cap was reached.\n\
              # TYPE http_requests_dropped_total counter\nhttp_requests_dropped_total {}",
             self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP waste_webhook_rounds_total Rounds of the webhook worker finished (scan when due, claim).\n\
+             # TYPE waste_webhook_rounds_total counter\nwaste_webhook_rounds_total {}\n\
+             # HELP waste_webhook_scans_total Scans of the webhook worker for deadlines (storage alerts).\n\
+             # TYPE waste_webhook_scans_total counter\nwaste_webhook_scans_total {}\n\
+             # HELP waste_webhook_in_flight Webhook delivery attempts under way.\n\
+             # TYPE waste_webhook_in_flight gauge\nwaste_webhook_in_flight {}",
+            self.webhook_rounds
+                .load(std::sync::atomic::Ordering::Acquire),
+            self.webhook_scans
+                .load(std::sync::atomic::Ordering::Acquire),
+            self.webhook_in_flight
+                .load(std::sync::atomic::Ordering::Acquire)
         );
         out.push_str("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
         for ((route, method, status), s) in m.iter() {

@@ -67,6 +67,7 @@ async fn run(state: AppState, client: reqwest::Client) {
             if let Err(e) = scan(&state).await {
                 tracing::warn!(error = %e, "webhook scan");
             }
+            state.metrics.webhook_scans.fetch_add(1, Ordering::AcqRel);
         }
         let free = MAX_IN_FLIGHT.saturating_sub(in_flight.load(Ordering::Acquire));
         if free > 0 {
@@ -74,6 +75,10 @@ async fn run(state: AppState, client: reqwest::Client) {
                 Ok(claimed) => {
                     for c in claimed {
                         in_flight.fetch_add(1, Ordering::AcqRel);
+                        state
+                            .metrics
+                            .webhook_in_flight
+                            .fetch_add(1, Ordering::AcqRel);
                         let (state, client, settings, in_flight, timers) = (
                             state.clone(),
                             client.clone(),
@@ -84,6 +89,10 @@ async fn run(state: AppState, client: reqwest::Client) {
                         tokio::spawn(async move {
                             attempt(&state, &client, &settings, &timers, c).await;
                             in_flight.fetch_sub(1, Ordering::AcqRel);
+                            state
+                                .metrics
+                                .webhook_in_flight
+                                .fetch_sub(1, Ordering::AcqRel);
                             outbox::wake().notify_waiters();
                         });
                     }
@@ -91,6 +100,7 @@ async fn run(state: AppState, client: reqwest::Client) {
                 Err(e) => tracing::warn!(error = %e, "webhook claim"),
             }
         }
+        state.metrics.webhook_rounds.fetch_add(1, Ordering::AcqRel);
         tokio::select! {
             _ = &mut woken => {}
             _ = tokio::time::sleep(settings.poll) => {}
