@@ -5,15 +5,9 @@
 use crate::auth::hash_token;
 use crate::db::AnyConnection;
 use crate::error::ApiError;
-use crate::schema::{signin_links, users, web_sessions};
-use diesel::prelude::*;
+use crate::store::credentials as q;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-diesel::define_sql_function! {
-    /// SQL `lower()` (both backends): sign-in names are one name whatever their case.
-    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
 
 /// How long a one-time sign-in link stays valid: long enough to reach a teacher who is away for a week.
 pub const LINK_DAYS: i64 = 7;
@@ -55,23 +49,13 @@ pub fn new_link_token() -> Result<String, ApiError> {
 /// Stores the link `token` for `user_id` (see `issue_link`).
 pub fn store_link(c: &mut AnyConnection, user_id: &str, token: &str) -> Result<(), ApiError> {
     let now = OffsetDateTime::now_utc();
-    diesel::update(
-        signin_links::table
-            .filter(signin_links::user_id.eq(user_id))
-            .filter(signin_links::used_at.is_null()),
-    )
-    .set(signin_links::used_at.eq(Some(stamp(now))))
-    .execute(c)?;
-    diesel::insert_into(signin_links::table)
-        .values((
-            signin_links::token_hash.eq(hash_token(token)),
-            signin_links::user_id.eq(user_id),
-            signin_links::created_at.eq(stamp(now)),
-            signin_links::expires_at.eq(stamp(now + time::Duration::days(LINK_DAYS))),
-            signin_links::used_at.eq(None::<String>),
-        ))
-        .execute(c)?;
-    Ok(())
+    Ok(q::replace_link(
+        c,
+        user_id,
+        &hash_token(token),
+        &stamp(now),
+        &stamp(now + time::Duration::days(LINK_DAYS)),
+    )?)
 }
 
 /// The user a still-valid, unused link belongs to (id and display name).
@@ -83,25 +67,12 @@ pub struct LinkHolder {
 }
 
 pub fn link_holder(c: &mut AnyConnection, token: &str) -> Result<Option<LinkHolder>, ApiError> {
-    let row = signin_links::table
-        .inner_join(users::table)
-        .filter(signin_links::token_hash.eq(hash_token(token)))
-        .filter(signin_links::used_at.is_null())
-        .filter(users::active.eq(true))
-        .select((
-            signin_links::expires_at,
-            users::id,
-            users::name,
-            users::login,
-        ))
-        .first::<(String, String, String, Option<String>)>(c)
-        .optional()?;
-    Ok(row.and_then(|(expires, user_id, name, login)| {
-        let valid = parse_stamp(&expires).is_some_and(|e| e > OffsetDateTime::now_utc());
+    Ok(q::unused_link(c, &hash_token(token))?.and_then(|r| {
+        let valid = parse_stamp(&r.expires_at).is_some_and(|e| e > OffsetDateTime::now_utc());
         valid.then_some(LinkHolder {
-            user_id,
-            name,
-            login,
+            user_id: r.user_id,
+            name: r.name,
+            login: r.login,
         })
     }))
 }
@@ -147,37 +118,20 @@ pub fn redeem_link(
             return Ok(false);
         };
         // One name whatever its case: `LABA-LOGIN` beside `labA-login` would share one sign-in and one limit.
-        let taken: i64 = users::table
-            .filter(lower(users::login).eq(login.to_lowercase()))
-            .filter(users::id.ne(&holder.user_id))
-            .count()
-            .get_result(c)?;
-        if taken > 0 {
+        if q::login_taken(c, login, &holder.user_id)? {
             return Err(ApiError::conflict(
                 "login_taken",
                 "this sign-in name is taken",
                 serde_json::json!({}),
             ));
         }
-        let used = diesel::update(
-            signin_links::table
-                .filter(signin_links::token_hash.eq(hash_token(token)))
-                .filter(signin_links::used_at.is_null()),
-        )
-        .set(signin_links::used_at.eq(Some(stamp(OffsetDateTime::now_utc()))))
-        .execute(c)?;
+        let used = q::use_link(c, &hash_token(token), &stamp(OffsetDateTime::now_utc()))?;
         if used != 1 {
             return Ok(false);
         }
-        diesel::update(users::table.filter(users::id.eq(&holder.user_id)))
-            .set((
-                users::login.eq(Some(login)),
-                users::password_hash.eq(Some(password_hash)),
-            ))
-            .execute(c)?;
+        q::set_password(c, &holder.user_id, login, password_hash)?;
         // A new password ends every older browser session of the user.
-        diesel::delete(web_sessions::table.filter(web_sessions::user_id.eq(&holder.user_id)))
-            .execute(c)?;
+        crate::store::users::end_sessions(c, &holder.user_id)?;
         Ok(true)
     })
 }
@@ -187,22 +141,12 @@ pub fn password_of(
     c: &mut AnyConnection,
     login: &str,
 ) -> Result<Option<(String, Option<String>)>, ApiError> {
-    Ok(users::table
-        .filter(lower(users::login).eq(login.to_lowercase()))
-        .filter(users::active.eq(true))
-        .select((users::id, users::password_hash))
-        .first::<(String, Option<String>)>(c)
-        .optional()?)
+    Ok(q::password_of(c, login)?)
 }
 
 /// The user a bearer token belongs to (the API's tokens also open a browser session, for administrators).
 pub fn user_of_token(c: &mut AnyConnection, token: &str) -> Result<Option<String>, ApiError> {
-    Ok(users::table
-        .filter(users::token_hash.eq(hash_token(token)))
-        .filter(users::active.eq(true))
-        .select(users::id)
-        .first::<String>(c)
-        .optional()?)
+    Ok(q::user_of_token(c, &hash_token(token))?)
 }
 
 /// A new browser session: the cookie's secret (returned once, stored hashed) and its CSRF token.
@@ -215,15 +159,7 @@ pub fn create_session(c: &mut AnyConnection, user_id: &str) -> Result<NewSession
     let token = new_secret("wss_")?;
     let csrf = new_secret("")?;
     let now = stamp(OffsetDateTime::now_utc());
-    diesel::insert_into(web_sessions::table)
-        .values((
-            web_sessions::token_hash.eq(hash_token(&token)),
-            web_sessions::user_id.eq(user_id),
-            web_sessions::csrf.eq(&csrf),
-            web_sessions::created_at.eq(&now),
-            web_sessions::last_seen_at.eq(&now),
-        ))
-        .execute(c)?;
+    q::insert_session(c, &hash_token(&token), user_id, &csrf, &now)?;
     Ok(NewSession { token, csrf })
 }
 
@@ -237,35 +173,24 @@ pub struct Session {
 }
 
 pub fn find_session(c: &mut AnyConnection, token: &str) -> Result<Option<Session>, ApiError> {
-    let row = web_sessions::table
-        .filter(web_sessions::token_hash.eq(hash_token(token)))
-        .select((
-            web_sessions::token_hash,
-            web_sessions::user_id,
-            web_sessions::csrf,
-            web_sessions::last_seen_at,
-        ))
-        .first::<(String, String, String, String)>(c)
-        .optional()?;
-    Ok(row.map(|(token_hash, user_id, csrf, seen)| Session {
-        token_hash,
-        user_id,
-        csrf,
-        last_seen_at: parse_stamp(&seen).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    Ok(q::session(c, &hash_token(token))?.map(|r| Session {
+        last_seen_at: parse_stamp(&r.last_seen_at).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        token_hash: r.token_hash,
+        user_id: r.user_id,
+        csrf: r.csrf,
     }))
 }
 
 pub fn touch_session(c: &mut AnyConnection, token_hash: &str) -> Result<(), ApiError> {
-    diesel::update(web_sessions::table.filter(web_sessions::token_hash.eq(token_hash)))
-        .set(web_sessions::last_seen_at.eq(stamp(OffsetDateTime::now_utc())))
-        .execute(c)?;
-    Ok(())
+    Ok(q::touch_session(
+        c,
+        token_hash,
+        &stamp(OffsetDateTime::now_utc()),
+    )?)
 }
 
 pub fn end_session(c: &mut AnyConnection, token_hash: &str) -> Result<(), ApiError> {
-    diesel::delete(web_sessions::table.filter(web_sessions::token_hash.eq(token_hash)))
-        .execute(c)?;
-    Ok(())
+    Ok(q::end_session(c, token_hash)?)
 }
 
 #[cfg(test)]

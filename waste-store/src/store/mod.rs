@@ -6,6 +6,7 @@ pub mod audit;
 pub mod chain;
 pub mod containers;
 pub mod contracts;
+pub mod credentials;
 pub mod events;
 pub mod idempotency;
 pub mod maintenance;
