@@ -96,7 +96,7 @@ impl From<waste_store::StoreError> for AppError {
     }
 }
 
-/// A query written outside the store (being moved into it, issue 30) maps its errors as the store does.
+/// The store's transaction helper (`write_tx`) ends a transaction with diesel's errors: mapped as the store maps them.
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         waste_store::StoreError::from(e).into()

@@ -181,3 +181,42 @@ pub fn list(
     }
     Ok(q.load(conn)?)
 }
+
+/// An organisation as the administrator's list shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Listed {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub region_code: String,
+    pub license_number: Option<String>,
+    pub license_valid_until: Option<String>,
+}
+
+/// Every organisation by name (at most 1 000), or the one `id`.
+pub fn listing(conn: &mut AnyConnection, id: Option<&str>) -> Result<Vec<Listed>, StoreError> {
+    let mut q = organizations::table
+        .select((
+            organizations::id,
+            organizations::kind,
+            organizations::name,
+            organizations::credit_code,
+            organizations::region_code,
+            organizations::license_number,
+            organizations::license_valid_until,
+        ))
+        .order(organizations::name.asc())
+        .limit(1000)
+        .into_boxed();
+    if let Some(id) = id {
+        q = q.filter(organizations::id.eq(id.to_owned()));
+    }
+    Ok(q.load::<Listed>(conn)?)
+}
+
+/// How many organisations are registered.
+pub fn count(conn: &mut AnyConnection) -> Result<usize, StoreError> {
+    let n: i64 = organizations::table.count().get_result(conn)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}

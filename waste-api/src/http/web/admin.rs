@@ -9,12 +9,11 @@ use crate::app::admin::people_of;
 use crate::app::parties::{self as uc, LicenceInput, NewOrganization};
 use crate::auth::parse_date;
 use crate::error::ApiError;
-use crate::schema::organizations;
 use crate::state::AppState;
+use crate::store::organizations::Listed;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
-use diesel::prelude::*;
 use waste_core::party::Role;
 
 pub struct OrgRow {
@@ -31,33 +30,24 @@ pub struct OrgRow {
 
 pub async fn count_organisations(state: &AppState) -> Result<usize, ApiError> {
     state
-        .db(|c| Ok(organizations::table.count().get_result::<i64>(c)? as usize))
+        .db(|c| Ok(crate::store::organizations::count(c)?))
         .await
 }
 
-type Raw = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-fn org_row(r: Raw, today: time::Date) -> OrgRow {
-    let days =
-        r.6.as_deref()
-            .and_then(parse_date)
-            .map(|d| (d - today).whole_days());
+fn org_row(r: Listed, today: time::Date) -> OrgRow {
+    let days = r
+        .license_valid_until
+        .as_deref()
+        .and_then(parse_date)
+        .map(|d| (d - today).whole_days());
     OrgRow {
-        id: r.0,
-        kind_key: format!("kind.{}", r.1),
-        name: r.2,
-        credit_code: r.3.unwrap_or_default(),
-        region_code: r.4,
-        license_number: r.5.unwrap_or_default(),
-        license_valid_until: r.6.clone().unwrap_or_default(),
+        id: r.id,
+        kind_key: format!("kind.{}", r.kind),
+        name: r.name,
+        credit_code: r.credit_code.unwrap_or_default(),
+        region_code: r.region_code,
+        license_number: r.license_number.unwrap_or_default(),
+        license_valid_until: r.license_valid_until.unwrap_or_default(),
         license_tone: match days {
             None => "",
             Some(d) if d < 0 => "danger",
@@ -69,25 +59,7 @@ fn org_row(r: Raw, today: time::Date) -> OrgRow {
 
 async fn load_orgs(state: &AppState, id: Option<String>) -> Result<Vec<OrgRow>, ApiError> {
     let rows = state
-        .db(move |c| {
-            let mut q = organizations::table
-                .select((
-                    organizations::id,
-                    organizations::kind,
-                    organizations::name,
-                    organizations::credit_code,
-                    organizations::region_code,
-                    organizations::license_number,
-                    organizations::license_valid_until,
-                ))
-                .order(organizations::name.asc())
-                .limit(1000)
-                .into_boxed();
-            if let Some(id) = id {
-                q = q.filter(organizations::id.eq(id));
-            }
-            Ok(q.load::<Raw>(c)?)
-        })
+        .db(move |c| Ok(crate::store::organizations::listing(c, id.as_deref())?))
         .await?;
     let today = state.clock.today();
     Ok(rows.into_iter().map(|r| org_row(r, today)).collect())
