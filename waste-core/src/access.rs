@@ -86,6 +86,52 @@ pub enum Action {
     ManageWebhooks,
 }
 
+impl Action {
+    /// Every action, once (the access table's rows, and what a page iterates to ask the table).
+    pub const ALL: [Action; 40] = [
+        Action::FillContainers,
+        Action::PickUp,
+        Action::DraftManifest,
+        Action::ManifestStep(Party::Shipper),
+        Action::ManifestStep(Party::Carrier),
+        Action::ManifestStep(Party::Receiver),
+        Action::ReviseManifest(Party::Shipper),
+        Action::ReviseManifest(Party::Carrier),
+        Action::ReviseManifest(Party::Receiver),
+        Action::SeeAll,
+        Action::ReadDivision,
+        Action::AuditChains,
+        Action::Oversee,
+        Action::RegisterOrganization,
+        Action::RegisterUser,
+        Action::GrantRole(Role::LabStaff),
+        Action::GrantRole(Role::SafetyOfficer),
+        Action::GrantRole(Role::StationOperator),
+        Action::GrantRole(Role::Driver),
+        Action::GrantRole(Role::DisposalOperator),
+        Action::GrantRole(Role::Auditor),
+        Action::GrantRole(Role::Admin),
+        Action::ManageUsers,
+        Action::ReplaceOthersToken,
+        Action::SetTraining,
+        Action::EditOrganization,
+        Action::RenewLicence,
+        Action::ConfirmContract,
+        Action::EndContract,
+        Action::RecordContract,
+        Action::ReadRecords,
+        Action::ManageSites,
+        Action::InspectSites,
+        Action::RoadsideLink,
+        Action::RequestPickup,
+        Action::SchedulePickup,
+        Action::ConfirmHandOver,
+        Action::FollowPickups,
+        Action::HandBack,
+        Action::ManageWebhooks,
+    ];
+}
+
 /// One row of the table: any of `roles` (any role if empty) in any of `kinds` (any kind if empty).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {

@@ -8,7 +8,7 @@ use waste_core::manifest::Party;
 use waste_core::party::{OrgKind, Role};
 
 /// Every action with the rows that allow it, as a refusal names them.
-const TABLE: [(Action, &str); 39] = [
+const TABLE: [(Action, &str); 40] = [
     (
         Action::FillContainers,
         "this needs one of: lab_staff or safety_officer of a school or transfer_station",
@@ -51,6 +51,7 @@ const TABLE: [(Action, &str); 39] = [
         "this needs one of: admin; auditor of a authority",
     ),
     (Action::AuditChains, "this needs one of: admin"),
+    (Action::ReplaceOthersToken, "this needs one of: admin"),
     (
         Action::Oversee,
         "this needs one of: admin; auditor of a authority",
@@ -329,4 +330,18 @@ fn a_training_record_is_current_through_its_last_day_governance_plan() {
     assert!(trained_on(Some(until), until));
     assert!(!trained_on(Some(until), date!(2026 - 12 - 08)));
     assert!(!trained_on(None, until));
+}
+
+/// `Action::ALL` names every action of the table once (a page asks the table through it).
+#[test]
+fn every_action_is_listed_once() {
+    for (a, _) in TABLE {
+        assert_eq!(Action::ALL.iter().filter(|x| **x == a).count(), 1, "{a:?}");
+    }
+    for a in Action::ALL {
+        assert!(
+            TABLE.iter().any(|(t, _)| *t == a),
+            "{a:?} has no row in TABLE"
+        );
+    }
 }

@@ -221,7 +221,6 @@ pub struct Chrome {
 /// and lacks a current record today.
 fn training_lapsed(req: &HttpRequest, viewer: &Viewer) -> bool {
     use waste_core::access::{Action, trained_on, training_required};
-    use waste_core::manifest::Party;
     let u = &viewer.user;
     let Some(today) = req
         .app_data::<actix_web::web::Data<crate::state::AppState>>()
@@ -229,23 +228,10 @@ fn training_lapsed(req: &HttpRequest, viewer: &Viewer) -> bool {
     else {
         return false;
     };
-    let work = [
-        Action::FillContainers,
-        Action::PickUp,
-        Action::DraftManifest,
-        Action::ManifestStep(Party::Shipper),
-        Action::ManifestStep(Party::Carrier),
-        Action::ManifestStep(Party::Receiver),
-        Action::InspectSites,
-        Action::RequestPickup,
-        Action::SchedulePickup,
-        Action::ConfirmHandOver,
-        Action::HandBack,
-    ];
     !trained_on(u.trained_until, today)
-        && work
+        && Action::ALL
             .into_iter()
-            .any(|a| u.may(a).is_ok() && training_required(a, &u.roles))
+            .any(|a| training_required(a, &u.roles) && u.may(a).is_ok())
 }
 
 impl Chrome {
