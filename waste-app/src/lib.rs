@@ -201,6 +201,28 @@ impl Actor {
     }
 }
 
+/// Appends one custody event of `aggregate` (`kind:id`) in the caller's transaction, by `actor`, at `at`.
+pub(crate) fn event(
+    tx: &mut store::Tx,
+    aggregate: String,
+    kind: &str,
+    actor: &Actor,
+    at: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    store::events::append(
+        tx,
+        store::events::Record {
+            aggregate,
+            kind,
+            actor: actor.actor(),
+            at: at.to_owned(),
+            payload,
+        },
+    )?;
+    Ok(())
+}
+
 /// A weight in kg as a form or a JSON body gives it: above 0 and at most 10 000 kg.
 pub fn kg(field: &str, s: &str) -> Result<rust_decimal::Decimal, AppError> {
     let d: rust_decimal::Decimal = s

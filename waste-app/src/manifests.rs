@@ -4,6 +4,7 @@
 
 pub use super::manifest_commands::{Draft, Received, StepCommand};
 use super::{Actor, AppError, Env};
+use crate::event;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow, Receipt, StepChanges};
 use crate::store::page::{Keyset, Page};
@@ -46,27 +47,6 @@ fn refusal(e: TransitionError) -> AppError {
             AppError::refused("nothing_accepted", e.to_string(), json!({}))
         }
     }
-}
-
-fn event(
-    tx: &mut Tx,
-    aggregate: String,
-    kind: &str,
-    actor: &Actor,
-    at: &str,
-    payload: Value,
-) -> Result<(), AppError> {
-    events::append(
-        tx,
-        events::Record {
-            aggregate,
-            kind,
-            actor: actor.actor(),
-            at: at.to_owned(),
-            payload,
-        },
-    )?;
-    Ok(())
 }
 
 /// Whether the actor may draft manifests (asked before the body is read).

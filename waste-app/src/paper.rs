@@ -7,10 +7,11 @@
 
 use super::manifests::StepCommand;
 use super::{Actor, AppError, Env, kg};
+use crate::event;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow};
 use crate::store::records as store_r;
-use crate::store::{Tx, contracts, events, organizations};
+use crate::store::{Tx, contracts, organizations};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -133,27 +134,6 @@ pub struct Entered {
 /// day on the paper.
 fn noon(d: Date, zone: &Zone) -> String {
     waste_core::custody::format_at(zone.instant(d.midnight() + time::Duration::hours(12)))
-}
-
-fn event(
-    tx: &mut Tx,
-    aggregate: String,
-    kind: &str,
-    actor: &Actor,
-    at: &str,
-    payload: Value,
-) -> Result<(), AppError> {
-    events::append(
-        tx,
-        events::Record {
-            aggregate,
-            kind,
-            actor: actor.actor(),
-            at: at.to_owned(),
-            payload,
-        },
-    )?;
-    Ok(())
 }
 
 fn expect_kind(

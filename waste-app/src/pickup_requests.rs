@@ -14,7 +14,7 @@ use crate::store::containers as rows;
 use crate::store::manifests as store_m;
 use crate::store::page::{Keyset, Page};
 use crate::store::pickup_requests::{self as store_r, RequestRow, Scope, StepChanges};
-use crate::store::{Tx, events, organizations};
+use crate::store::{Tx, organizations};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use time::format_description::well_known::Rfc3339;
@@ -258,17 +258,7 @@ fn event(
     at: &str,
     payload: Value,
 ) -> Result<(), AppError> {
-    events::append(
-        tx,
-        events::Record {
-            aggregate: format!("pickup_request:{id}"),
-            kind,
-            actor: actor.actor(),
-            at: at.to_owned(),
-            payload,
-        },
-    )?;
-    Ok(())
+    crate::event(tx, format!("pickup_request:{id}"), kind, actor, at, payload)
 }
 
 /// Asks for a pickup: every container the school's own, in its custody, sealed and labelled, on no open request

@@ -8,7 +8,7 @@ use super::{Actor, AppError, Env, kg};
 use crate::db::AnyConnection;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow};
 use crate::store::revisions::{self as q, DecisionRow, LineCorrection, RevisionRow};
-use crate::store::{self, Scope, Tx, chain as people, events};
+use crate::store::{self, Scope, Tx, chain as people};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use waste_core::access::Action as Access;
@@ -148,17 +148,14 @@ fn event(
     at: &str,
     payload: Value,
 ) -> Result<(), AppError> {
-    events::append(
+    crate::event(
         tx,
-        events::Record {
-            aggregate: format!("manifest:{manifest_id}"),
-            kind,
-            actor: actor.actor(),
-            at: at.to_owned(),
-            payload,
-        },
-    )?;
-    Ok(())
+        format!("manifest:{manifest_id}"),
+        kind,
+        actor,
+        at,
+        payload,
+    )
 }
 
 /// Every part the organisation `org` has in `m`.
