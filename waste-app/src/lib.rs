@@ -223,6 +223,25 @@ pub(crate) fn event(
     Ok(())
 }
 
+/// The organisation `id` exists and is of `kind`: else 404 naming `what`, or 422 on `field`.
+pub(crate) fn expect_kind(
+    conn: &mut db::AnyConnection,
+    id: &str,
+    kind: OrgKind,
+    field: &'static str,
+    what: &'static str,
+) -> Result<(), AppError> {
+    match store::organizations::summary(conn, id) {
+        Ok(s) if s.kind == kind => Ok(()),
+        Ok(_) => Err(AppError::invalid(
+            field,
+            format!("must be a {}", kind.as_str().replace('_', " ")),
+        )),
+        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound(what)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A weight in kg as a form or a JSON body gives it: above 0 and at most 10 000 kg.
 pub fn kg(field: &str, s: &str) -> Result<rust_decimal::Decimal, AppError> {
     let d: rust_decimal::Decimal = s

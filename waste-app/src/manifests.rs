@@ -5,10 +5,11 @@
 pub use super::manifest_commands::{Draft, Received, StepCommand};
 use super::{Actor, AppError, Env};
 use crate::event;
+use crate::expect_kind;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow, Receipt, StepChanges};
 use crate::store::page::{Keyset, Page};
-use crate::store::{self, Tx, events, organizations, pickups};
+use crate::store::{self, Tx, events, pickups};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -52,24 +53,6 @@ fn refusal(e: TransitionError) -> AppError {
 /// Whether the actor may draft manifests (asked before the body is read).
 pub fn may_draft(actor: &Actor) -> Result<(), AppError> {
     actor.may(Access::DraftManifest)
-}
-
-fn expect_kind(
-    conn: &mut crate::db::AnyConnection,
-    id: &str,
-    kind: OrgKind,
-    field: &'static str,
-    what: &'static str,
-) -> Result<(), AppError> {
-    match organizations::summary(conn, id) {
-        Ok(s) if s.kind == kind => Ok(()),
-        Ok(_) => Err(AppError::invalid(
-            field,
-            format!("must be a {}", kind.as_str().replace('_', " ")),
-        )),
-        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound(what)),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Drafts a manifest (Transfer Measures Art.10) for sealed containers the shipper holds, each on one open

@@ -8,6 +8,7 @@
 use super::manifests::StepCommand;
 use super::{Actor, AppError, Env, kg};
 use crate::event;
+use crate::expect_kind;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, LineRow, ManifestRow};
 use crate::store::records as store_r;
@@ -134,24 +135,6 @@ pub struct Entered {
 /// day on the paper.
 fn noon(d: Date, zone: &Zone) -> String {
     waste_core::custody::format_at(zone.instant(d.midnight() + time::Duration::hours(12)))
-}
-
-fn expect_kind(
-    tx: &mut Tx,
-    id: &str,
-    kind: OrgKind,
-    field: &'static str,
-    what: &'static str,
-) -> Result<(), AppError> {
-    match organizations::summary(tx, id) {
-        Ok(s) if s.kind == kind => Ok(()),
-        Ok(_) => Err(AppError::invalid(
-            field,
-            format!("must be a {}", kind.as_str().replace('_', " ")),
-        )),
-        Err(waste_store::StoreError::NotFound(_)) => Err(AppError::NotFound(what)),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Enters a paper manifest (Transfer Measures Art.20) for containers the shipper holds.
