@@ -78,7 +78,7 @@ pub fn build_guarded(
     let zone = waste_core::calendar::Zone::named(&guards.time_zone)
         .map_err(|e| format!("WASTE_TIME_ZONE: {e}"))?;
     // The heads of the chains appended from now on are anchored with this key (none: not anchored); set before
-    // the database is opened, which seals the log's head of an upgraded database (`store::audit::log`).
+    // the database is opened, which seals the log's head of an upgraded database (`store::log`).
     store::events::set_audit_key(guards.audit_key.as_deref());
     let database = db::connect(database_url, pool_size).map_err(|e| e.to_string())?;
     let bootstrap_token = bootstrap_token.map(str::to_owned);

@@ -2,128 +2,14 @@
 //! the URL scheme and reports the real connection error, SQLite pragmas, migrations per backend, and write
 //! transactions that take SQLite's write lock up front (docs/rules.md "Persistence notes").
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection, R2D2Connection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+pub use crate::conn::{AnyConnection, AnyManager, Backend, DbError, DbUrl, Pool, PooledConn};
+pub use crate::conn::{known_migrations, migrate, sqlite_uri};
+pub use crate::tx::write_tx;
+pub use crate::writer::WriteStats;
+use diesel::r2d2::{self, ManageConnection};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::storage;
 use std::time::{Duration, Instant};
-
-#[derive(diesel::MultiConnection)]
-pub enum AnyConnection {
-    Postgresql(diesel::PgConnection),
-    // SQLite last (docs/rules.md "Persistence notes").
-    Sqlite(diesel::SqliteConnection),
-}
-
-pub type Pool = r2d2::Pool<AnyManager>;
-pub type PooledConn = r2d2::PooledConnection<AnyManager>;
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database URL whose backend has been decided from its scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DbUrl {
-    pub backend: Backend,
-    /// What the driver receives: the postgres URL as is, or the SQLite file path.
-    pub target: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("DATABASE_URL '{0}' is neither postgres://… nor sqlite://…")]
-    Scheme(String),
-    #[error("cannot open the database: {0}")]
-    Connect(String),
-    #[error("migrations failed: {0}")]
-    Migrate(String),
-    #[error("cannot create the data directory {0}: {1}")]
-    DataDir(String, String),
-}
-
-impl DbUrl {
-    /// `postgres://` and `postgresql://` select PostgreSQL; `sqlite://path` or `sqlite:path` select SQLite.
-    /// Anything else is refused, so a mistyped URL never silently opens a SQLite file (docs/rules.md "Persistence notes").
-    pub fn parse(url: &str) -> Result<Self, DbError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self {
-                backend: Backend::Postgres,
-                target: url.to_owned(),
-            });
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"));
-        match path {
-            Some(p) if !p.is_empty() => Ok(Self {
-                backend: Backend::Sqlite,
-                target: p.to_owned(),
-            }),
-            _ => Err(DbError::Scheme(url.to_owned())),
-        }
-    }
-}
-
-/// An r2d2 manager that opens the backend the URL names, with the driver's own error.
-#[derive(Debug, Clone)]
-pub struct AnyManager {
-    url: DbUrl,
-    /// Opened as it is (`ops`): SQLite's journal mode is left as the file has it.
-    as_is: bool,
-}
-
-impl ManageConnection for AnyManager {
-    type Connection = AnyConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        match self.url.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url.target)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
-            Backend::Sqlite => {
-                let mut c = diesel::SqliteConnection::establish(&self.url.target)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                // One pragma per statement, busy_timeout first (docs/rules.md "Persistence notes").
-                let journal = if self.as_is {
-                    "PRAGMA busy_timeout = 5000"
-                } else {
-                    "PRAGMA journal_mode = WAL"
-                };
-                for pragma in [
-                    "PRAGMA busy_timeout = 5000",
-                    journal,
-                    "PRAGMA synchronous = NORMAL",
-                    "PRAGMA foreign_keys = ON",
-                    // Checkpoint every ~16 MB of WAL instead of ~4 MB: rarer, longer stalls. Measured at 16
-                    // connections: in isolated additions runs p99 55 → 36–37 ms at the same throughput; inside
-                    // the full bench/load.sh sequence no change (55 ms). See bench/RESULTS.md.
-                    "PRAGMA wal_autocheckpoint = 4000",
-                ] {
-                    c.batch_execute(pragma)
-                        .map_err(diesel::r2d2::Error::QueryError)?;
-                }
-                Ok(AnyConnection::Sqlite(c))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        conn.is_broken()
-    }
-}
 
 /// The database as the service uses it: a pool for reads and the place writes go.
 ///
@@ -146,50 +32,6 @@ pub struct Db {
     /// SQLite: a shared lock on `<file>.lock` while this process uses the file, so that `waste-api restore`
     /// (which takes it exclusively) never replaces a database a running service holds.
     _held: Option<Arc<std::fs::File>>,
-}
-
-/// What the write path costs, for /metrics and the load benchmark: how long writers queued for their
-/// connection and how long they held it. On SQLite the hold time over wall time is how busy the one writer is,
-/// which bounds the write rate.
-#[derive(Debug, Default)]
-pub struct WriteStats {
-    writes: AtomicU64,
-    wait_ns: AtomicU64,
-    hold_ns: AtomicU64,
-    /// Transactions ended: on SQLite one per group of writes, so writes / commits is the mean group size.
-    commits: AtomicU64,
-}
-
-impl WriteStats {
-    /// Writes run, seconds spent queued, seconds spent holding the connection.
-    pub fn totals(&self) -> (u64, f64, f64) {
-        let s = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e9;
-        (
-            self.writes.load(Ordering::Relaxed),
-            s(&self.wait_ns),
-            s(&self.hold_ns),
-        )
-    }
-
-    /// Transactions ended (see `commits` above).
-    pub fn commits(&self) -> u64 {
-        self.commits.load(Ordering::Relaxed)
-    }
-
-    fn record(&self, queued: Instant, started: Instant, released: Instant) {
-        let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.writes.fetch_add(1, Ordering::Relaxed);
-        self.wait_ns
-            .fetch_add(ns(started - queued), Ordering::Relaxed);
-        self.hold_ns
-            .fetch_add(ns(released - started), Ordering::Relaxed);
-    }
-
-    /// A transaction ended (committed, or rolled back as a whole): on SQLite the writer's group, whether or not
-    /// any of its writes was kept.
-    pub(crate) fn ended_transaction(&self) {
-        self.commits.fetch_add(1, Ordering::Relaxed);
-    }
 }
 
 impl Db {
@@ -252,9 +94,9 @@ impl Db {
     /// A write committed while the disk was marked full: space is back, so a truncating checkpoint runs (on a
     /// thread of its own, never in the write's time) and the state clears (`storage`).
     fn after_write(&self, ok: bool) {
-        if ok && crate::storage::is_full() {
+        if ok && storage::is_full() {
             let db = self.clone();
-            std::thread::spawn(move || crate::storage::recovered(&db));
+            std::thread::spawn(move || recovered(&db));
         }
     }
 
@@ -281,6 +123,12 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.manager.url.backend
+    }
+}
+
+impl crate::conn::Dedicated for Db {
+    fn dedicated(&self) -> Result<AnyConnection, DbError> {
+        Db::dedicated(self)
     }
 }
 
@@ -333,31 +181,6 @@ pub fn open_as_is(url: &DbUrl, max_size: u32) -> Db {
     }
 }
 
-/// A SQLite URI for `path` opened in `mode` (`rw`: read-write, never created; `ro`).
-pub fn sqlite_uri(path: &str, mode: &str) -> String {
-    const URI: &percent_encoding::AsciiSet =
-        &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
-    format!(
-        "file:{}?mode={mode}",
-        percent_encoding::utf8_percent_encode(path, URI)
-    )
-}
-
-/// The versions of the migrations this binary carries, for `backend`.
-pub fn known_migrations(backend: Backend) -> Vec<String> {
-    use diesel::migration::MigrationSource;
-    let names: Vec<String> = match backend {
-        Backend::Sqlite => {
-            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
-                .map(|v| v.iter().map(|m| m.name().version().to_string()).collect())
-        }
-        Backend::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
-            .map(|v| v.iter().map(|m| m.name().version().to_string()).collect()),
-    }
-    .unwrap_or_default();
-    names
-}
-
 /// Opens a pool (connecting once to surface the real error), runs the pending migrations, and on SQLite opens
 /// the write connection.
 pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
@@ -380,8 +203,8 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
         .connect()
         .map_err(|e| DbError::Connect(e.to_string()))?;
     migrate(&mut first)?;
-    // A log without a head yet (just upgraded) gets one over its chains as found (`store::audit::log`).
-    let sealed = write_tx(&mut first, crate::store::audit::log::seal)
+    // A log without a head yet (just upgraded) gets one over its chains as found (`store::log`).
+    let sealed = write_tx(&mut first, crate::store::log::seal)
         .map_err(|e| DbError::Migrate(format!("sealing the log's head: {e}")))?;
     if let Some(events) = sealed.filter(|n| *n > 0) {
         tracing::warn!(
@@ -410,105 +233,70 @@ pub fn connect(url: &str, max_size: u32) -> Result<Db, DbError> {
     })
 }
 
-/// Runs the pending migrations of the connection's backend; returns how many were applied.
-pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
-    let applied = match conn {
-        AnyConnection::Postgresql(c) => {
-            // Instances starting at once on one database take turns: the first migrates, the others find
-            // nothing pending.
-            diesel::sql_query("SELECT pg_advisory_lock(7231000)")
-                .execute(c)
-                .map_err(|e| DbError::Migrate(e.to_string()))?;
-            let r = c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
-            let _ = diesel::sql_query("SELECT pg_advisory_unlock(7231000)").execute(c);
-            r
-        }
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+// The disk-full state (`storage`) as it concerns this database.
+
+/// Where the state stands now: when a write failed for space and free space is back above `HEADROOM`, a
+/// truncating checkpoint runs (SQLite) and the state clears. True while the disk is still full.
+pub fn still_full(db: &Db) -> bool {
+    if !storage::is_full() {
+        return false;
+    }
+    let Some(path) = db.sqlite_path() else {
+        // PostgreSQL's disk is the server's: a write that succeeds clears it (`write_succeeded`).
+        return true;
     };
-    applied.map_err(|e| DbError::Migrate(e.to_string()))
+    match storage::free_bytes(std::path::Path::new(path)) {
+        Some(free) if free >= storage::HEADROOM => {
+            recovered(db);
+            false
+        }
+        _ => true,
+    }
 }
 
-/// Runs one of SQLite's transaction-control statements (`BEGIN IMMEDIATE`, `SAVEPOINT …`, `COMMIT` …) as a
-/// statement its connection prepares once; elsewhere as a plain batch. Through `batch_execute` (`sqlite3_exec`)
-/// each was parsed and compiled again at every use: with two savepoints per request that was about an eighth of
-/// the SQLite writer's time (bench/RESULTS.md, "the write path, profiled"). One statement per use: each use gets
-/// a marker (and so a cache entry) of its own.
-macro_rules! control {
-    ($conn:expr, $sql:literal) => {{
-        enum Statement {}
-        match &mut *$conn {
-            $crate::db::AnyConnection::Sqlite(c) => {
-                $crate::store::prepared::prepared::<Statement, _>(diesel::sql_query($sql))
-                    .rows(c)
-                    .map(|_| ())
+/// Space is back (a write committed, or free space is above `HEADROOM`): a truncating checkpoint gives the
+/// `-wal`'s space back to the file system (SQLite), and the state clears.
+pub fn recovered(db: &Db) {
+    if db.sqlite_path().is_some() {
+        match db.dedicated() {
+            Ok(mut c) => {
+                if let Err(e) = crate::store::maintenance::checkpoint_truncate(&mut c) {
+                    tracing::warn!(error = %e, "truncating checkpoint after the disk was full");
+                }
             }
-            c => diesel::connection::SimpleConnection::batch_execute(c, $sql),
+            Err(e) => tracing::warn!(error = %e, "no connection for the checkpoint"),
         }
-    }};
-}
-pub(crate) use control;
-
-/// A write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write never fails on lock upgrade
-/// (docs/rules.md "Persistence notes"), or a savepoint when the write runs inside a group's transaction
-/// (`writer`); a plain transaction on PostgreSQL. All of `f` is kept or none.
-pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    match conn {
-        AnyConnection::Sqlite(_) if crate::writer::in_group() => bracketed(
-            conn,
-            f,
-            |c| control!(c, "SAVEPOINT waste_tx"),
-            |c| control!(c, "RELEASE waste_tx"),
-            |c| {
-                let _ = control!(c, "ROLLBACK TO waste_tx");
-                control!(c, "RELEASE waste_tx")
-            },
-        ),
-        AnyConnection::Sqlite(_) => bracketed(
-            conn,
-            f,
-            |c| control!(c, "BEGIN IMMEDIATE"),
-            |c| control!(c, "COMMIT"),
-            |c| control!(c, "ROLLBACK"),
-        ),
-        AnyConnection::Postgresql(_) => conn.transaction(f),
+    }
+    if storage::clear_full() {
+        tracing::info!("space is back on the database's disk: writes are accepted again");
     }
 }
 
-/// One of SQLite's transaction-control steps (see `control!`).
-type Control = fn(&mut AnyConnection) -> diesel::QueryResult<()>;
-
-/// Runs `f` between `begin` and `keep`; when `f` fails, `undo` instead of `keep`.
-fn bracketed<T, E, F>(
-    conn: &mut AnyConnection,
-    f: F,
-    begin: Control,
-    keep: Control,
-    undo: Control,
-) -> Result<T, E>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    begin(conn)?;
-    match f(conn) {
-        Ok(v) => {
-            keep(conn)?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = undo(conn);
-            Err(e)
-        }
+/// `waste_storage_free_bytes` and `waste_storage_full` for `/metrics` (SQLite: the database's file system).
+pub fn render(db: &Db) -> String {
+    let mut out = String::new();
+    if let Some(free) = db
+        .sqlite_path()
+        .and_then(|p| storage::free_bytes(std::path::Path::new(p)))
+    {
+        out.push_str(&format!(
+            "# HELP waste_storage_free_bytes Free bytes on the database's file system (warn below {}).\n\
+             # TYPE waste_storage_free_bytes gauge\nwaste_storage_free_bytes {free}\n",
+            storage::HEADROOM
+        ));
     }
+    out.push_str(&format!(
+        "# HELP waste_storage_full 1 while writes are refused because the database's disk is full.\n\
+         # TYPE waste_storage_full gauge\nwaste_storage_full {}\n",
+        u8::from(storage::is_full())
+    ));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::prelude::*;
 
     #[test]
     fn backend_comes_from_the_scheme_and_bad_urls_are_refused() {

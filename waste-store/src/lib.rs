@@ -2,12 +2,15 @@
 //! query. It depends on the rules (`waste-core`) and on nothing above it: the use cases call it, it never names
 //! them (issue 30: the layers are crates, so an arrow back up does not compile).
 
+mod conn;
 pub mod db;
+mod prepared;
 mod error;
 pub mod ids;
 pub mod schema;
 pub mod storage;
 pub mod store;
+mod tx;
 pub mod writer;
 
 pub use error::StoreError;

@@ -50,59 +50,7 @@ pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
     Some(s.f_bavail.saturating_mul(s.f_frsize))
 }
 
-/// Where the state stands now: when a write failed for space and free space is back above `HEADROOM`, a
-/// truncating checkpoint runs (SQLite) and the state clears. True while the disk is still full.
-pub fn still_full(db: &crate::db::Db) -> bool {
-    if !is_full() {
-        return false;
-    }
-    let Some(path) = db.sqlite_path() else {
-        // PostgreSQL's disk is the server's: a write that succeeds clears it (`write_succeeded`).
-        return true;
-    };
-    match free_bytes(std::path::Path::new(path)) {
-        Some(free) if free >= HEADROOM => {
-            recovered(db);
-            false
-        }
-        _ => true,
-    }
-}
-
-/// Space is back (a write committed, or free space is above `HEADROOM`): a truncating checkpoint gives the
-/// `-wal`'s space back to the file system (SQLite), and the state clears.
-pub fn recovered(db: &crate::db::Db) {
-    if db.sqlite_path().is_some() {
-        match db.dedicated() {
-            Ok(mut c) => {
-                if let Err(e) = crate::store::maintenance::checkpoint_truncate(&mut c) {
-                    tracing::warn!(error = %e, "truncating checkpoint after the disk was full");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "no connection for the checkpoint"),
-        }
-    }
-    if FULL.swap(false, Ordering::AcqRel) {
-        tracing::info!("space is back on the database's disk: writes are accepted again");
-    }
-}
-
-/// `waste_storage_free_bytes` and `waste_storage_full` for `/metrics` (SQLite: the database's file system).
-pub fn render(db: &crate::db::Db) -> String {
-    let mut out = String::new();
-    if let Some(free) = db
-        .sqlite_path()
-        .and_then(|p| free_bytes(std::path::Path::new(p)))
-    {
-        out.push_str(&format!(
-            "# HELP waste_storage_free_bytes Free bytes on the database's file system (warn below {HEADROOM}).\n\
-             # TYPE waste_storage_free_bytes gauge\nwaste_storage_free_bytes {free}\n"
-        ));
-    }
-    out.push_str(&format!(
-        "# HELP waste_storage_full 1 while writes are refused because the database's disk is full.\n\
-         # TYPE waste_storage_full gauge\nwaste_storage_full {}\n",
-        u8::from(is_full())
-    ));
-    out
+/// Clears the state; true when it was set.
+pub(crate) fn clear_full() -> bool {
+    FULL.swap(false, Ordering::AcqRel)
 }

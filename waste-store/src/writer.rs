@@ -22,8 +22,9 @@
 //! Inside a group, `db::write_tx` takes a savepoint instead of `BEGIN IMMEDIATE … COMMIT` (it asks `in_group`),
 //! so use cases run unchanged on a `Tx` that is a savepoint.
 
-use crate::db::{AnyConnection, control};
-use std::cell::Cell;
+use crate::conn::AnyConnection;
+use crate::tx::control;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -34,14 +35,50 @@ pub const MAX_GROUP: usize = 32;
 /// A group takes no new request once its first request has waited this long for it to end.
 pub const MAX_GROUP_AGE: Duration = Duration::from_millis(10);
 
-thread_local! {
-    /// Whether this thread runs a request inside an open group (`write_tx` then takes a savepoint).
-    static IN_GROUP: Cell<bool> = const { Cell::new(false) };
+pub use crate::tx::in_group;
+
+/// What the write path costs, for /metrics and the load benchmark: how long writers queued for their
+/// connection and how long they held it. On SQLite the hold time over wall time is how busy the one writer is,
+/// which bounds the write rate.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    writes: AtomicU64,
+    wait_ns: AtomicU64,
+    hold_ns: AtomicU64,
+    /// Transactions ended: on SQLite one per group of writes, so writes / commits is the mean group size.
+    commits: AtomicU64,
 }
 
-/// Whether the calling thread is running a write inside a group's transaction.
-pub fn in_group() -> bool {
-    IN_GROUP.with(Cell::get)
+impl WriteStats {
+    /// Writes run, seconds spent queued, seconds spent holding the connection.
+    pub fn totals(&self) -> (u64, f64, f64) {
+        let s = |a: &AtomicU64| a.load(Ordering::Relaxed) as f64 / 1e9;
+        (
+            self.writes.load(Ordering::Relaxed),
+            s(&self.wait_ns),
+            s(&self.hold_ns),
+        )
+    }
+
+    /// Transactions ended (see `commits` above).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn record(&self, queued: Instant, started: Instant, released: Instant) {
+        let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.wait_ns
+            .fetch_add(ns(started - queued), Ordering::Relaxed);
+        self.hold_ns
+            .fetch_add(ns(released - started), Ordering::Relaxed);
+    }
+
+    /// A transaction ended (committed, or rolled back as a whole): on SQLite the writer's group, whether or not
+    /// any of its writes was kept.
+    pub(crate) fn ended_transaction(&self) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// What a write gives back besides its result: when it was queued, when the writer started it and when it was
@@ -77,7 +114,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on `conn`; it counts each group's end in `stats`.
-    pub fn new(conn: AnyConnection, stats: Arc<crate::db::WriteStats>) -> std::io::Result<Self> {
+    pub fn new(conn: AnyConnection, stats: Arc<WriteStats>) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel();
         let queued = Arc::new(AtomicUsize::new(0));
         let waiting = queued.clone();
@@ -207,9 +244,9 @@ fn serve(
     mut conn: AnyConnection,
     jobs: &mpsc::Receiver<Queued>,
     queued: &AtomicUsize,
-    stats: &crate::db::WriteStats,
+    stats: &WriteStats,
 ) {
-    IN_GROUP.with(|g| g.set(true));
+    crate::tx::enter_groups();
     while let Ok(first) = jobs.recv() {
         let mut next = Some(first);
         let mut open = false;

@@ -101,7 +101,7 @@ pub fn take(
     let mut conn = db
         .dedicated()
         .map_err(|e| super::Refusal::Open(super::OpenError::Unreadable(e.to_string())))?;
-    let taken = crate::store::write_tx(&mut conn, |tx| audit::log::checkpoint(tx))
+    let taken = crate::store::write_tx(&mut conn, |tx| crate::store::log::checkpoint(tx))
         .map_err(|e| super::Refusal::Open(super::OpenError::Unreadable(e.to_string())))?;
     let statement = json!({
         "what": "waste-api custody log checkpoint",

@@ -3,7 +3,7 @@
 use super::containers::{self, Filled};
 use super::{Tx, events};
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::additions;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
@@ -88,7 +88,7 @@ pub fn record(tx: &mut Tx, r: &Recorded) -> Result<(), StoreError> {
             .bind::<Text, _>(&a.litres)
             .bind::<Text, _>(&a.added_by)
             .bind::<Text, _>(&a.added_at);
-        let w: Written = super::prepared::prepared::<AdditionWrites, _>(
+        let w: Written = crate::prepared::prepared::<AdditionWrites, _>(
             events::bind_event!(statement, e)
                 .bind::<Nullable<Text>, _>(&r.event.anchor)
                 .bind::<BigInt, _>(after),

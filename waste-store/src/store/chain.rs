@@ -3,7 +3,7 @@
 
 use super::Tx;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{organizations, road_links, users};
 use diesel::prelude::*;
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 use super::Tx;
 use super::page::Keyset;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::containers;
 use diesel::prelude::*;
 use waste_core::container::Status;
@@ -94,7 +94,7 @@ pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Row>, StoreErr
 /// instead of one losing a race (PostgreSQL: `SELECT … FOR UPDATE`, which diesel's MultiConnection cannot
 /// express; SQLite already serialises writers with `BEGIN IMMEDIATE`). Call it before reading the row.
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
-    super::prepared::lock_row!(tx, "containers", id)
+    crate::prepared::lock_row!(tx, "containers", id)
 }
 
 /// A container locked for a change, with the head of its custody chain read under the same lock.
@@ -134,7 +134,7 @@ pub fn lock_visible(tx: &mut Tx, id: &str, org: &str) -> Result<Option<Locked>, 
         // The holder's other containers are read from the statement's snapshot, its own row (the latest
         // version, under the lock) is added by `litres_on_hand_with`.
         enum LockVisible {}
-        let found = super::prepared::prepared::<LockVisible, _>(
+        let found = crate::prepared::prepared::<LockVisible, _>(
             diesel::sql_query(
                 "SELECT c.*, h.count AS head_count, h.last_hash AS head_hash, \
                    (SELECT e.at FROM events e WHERE e.aggregate = h.aggregate AND e.seq = h.count) AS head_at, \
@@ -221,7 +221,7 @@ pub fn record_addition(tx: &mut Tx, id: &str, before: i32, f: &Filled) -> Result
         // SQLite's writer runs this at every addition: prepared once (diesel compiles an UPDATE afresh each
         // time). Every column is set, as in PostgreSQL's statement of the four writes.
         enum RecordAddition {}
-        let n = super::prepared::prepared::<RecordAddition, _>(bind_filled!(
+        let n = crate::prepared::prepared::<RecordAddition, _>(bind_filled!(
             diesel::sql_query(
                 "UPDATE containers SET stream = ?, filled_l = ?, holds_liquid = ?, code = ?, hazards = ?, \
                  started_on = ?, clock_started_on = ?, digital_id = ?, additions_count = ?, contents = ? \

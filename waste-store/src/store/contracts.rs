@@ -2,7 +2,7 @@
 
 use super::{Scope, parse_date, text_list};
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::contracts;
 use diesel::prelude::*;
 use waste_core::shipment::{ContractTerms, Licence, LicenceVersion};

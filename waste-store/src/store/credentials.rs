@@ -3,7 +3,7 @@
 //! (`waste-api`'s `credentials`).
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{signin_links, users, web_sessions};
 use diesel::prelude::*;
 

@@ -1,7 +1,7 @@
 //! Writing custody events in the caller's transaction: each aggregate's chain continues from its last event.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{chain_heads, events};
 use diesel::prelude::*;
 use serde_json::Value;
@@ -46,21 +46,7 @@ pub struct Record<'a> {
     pub payload: Value,
 }
 
-/// The key that anchors chain heads (`WASTE_AUDIT_KEY`), one per process: the service sets it once at start.
-/// It is never stored in the database, so that whoever can rewrite the database cannot re-sign a head.
-static AUDIT_KEY: std::sync::RwLock<Option<std::sync::Arc<[u8]>>> = std::sync::RwLock::new(None);
-
-/// Sets (or, with `None`, clears) the process's audit key.
-pub fn set_audit_key(key: Option<&str>) {
-    if let Ok(mut k) = AUDIT_KEY.write() {
-        *k = key.map(|k| std::sync::Arc::from(k.as_bytes()));
-    }
-}
-
-/// The process's audit key, if one is set.
-pub fn audit_key() -> Option<std::sync::Arc<[u8]>> {
-    AUDIT_KEY.read().ok().and_then(|k| k.clone())
-}
+pub use super::log::{audit_key, set_audit_key};
 
 /// A chain's head as stored: how many events it has, the last one's hash and its time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +70,7 @@ pub fn head(conn: &mut AnyConnection, aggregate: &str) -> Result<Option<HeadRow>
     }
     enum HeadAt {}
     // One text for both backends: `$1` is also a parameter in SQLite.
-    let q = super::prepared::prepared::<HeadAt, _>(
+    let q = crate::prepared::prepared::<HeadAt, _>(
         diesel::sql_query(
             "SELECT h.count, h.last_hash, e.at AS last_at FROM chain_heads h \
              LEFT JOIN events e ON e.aggregate = h.aggregate AND e.seq = h.count WHERE h.aggregate = $1",
@@ -211,11 +197,11 @@ fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), StoreErro
     enum FirstEvent {}
     enum NextEvent {}
     let n = match p.after {
-        None => super::prepared::prepared::<FirstEvent, _>(event_and!(
+        None => crate::prepared::prepared::<FirstEvent, _>(event_and!(
             "INSERT INTO chain_heads (aggregate, count, last_hash, anchor) VALUES ($1, $2, $8, $9) RETURNING 1"
         ))
         .rows(pg)?,
-        Some(count) => super::prepared::prepared::<NextEvent, _>(
+        Some(count) => crate::prepared::prepared::<NextEvent, _>(
             event_and!(
                 "UPDATE chain_heads SET count = $2, last_hash = $8, anchor = $9 \
                  WHERE aggregate = $1 AND count = $10 RETURNING 1"
@@ -228,9 +214,9 @@ fn write_pg(pg: &mut diesel::PgConnection, p: &Prepared) -> Result<(), StoreErro
 }
 
 /// Tells the log's head that `p` was written: it moves when the caller's `store::write_tx` settles, or at once
-/// outside one (`audit::log`).
+/// outside one (`log`).
 pub fn wrote(conn: &mut AnyConnection, p: &Prepared) -> Result<(), StoreError> {
-    use super::audit::log;
+    use super::log;
     log::wrote(&p.row.aggregate, p.row.seq, &p.row.prev_hash, &p.row.hash);
     if !log::in_tx() {
         log::settle(conn)?;
@@ -269,7 +255,7 @@ fn write_lite(conn: &mut diesel::SqliteConnection, p: &Prepared) -> Result<(), S
         Some(count) => {
             use diesel::sql_types::{BigInt, Nullable, Text};
             enum MoveHead {}
-            let n = super::prepared::prepared::<MoveHead, _>(
+            let n = crate::prepared::prepared::<MoveHead, _>(
                 diesel::sql_query(
                     "UPDATE chain_heads SET count = ?, last_hash = ?, anchor = ? \
                      WHERE aggregate = ? AND count = ? RETURNING 1",

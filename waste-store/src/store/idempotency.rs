@@ -1,7 +1,7 @@
 //! Idempotency keys: the stored answer of a creating request, per user and key, replayed on a retry.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::idempotency_keys;
 use diesel::prelude::*;
 

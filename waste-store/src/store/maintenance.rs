@@ -1,7 +1,7 @@
 //! The SQL of the operators' commands (`ops`): which migrations a database has, SQLite's integrity check and
 //! its online copy (`VACUUM INTO`). Nothing here migrates or creates a table.
 
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use diesel::prelude::*;
 
 #[derive(QueryableByName)]

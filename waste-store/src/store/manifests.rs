@@ -3,7 +3,7 @@
 use super::page::Keyset;
 use super::{Scope, Tx, division_ids};
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{manifest_lines, manifests};
 use diesel::prelude::*;
 use waste_core::manifest::{ManifestState, Party};
@@ -192,7 +192,7 @@ pub fn visible(
 /// Takes the manifest's row lock until the transaction ends, so that two steps on one manifest take turns: the
 /// second then sees the first's result (PostgreSQL; SQLite serialises writers already).
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
-    super::prepared::lock_row!(tx, "manifests", id)
+    crate::prepared::lock_row!(tx, "manifests", id)
 }
 
 pub fn lines(conn: &mut AnyConnection, id: &str) -> Result<Vec<LineRow>, StoreError> {

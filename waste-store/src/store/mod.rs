@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod credentials;
 pub mod events;
 pub mod idempotency;
+pub mod log;
 pub mod maintenance;
 pub mod manifests;
 pub mod organizations;
@@ -17,7 +18,6 @@ pub mod oversight;
 pub mod page;
 pub mod pickup_requests;
 pub mod pickups;
-pub mod prepared;
 pub mod records;
 pub mod revisions;
 pub mod sequences;
@@ -26,7 +26,7 @@ pub mod users;
 pub mod weighings;
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use diesel::prelude::*;
 
 /// A connection inside a write transaction. Only `write_tx` makes one, so a writing use case (which takes a
@@ -64,8 +64,8 @@ where
     E: From<diesel::result::Error>,
 {
     outbox::take_announced();
-    audit::log::begin();
-    let r = crate::db::write_tx(conn, |c| {
+    log::begin();
+    let r = crate::tx::write_tx(conn, |c| {
         // Ids drawn above every id issued before (`crate::ids`): the floor is read first and raised at the end.
         let saved = crate::ids::begin(id_floor(c)?.as_deref());
         let r = f(&mut Tx(c));
@@ -76,12 +76,12 @@ where
         crate::ids::end(saved, r.is_ok() && raised.is_ok());
         raised?;
         let v = r?;
-        // The log's head moves last, after everything else the transaction locked (`audit::log`); the two
+        // The log's head moves last, after everything else the transaction locked (`log`); the two
         // one-row tables are always taken in this order, so writers queue on them but never deadlock.
-        audit::log::settle(c)?;
+        log::settle(c)?;
         Ok(v)
     });
-    audit::log::end();
+    log::end();
     // Committed with a webhook event: wake the delivery worker (its poll covers a missed wake-up).
     if outbox::take_announced() && r.is_ok() {
         outbox::wake().notify_waiters();

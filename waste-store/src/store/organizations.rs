@@ -2,7 +2,7 @@
 
 use super::Scope;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{licences, organizations};
 use diesel::prelude::*;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! caused them, so a process that dies after its commit loses none) and one delivery per subscription and event.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{
     manifests, pickup_requests, webhook_deliveries as wd, webhook_events as we,
     webhook_subscriptions as ws,
@@ -216,7 +216,7 @@ fn followed(conn: &mut AnyConnection, kind: &str, id: &str) -> Result<bool, Stor
     macro_rules! found {
         ($marker:ident, $sql:literal) => {{
             enum $marker {}
-            let q = super::prepared::prepared::<$marker, _>(
+            let q = crate::prepared::prepared::<$marker, _>(
                 diesel::sql_query($sql).bind::<diesel::sql_types::Text, _>(id),
             );
             match conn {

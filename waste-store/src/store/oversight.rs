@@ -3,7 +3,7 @@
 use super::contracts::ContractRow;
 use super::page::Keyset;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{
     containers, contracts, manifests, organizations, pickup_requests, pickups,
     storage_sites as sites,

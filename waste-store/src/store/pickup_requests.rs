@@ -3,7 +3,7 @@
 use super::Tx;
 use super::page::Keyset;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{pickup_request_items, pickup_requests};
 use diesel::prelude::*;
 use waste_core::pickup::RequestState;
@@ -77,7 +77,7 @@ pub fn insert(tx: &mut Tx, r: &RequestRow, containers: &[String]) -> Result<(), 
 
 /// Takes the request's row lock until the transaction ends (PostgreSQL; SQLite serialises writers already).
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
-    super::prepared::lock_row!(tx, "pickup_requests", id)
+    crate::prepared::lock_row!(tx, "pickup_requests", id)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>, StoreError> {

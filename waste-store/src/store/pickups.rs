@@ -3,7 +3,7 @@
 use super::Tx;
 use super::page::Keyset;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{pickup_lines, pickup_refusals, pickups};
 use diesel::prelude::*;
 

@@ -2,7 +2,7 @@
 //! history (`waste_core::records::ledger::ContainerHistory`). No rule decisions here.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{
     additions, containers, events, manifest_lines, manifests, organizations, paper_entries,
     pickup_lines, pickups, users,

@@ -3,7 +3,7 @@
 
 use super::Tx;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{manifest_lines, manifest_revisions, manifests, revision_decisions};
 use diesel::prelude::*;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! placeholders and run on the connection's own backend.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 

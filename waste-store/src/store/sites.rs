@@ -4,7 +4,7 @@
 use super::Tx;
 use super::page::Keyset;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{containers, site_findings, site_inspections, site_signs, storage_sites};
 use diesel::prelude::*;
 
@@ -93,7 +93,7 @@ pub fn insert(tx: &mut Tx, row: &SiteRow) -> Result<(), StoreError> {
 /// Serialises writers that change what stands at a site (PostgreSQL; SQLite has one writer): the 3 t check and
 /// the write that follows it must see the same site.
 pub fn lock(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
-    super::prepared::lock_row!(tx, "storage_sites", id)
+    crate::prepared::lock_row!(tx, "storage_sites", id)
 }
 
 pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<SiteRow>, StoreError> {

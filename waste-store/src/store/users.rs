@@ -1,7 +1,7 @@
 //! Users as actors: from a bearer token's hash (the JSON API) or from a user id (web sessions).
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{organizations, signin_links, users, web_sessions};
 use diesel::prelude::*;
 use waste_core::party::{OrgKind, Role};

@@ -2,7 +2,7 @@
 //! the received weight on a manifest.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{containers, manifest_lines, pickup_lines};
 use diesel::prelude::*;
 use std::collections::BTreeMap;

@@ -32,7 +32,7 @@ pub async fn healthz() -> web::Json<Status> {
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Status>, ApiError> {
     // Not ready while writes fail for space (issue 28): a proxy sends the requests elsewhere, a monitor says why.
     let db = state.database.clone();
-    if web::block(move || crate::storage::still_full(&db)).await? {
+    if web::block(move || crate::db::still_full(&db)).await? {
         return Err(ApiError::Invalid {
             status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
             code: "storage_full",
@@ -86,6 +86,6 @@ pub async fn metrics(
         .body(
             state.metrics.render()
                 + &crate::metrics::render_writes(state.database.write_stats())
-                + &crate::storage::render(&state.database),
+                + &crate::db::render(&state.database),
         ))
 }

@@ -3,7 +3,7 @@
 
 use super::Compared;
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{containers, events, manifests};
 use diesel::prelude::*;
 

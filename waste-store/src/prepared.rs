@@ -82,9 +82,9 @@ impl<M: 'static, Q> Prepared<M, Q> {
 /// SQLite serialises writers already). Each use gets a marker of its own.
 macro_rules! lock_row {
     ($tx:expr, $table:literal, $id:expr) => {{
-        if let $crate::db::AnyConnection::Postgresql(pg) = $tx.conn() {
+        if let $crate::conn::AnyConnection::Postgresql(pg) = $tx.conn() {
             enum Marker {}
-            $crate::store::prepared::prepared::<Marker, _>(
+            $crate::prepared::prepared::<Marker, _>(
                 diesel::sql_query(concat!(
                     "SELECT id FROM ",
                     $table,

@@ -9,11 +9,27 @@
 //! (`settle`): the row is the last lock a transaction takes, so two writers never wait on each other in a cycle.
 
 use crate::StoreError;
-use crate::db::AnyConnection;
+use crate::conn::AnyConnection;
 use crate::schema::{chain_heads, checkpoint_marks, log_head};
 use diesel::prelude::*;
 use sha2::{Digest as _, Sha256};
 use std::cell::RefCell;
+
+/// The key that anchors chain heads (`WASTE_AUDIT_KEY`), one per process: the service sets it once at start.
+/// It is never stored in the database, so that whoever can rewrite the database cannot re-sign a head.
+static AUDIT_KEY: std::sync::RwLock<Option<std::sync::Arc<[u8]>>> = std::sync::RwLock::new(None);
+
+/// Sets (or, with `None`, clears) the process's audit key.
+pub fn set_audit_key(key: Option<&str>) {
+    if let Ok(mut k) = AUDIT_KEY.write() {
+        *k = key.map(|k| std::sync::Arc::from(k.as_bytes()));
+    }
+}
+
+/// The process's audit key, if one is set.
+pub fn audit_key() -> Option<std::sync::Arc<[u8]>> {
+    AUDIT_KEY.read().ok().and_then(|k| k.clone())
+}
 
 /// A 256-bit number, big-endian: a leaf or a digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -212,7 +228,7 @@ fn locked(conn: &mut AnyConnection) -> QueryResult<Option<LogHead>> {
 
 fn store(conn: &mut AnyConnection, count: i64, digest: &Digest) -> QueryResult<()> {
     let digest = digest.hex();
-    let anchor = super::super::events::audit_key().map(|k| anchor(&k, count, &digest));
+    let anchor = audit_key().map(|k| anchor(&k, count, &digest));
     diesel::update(log_head::table.filter(log_head::id.eq(1)))
         .set((
             log_head::count.eq(count),
