@@ -4,13 +4,14 @@
 
 use super::container_state::{ContainerState, state_of};
 use super::manifests::{self, Manifest};
+use super::coverage::Coverage;
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, ManifestRow};
 use crate::store::organizations::{self, OrgRow};
 use crate::store::page::Keyset;
-use crate::store::{chain as q, contracts};
+use crate::store::chain as q;
 use serde_json::json;
 use std::collections::BTreeSet;
 use waste_core::access::Action as Access;
@@ -18,7 +19,6 @@ use waste_core::container::Step;
 use waste_core::custody::Event;
 use waste_core::manifest::{Acceptance, Action, ManifestState, Party, transition};
 use waste_core::party::OrgKind;
-use waste_core::shipment::{self, Licence};
 
 /// The actor's organisation's part in a manifest.
 pub fn party(m: &ManifestRow, org: &str) -> Option<Party> {
@@ -214,13 +214,7 @@ pub fn choices(conn: &mut AnyConnection, actor: &Actor) -> Result<Choices, AppEr
     })
 }
 
-/// A firm's licence and whether the contracts and the licence cover `codes` today: the same check as submitting
-/// (Transfer Measures Art.10 and the licence's scope), shown before the shipper submits.
-pub struct Coverage {
-    pub licence: Licence,
-    pub refusal: Option<AppError>,
-}
-
+/// `coverage::covered` for the actor's organisation as shipper, today, shown before it submits.
 pub fn coverage(
     conn: &mut AnyConnection,
     env: &Env,
@@ -229,24 +223,32 @@ pub fn coverage(
     codes: &BTreeSet<String>,
 ) -> Result<Coverage, AppError> {
     manifests::may_draft(actor)?;
-    covered(conn, &actor.org_id, firm_id, codes, env.clock.today())
+    super::coverage::covered(conn, &actor.org_id, firm_id, codes, env.clock.today())
 }
 
-/// The contracts that count on `day` (confirmed by both parties, not ended) and the firm's licence version of
-/// that day, checked against `codes`: the one check of submitting and of the draft's preview.
-pub(super) fn covered(
+/// The containers the actor's organisation holds that could be moved to `site_id`: open or sealed, on hand,
+/// not already there; as a scanning form names them (with the site each stands at now).
+pub fn movable(
     conn: &mut AnyConnection,
-    shipper: &str,
-    firm: &str,
-    codes: &BTreeSet<String>,
-    day: time::Date,
-) -> Result<Coverage, AppError> {
-    let valid = shipment::counting(&contracts::terms(conn, shipper, firm)?, day);
-    let licence = shipment::licence_on(&contracts::licence_versions(conn, firm)?, day);
-    let refusal = shipment::check_contract_and_licence(codes, &valid, &licence, day)
-        .err()
-        .map(|e| AppError::rule(e.code(), &e));
-    Ok(Coverage { licence, refusal })
+    env: &Env,
+    actor: &Actor,
+    site_id: &str,
+) -> Result<Vec<Brief>, AppError> {
+    use waste_core::container::Status;
+    let mut out = Vec::new();
+    for s in held(conn, env, actor)? {
+        let row = s.row;
+        let holder = row.custodian_id.as_deref().unwrap_or(&row.organization_id);
+        if holder != actor.org_id
+            || !matches!(row.status(), Ok(Status::Open | Status::Sealed))
+            || row.site_id.as_deref() == Some(site_id)
+        {
+            continue;
+        }
+        let (site, zone) = (row.site_id.clone(), row.zone.clone());
+        out.push(Brief::of(row).placed(conn, site.as_deref(), zone.as_deref())?);
+    }
+    Ok(out)
 }
 
 /// One signature of a printed manifest: the step, when, and who (name and roles).

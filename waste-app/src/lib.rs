@@ -11,6 +11,7 @@ pub mod audit;
 pub mod chain;
 mod container_state;
 pub mod containers;
+pub mod coverage;
 mod error;
 mod manifest_commands;
 pub mod manifests;

@@ -203,7 +203,7 @@ pub fn step(
         StepCommand::Submit => {
             let codes: BTreeSet<String> = lines.iter().map(|l| l.code.clone()).collect();
             if let Some(refusal) =
-                super::chain::covered(tx, &m.shipper_id, &m.receiver_id, &codes, day)?.refusal
+                super::coverage::covered(tx, &m.shipper_id, &m.receiver_id, &codes, day)?.refusal
             {
                 return Err(refusal);
             }

@@ -141,7 +141,7 @@ pub fn begin(
     request_id: Option<&str>,
     attempt: &PinAttempt,
 ) -> Result<i32, AppError> {
-    super::pickups::may_pick_up(actor, env)?;
+    actor.may_on(waste_core::access::Action::PickUp, env.clock.today())?;
     let Some(id) = request_id else {
         return Err(AppError::refused(
             "confirmation_needs_request",

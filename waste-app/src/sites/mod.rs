@@ -463,7 +463,7 @@ pub fn move_container(
     zone: Option<&str>,
 ) -> Result<Moved, AppError> {
     let today = env.clock.today();
-    super::containers::may_fill(actor, Some(today))?;
+    actor.may_on(waste_core::access::Action::FillContainers, today)?;
     crate::store::containers::lock(tx, id)?;
     let row = crate::store::containers::visible(tx, id, &actor.org_id)?
         .ok_or(AppError::NotFound("container"))?;
@@ -518,31 +518,6 @@ pub fn move_container(
         zone: dest.zone,
         admission,
     })
-}
-
-/// The containers the actor's organisation holds that could be moved to `site_id`: open or sealed, on hand,
-/// not already there; as a scanning form names them (with the site each stands at now).
-pub fn movable(
-    conn: &mut AnyConnection,
-    env: &Env,
-    actor: &Actor,
-    site_id: &str,
-) -> Result<Vec<super::chain::Brief>, AppError> {
-    use waste_core::container::Status;
-    let mut out = Vec::new();
-    for s in super::chain::held(conn, env, actor)? {
-        let row = s.row;
-        let holder = row.custodian_id.as_deref().unwrap_or(&row.organization_id);
-        if holder != actor.org_id
-            || !matches!(row.status(), Ok(Status::Open | Status::Sealed))
-            || row.site_id.as_deref() == Some(site_id)
-        {
-            continue;
-        }
-        let (site, zone) = (row.site_id.clone(), row.zone.clone());
-        out.push(super::chain::Brief::of(row).placed(conn, site.as_deref(), zone.as_deref())?);
-    }
-    Ok(out)
 }
 
 /// Moves several containers to one site in one step (a person carrying a tray of them in): all or none, so a

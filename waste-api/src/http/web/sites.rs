@@ -270,7 +270,7 @@ pub(super) async fn site_page(
     };
     let movable = {
         let (env, actor, site) = (state.env(), viewer.user.clone(), s.id.clone());
-        read(state, move |conn| uc::movable(conn, &env, &actor, &site)).await?
+        read(state, move |conn| crate::app::chain::movable(conn, &env, &actor, &site)).await?
     };
     let chosen = form.map(|f| f.all("c")).unwrap_or_default();
     let movable = movable
