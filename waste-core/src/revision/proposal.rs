@@ -1,55 +1,15 @@
-//! Corrections of a signed manifest (联单更正): a party proposes changed weights, waste codes or the disposal
-//! method with a reason; the other parties, who signed it too, approve or refuse; the change applies once all of
-//! them have approved, and the original entries stay in the manifest's chain.
-//!
-//! HW Transfer Measures (MEE Order No.23) Art.29: an irregular manifest that is corrected promptly, without harm
-//! done, is not penalised. The Measures prescribe no procedure for the correction; the rule here is the service's:
-//! a manifest every party signed (received or disposed, Art.10–12) is changed only with the consent of each of
-//! them, one correction at a time, and only in what a party filled in: the weights (Art.10, Art.12), the waste
-//! code of a line (Art.10, as listed in the National Catalogue) and the disposal method (Art.12, an operation code
-//! of the Basel Convention Annex IV, as `hj1259.toml` records).
+//! A proposed correction: what may change, the manifest as it stands, and the checks that turn it into changes.
 
+use super::method::MethodCode;
 use crate::catalogue::HwCode;
-use crate::manifest::{ManifestState, Party};
+use crate::manifest::ManifestState;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-/// The clause every refusal of this module names.
-pub const CITATION: &str = "Transfer Measures Art.29";
-
 /// At most this many characters of reason.
 pub const REASON_MAX: usize = 500;
-
-/// Where a revision stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum RevisionState {
-    /// Waiting for the approvals of the other parties.
-    Pending,
-    /// Every party approved: the manifest shows the corrected values.
-    Applied,
-    /// A party refused: nothing changed.
-    Refused,
-}
-
-impl RevisionState {
-    pub const ALL: [RevisionState; 3] = [Self::Pending, Self::Applied, Self::Refused];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Applied => "applied",
-            Self::Refused => "refused",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
 
 /// What a revision may change: a line's weights or waste code, or the manifest's disposal method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,32 +42,6 @@ pub struct Change {
     /// The value before the revision (decimal strings for weights).
     pub old: Option<String>,
     pub new: String,
-}
-
-/// A disposal or utilisation operation code of the Basel Convention Annex IV: D1–D15 (disposal) or R1–R13
-/// (recovery), the codes `hj1259.toml` maps to off-site disposal and utilisation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MethodCode(String);
-
-impl MethodCode {
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        let (letter, digits) = s.split_at_checked(1)?;
-        let max = match letter {
-            "D" => 15,
-            "R" => 13,
-            _ => return None,
-        };
-        if digits.is_empty() || digits.len() > 2 || digits.starts_with('0') {
-            return None;
-        }
-        let n: u8 = digits.parse().ok()?;
-        (1..=max).contains(&n).then(|| Self(s.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A line of the manifest as it stands.
@@ -339,91 +273,6 @@ pub fn still_applies(changes: &[Change], current: &Current) -> Result<(), Revisi
     }
 }
 
-/// Every party of a manifest.
-pub const PARTIES: [Party; 3] = [Party::Shipper, Party::Carrier, Party::Receiver];
-
-/// The parties whose approval a revision needs: every party that signed the manifest (all three, once it is
-/// received), other than those the proposing organisation is.
-pub fn approvers(proposer: &BTreeSet<Party>) -> BTreeSet<Party> {
-    PARTIES
-        .into_iter()
-        .filter(|p| !proposer.contains(p))
-        .collect()
-}
-
-/// A party's answer to a proposed revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Approve,
-    Refuse,
-}
-
-/// What a decision leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
-    /// The parties the decision is given for (those of the deciding organisation whose approval was awaited).
-    pub parties: BTreeSet<Party>,
-    pub state: RevisionState,
-}
-
-/// Why a decision is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(tag = "refusal", rename_all = "snake_case")]
-pub enum DecisionRefusal {
-    #[error("the revision is {state:?}: it takes no more decisions")]
-    Closed { state: RevisionState },
-    #[error(
-        "the revision awaits the approval of the other parties that signed the manifest, and not of yours"
-    )]
-    NotAnApprover,
-    #[error("your organisation already approved this revision")]
-    AlreadyApproved,
-}
-
-impl DecisionRefusal {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Closed { .. } => "revision_closed",
-            Self::NotAnApprover => "forbidden",
-            Self::AlreadyApproved => "revision_already_approved",
-        }
-    }
-}
-
-/// Decides a party's answer: only a pending revision, only by an organisation whose approval it awaits. A refusal
-/// closes it; the last approval needed applies it.
-pub fn decide(
-    state: RevisionState,
-    needed: &BTreeSet<Party>,
-    approved: &BTreeSet<Party>,
-    decider: &BTreeSet<Party>,
-    verdict: Verdict,
-) -> Result<Decided, DecisionRefusal> {
-    if state != RevisionState::Pending {
-        return Err(DecisionRefusal::Closed { state });
-    }
-    let theirs: BTreeSet<Party> = needed.intersection(decider).copied().collect();
-    if theirs.is_empty() {
-        return Err(DecisionRefusal::NotAnApprover);
-    }
-    let parties: BTreeSet<Party> = theirs.difference(approved).copied().collect();
-    if parties.is_empty() {
-        return Err(DecisionRefusal::AlreadyApproved);
-    }
-    let state = match verdict {
-        Verdict::Refuse => RevisionState::Refused,
-        Verdict::Approve
-            if needed
-                .iter()
-                .all(|p| approved.contains(p) || parties.contains(p)) =>
-        {
-            RevisionState::Applied
-        }
-        Verdict::Approve => RevisionState::Pending,
-    };
-    Ok(Decided { parties, state })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,85 +373,6 @@ mod tests {
         assert_eq!(
             propose(&received(), &other, |_| true).map_err(|e| e.field()),
             Err(Some("lines[0].container_id".into()))
-        );
-    }
-
-    /// Basel Convention Annex IV: D1–D15 and R1–R13 only.
-    #[test]
-    fn basel_annex_iv_method_codes() {
-        for ok in ["D1", "D10", "D15", "R1", "R13"] {
-            assert!(MethodCode::parse(ok).is_some(), "{ok}");
-        }
-        for bad in ["D0", "D16", "R14", "C1", "D", "D01", "d10", "D100", ""] {
-            assert!(MethodCode::parse(bad).is_none(), "{bad}");
-        }
-    }
-
-    /// Each other party that signed approves; the proposer does not; a refusal closes the revision.
-    #[test]
-    fn art_29_every_other_party_approves() {
-        let needed = approvers(&BTreeSet::from([Party::Receiver]));
-        assert_eq!(needed, BTreeSet::from([Party::Shipper, Party::Carrier]));
-        let none = BTreeSet::new();
-        let shipper = BTreeSet::from([Party::Shipper]);
-        let first = decide(
-            RevisionState::Pending,
-            &needed,
-            &none,
-            &shipper,
-            Verdict::Approve,
-        )
-        .expect("shipper approves");
-        assert_eq!(first.state, RevisionState::Pending);
-        assert_eq!(
-            decide(
-                RevisionState::Pending,
-                &needed,
-                &shipper,
-                &shipper,
-                Verdict::Approve
-            ),
-            Err(DecisionRefusal::AlreadyApproved)
-        );
-        assert_eq!(
-            decide(
-                RevisionState::Pending,
-                &needed,
-                &shipper,
-                &BTreeSet::from([Party::Receiver]),
-                Verdict::Approve
-            ),
-            Err(DecisionRefusal::NotAnApprover)
-        );
-        let last = decide(
-            RevisionState::Pending,
-            &needed,
-            &shipper,
-            &BTreeSet::from([Party::Carrier]),
-            Verdict::Approve,
-        )
-        .expect("carrier approves");
-        assert_eq!(last.state, RevisionState::Applied);
-        let refused = decide(
-            RevisionState::Pending,
-            &needed,
-            &none,
-            &BTreeSet::from([Party::Carrier]),
-            Verdict::Refuse,
-        )
-        .expect("carrier refuses");
-        assert_eq!(refused.state, RevisionState::Refused);
-        assert_eq!(
-            decide(
-                RevisionState::Refused,
-                &needed,
-                &none,
-                &shipper,
-                Verdict::Approve
-            ),
-            Err(DecisionRefusal::Closed {
-                state: RevisionState::Refused
-            })
         );
     }
 }
