@@ -62,3 +62,14 @@ pub const HJ1259: &str = include_str!("../data/hj1259.toml");
 /// Storage sites: kinds, the storage-point warning share, spill containment, zones, the self-inspection checklist
 /// and the HJ 1276-2022 zone and facility signs.
 pub const SITES: &str = include_str!("../data/sites.toml");
+
+/// Catalogue of Hazardous Chemicals (2015) entries marked 剧毒 (highly toxic): catalogue number, names, CAS.
+pub const HIGHLY_TOXIC_2015: &str = include_str!("../data/highly-toxic-2015.csv");
+
+/// Precursor chemicals (易制毒化学品): the annex of State Council Order 445 (2005), categories 1–3, with the later
+/// additions up to 国办函〔2021〕58号.
+pub const PRECURSORS: &str = include_str!("../data/precursors.csv");
+
+/// Explosive-precursor hazardous chemicals (易制爆危险化学品名录, 2017, Ministry of Public Security): 74 entries
+/// in 9 classes.
+pub const EXPLOSIVE_PRECURSORS_2017: &str = include_str!("../data/explosive-precursors-2017.csv");
