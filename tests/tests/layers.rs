@@ -132,7 +132,10 @@ fn use_tree(chars: &[char], mut at: usize) -> (Vec<Vec<String>>, usize) {
                 at += 1;
                 let mut leaves = Vec::new();
                 loop {
-                    while chars.get(at).is_some_and(|c| c.is_whitespace() || *c == ',') {
+                    while chars
+                        .get(at)
+                        .is_some_and(|c| c.is_whitespace() || *c == ',')
+                    {
                         at += 1;
                     }
                     match chars.get(at) {
@@ -160,7 +163,11 @@ fn use_tree(chars: &[char], mut at: usize) -> (Vec<Vec<String>>, usize) {
 }
 
 /// The module a path names: resolved against `here`, then the longest prefix that is a module of the crate.
-fn target(here: &[String], path: &[String], modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
+fn target(
+    here: &[String],
+    path: &[String],
+    modules: &BTreeSet<Vec<String>>,
+) -> Option<Vec<String>> {
     let mut base: Vec<String> = here.to_vec();
     let mut rest = path;
     match rest.first().map(String::as_str) {
@@ -290,10 +297,19 @@ fn the_check_finds_a_circle_where_there_is_one() {
     std::fs::create_dir_all(dir.join("web")).expect("a scratch crate");
     let files = [
         ("lib.rs", "mod web; mod store;"),
-        ("store.rs", "use crate::web::{pages::Page as P};\n// crate::nowhere\n"),
+        (
+            "store.rs",
+            "use crate::web::{pages::Page as P};\n// crate::nowhere\n",
+        ),
         ("web/mod.rs", "mod pages; mod api;"),
-        ("web/pages.rs", "pub struct Page; fn f() { super::api::g(); }"),
-        ("web/api.rs", "fn g() { let s = \"crate::store\"; crate::store::h(); }\nuse super::pages::Page;"),
+        (
+            "web/pages.rs",
+            "pub struct Page; fn f() { super::api::g(); }",
+        ),
+        (
+            "web/api.rs",
+            "fn g() { let s = \"crate::store\"; crate::store::h(); }\nuse super::pages::Page;",
+        ),
     ];
     for (name, text) in files {
         std::fs::write(dir.join(name), text).expect("write");
@@ -320,7 +336,11 @@ fn no_module_imports_a_module_that_imports_it_back() {
             for ((from, to), because) in &why {
                 let inside = |m: &Vec<String>| circle.contains(&m.join("::"));
                 if inside(from) && inside(to) {
-                    all.push(format!("    {} → {}: {because}", from.join("::"), to.join("::")));
+                    all.push(format!(
+                        "    {} → {}: {because}",
+                        from.join("::"),
+                        to.join("::")
+                    ));
                 }
             }
         }
@@ -335,19 +355,33 @@ fn no_source_file_is_over_600_lines() {
         let mut files = Vec::new();
         rust_files(&root().join(krate).join("src"), &mut files);
         for f in files {
-            let n = std::fs::read_to_string(&f).expect("readable").lines().count();
+            let n = std::fs::read_to_string(&f)
+                .expect("readable")
+                .lines()
+                .count();
             if n > 600 {
                 long.push(format!("{} ({n})", f.display()));
             }
         }
     }
-    assert!(long.is_empty(), "files over 600 lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "files over 600 lines:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]
 fn sql_is_written_only_in_the_store() {
     // Query building names these; the application's and the API's error mappings may name diesel's error type.
-    let marks = ["RunQueryDsl", "QueryDsl", "sql_query", "diesel::insert_into", "diesel::update(", "diesel::delete("];
+    let marks = [
+        "RunQueryDsl",
+        "QueryDsl",
+        "sql_query",
+        "diesel::insert_into",
+        "diesel::update(",
+        "diesel::delete(",
+    ];
     let mut found = Vec::new();
     for krate in ["waste-app", "waste-api"] {
         let mut files = Vec::new();
@@ -361,5 +395,9 @@ fn sql_is_written_only_in_the_store() {
             }
         }
     }
-    assert!(found.is_empty(), "SQL outside waste-store:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "SQL outside waste-store:\n{}",
+        found.join("\n")
+    );
 }

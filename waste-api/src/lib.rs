@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod handover;
 pub mod http;
+pub mod i18n;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;

@@ -21,6 +21,7 @@ pub mod identification;
 pub mod label;
 pub mod manifest;
 pub mod medical;
+pub mod method;
 pub mod party;
 pub mod pickup;
 pub mod records;

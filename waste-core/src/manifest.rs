@@ -472,7 +472,7 @@ impl ManifestRules {
         // named (a file without one offers a typed code only).
         let mut seen = std::collections::BTreeSet::new();
         for m in &raw.method {
-            if crate::revision::MethodCode::parse(&m.code).is_none_or(|c| c.as_str() != m.code) {
+            if crate::method::MethodCode::parse(&m.code).is_none_or(|c| c.as_str() != m.code) {
                 return Err(format!("manifest: method '{}' is no Annex IV code", m.code));
             }
             if !seen.insert(m.code.clone()) {

@@ -320,3 +320,15 @@ impl Standards {
         })
     }
 }
+
+impl crate::site::Rulebook for Standards {
+    fn storage(&self) -> &StorageRules {
+        &self.storage
+    }
+    fn reactivity(&self) -> &ReactivityMatrix {
+        &self.reactivity
+    }
+    fn substances(&self) -> &SubstanceTable {
+        &self.substances
+    }
+}

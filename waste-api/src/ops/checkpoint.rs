@@ -109,7 +109,7 @@ pub fn take(
         "checkpoint": taken.epoch,
         "count": taken.count,
         "digest": taken.digest,
-        "at": crate::state::now(),
+        "at": waste_core::custody::format_at(time::OffsetDateTime::now_utc()),
         "public_key": hex::encode(signer.public_key().as_ref()),
     });
     let signature = hex::encode(signer.sign(&signed_bytes(&statement)).as_ref());

@@ -179,7 +179,7 @@ fn party_name(p: &str) -> &'static str {
 
 /// Roles as printed, in both languages ("中转站操作员 Station operator").
 fn role_names(roles: &[String]) -> String {
-    use crate::http::web::i18n::{Lang, catalogue};
+    use crate::i18n::{Lang, catalogue};
     roles
         .iter()
         .map(|r| {

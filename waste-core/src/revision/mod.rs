@@ -10,11 +10,11 @@
 //! of the Basel Convention Annex IV, as `hj1259.toml` records).
 
 mod approval;
-mod method;
+
 mod proposal;
 
+pub use crate::method::MethodCode;
 pub use approval::{Decided, DecisionRefusal, PARTIES, Verdict, approvers, decide};
-pub use method::MethodCode;
 pub use proposal::{
     Asked, AskedLine, Change, Current, CurrentLine, Field, REASON_MAX, RevisionRefusal, propose,
     still_applies,

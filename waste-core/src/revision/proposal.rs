@@ -1,8 +1,8 @@
 //! A proposed correction: what may change, the manifest as it stands, and the checks that turn it into changes.
 
-use super::method::MethodCode;
 use crate::catalogue::HwCode;
 use crate::manifest::ManifestState;
+use crate::method::MethodCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -21,14 +21,24 @@ pub use todo::{TodoCode, TodoItem};
 pub use zones::ZoneConflict;
 
 use crate::citation::Confidence;
+use crate::compatibility::ReactivityMatrix;
 use crate::party::OrgKind;
 use crate::storage::{self, StorageClock, StorageRules};
 use crate::substance::SubstanceId;
+use crate::substance::SubstanceTable;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use time::Date;
+
+/// The other rules a site's status reads: the storage ceiling and the chemistry of its zones. `Standards` is
+/// one; a trait here, so that the rules of sites need not name the whole set of standards that holds them.
+pub trait Rulebook {
+    fn storage(&self) -> &StorageRules;
+    fn reactivity(&self) -> &ReactivityMatrix;
+    fn substances(&self) -> &SubstanceTable;
+}
 
 /// The kinds of storage site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,10 +1,10 @@
 //! The whole site as it stands, and a container arriving: quantity, containment and zones with their warnings.
 
+use super::Rulebook;
 use super::capacity::{OverCeiling, QuantityLevel, QuantityStatus};
 use super::containment::{ContainmentCheck, ContainmentLevel};
 use super::zones::ZoneConflict;
 use super::{PlacedContainer, Site, SiteRules};
-use crate::standards::Standards;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -116,9 +116,9 @@ impl SiteRules {
     }
 
     /// The site as it stands.
-    pub fn status(&self, std: &Standards, site: &Site) -> SiteStatus {
+    pub fn status(&self, std: &impl Rulebook, site: &Site) -> SiteStatus {
         let on_hand: Decimal = site.containers.iter().map(|c| c.mass_kg).sum();
-        let quantity = self.quantity(&std.storage, site.kind, on_hand);
+        let quantity = self.quantity(std.storage(), site.kind, on_hand);
         let containment = self.containment(site.containment_l, &site.containers);
         let zone_conflicts = self.zone_conflicts(std, &site.containers);
         let warnings = self.warnings(&quantity, &containment, &zone_conflicts);
@@ -136,7 +136,7 @@ impl SiteRules {
     /// warning the user must act on. A container already at the site (same id) is counted once, as `incoming`.
     pub fn admit(
         &self,
-        std: &Standards,
+        std: &impl Rulebook,
         site: &Site,
         incoming: &PlacedContainer,
     ) -> Result<Admission, OverCeiling> {
@@ -147,7 +147,7 @@ impl SiteRules {
             .cloned()
             .collect();
         let on_hand: Decimal = others.iter().map(|c| c.mass_kg).sum();
-        let quantity = self.check_quantity(&std.storage, site.kind, on_hand, incoming.mass_kg)?;
+        let quantity = self.check_quantity(std.storage(), site.kind, on_hand, incoming.mass_kg)?;
         let before = self.containment(site.containment_l, &others);
         let mut after_set = others.clone();
         after_set.push(incoming.clone());

@@ -1,8 +1,8 @@
 //! Incompatible wastes in one zone (GB 18597-2023 6.1.2): pairs of containers whose wastes react.
 
+use super::Rulebook;
 use super::{PlacedContainer, SiteRules};
 use crate::compatibility::{self, Consequence, Reaction};
-use crate::standards::Standards;
 use serde::{Deserialize, Serialize};
 
 /// Two containers in one zone whose wastes react (EPA-600/2-80-076 chart).
@@ -21,7 +21,7 @@ pub struct ZoneConflict {
 impl SiteRules {
     pub(super) fn conflict(
         &self,
-        std: &Standards,
+        std: &impl Rulebook,
         a: &PlacedContainer,
         b: &PlacedContainer,
     ) -> Option<ZoneConflict> {
@@ -29,7 +29,7 @@ impl SiteRules {
             return None;
         }
         let found =
-            compatibility::reactions(&std.reactivity, &std.substances, &a.contents, &b.contents);
+            compatibility::reactions(std.reactivity(), std.substances(), &a.contents, &b.contents);
         if found.is_empty() {
             return None;
         }
@@ -41,7 +41,8 @@ impl SiteRules {
             reactions: found,
             citation: format!(
                 "{}; GB 18597-2023 4.3; {}",
-                self.zones.clause, std.reactivity.title
+                self.zones.clause,
+                std.reactivity().title
             ),
         })
     }
@@ -49,7 +50,7 @@ impl SiteRules {
     /// Every pair of containers in one zone holding wastes that react with each other (GB 18597-2023 6.1.2).
     pub fn zone_conflicts(
         &self,
-        std: &Standards,
+        std: &impl Rulebook,
         containers: &[PlacedContainer],
     ) -> Vec<ZoneConflict> {
         let mut out = Vec::new();

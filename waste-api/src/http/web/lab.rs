@@ -233,7 +233,7 @@ struct ContainerPage {
     /// Catalogue keys of the label fields still empty.
     missing_keys: Vec<String>,
     /// Where it stands and where it may be moved (storage sites and zones of its holder).
-    moves: Vec<super::sites::MoveTarget>,
+    moves: Vec<super::sites_model::MoveTarget>,
     /// The storage site it stands at: its page and its name (zone, kind).
     site: Option<(String, String)>,
 }
@@ -250,7 +250,7 @@ pub async fn container_page(
         let opened = lab_app::open(&state, &viewer.user, &key).await?;
         let c = Chrome::new(&req, Some(&viewer));
         let moves =
-            super::sites::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
+            super::sites_model::move_targets(&state, &viewer, opened.site.as_ref(), c.zh()).await?;
         let site = opened.site.as_ref().map(|(id, _)| {
             let name = moves
                 .iter()

@@ -4,6 +4,7 @@
 //! same use case as the JSON API's. The roadside link and its read-only page `/r/{token}`; the print document.
 
 use super::lab_app::{read, write};
+use super::manifest_cards::{LineCard, Refused, at};
 use super::page::{Chrome, Form, WebError, encode, ok, query_pairs, redirect, render, respond};
 use super::session::Viewer;
 use crate::app::chain::{self, Sheet};
@@ -15,99 +16,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use askama::Template;
 use waste_core::manifest::{Action, Party};
-
-/// A refused step as the page shows it: the sentence of its kind, the rule's own words, and its code.
-pub struct Refused {
-    pub key: &'static str,
-    pub detail: String,
-    pub code: String,
-}
-
-impl Refused {
-    pub fn of(e: &ApiError) -> Refused {
-        let w = WebError::from(clone_err(e));
-        let code = match e {
-            ApiError::Conflict { code, .. } | ApiError::Invalid { code, .. } => (*code).to_owned(),
-            _ => String::new(),
-        };
-        Refused {
-            key: w.key,
-            detail: w.detail,
-            code,
-        }
-    }
-}
-
-fn clone_err(e: &ApiError) -> ApiError {
-    match e {
-        ApiError::Invalid {
-            status,
-            code,
-            message,
-            details,
-        } => ApiError::Invalid {
-            status: *status,
-            code,
-            message: message.clone(),
-            details: details.clone(),
-        },
-        ApiError::Conflict {
-            code,
-            message,
-            details,
-        } => ApiError::Conflict {
-            code,
-            message: message.clone(),
-            details: details.clone(),
-        },
-        ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
-        ApiError::NotFound(m) => ApiError::NotFound(m),
-        ApiError::TrainingExpired => ApiError::TrainingExpired,
-        other => ApiError::Internal(other.to_string()),
-    }
-}
-
-/// One line of the manifest as a card.
-pub struct LineCard {
-    pub i: usize,
-    pub container_id: String,
-    pub digital_id: String,
-    pub code: String,
-    pub hazards: String,
-    pub stream_name: String,
-    pub colour: String,
-    /// Stream, code and hazards in words: what the person scanning recognises the container by.
-    pub what: String,
-    pub shipped: String,
-    pub received: String,
-    pub accepted: Option<bool>,
-    pub reason: String,
-    pub discrepancy: bool,
-}
-
-impl LineCard {
-    /// A manifest line as the pages show it, hazards named in the page's language.
-    pub fn of(i: usize, l: &crate::app::chain::PrintLine, c: &Chrome) -> Self {
-        let zh = c.zh();
-        let (stream_name, colour) = super::lab::stream_name(l.stream.as_deref(), zh);
-        let hazards = super::scanning::hazard_words(&l.hazards, zh);
-        LineCard {
-            i,
-            what: super::scanning::what(&stream_name, &l.line.code, &hazards, "", c),
-            container_id: l.line.container_id.clone(),
-            digital_id: l.digital_id.clone().unwrap_or_default(),
-            code: l.line.code.clone(),
-            hazards,
-            stream_name,
-            colour,
-            shipped: l.line.shipped_weight_kg.clone(),
-            received: l.line.received_weight_kg.clone().unwrap_or_default(),
-            accepted: l.line.accepted,
-            reason: l.line.reason.clone().unwrap_or_default(),
-            discrepancy: l.line.discrepancy == Some(true),
-        }
-    }
-}
 
 pub struct PartyRow {
     pub key: &'static str,
@@ -166,7 +74,7 @@ pub struct ManifestPage {
     /// The operations the receiver chooses from (Basel Convention Annex IV), named in the page's language.
     pub methods: Vec<MethodV>,
     /// Its corrections, newest first, and what the viewer may do about them (Transfer Measures Art.29).
-    pub revisions: Vec<super::revisions::RevisionCard>,
+    pub revisions: Vec<super::manifest_cards::RevisionCard>,
     pub offer: crate::app::revisions::Offer,
 }
 
@@ -216,11 +124,6 @@ fn party_key(p: Option<Party>) -> &'static str {
         Some(Party::Receiver) => "party.receiver",
         None => "party.none",
     }
-}
-
-/// A stored time, local.
-pub(super) fn at(zone: &waste_core::calendar::Zone, s: &str) -> String {
-    zone.show_stamp(s)
 }
 
 /// A draft has no number yet: it is named by its receiver and the local day it was drafted.
@@ -283,7 +186,7 @@ pub fn page(c: Chrome, s: Sheet, viewer: &Viewer) -> ManifestPage {
         can.push("road-link");
     }
     let offer = crate::app::revisions::offer(m, &s.revisions, &viewer.user);
-    let revisions = super::revisions::cards(&c.zone, &s.revisions, &lines, &offer);
+    let revisions = super::manifest_cards::cards(&c.zone, &s.revisions, &lines, &offer);
     let methods = methods(zh);
     ManifestPage {
         revisions,
@@ -377,7 +280,7 @@ pub async fn manifest_page(
             .into_iter()
             .find(|(k, _)| k == "done")
             && (Action::ALL.iter().any(|a| a.path() == done)
-                || super::revisions::DONE.contains(&done.as_str()))
+                || super::manifest_cards::DONE.contains(&done.as_str()))
         {
             p.notice = format!("done.{done}");
         }

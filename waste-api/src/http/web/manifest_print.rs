@@ -2,7 +2,8 @@
 //! print document (one A4 page per manifest), singly `/m/{number}/print` or in bulk `/print/manifests?m=…`.
 
 use super::lab_app::read;
-use super::manifest::{LineCard, PartyRow, at};
+use super::manifest::PartyRow;
+use super::manifest_cards::{LineCard, at};
 use super::page::{Chrome, WebError, query_pairs, render, respond};
 use super::session::Viewer;
 use crate::app::chain::{self, Sheet};

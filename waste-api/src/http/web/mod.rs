@@ -12,13 +12,16 @@ pub mod add;
 pub mod admin;
 pub mod assets;
 pub mod bureau;
+pub mod collect;
 pub mod contracts;
 pub mod home;
-pub mod i18n;
+
+pub mod form;
 pub mod lab;
 pub mod lab_app;
 pub mod ledger;
 pub mod manifest;
+pub mod manifest_cards;
 pub mod manifest_print;
 pub mod page;
 pub mod pickups;
@@ -112,8 +115,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(pickups::new_request_form)
         .service(pickups::new_request)
         .service(pickups::set_pin)
-        .service(pickups::collect_form)
-        .service(pickups::collect)
+        .service(collect::collect_form)
+        .service(collect::collect)
         .service(pickups::request_step)
         .service(bureau::bureau)
         .service(bureau::bureau_csv)

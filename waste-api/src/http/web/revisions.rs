@@ -3,134 +3,15 @@
 //! refuse, and one for a party to propose a correction. The same use cases as the JSON API's.
 
 use super::lab_app::write;
-use super::manifest::{LineCard, Refused, at, full_page};
+use super::manifest::full_page;
+use super::manifest_cards::Refused;
 use super::page::{Form, WebError, encode, redirect, render, respond};
 use super::session::Viewer;
 use crate::app::AppError;
-use crate::app::revisions::{self as uc, Decide, LineInput, Offer, Propose, Revision};
+use crate::app::revisions::{self as uc, Decide, LineInput, Propose};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, post, web};
-use waste_core::revision::{Field, RevisionState, Verdict};
-
-/// What `?done=` may name after a revision form.
-pub const DONE: [&str; 3] = ["revision_proposed", "revision_approved", "revision_refused"];
-
-pub struct ChangeCard {
-    pub line: String,
-    pub field_key: &'static str,
-    pub old: String,
-    pub new: String,
-}
-
-pub struct DecisionCard {
-    pub approved: bool,
-    pub party_key: String,
-    pub name: String,
-    pub roles: Vec<String>,
-    pub at: String,
-    pub note: String,
-}
-
-pub struct RevisionCard {
-    pub id: String,
-    pub seq: i32,
-    pub status: String,
-    pub status_key: String,
-    pub reason: String,
-    pub proposer: String,
-    pub proposer_roles: Vec<String>,
-    pub proposed_at: String,
-    pub changes: Vec<ChangeCard>,
-    pub decisions: Vec<DecisionCard>,
-    /// The parties whose approval is still awaited (i18n keys).
-    pub waiting: Vec<String>,
-    /// The viewer's organisation may approve or refuse it now.
-    pub may_decide: bool,
-}
-
-fn field_key(f: Field) -> &'static str {
-    match f {
-        Field::ShippedWeightKg => "revision.field_shipped",
-        Field::ReceivedWeightKg => "revision.field_received",
-        Field::Code => "revision.field_code",
-        Field::DisposalMethod => "revision.field_method",
-    }
-}
-
-/// The cards of a manifest's revisions, newest first.
-pub fn cards(
-    zone: &waste_core::calendar::Zone,
-    revisions: &[Revision],
-    lines: &[LineCard],
-    offer: &Offer,
-) -> Vec<RevisionCard> {
-    let mut out: Vec<RevisionCard> = revisions
-        .iter()
-        .map(|r| {
-            let pending = r.row.status == RevisionState::Pending.as_str();
-            RevisionCard {
-                id: r.row.id.clone(),
-                seq: r.row.seq,
-                status: r.row.status.clone(),
-                status_key: format!("revision.status_{}", r.row.status),
-                reason: r.row.reason.clone(),
-                proposer: r.proposer_name.clone(),
-                proposer_roles: r
-                    .proposer_roles
-                    .iter()
-                    .map(|k| format!("role.{k}"))
-                    .collect(),
-                proposed_at: at(zone, &r.row.proposed_at),
-                changes: r
-                    .changes
-                    .iter()
-                    .map(|c| ChangeCard {
-                        line: c
-                            .container_id
-                            .as_ref()
-                            .and_then(|id| lines.iter().find(|l| &l.container_id == id))
-                            .map(|l| {
-                                if l.digital_id.is_empty() {
-                                    format!("#{}", l.i + 1)
-                                } else {
-                                    l.digital_id.clone()
-                                }
-                            })
-                            .unwrap_or_default(),
-                        field_key: field_key(c.field),
-                        old: c.old.clone().unwrap_or_default(),
-                        new: c.new.clone(),
-                    })
-                    .collect(),
-                decisions: r
-                    .decisions
-                    .iter()
-                    .map(|d| DecisionCard {
-                        approved: d.row.approved,
-                        party_key: format!("party.{}", d.row.party),
-                        name: d.name.clone(),
-                        roles: d.roles.iter().map(|k| format!("role.{k}")).collect(),
-                        at: at(zone, &d.row.at),
-                        note: d.row.note.clone().unwrap_or_default(),
-                    })
-                    .collect(),
-                waiting: if pending {
-                    r.row
-                        .needed()
-                        .into_iter()
-                        .filter(|p| !r.decisions.iter().any(|d| d.row.party == p.as_str()))
-                        .map(|p| format!("party.{}", p.as_str()))
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                may_decide: pending && offer.decide.as_deref() == Some(r.row.id.as_str()),
-            }
-        })
-        .collect();
-    out.reverse();
-    out
-}
+use waste_core::revision::Verdict;
 
 /// A value of the form, `None` when left empty.
 fn given(form: &Form, key: &str) -> Option<String> {

@@ -126,7 +126,7 @@ pub async fn todo(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
             .into_iter()
             .filter(|p| p.training_tone != "plain")
             .collect();
-        page.sites = super::sites::site_models(&state, &viewer, page.c.zh())
+        page.sites = super::sites_model::site_models(&state, &viewer, page.c.zh())
             .await?
             .into_iter()
             .filter(|s| !s.todo.is_empty())

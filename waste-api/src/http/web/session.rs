@@ -2,7 +2,7 @@
 //! check of every form, and the sign-in limiter.
 
 use super::WebState;
-use super::page::{Form, WebError, encode};
+use super::form::{Form, WebError, encode};
 use crate::auth::AuthUser;
 use crate::credentials;
 use crate::db::AnyConnection;

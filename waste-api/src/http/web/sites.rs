@@ -4,15 +4,14 @@
 //! open findings and their follow-up), editing a site, the signs printed at true size, and moving a container to
 //! a site from its page. Every decision is the use case's (`app::sites`).
 
-use super::i18n::Lang;
 use super::lab_app::{read, write};
 use super::page::{Chrome, Form, WebError, redirect, render, respond};
 use super::session::Viewer;
-use super::sites_model::{SiteFields, SiteModel, kind_name};
+use super::sites_model::{SiteFields, SiteModel, kind_name, site_models};
 use crate::app::sites::{self as uc, CreateSite, FollowUpCmd, Inspect};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::store::page::Keyset;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -37,28 +36,6 @@ fn kinds(state: &AppState, viewer: &Viewer, zh: bool) -> Vec<(&'static str, Stri
         .into_iter()
         .map(|k| (k.as_str(), kind_name(state.std, k, zh)))
         .collect()
-}
-
-/// The viewer's organisation's sites (every site for an administrator), as the pages show them.
-pub async fn site_models(
-    state: &AppState,
-    viewer: &Viewer,
-    zh: bool,
-) -> Result<Vec<SiteModel>, ApiError> {
-    let (env, actor) = (state.env(), viewer.user.clone());
-    let std = state.std;
-    read(state, move |c| {
-        let page = Keyset {
-            limit: 200,
-            after: None,
-        };
-        Ok(uc::list(c, &env, &actor, &page)?
-            .items
-            .into_iter()
-            .map(|s| SiteModel::of(std, s, zh))
-            .collect())
-    })
-    .await
 }
 
 #[derive(Template)]
@@ -270,7 +247,10 @@ pub(super) async fn site_page(
     };
     let movable = {
         let (env, actor, site) = (state.env(), viewer.user.clone(), s.id.clone());
-        read(state, move |conn| crate::app::chain::movable(conn, &env, &actor, &site)).await?
+        read(state, move |conn| {
+            crate::app::chain::movable(conn, &env, &actor, &site)
+        })
+        .await?
     };
     let chosen = form.map(|f| f.all("c")).unwrap_or_default();
     let movable = movable
@@ -609,40 +589,4 @@ pub async fn edit(
     }
     .await;
     respond(&req, Some(&viewer), out)
-}
-
-/// A place a container may be moved to: a site, or one zone of a site with zones.
-pub struct MoveTarget {
-    /// `site_id|zone`
-    pub value: String,
-    pub label: String,
-    pub current: bool,
-}
-
-/// The sites and zones of the viewer's organisation, the container's own place marked.
-pub async fn move_targets(
-    state: &AppState,
-    viewer: &Viewer,
-    here: Option<&(String, Option<String>)>,
-    zh: bool,
-) -> Result<Vec<MoveTarget>, ApiError> {
-    let mut out = Vec::new();
-    for s in site_models(state, viewer, zh).await? {
-        let zones: Vec<Option<String>> = if s.zones.is_empty() {
-            vec![None]
-        } else {
-            s.zones.iter().cloned().map(Some).collect()
-        };
-        for z in zones {
-            out.push(MoveTarget {
-                value: format!("{}|{}", s.id, z.clone().unwrap_or_default()),
-                label: match &z {
-                    Some(z) => format!("{} · {} ({})", s.name, z, s.kind_name),
-                    None => format!("{} ({})", s.name, s.kind_name),
-                },
-                current: here.is_some_and(|(id, hz)| *id == s.id && *hz == z),
-            });
-        }
-    }
-    Ok(out)
 }

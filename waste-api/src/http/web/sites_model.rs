@@ -1,9 +1,15 @@
 //! What the storage-site pages show, built from the use cases' answers (`app::sites`): figures as text, tones and
 //! catalogue keys. No rule is decided here: levels, shares and the to-do list are the core's.
 
-use super::i18n::Lang;
+use super::lab_app::read;
+use super::session::Viewer;
 use super::words::say;
+use crate::app::sites as uc;
 use crate::app::sites::SiteState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::store::page::Keyset;
 use waste_core::Standards;
 use waste_core::sign::SignState;
 use waste_core::site::{ContainmentLevel, InspectionStatus, QuantityLevel, SiteKind};
@@ -353,4 +359,62 @@ impl SiteFields {
     pub fn is_bad(&self, field: &str) -> bool {
         self.bad == field
     }
+}
+
+/// The viewer's organisation's sites (every site for an administrator), as the pages show them.
+pub async fn site_models(
+    state: &AppState,
+    viewer: &Viewer,
+    zh: bool,
+) -> Result<Vec<SiteModel>, ApiError> {
+    let (env, actor) = (state.env(), viewer.user.clone());
+    let std = state.std;
+    read(state, move |c| {
+        let page = Keyset {
+            limit: 200,
+            after: None,
+        };
+        Ok(uc::list(c, &env, &actor, &page)?
+            .items
+            .into_iter()
+            .map(|s| SiteModel::of(std, s, zh))
+            .collect())
+    })
+    .await
+}
+
+/// A place a container may be moved to: a site, or one zone of a site with zones.
+pub struct MoveTarget {
+    /// `site_id|zone`
+    pub value: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The sites and zones of the viewer's organisation, the container's own place marked.
+pub async fn move_targets(
+    state: &AppState,
+    viewer: &Viewer,
+    here: Option<&(String, Option<String>)>,
+    zh: bool,
+) -> Result<Vec<MoveTarget>, ApiError> {
+    let mut out = Vec::new();
+    for s in site_models(state, viewer, zh).await? {
+        let zones: Vec<Option<String>> = if s.zones.is_empty() {
+            vec![None]
+        } else {
+            s.zones.iter().cloned().map(Some).collect()
+        };
+        for z in zones {
+            out.push(MoveTarget {
+                value: format!("{}|{}", s.id, z.clone().unwrap_or_default()),
+                label: match &z {
+                    Some(z) => format!("{} · {} ({})", s.name, z, s.kind_name),
+                    None => format!("{} ({})", s.name, s.kind_name),
+                },
+                current: here.is_some_and(|(id, hz)| *id == s.id && *hz == z),
+            });
+        }
+    }
+    Ok(out)
 }

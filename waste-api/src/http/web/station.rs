@@ -5,7 +5,7 @@
 
 use super::lab::Card;
 use super::lab_app::{read, write};
-use super::manifest::Refused;
+use super::manifest_cards::Refused;
 use super::page::{Chrome, Form, WebError, encode, ok, query_pairs, redirect, render, respond};
 use super::session::Viewer;
 use crate::app::chain::{self, Listed, Tab};

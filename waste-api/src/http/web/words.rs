@@ -5,7 +5,7 @@
 //! texts, collection streams, substances). An English page shows them as the rules wrote them; the JSON API
 //! keeps the English.
 
-use super::i18n::Lang;
+use crate::i18n::Lang;
 use std::sync::LazyLock;
 use waste_core::{Standards, Stream};
 

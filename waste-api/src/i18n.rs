@@ -54,10 +54,10 @@ fn load(text: &str) -> HashMap<String, String> {
 }
 
 static ZH: LazyLock<Catalogue> = LazyLock::new(|| Catalogue {
-    messages: load(include_str!("../../../i18n/zh-CN.toml")),
+    messages: load(include_str!("../i18n/zh-CN.toml")),
 });
 static EN: LazyLock<Catalogue> = LazyLock::new(|| Catalogue {
-    messages: load(include_str!("../../../i18n/en.toml")),
+    messages: load(include_str!("../i18n/en.toml")),
 });
 
 pub fn catalogue(lang: Lang) -> &'static Catalogue {
@@ -90,8 +90,8 @@ mod tests {
 
     #[test]
     fn both_catalogues_have_the_same_keys() {
-        let zh = keys(include_str!("../../../i18n/zh-CN.toml"));
-        let en = keys(include_str!("../../../i18n/en.toml"));
+        let zh = keys(include_str!("../i18n/zh-CN.toml"));
+        let en = keys(include_str!("../i18n/en.toml"));
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty(), "missing in en: {only_zh:?}");
@@ -117,7 +117,7 @@ mod tests {
     /// Every `t("…")` key used in the templates and the web code exists in both catalogues.
     #[test]
     fn every_key_used_exists() {
-        let zh = keys(include_str!("../../../i18n/zh-CN.toml"));
+        let zh = keys(include_str!("../i18n/zh-CN.toml"));
         let mut used = std::collections::BTreeSet::new();
         let dirs = [
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
@@ -164,7 +164,7 @@ mod tests {
     fn every_computed_key_exists() {
         use waste_core::compatibility::Consequence;
         use waste_core::party::{OrgKind, Role};
-        let zh = keys(include_str!("../../../i18n/zh-CN.toml"));
+        let zh = keys(include_str!("../i18n/zh-CN.toml"));
         let mut want: Vec<String> = Vec::new();
         want.extend(
             waste_core::container::Status::ALL
