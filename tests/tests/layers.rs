@@ -193,10 +193,12 @@ fn target(
 }
 
 type Graph = BTreeMap<Vec<String>, BTreeSet<Vec<String>>>;
+/// Each arrow with the first file and path that made it.
+type Witnesses = BTreeMap<(Vec<String>, Vec<String>), String>;
 
 /// Arrows between modules of one crate, between the siblings under what the two modules share; with each arrow,
 /// the first file and path that made it.
-fn arrows(src: &Path) -> (Graph, BTreeMap<(Vec<String>, Vec<String>), String>) {
+fn arrows(src: &Path) -> (Graph, Witnesses) {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();

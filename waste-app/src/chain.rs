@@ -3,15 +3,15 @@
 //! contract and licence coverage before submitting, and the printable manifest with every signature.
 
 use super::container_state::{ContainerState, state_of};
-use super::manifests::{self, Manifest};
 use super::coverage::Coverage;
+use super::manifests::{self, Manifest};
 use super::{Actor, AppError, Env};
 use crate::db::AnyConnection;
+use crate::store::chain as q;
 use crate::store::containers as rows;
 use crate::store::manifests::{self as store_m, ManifestRow};
 use crate::store::organizations::{self, OrgRow};
 use crate::store::page::Keyset;
-use crate::store::chain as q;
 use serde_json::json;
 use std::collections::BTreeSet;
 use waste_core::access::Action as Access;

@@ -31,4 +31,3 @@ pub fn covered(
         .map(|e| AppError::rule(e.code(), &e));
     Ok(Coverage { licence, refusal })
 }
-

@@ -165,7 +165,6 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, DbError> {
     applied.map_err(|e| DbError::Migrate(e.to_string()))
 }
 
-
 /// What opens a connection of its own, outside any pool (the audit's readers).
 pub trait Dedicated {
     fn dedicated(&self) -> Result<AnyConnection, DbError>;

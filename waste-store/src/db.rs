@@ -4,11 +4,11 @@
 
 pub use crate::conn::{AnyConnection, AnyManager, Backend, DbError, DbUrl, Pool, PooledConn};
 pub use crate::conn::{known_migrations, migrate, sqlite_uri};
+use crate::storage;
 pub use crate::tx::write_tx;
 pub use crate::writer::WriteStats;
 use diesel::r2d2::{self, ManageConnection};
 use std::sync::Arc;
-use crate::storage;
 use std::time::{Duration, Instant};
 
 /// The database as the service uses it: a pool for reads and the place writes go.

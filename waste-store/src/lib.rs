@@ -4,9 +4,9 @@
 
 mod conn;
 pub mod db;
-mod prepared;
 mod error;
 pub mod ids;
+mod prepared;
 pub mod schema;
 pub mod storage;
 pub mod store;

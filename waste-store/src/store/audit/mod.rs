@@ -24,8 +24,8 @@ use super::log;
 mod read;
 mod spans;
 mod state;
-use read::{Run, read_span};
 use super::log::{Digest, leaf};
+use read::{Run, read_span};
 use spans::{Span, cuts, spans};
 use state::{
     AdditionState, ContainerState, Facts, LineState, ManifestState, compare_container,
@@ -366,7 +366,11 @@ pub fn verify(db: &impl Dedicated, key: Option<&[u8]>) -> Result<Value, StoreErr
 const SQLITE_AUDIT: &str = "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536; BEGIN";
 
 /// `verify` with other page, batch and part sizes.
-pub fn verify_with(db: &impl Dedicated, key: Option<&[u8]>, sizes: Sizes) -> Result<Value, StoreError> {
+pub fn verify_with(
+    db: &impl Dedicated,
+    key: Option<&[u8]>,
+    sizes: Sizes,
+) -> Result<Value, StoreError> {
     verify_since(db, key, sizes, None)
 }
 
@@ -590,4 +594,3 @@ fn since_break(since: &Since, head: Option<&log::LogHead>, total: &Run) -> Optio
     }
     None
 }
-
