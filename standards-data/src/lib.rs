@@ -73,3 +73,7 @@ pub const PRECURSORS: &str = include_str!("../data/precursors.csv");
 /// Explosive-precursor hazardous chemicals (易制爆危险化学品名录, 2017, Ministry of Public Security): 74 entries
 /// in 9 classes.
 pub const EXPLOSIVE_PRECURSORS_2017: &str = include_str!("../data/explosive-precursors-2017.csv");
+
+/// The reagent shelf: the duties that follow each controlled-chemical list (two-person custody, stocktake
+/// interval) and the shelf's settings (expiry warning, stocktake tolerance).
+pub const REAGENTS: &str = include_str!("../data/reagents.toml");

@@ -24,6 +24,7 @@ pub mod medical;
 pub mod method;
 pub mod party;
 pub mod pickup;
+pub mod reagent;
 pub mod records;
 pub mod request;
 pub mod revision;

@@ -76,6 +76,8 @@ pub struct Standards {
     pub weighings: crate::pickup::WeighingRules,
     pub sites: SiteRules,
     pub signs: SignRules,
+    /// The reagent shelf: controlled-chemical lists, their duties, the shelf's settings.
+    pub reagents: crate::reagent::ShelfRules,
 }
 
 /// The texts of the data files; `Standards::parse` takes them so tests can feed altered data. Editions are
@@ -96,6 +98,10 @@ pub struct Sources<'a> {
     pub calendar: &'a str,
     pub manifest: &'a str,
     pub sites: &'a str,
+    pub reagents: &'a str,
+    pub highly_toxic: &'a str,
+    pub precursors: &'a str,
+    pub explosive_precursors: &'a str,
 }
 
 impl Sources<'static> {
@@ -114,6 +120,10 @@ impl Sources<'static> {
         calendar: standards_data::CALENDAR_CN,
         manifest: standards_data::MANIFEST,
         sites: standards_data::SITES,
+        reagents: standards_data::REAGENTS,
+        highly_toxic: standards_data::HIGHLY_TOXIC_2015,
+        precursors: standards_data::PRECURSORS,
+        explosive_precursors: standards_data::EXPLOSIVE_PRECURSORS_2017,
     };
 }
 
@@ -146,6 +156,14 @@ impl Standards {
             weighings: crate::pickup::WeighingRules::parse(src.manifest)?,
             sites: SiteRules::parse(src.sites)?,
             signs: SignRules::parse(src.sites)?,
+            reagents: crate::reagent::ShelfRules::parse(
+                src.reagents,
+                crate::reagent::ControlledLists::parse(
+                    src.highly_toxic,
+                    src.precursors,
+                    src.explosive_precursors,
+                )?,
+            )?,
         };
         for sub in s.substances.iter() {
             for g in &sub.groups {
