@@ -84,11 +84,15 @@ pub enum Action {
     HandBack,
     /// Subscribe one's own organisation to webhooks, list and delete its subscriptions and read their deliveries.
     ManageWebhooks,
+    /// Keep one's school's reagent shelf: receive, open, use, issue and take back bottles, count them at a
+    /// stocktake and discard them into waste. Whether a second person must confirm is the shelf's rule
+    /// (`reagent::ShelfRules::second_person`), not a role's.
+    KeepReagents,
 }
 
 impl Action {
     /// Every action, once (the access table's rows, and what a page iterates to ask the table).
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 41] = [
         Action::FillContainers,
         Action::PickUp,
         Action::DraftManifest,
@@ -129,6 +133,7 @@ impl Action {
         Action::FollowPickups,
         Action::HandBack,
         Action::ManageWebhooks,
+        Action::KeepReagents,
     ];
 }
 
@@ -316,6 +321,10 @@ pub fn grants(action: Action) -> &'static [Grant] {
         | Action::ConfirmContract
         | Action::EndContract
         | Action::ManageWebhooks => &[ADMIN, OFFICER],
+        Action::KeepReagents => &[Grant {
+            roles: &[Role::LabStaff, Role::SafetyOfficer],
+            kinds: &[OrgKind::School],
+        }],
     }
 }
 
@@ -335,7 +344,8 @@ pub fn needs_training(action: Action) -> bool {
         | Action::SchedulePickup
         | Action::ConfirmHandOver
         | Action::HandBack
-        | Action::SetTraining => true,
+        | Action::SetTraining
+        | Action::KeepReagents => true,
         Action::SeeAll
         | Action::ReadDivision
         | Action::AuditChains

@@ -8,7 +8,7 @@ use waste_core::manifest::Party;
 use waste_core::party::{OrgKind, Role};
 
 /// Every action with the rows that allow it, as a refusal names them.
-const TABLE: [(Action, &str); 40] = [
+const TABLE: [(Action, &str); 41] = [
     (
         Action::FillContainers,
         "this needs one of: lab_staff or safety_officer of a school or transfer_station",
@@ -147,6 +147,10 @@ const TABLE: [(Action, &str); 40] = [
     (
         Action::ManageWebhooks,
         "this needs one of: admin; safety_officer",
+    ),
+    (
+        Action::KeepReagents,
+        "this needs one of: lab_staff or safety_officer of a school",
     ),
 ];
 
@@ -289,6 +293,7 @@ fn the_training_column_names_every_action_that_handles_waste_governance_plan() {
         Action::ConfirmHandOver,
         Action::HandBack,
         Action::SetTraining,
+        Action::KeepReagents,
     ];
     for (a, _) in TABLE {
         assert_eq!(needs_training(a), needing.contains(&a), "{a:?}");

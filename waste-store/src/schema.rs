@@ -488,3 +488,50 @@ diesel::table! {
         count -> BigInt,
     }
 }
+
+diesel::table! {
+    bottles (id) {
+        id -> Text,
+        organization_id -> Text,
+        code -> Text,
+        substance_cas -> Text,
+        substance_name -> Text,
+        unit -> Text,
+        received_amount -> Text,
+        balance -> Text,
+        supplier -> Text,
+        lot -> Text,
+        received_on -> Text,
+        expires_on -> Nullable<Text>,
+        opened_on -> Nullable<Text>,
+        use_within_days -> Nullable<Integer>,
+        site_id -> Text,
+        cabinet -> Nullable<Text>,
+        responsible_id -> Text,
+        status -> Text,
+        controlled -> Text,
+        container_id -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    stocktakes (id) {
+        id -> Text,
+        organization_id -> Text,
+        site_id -> Text,
+        started_by -> Text,
+        started_at -> Text,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    stocktake_counts (stocktake_id, bottle_id) {
+        stocktake_id -> Text,
+        bottle_id -> Text,
+        counted -> Nullable<Text>,
+        explanation -> Nullable<Text>,
+    }
+}

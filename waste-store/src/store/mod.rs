@@ -2,6 +2,7 @@
 //! counters. No rule decisions here.
 
 pub mod additions;
+pub mod bottles;
 pub mod audit;
 pub mod chain;
 pub mod containers;

@@ -1,0 +1,3 @@
+DROP TABLE stocktake_counts;
+DROP TABLE stocktakes;
+DROP TABLE bottles;
