@@ -27,6 +27,7 @@ pub mod returns;
 pub mod revisions;
 pub mod road_links;
 pub mod serials;
+pub mod shelf;
 pub mod sites;
 pub mod webhooks;
 pub mod weighings;

@@ -81,19 +81,20 @@ fn the_lists_name_their_entries_for_a_substance_by_any_of_its_numbers() {
 #[test]
 fn a_highly_toxic_bottle_needs_a_second_person_by_order_591_art_24() {
     let r = &std().reagents;
-    let kcn = r.lists.of(sub("151-50-8"));
-    let duty = r.second_person(&kcn).expect("two people");
+    let on = |cas: &str| -> Vec<ControlList> {
+        r.lists.of(sub(cas)).into_iter().map(|l| l.list).collect()
+    };
+    let duty = r.second_person(&on("151-50-8")).expect("two people");
     assert_eq!(duty.list, ControlList::HighlyToxic);
     assert!(duty.two_person_citation.contains("Art.24"));
     assert_eq!(duty.two_person_confidence, Confidence::Secondary);
     // The precursor and explosive duties are settings, marked so.
-    let kmno4 = r.lists.of(sub("7722-64-7"));
     let d = r
-        .second_person(&kmno4)
+        .second_person(&on("7722-64-7"))
         .expect("two people by the school's setting");
     assert_eq!(d.list, ControlList::Precursor);
     assert_eq!(d.two_person_confidence, Confidence::Unconfirmed);
-    assert!(r.second_person(&r.lists.of(sub("64-17-5"))).is_none());
+    assert!(r.second_person(&on("64-17-5")).is_none());
 }
 
 #[test]

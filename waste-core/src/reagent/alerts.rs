@@ -120,7 +120,7 @@ pub fn alerts(
         }
     }
     out.extend(neighbours(reactivity, substances, &on_hand));
-    out.sort_by(|a, b| (a.code, a.due).cmp(&(b.code, b.due)));
+    out.sort_by_key(|a| (a.code, a.due));
     out
 }
 
@@ -141,8 +141,8 @@ fn neighbours(
     substances: &SubstanceTable,
     on_hand: &[&ShelfBottle],
 ) -> Vec<Alert> {
-    let mut by_place: BTreeMap<&(String, Option<String>), Vec<(&ShelfBottle, SubstanceId)>> =
-        BTreeMap::new();
+    type Place = (String, Option<String>);
+    let mut by_place: BTreeMap<&Place, Vec<(&ShelfBottle, SubstanceId)>> = BTreeMap::new();
     for b in on_hand {
         if let Some(s) = b.substance {
             by_place.entry(&b.place).or_default().push((b, s));

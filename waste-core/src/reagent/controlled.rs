@@ -135,7 +135,7 @@ impl ControlledLists {
                 out.push(r.listing.clone());
             }
         }
-        out.sort_by(|a, b| a.list.cmp(&b.list));
+        out.sort_by_key(|a| a.list);
         out
     }
 

@@ -130,12 +130,12 @@ impl ShelfRules {
             .unwrap_or(&self.duties[0])
     }
 
-    /// The duty that makes a second person confirm a receipt, issue or return of a bottle on `listings`, if
-    /// any: the first list (in the lists' order) whose duty asks for two people.
-    pub fn second_person<'a>(&'a self, listings: &[Listing]) -> Option<&'a Duty> {
+    /// The duty that makes a second person confirm a receipt, issue or return of a bottle on `lists`, if any:
+    /// the first list (in the lists' order) whose duty asks for two people.
+    pub fn second_person(&self, lists: &[ControlList]) -> Option<&Duty> {
         ControlList::ALL
             .into_iter()
-            .filter(|l| listings.iter().any(|x| x.list == *l))
+            .filter(|l| lists.contains(l))
             .map(|l| self.duty(l))
             .find(|d| d.two_person)
     }

@@ -2,8 +2,8 @@
 //! counters. No rule decisions here.
 
 pub mod additions;
-pub mod bottles;
 pub mod audit;
+pub mod bottles;
 pub mod chain;
 pub mod containers;
 pub mod contracts;
