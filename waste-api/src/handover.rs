@@ -16,20 +16,45 @@ pub async fn confirm(
     request_id: Option<&str>,
     attempt: PinAttempt,
 ) -> Result<Confirmed, ApiError> {
-    let env = state.env();
     let (e, a, school, request, tried) = (
-        env.clone(),
+        state.env(),
         actor.clone(),
         school_id.to_owned(),
         request_id.map(str::to_owned),
         attempt.clone(),
     );
+    check(state, school_id, attempt, move |tx| {
+        pin::begin(tx, &e, &a, &school, request.as_deref(), &tried)
+    })
+    .await
+}
+
+/// A second person's confirmation of a step on a controlled bottle of the actor's school (`pin::begin_witness`).
+pub async fn witness(
+    state: &AppState,
+    actor: &Actor,
+    attempt: PinAttempt,
+) -> Result<Confirmed, ApiError> {
+    let (e, a, tried) = (state.env(), actor.clone(), attempt.clone());
+    check(state, &actor.org_id, attempt, move |tx| {
+        pin::begin_witness(tx, &e, &a, &tried)
+    })
+    .await
+}
+
+/// `begin` (counts the attempt, in a write of its own), the PIN checked outside any write, the outcome recorded.
+async fn check<F>(
+    state: &AppState,
+    school_id: &str,
+    attempt: PinAttempt,
+    begin: F,
+) -> Result<Confirmed, ApiError>
+where
+    F: FnOnce(&mut crate::store::Tx) -> Result<i32, AppError> + Send + 'static,
+{
+    let env = state.env();
     let counted = state
-        .write(move |c| {
-            crate::store::write_tx(c, |tx| {
-                pin::begin(tx, &e, &a, &school, request.as_deref(), &tried).map_err(ApiError::from)
-            })
-        })
+        .write(move |c| crate::store::write_tx(c, |tx| begin(tx).map_err(ApiError::from)))
         .await?;
     let (e, school) = (env.clone(), school_id.to_owned());
     let check = state

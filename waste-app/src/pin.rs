@@ -166,6 +166,26 @@ pub fn begin(
     attempts::begin_pin(tx, env, &attempt.officer_id)
 }
 
+/// The first step of a second person's confirmation on the reagent shelf (a controlled bottle received, issued
+/// or taken back): the actor may keep the shelf, the second person is someone else, and the attempt is counted.
+/// `verify` then checks the PIN of a safety officer of the actor's school.
+pub fn begin_witness(
+    tx: &mut Tx,
+    env: &Env,
+    actor: &Actor,
+    attempt: &PinAttempt,
+) -> Result<i32, AppError> {
+    actor.may_on(waste_core::access::Action::KeepReagents, env.clock.today())?;
+    if attempt.officer_id == actor.id {
+        return Err(AppError::refused(
+            "second_person_is_the_actor",
+            "the second person must be another safety officer of the school than the one taking the step",
+            json!({}),
+        ));
+    }
+    attempts::begin_pin(tx, env, &attempt.officer_id)
+}
+
 /// Checks `attempt` for a safety officer of `school_id` (a read, after `begin` counted it as attempt number
 /// `counted`; record the outcome with `record`).
 pub fn verify(

@@ -5,8 +5,8 @@
 mod finish;
 
 use crate::http::api::{
-    admin, chain, classify, containers, custody, parties, pickups, records, revisions, sites,
-    system, webhooks,
+    admin, bottles, chain, classify, containers, custody, parties, pickups, records, revisions,
+    sites, system, webhooks,
 };
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -38,6 +38,8 @@ pub use finish::finish;
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
         revisions::propose, revisions::list, revisions::approve, revisions::refuse,
+        bottles::receive, bottles::list, bottles::get_one, bottles::life, bottles::step, bottles::discard, bottles::alerts,
+        bottles::start_stocktake, bottles::get_stocktake, bottles::count, bottles::explain, bottles::close,
     ),
     components(schemas(
         crate::http::api::ErrorEnvelope,

@@ -1,6 +1,7 @@
 //! Answer shapes: what the JSON API returns, shared with the web pages where they coincide. Built from the use
 //! cases' outcomes; no queries and no decisions here.
 
+pub mod bottles;
 pub mod containers;
 pub mod custody;
 pub mod parties;

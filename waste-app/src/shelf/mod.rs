@@ -283,3 +283,65 @@ fn status(row: &BottleRow) -> Result<Status, AppError> {
     Status::parse(&row.status)
         .ok_or_else(|| AppError::internal(format!("bottle status {}", row.status)))
 }
+
+/// The shelf's alerts for the actor's school today (`reagent::alerts`): expiry, use-by after opening,
+/// controlled-chemical stocktakes due (from the school's last closed stocktake), reacting neighbours.
+pub fn alerts(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+) -> Result<Vec<waste_core::reagent::Alert>, AppError> {
+    let std = env.std;
+    let bottles: Vec<waste_core::reagent::ShelfBottle> = rows::on_hand(conn, &actor.org_id, None)?
+        .iter()
+        .map(|r| waste_core::reagent::ShelfBottle {
+            id: r.id.clone(),
+            substance: r
+                .substance_cas
+                .parse()
+                .ok()
+                .and_then(|c| std.substances.by_cas(&c))
+                .map(|s| s.id),
+            status: Status::parse(&r.status).unwrap_or(Status::Open),
+            expires_on: r.expires_on.as_deref().and_then(crate::store::parse_date),
+            opened_on: r.opened_on.as_deref().and_then(crate::store::parse_date),
+            use_within_days: r.use_within_days.and_then(|d| u32::try_from(d).ok()),
+            place: (r.site_id.clone(), r.cabinet.clone()),
+            lists: lists_of(r),
+        })
+        .collect();
+    let last = rows::last_closed(conn, &actor.org_id)?.and_then(|at| env.clock.date_of_stamp(&at));
+    let last: std::collections::BTreeMap<ControlList, Date> = last
+        .map(|d| ControlList::ALL.into_iter().map(|l| (l, d)).collect())
+        .unwrap_or_default();
+    Ok(waste_core::reagent::alerts(
+        &std.reagents,
+        &std.reactivity,
+        &std.substances,
+        &bottles,
+        &last,
+        env.clock.today(),
+    ))
+}
+
+/// A bottle's whole life: its chain, and its waste container's chain once discarded.
+pub fn life(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<
+    (
+        BottleRow,
+        Vec<waste_core::custody::Event>,
+        Vec<waste_core::custody::Event>,
+    ),
+    AppError,
+> {
+    let row = get(conn, actor, id)?;
+    let own = crate::store::events::chain(conn, &format!("bottle:{id}"))?;
+    let waste = match &row.container_id {
+        Some(c) => crate::store::events::chain(conn, &format!("container:{c}"))?,
+        None => Vec::new(),
+    };
+    Ok((row, own, waste))
+}

@@ -1,6 +1,7 @@
 //! The JSON API: thin handlers that parse the request into a command, call `app`, and render a view.
 
 pub mod admin;
+pub mod bottles;
 pub mod chain;
 pub mod classify;
 pub mod containers;
@@ -42,6 +43,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(admin::new_token)
         .service(admin::confirm_contract)
         .service(admin::patch_contract)
+        .service(bottles::receive)
+        .service(bottles::list)
+        .service(bottles::get_one)
+        .service(bottles::life)
+        .service(bottles::step)
+        .service(bottles::discard)
+        .service(bottles::alerts)
+        .service(bottles::start_stocktake)
+        .service(bottles::get_stocktake)
+        .service(bottles::count)
+        .service(bottles::explain)
+        .service(bottles::close)
         .service(containers::create_container)
         .service(containers::list_containers)
         .service(containers::get_container)
