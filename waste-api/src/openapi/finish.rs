@@ -124,6 +124,7 @@ pub fn finish(doc: &mut Value) {
 }
 
 fn finish_operation(path: &str, method: &str, has_path_param: bool, op: &mut Map<String, Value>) {
+    no_nul_in_parameters(op);
     let secured = op
         .get("security")
         .and_then(Value::as_array)
@@ -192,6 +193,26 @@ fn finish_operation(path: &str, method: &str, has_path_param: bool, op: &mut Map
             .as_array_mut();
         if let Some(params) = params {
             params.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
+        }
+    }
+}
+
+/// A free-text path or query parameter says that it holds no NUL: the service refuses `%00` in a URL before
+/// routing (400), which a string schema alone would allow.
+fn no_nul_in_parameters(op: &mut Map<String, Value>) {
+    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for p in params {
+        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let free_text = schema.get("type").and_then(Value::as_str) == Some("string")
+            && !["pattern", "enum", "format", "$ref"]
+                .iter()
+                .any(|k| schema.contains_key(*k));
+        if free_text {
+            schema.insert("pattern".into(), Value::String("^[^\\x00]*$".into()));
         }
     }
 }
