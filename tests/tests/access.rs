@@ -35,6 +35,8 @@ struct Ctx {
     contract: String,
     /// A webhook subscription of school A (its officer's).
     webhook: String,
+    /// A sealed bottle of ethanol on school A's shelf.
+    bottle: String,
 }
 
 type Request = (&'static str, String, Option<Value>);
@@ -209,7 +211,15 @@ fn setup(app: &TestApp) -> Ctx {
         .as_str()
         .expect("webhook id")
         .to_owned();
+    let r = app.post(
+        "/api/v1/bottles",
+        tokens[2].as_deref().expect("staff A"),
+        json!({"substance": "ethanol", "amount": "500", "unit": "mL", "site_id": site}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let bottle = r.1["id"].as_str().expect("bottle id").to_owned();
     Ctx {
+        bottle,
         webhook,
         target,
         contract,
@@ -796,6 +806,53 @@ fn matrix(app: &TestApp) {
                 )
             }),
             [401, 200, 403, 200, 403, 403, 403, 403, 403, 403],
+        ),
+        // The reagent shelf (issue 31): a school's own, kept by its lab staff and safety officers.
+        (
+            "GET A's bottle",
+            Box::new(|_| ("GET", format!("/api/v1/bottles/{}", ctx.bottle), None)),
+            [401, 200, 200, 200, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            "GET shelf alerts",
+            Box::new(|_| ("GET", "/api/v1/shelf/alerts".into(), None)),
+            [401, 403, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST receive a bottle at A's site",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/bottles".into(),
+                    Some(
+                        json!({"substance": "ethanol", "amount": "100", "unit": "mL", "site_id": ctx.site}),
+                    ),
+                )
+            }),
+            [401, 403, 201, 201, 422, 403, 403, 403, 403, 403],
+        ),
+        // Staff A opens it; officer A then finds it open already.
+        (
+            "POST open A's bottle",
+            Box::new(|_| {
+                (
+                    "POST",
+                    format!("/api/v1/bottles/{}/steps", ctx.bottle),
+                    Some(json!({"step": "open"})),
+                )
+            }),
+            [401, 403, 200, 409, 404, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST a stocktake of A's site",
+            Box::new(|_| {
+                (
+                    "POST",
+                    "/api/v1/stocktakes".into(),
+                    Some(json!({"site_id": ctx.site})),
+                )
+            }),
+            [401, 403, 201, 409, 422, 403, 403, 403, 403, 403],
         ),
         // The administrator deletes it first; officer A then finds it gone.
         (
