@@ -345,3 +345,12 @@ pub fn life(
     };
     Ok((row, own, waste))
 }
+
+/// The people of the actor's school (whom a bottle is issued to), and which of them are safety officers (who
+/// may be the second person).
+pub fn people(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+) -> Result<Vec<crate::store::chain::Signer>, AppError> {
+    Ok(crate::store::chain::of_org(conn, &actor.org_id)?)
+}

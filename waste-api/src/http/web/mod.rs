@@ -31,11 +31,13 @@ pub mod revisions;
 pub mod scanning;
 pub mod school;
 pub mod session;
+pub mod shelf;
 pub mod signin;
 pub mod site_signs;
 pub mod sites;
 pub mod sites_model;
 pub mod station;
+pub mod stocktake;
 pub mod words;
 
 use actix_web::web;
@@ -122,6 +124,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bureau::bureau_csv)
         .service(bureau::school)
         .service(bureau::audit)
+        .service(shelf::shelf)
+        .service(shelf::receive)
+        .service(shelf::bottle)
+        .service(shelf::step)
+        .service(shelf::discard)
+        .service(stocktake::start)
+        .service(stocktake::show)
+        .service(stocktake::save)
         .service(sites::list)
         .service(sites::create)
         .service(sites::edit_form)

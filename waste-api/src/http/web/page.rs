@@ -62,7 +62,7 @@ fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
         || [Party::Shipper, Party::Carrier, Party::Receiver]
             .into_iter()
             .any(|p| may(Action::ManifestStep(p)));
-    let all: [(bool, &'static str, &'static str, &[&str]); 12] = [
+    let all: [(bool, &'static str, &'static str, &[&str]); 13] = [
         (true, "/", "nav.home", &[]),
         (collect, "/pickups", "nav.pickups", &["/pickups"]),
         (
@@ -70,6 +70,12 @@ fn destinations(viewer: &Viewer, path: &str) -> Vec<NavItem> {
             "/containers",
             "nav.containers",
             &["/containers", "/c/"],
+        ),
+        (
+            may(Action::KeepReagents),
+            "/shelf",
+            "nav.shelf",
+            &["/shelf", "/b/"],
         ),
         (own_people, "/school", "nav.school", &["/school"]),
         (
