@@ -350,6 +350,8 @@ struct BottlePage {
     people: Vec<Signer>,
     officers: Vec<Signer>,
     refusal: String,
+    /// The viewer's id: the person a bottle is issued to unless another is chosen.
+    me: String,
 }
 
 async fn bottle_page(
@@ -370,17 +372,30 @@ async fn bottle_page(
         Ok((row, events, people))
     })
     .await?;
+    let unit = row.unit.clone();
     let history = events
         .iter()
         .rev()
-        .map(|e| HistoryLine {
-            when: c.when(&e.at),
-            key: format!("shelf.event.{}", e.kind),
-            detail: ["purpose", "to_name", "balance", "explanation"]
-                .iter()
-                .filter_map(|k| e.payload[*k].as_str())
-                .collect::<Vec<_>>()
-                .join(" · "),
+        .map(|e| {
+            let p = &e.payload;
+            let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+            let detail = match e.kind.as_str() {
+                "issued" => format!(
+                    "{} · {} {unit} · {}",
+                    text("to_name"),
+                    text("amount"),
+                    text("purpose")
+                ),
+                "returned" | "used" => format!("{} {} {unit}", c.t("shelf.left"), text("balance")),
+                "counted" => format!("{} {unit} · {}", text("counted"), text("explanation")),
+                "received" => format!("{} {unit}", text("amount")),
+                _ => String::new(),
+            };
+            HistoryLine {
+                when: c.when(&e.at),
+                key: format!("shelf.event.{}", e.kind),
+                detail,
+            }
         })
         .collect();
     let controlled = !uc::lists_of(&row).is_empty();
@@ -394,6 +409,7 @@ async fn bottle_page(
             officers: officers_of(people.clone(), &viewer.user.id),
             people,
             refusal,
+            me: viewer.user.id.clone(),
             c,
         },
         status,

@@ -89,6 +89,8 @@ struct StocktakePage {
     closed: bool,
     lines: Vec<LineModel>,
     differences: Vec<DifferenceLine>,
+    /// What was counted (a closed stocktake's record): bottle, weighing, explanation.
+    counted: Vec<DifferenceLine>,
     refusal: String,
 }
 
@@ -160,9 +162,23 @@ async fn page(
             });
         }
     }
+    let counted = counts
+        .iter()
+        .map(|k| DifferenceLine {
+            what: what(&k.bottle_id),
+            text: match k.counted.as_deref() {
+                Some("missing") => c.t("stocktake.missing").to_owned(),
+                Some(n) => format!("{} {n}", c.t("stocktake.weighed")),
+                None => c.t("stocktake.seen").to_owned(),
+            },
+            controlled: false,
+            explanation: k.explanation.clone().unwrap_or_default(),
+        })
+        .collect();
     Ok(render(
         req,
         &StocktakePage {
+            counted,
             id: v.stocktake.id.clone(),
             site,
             started: c.when(&v.stocktake.started_at),
