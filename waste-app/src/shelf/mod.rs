@@ -136,6 +136,14 @@ fn second_person(
     }
 }
 
+/// A storage site of the actor's school (its zones do not matter: a bottle stands in a cabinet).
+pub(crate) fn own_site(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<(), AppError> {
+    crate::store::sites::get(conn, id)?
+        .filter(|s| s.organization_id == actor.org_id)
+        .map(|_| ())
+        .ok_or_else(|| AppError::invalid("site_id", "no storage site of the school has this id"))
+}
+
 /// Whether the actor may keep the shelf today (trained).
 pub fn may_keep(actor: &Actor, env: &Env) -> Result<(), AppError> {
     actor.may_on(Action::KeepReagents, env.clock.today())
@@ -170,7 +178,7 @@ pub fn receive(
     if cmd.use_within_days.is_some_and(|d| d == 0 || d > 3650) {
         return Err(AppError::invalid("use_within_days", "1 to 3650 days"));
     }
-    super::sites::destination(tx, &actor.org_id, &cmd.site_id, None)?;
+    own_site(tx, actor, &cmd.site_id)?;
     let responsible = match cmd.responsible_id {
         Some(id) => {
             let user = crate::store::users::actor(tx, &id)?

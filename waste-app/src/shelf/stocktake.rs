@@ -22,7 +22,7 @@ pub fn start(
     site_id: &str,
 ) -> Result<StocktakeRow, AppError> {
     may_keep(actor, env)?;
-    crate::sites::destination(tx, &actor.org_id, site_id, None)?;
+    super::own_site(tx, actor, site_id)?;
     if let Some(open) = rows::open_stocktake(tx, site_id)? {
         return Err(AppError::refused(
             "stocktake_under_way",
