@@ -530,3 +530,30 @@ fn an_empty_bottle_is_packaging_waste_unless_cleaned_per_the_labs_rules() {
     let cleaned = waste_of_empty_bottle(sub("7697-37-2"), "R-0004", true);
     assert_eq!(classified(cleaned, today), None);
 }
+
+#[test]
+fn a_bottles_label_carries_its_code_in_a_qr_code_and_names_its_lists() {
+    use waste_core::reagent::{BottleLabel, label_svg};
+    let lists = [ControlList::Precursor, ControlList::ExplosivePrecursor];
+    let svg = label_svg(&BottleLabel {
+        code: "RB0123ABCD",
+        name_zh: "高锰酸钾",
+        name_en: "potassium permanganate <KMnO4>",
+        cas: "7722-64-7",
+        lists: &lists,
+        expires_on: Some("2030-12-31"),
+    })
+    .expect("a label");
+    assert!(svg.contains(r#"data-payload="RB0123ABCD""#), "{svg}");
+    assert!(
+        svg.contains("高锰酸钾")
+            && svg.contains("CAS 7722-64-7")
+            && svg.contains("易制毒 · 易制爆")
+    );
+    assert!(svg.contains("有效期至 2030-12-31"));
+    // Text is escaped: the label stays well-formed XML.
+    assert!(svg.contains("&lt;KMnO4&gt;") && !svg.contains("<KMnO4>"));
+    assert!(
+        svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="30mm""#)
+    );
+}

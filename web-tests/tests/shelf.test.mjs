@@ -57,8 +57,12 @@ test("receipt with a second person, issue from the bottle's page, a stocktake sc
   assert.match(await page.locator("main").innerText(), /易制爆/);
   await shot(page, "bottle");
 
-  // The e-label's QR code opens the bottle's page: issue it to the teacher with the second person's PIN.
-  await page.goto(base + bottle);
+  // The e-label carries the bottle's code in a QR code; the scanner (camera, gun or typed: all submit ?code=)
+  // opens the bottle's page. Issue it to the teacher with the second person's PIN.
+  const labelCode = bottle.split("/").pop();
+  const label = await page.request.get(base + bottle + "/label.svg");
+  assert.match(await label.text(), new RegExp(`data-payload="${labelCode}"`));
+  await Promise.all([page.waitForURL(base + bottle), page.goto(base + "/scan?code=" + labelCode)]);
   await page.fill("#issue-amount", "30");
   await page.fill("#purpose", "高锰酸钾滴定实验");
   await page.selectOption("#issue-form #officer_id", second.id);

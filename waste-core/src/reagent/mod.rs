@@ -7,12 +7,14 @@ mod alerts;
 mod bottle;
 mod controlled;
 mod discard;
+mod label;
 mod stocktake;
 
 pub use alerts::{Alert, AlertCode, ShelfBottle, alerts};
 pub use bottle::{After, AmountUnit, Bottle, BottleRefusal, Status, Step};
 pub use controlled::{ControlList, ControlledLists, Listing};
 pub use discard::{Discarded, waste_of_bottle, waste_of_empty_bottle};
+pub use label::{BottleLabel, label_svg};
 pub use stocktake::{Book, Count, Difference, Line, Reconciliation, reconcile};
 
 use crate::citation::Confidence;

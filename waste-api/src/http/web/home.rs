@@ -219,6 +219,21 @@ pub async fn scan(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>) 
         if is_manifest_number(&key) {
             return Ok(redirect(&req, &format!("/m/{key}")));
         }
+        // A bottle's e-label holds its code (`RB…`); a URL to its page also opens it.
+        let bottle = code.rsplit("/b/").next().unwrap_or(&code).trim().to_owned();
+        if bottle.starts_with("RB") && bottle.len() <= 64 {
+            let (actor, b) = (viewer.user.clone(), bottle.clone());
+            let found = super::lab_app::read(&state, move |conn| {
+                Ok(crate::app::shelf::by_code(conn, &actor, &b).is_ok())
+            })
+            .await?;
+            if found {
+                return Ok(redirect(
+                    &req,
+                    &format!("/b/{}", super::page::encode(&bottle)),
+                ));
+            }
+        }
         if !key.is_empty()
             && key.len() <= 100
             && lab_app::exists(&state, &viewer.user, &key).await?

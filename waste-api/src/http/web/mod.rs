@@ -126,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bureau::audit)
         .service(shelf::shelf)
         .service(shelf::receive)
+        .service(shelf::label)
         .service(shelf::bottle)
         .service(shelf::step)
         .service(shelf::discard)

@@ -564,3 +564,43 @@ pub async fn discard(
     .await;
     respond(&req, Some(&viewer), out)
 }
+
+/// The bottle's e-label (60 × 30 mm SVG with the QR code of its code), to print and stick on the bottle.
+#[get("/b/{code}/label.svg")]
+pub async fn label(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        keeper(&viewer)?;
+        let (actor, code) = (viewer.user.clone(), path.into_inner());
+        let row = read(&state, move |conn| uc::by_code(conn, &actor, &code)).await?;
+        let std = state.std;
+        let name_en = row
+            .substance_cas
+            .parse()
+            .ok()
+            .and_then(|c| std.substances.by_cas(&c))
+            .map(|s| s.name_en.clone())
+            .unwrap_or_default();
+        let lists = uc::lists_of(&row);
+        let svg = waste_core::reagent::label_svg(&waste_core::reagent::BottleLabel {
+            code: &row.code,
+            name_zh: &row.substance_name,
+            name_en: &name_en,
+            cas: &row.substance_cas,
+            lists: &lists,
+            expires_on: row.expires_on.as_deref(),
+        })
+        .ok_or_else(WebError::not_found)?;
+        Ok::<_, WebError>(
+            HttpResponse::Ok()
+                .content_type("image/svg+xml; charset=utf-8")
+                .body(svg),
+        )
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
