@@ -365,7 +365,78 @@ fn another_school_sees_no_bottle_and_the_alerts_name_the_stocktake(app: &TestApp
     );
 }
 
+fn the_bureau_reads_a_schools_controlled_stock_and_what_is_worth_a_visit(app: &TestApp) {
+    let w = world(app, 3140);
+    let bureau = waste_e2e::org(app, "authority", 3145, "220100", json!({}));
+    let auditor = user(app, &bureau, &["auditor"], TRAINED);
+    let far = waste_e2e::org(app, "authority", 3146, "110100", json!({}));
+    let far_auditor = user(app, &far, &["auditor"], TRAINED);
+    let second = user(app, &w.school, &["safety_officer"], TRAINED);
+    let second_id = id_of(app, &second);
+    let r = app.call(
+        "PUT",
+        "/api/v1/users/me/pin",
+        Some(&second),
+        Some(&json!({"pin": "482913"})),
+    );
+    assert_eq!(r.0, 200, "{}", r.1);
+    let r = app.post(
+        "/api/v1/storage-sites",
+        &w.officer,
+        json!({"kind": "storage_point", "name": "试剂室", "location": "B-101", "responsible": "王老师", "contact": "138"}),
+    );
+    let site = r.1["id"].as_str().expect("site").to_owned();
+    let today = app.today();
+    let long_ago = (today - time::Duration::days(400)).to_string();
+    let witness = json!({"officer_id": second_id, "pin": "482913"});
+    // Received 400 days ago and never touched: idle (the setting is 365 days).
+    let r = app.post(
+        "/api/v1/bottles",
+        &w.staff,
+        json!({"substance": "potassium cyanide", "amount": "100", "unit": "g", "site_id": site, "received_on": long_ago, "second_person": witness}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let idle = r.1["id"].as_str().expect("bottle").to_owned();
+    // Received today; past expiry: ethanol that expired yesterday.
+    let r = app.post(
+        "/api/v1/bottles",
+        &w.staff,
+        json!({"substance": "potassium cyanide", "amount": "100", "unit": "g", "site_id": site, "second_person": witness}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+    let yesterday = (today - time::Duration::days(1)).to_string();
+    let r = app.post(
+        "/api/v1/bottles",
+        &w.staff,
+        json!({"substance": "ethanol", "amount": "500", "unit": "mL", "site_id": site, "received_on": long_ago, "expires_on": yesterday}),
+    );
+    assert_eq!(r.0, 201, "{}", r.1);
+
+    let path = format!("/api/v1/oversight/schools/{}/shelf", w.school);
+    let (s, v) = app.get(&path, &auditor);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["bottles_on_hand"], 3);
+    assert_eq!(
+        v["controlled"],
+        json!([{"list": "highly_toxic", "bottles": 2}])
+    );
+    assert_eq!(v["past_expiry"], 1);
+    assert_eq!(v["last_stocktake"], Value::Null);
+    assert_eq!(v["anomalies"][0]["kind"], "controlled_idle", "{v}");
+    assert_eq!(v["anomalies"][0]["bottles"], json!([idle]));
+    // Receives (two bottles today) and no waste shipped in a year.
+    assert_eq!(
+        v["anomalies"][1]["kind"], "receives_but_ships_nothing",
+        "{v}"
+    );
+    assert_eq!(v["anomalies"][1]["received"], 1);
+    // Another division's bureau finds no such school; a teacher may not read the bureau's view.
+    assert_eq!(app.get(&path, &far_auditor).0, 404);
+    assert_eq!(app.get(&path, &w.staff).0, 403);
+}
+
 both_backends! {
+    the_bureau_sees_a_schools_shelf => the_bureau_reads_a_schools_controlled_stock_and_what_is_worth_a_visit;
     a_controlled_bottle_from_receipt_to_disposal => a_bottle_from_receipt_to_disposal;
     the_shelf_is_the_schools_own_and_refuses_bad_input => another_school_sees_no_bottle_and_the_alerts_name_the_stocktake;
 }

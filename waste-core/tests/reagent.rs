@@ -557,3 +557,66 @@ fn a_bottles_label_carries_its_code_in_a_qr_code_and_names_its_lists() {
         svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="30mm""#)
     );
 }
+
+#[test]
+fn the_bureau_flags_idle_controlled_bottles_corrected_books_and_a_quiet_school_settings() {
+    use waste_core::reagent::{Anomaly, Held, ShelfFacts, anomalies};
+    let r = &std().reagents;
+    let today = date!(2026 - 12 - 07);
+    let days = |n: u32| today - time::Duration::days(i64::from(n));
+    let idle = r.idle_days;
+    let held = |id: &str, lists: Vec<ControlList>, received: Date, untouched: bool| {
+        Held::new(id.into(), lists, Status::Open, received, untouched)
+    };
+    // A controlled bottle untouched for exactly the period is idle; a day less, or touched, or not controlled: not.
+    let facts = ShelfFacts::new(
+        vec![
+            held("kcn", vec![ControlList::HighlyToxic], days(idle), true),
+            held("kmno4", vec![ControlList::Precursor], days(idle - 1), true),
+            held(
+                "used",
+                vec![ControlList::HighlyToxic],
+                days(idle + 100),
+                false,
+            ),
+            held("ethanol", vec![], days(idle + 100), true),
+        ],
+        0,
+        Some(days(10)),
+    );
+    assert_eq!(
+        anomalies(r, &facts, today),
+        vec![Anomaly::ControlledIdle {
+            bottles: vec!["kcn".into()],
+            days: idle
+        }]
+    );
+    // Corrections at stocktakes are listed.
+    let facts = ShelfFacts::new(vec![], 2, None);
+    assert_eq!(
+        anomalies(r, &facts, today),
+        vec![Anomaly::BooksCorrected { corrections: 2 }]
+    );
+    // Receives (a bottle this month) and shipped nothing in the period, with a shelf older than the period.
+    let quiet = r.quiet_days;
+    let shelf = |last_pickup: Option<Date>| {
+        ShelfFacts::new(
+            vec![
+                held("new", vec![], days(5), false),
+                held("old", vec![], days(quiet + 30), false),
+            ],
+            0,
+            last_pickup,
+        )
+    };
+    let flagged = vec![Anomaly::ReceivesButShipsNothing {
+        received: 1,
+        days: quiet,
+    }];
+    assert_eq!(anomalies(r, &shelf(None), today), flagged);
+    assert_eq!(anomalies(r, &shelf(Some(days(quiet))), today), flagged);
+    assert!(anomalies(r, &shelf(Some(days(quiet - 1))), today).is_empty());
+    // A school that has only just begun keeping its shelf here is not flagged.
+    let fresh = ShelfFacts::new(vec![held("new", vec![], days(5), false)], 0, None);
+    assert!(anomalies(r, &fresh, today).is_empty());
+}

@@ -535,3 +535,5 @@ diesel::table! {
         explanation -> Nullable<Text>,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(stocktakes, stocktake_counts);

@@ -39,7 +39,7 @@ pub use finish::finish;
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
         revisions::propose, revisions::list, revisions::approve, revisions::refuse,
         bottles::receive, bottles::list, bottles::get_one, bottles::life, bottles::step, bottles::discard, bottles::alerts,
-        bottles::start_stocktake, bottles::get_stocktake, bottles::count, bottles::explain, bottles::close,
+        bottles::start_stocktake, bottles::get_stocktake, bottles::count, bottles::explain, bottles::close, bottles::school_shelf,
     ),
     components(schemas(
         crate::http::api::ErrorEnvelope,

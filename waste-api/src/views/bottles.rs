@@ -189,3 +189,42 @@ pub struct BottleLife {
     pub bottle_events: Vec<Event>,
     pub container_events: Vec<Event>,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ControlledCount {
+    #[schema(value_type = waste_core::reagent::ControlList)]
+    pub list: ControlList,
+    pub bottles: usize,
+}
+
+/// A school's shelf as its education bureau reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchoolShelfView {
+    pub school_id: String,
+    pub bottles_on_hand: usize,
+    /// Bottles on hand per controlled-chemical list.
+    pub controlled: Vec<ControlledCount>,
+    pub past_expiry: usize,
+    #[schema(format = DateTime)]
+    pub last_stocktake: Option<String>,
+    /// What is worth a visit.
+    pub anomalies: Vec<waste_core::reagent::Anomaly>,
+}
+
+pub fn school_shelf(
+    school_id: String,
+    s: crate::app::shelf::oversight::SchoolShelf,
+) -> SchoolShelfView {
+    SchoolShelfView {
+        school_id,
+        bottles_on_hand: s.on_hand,
+        controlled: s
+            .controlled
+            .into_iter()
+            .map(|(list, bottles)| ControlledCount { list, bottles })
+            .collect(),
+        past_expiry: s.past_expiry,
+        last_stocktake: s.last_stocktake,
+        anomalies: s.anomalies,
+    }
+}

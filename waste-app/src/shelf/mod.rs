@@ -5,6 +5,7 @@
 //! (`bottle:<id>`) in the custody log, so the bottle's history and its waste's custody are one record.
 
 mod discard;
+pub mod oversight;
 mod steps;
 mod stocktake;
 

@@ -4,6 +4,7 @@
 //! reconciliation of a stocktake, and the waste a discarded or emptied bottle becomes.
 
 mod alerts;
+mod anomalies;
 mod bottle;
 mod controlled;
 mod discard;
@@ -11,6 +12,7 @@ mod label;
 mod stocktake;
 
 pub use alerts::{Alert, AlertCode, ShelfBottle, alerts};
+pub use anomalies::{Anomaly, Held, ShelfFacts, anomalies};
 pub use bottle::{After, AmountUnit, Bottle, BottleRefusal, Status, Step};
 pub use controlled::{ControlList, ControlledLists, Listing};
 pub use discard::{Discarded, waste_of_bottle, waste_of_empty_bottle};
@@ -51,12 +53,22 @@ pub struct ShelfRules {
     pub tolerance_fraction: Decimal,
     pub tolerance_min: Decimal,
     pub settings_citation: String,
+    /// The bureau's view: a controlled bottle idle this long, a school quiet this long (settings).
+    pub idle_days: u32,
+    pub quiet_days: u32,
 }
 
 #[derive(Deserialize)]
 struct RawRules {
     duty: Vec<RawDuty>,
     shelf: RawShelf,
+    bureau: RawBureau,
+}
+
+#[derive(Deserialize)]
+struct RawBureau {
+    idle_days: u32,
+    quiet_days: u32,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +133,8 @@ impl ShelfRules {
             tolerance_fraction: decimal("tolerance_fraction", &raw.shelf.tolerance_fraction)?,
             tolerance_min: decimal("tolerance_min", &raw.shelf.tolerance_min)?,
             settings_citation: raw.shelf.citation,
+            idle_days: raw.bureau.idle_days,
+            quiet_days: raw.bureau.quiet_days,
         })
     }
 

@@ -116,12 +116,26 @@ pub fn list(
     Ok(page.page(q.load(conn)?, |r| r.id.clone()))
 }
 
-/// Every bottle of `org` still on the books (sealed, open or out), read in pages of `chunk`: the alerts and a
-/// stocktake read the whole shelf.
+/// Every bottle of `org` still on the books (sealed, open or out); with `site`, at that site. Read a page at a
+/// time: the alerts and a stocktake read the whole shelf.
 pub fn on_hand(
     conn: &mut AnyConnection,
     org: &str,
     site: Option<&str>,
+) -> Result<Vec<BottleRow>, StoreError> {
+    every(conn, org, site, true)
+}
+
+/// Every bottle `org` ever received, finished ones too (the bureau's view).
+pub fn all_of(conn: &mut AnyConnection, org: &str) -> Result<Vec<BottleRow>, StoreError> {
+    every(conn, org, None, false)
+}
+
+fn every(
+    conn: &mut AnyConnection,
+    org: &str,
+    site: Option<&str>,
+    only_on_hand: bool,
 ) -> Result<Vec<BottleRow>, StoreError> {
     let mut out = Vec::new();
     let mut page = Keyset {
@@ -131,11 +145,13 @@ pub fn on_hand(
     loop {
         let mut q = bottles::table
             .filter(bottles::organization_id.eq(org))
-            .filter(bottles::status.eq_any(["sealed", "open", "out"]))
             .select(BottleRow::as_select())
             .order(bottles::id.asc())
             .limit(page.limit)
             .into_boxed();
+        if only_on_hand {
+            q = q.filter(bottles::status.eq_any(["sealed", "open", "out"]));
+        }
         if let Some(after) = &page.after {
             q = q.filter(bottles::id.gt(after.clone()));
         }
@@ -149,6 +165,21 @@ pub fn on_hand(
             None => return Ok(out),
         }
     }
+}
+
+/// Differences explained at `org`'s stocktakes closed at or after `since` (a stored time).
+pub fn corrections_since(
+    conn: &mut AnyConnection,
+    org: &str,
+    since: &str,
+) -> Result<i64, StoreError> {
+    Ok(stocktake_counts::table
+        .inner_join(stocktakes::table.on(stocktakes::id.eq(stocktake_counts::stocktake_id)))
+        .filter(stocktakes::organization_id.eq(org))
+        .filter(stocktakes::closed_at.ge(since))
+        .filter(stocktake_counts::explanation.is_not_null())
+        .count()
+        .get_result(conn)?)
 }
 
 /// A `stocktakes` row.

@@ -509,3 +509,24 @@ pub async fn close(
     let v = change(&state, move |tx| uc::close(tx, &env, &user, &path)).await?;
     Ok(web::Json(view::stocktake(v)))
 }
+
+/// A school's shelf as its education bureau reads it: controlled stock by list, bottles past expiry, the last
+/// stocktake and what is worth a visit (a school of the caller's division).
+#[utoipa::path(get, path = "/api/v1/oversight/schools/{id}/shelf",
+    responses((status = 200, body = crate::views::bottles::SchoolShelfView, description = "The school's shelf")), security(("bearer" = [])))]
+#[get("/api/v1/oversight/schools/{id}/shelf")]
+pub async fn school_shelf(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<crate::views::bottles::SchoolShelfView>, ApiError> {
+    let env = state.env();
+    let id = path.into_inner();
+    let school = id.clone();
+    let shelf = read(&state, move |c| {
+        let v = crate::app::oversight::school(c, &env, &user, &school)?;
+        crate::app::shelf::oversight::of_school(c, &env, &v)
+    })
+    .await?;
+    Ok(web::Json(view::school_shelf(id, shelf)))
+}

@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bottles::count)
         .service(bottles::explain)
         .service(bottles::close)
+        .service(bottles::school_shelf)
         .service(containers::create_container)
         .service(containers::list_containers)
         .service(containers::get_container)

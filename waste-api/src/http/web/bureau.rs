@@ -222,6 +222,7 @@ struct SchoolPage {
     cards: Vec<Card>,
     /// Containers a disposal firm rejected, with the shipper or back with the school.
     returned: Vec<super::returns::ReturnLine>,
+    shelf: ShelfLine,
 }
 
 #[get("/bureau/s/{id}")]
@@ -236,8 +237,9 @@ pub async fn school(
         let c = Chrome::new(&req, Some(&viewer));
         let zh = c.zh();
         let (env, actor, school_id) = (state.env(), viewer.user.clone(), id.clone());
-        let (s, cards) = read(&state, move |conn| {
+        let (s, cards, shelf) = read(&state, move |conn| {
             let v = oversight::school(conn, &env, &actor, &school_id)?;
+            let shelf = crate::app::shelf::oversight::of_school(conn, &env, &v)?;
             let cards = v
                 .containers
                 .into_iter()
@@ -246,9 +248,10 @@ pub async fn school(
                     Card::of(crate::views::containers::container(s, size), zh)
                 })
                 .collect::<Vec<_>>();
-            Ok((SchoolLine::of(&v.figures), cards))
+            Ok((SchoolLine::of(&v.figures), cards, shelf))
         })
         .await?;
+        let shelf = ShelfLine::of(&shelf, &c);
         // Only after `oversight::school` found the school in the bureau's division.
         let returned = super::returns::lines(&state, &id).await?;
         Ok::<_, WebError>(ok(
@@ -258,6 +261,7 @@ pub async fn school(
                 s,
                 cards,
                 returned,
+                shelf,
             },
         ))
     }
@@ -305,6 +309,66 @@ pub async fn audit(req: HttpRequest, viewer: Viewer, state: web::Data<AppState>)
     }
     .await;
     respond(&req, Some(&viewer), out)
+}
+
+/// The school's reagent shelf as the bureau's page shows it (issue 31): controlled stock, last stocktake, bottles
+/// past expiry, and what is worth a visit, in the page's words.
+pub struct ShelfLine {
+    pub controlled: Vec<(&'static str, usize)>,
+    pub on_hand: usize,
+    pub past_expiry: usize,
+    pub last_stocktake: String,
+    pub anomalies: Vec<String>,
+}
+
+impl ShelfLine {
+    fn of(s: &crate::app::shelf::oversight::SchoolShelf, c: &Chrome) -> ShelfLine {
+        use waste_core::reagent::Anomaly;
+        let name = |id: &String| {
+            s.names
+                .iter()
+                .find(|(b, _)| b == id)
+                .map_or(id.clone(), |(_, n)| n.clone())
+        };
+        ShelfLine {
+            controlled: s
+                .controlled
+                .iter()
+                .map(|(l, n)| (super::shelf::list_key(*l), *n))
+                .collect(),
+            on_hand: s.on_hand,
+            past_expiry: s.past_expiry,
+            last_stocktake: s
+                .last_stocktake
+                .as_deref()
+                .map(|t| c.day(t))
+                .unwrap_or_default(),
+            anomalies: s
+                .anomalies
+                .iter()
+                .map(|a| match a {
+                    Anomaly::ControlledIdle { bottles, days } => format!(
+                        "{}（{days} {}）：{}",
+                        c.t("bureau.shelf.idle"),
+                        c.t("days.unit"),
+                        bottles
+                            .iter()
+                            .map(name)
+                            .collect::<Vec<_>>()
+                            .join(c.t("list.sep"))
+                    ),
+                    Anomaly::BooksCorrected { corrections } => {
+                        format!("{}：{corrections}", c.t("bureau.shelf.corrected"))
+                    }
+                    Anomaly::ReceivesButShipsNothing { received, days } => format!(
+                        "{}（{days} {}）：{received}",
+                        c.t("bureau.shelf.quiet"),
+                        c.t("days.unit")
+                    ),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]
