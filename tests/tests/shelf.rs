@@ -68,6 +68,23 @@ fn a_bottle_from_receipt_to_disposal(app: &TestApp) {
     assert_eq!(r.1["status"], "sealed");
     assert_eq!(r.1["listings"][0]["list"], "highly_toxic");
     assert_eq!(r.1["listings"][0]["entry"], "1686");
+    // Its safety card: what the data has, with sources, and what it has not.
+    let (s, card) = app.get(&format!("/api/v1/bottles/{bottle}/safety-card"), &w.staff);
+    assert_eq!(s, 200, "{card}");
+    assert_eq!(card["listings"][0]["list"], "highly_toxic");
+    assert!(
+        card["keep_apart"].as_array().is_some_and(|k| !k.is_empty()),
+        "{card}"
+    );
+    assert_eq!(
+        card["unsourced"],
+        json!([
+            "ghs_pictograms",
+            "first_aid",
+            "spill_measures",
+            "fire_measures"
+        ])
+    );
     // Ethanol is on no list: one person receives it.
     let r = app.post(
         "/api/v1/bottles",

@@ -620,3 +620,43 @@ fn the_bureau_flags_idle_controlled_bottles_corrected_books_and_a_quiet_school_s
     let fresh = ShelfFacts::new(vec![held("new", vec![], days(5), false)], 0, None);
     assert!(anomalies(r, &fresh, today).is_empty());
 }
+
+#[test]
+fn a_safety_card_says_what_the_data_has_with_its_source_and_what_it_has_not() {
+    use waste_core::hazard::Hazard;
+    use waste_core::reagent::{Unsourced, safety_card};
+    let s = std();
+    let card = safety_card(sub("151-50-8"), &s.reagents.lists, &s.reactivity);
+    assert_eq!(
+        (card.name_zh.as_str(), card.cas.as_str()),
+        ("氰化钾", "151-50-8")
+    );
+    assert_eq!(card.listings[0].list, ControlList::HighlyToxic);
+    assert!(card.hazards.contains(&Hazard::T));
+    // Cyanides (group 11) with non-oxidising mineral acids (group 1): toxic and flammable gas (EPA-600/2-80-076).
+    let acids = card
+        .keep_apart
+        .iter()
+        .find(|k| k.group == 1)
+        .expect("kept apart from acids");
+    assert!(
+        acids.consequences.contains(&Consequence::GT)
+            && acids.consequences.contains(&Consequence::GF)
+    );
+    assert!(
+        card.keep_apart_source.contains("EPA-600/2-80-076") || !card.keep_apart_source.is_empty()
+    );
+    // No data here has a source for these: the card says so rather than inventing them.
+    assert_eq!(
+        card.unsourced,
+        vec![
+            Unsourced::GhsPictograms,
+            Unsourced::FirstAid,
+            Unsourced::SpillMeasures,
+            Unsourced::FireMeasures
+        ]
+    );
+    // A substance in no reactivity group has nothing to keep apart from.
+    let salt = safety_card(sub("7647-14-5"), &s.reagents.lists, &s.reactivity);
+    assert!(salt.keep_apart.is_empty() && salt.listings.is_empty());
+}

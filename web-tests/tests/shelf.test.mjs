@@ -100,7 +100,12 @@ test("receipt with a second person, issue from the bottle's page, a stocktake sc
   await page.goto(base + bottle);
   assert.match(await page.locator("main").innerText(), /470 \/ 500 g/);
 
-  for (const path of ["/shelf", bottle, take, "/shelf?lang=en", bottle + "?lang=en", take + "?lang=en"]) {
+  await page.goto(base + bottle + "/card");
+  assert.match(await page.locator("h1").innerText(), /安全卡：高锰酸钾/);
+  assert.match(await page.locator("#unsourced").innerText(), /安全技术说明书/);
+  await shot(page, "safety-card");
+
+  for (const path of ["/shelf", bottle, take, bottle + "/card", bottle + "/card?lang=en", "/shelf?lang=en", bottle + "?lang=en", take + "?lang=en"]) {
     await page.goto(base + path);
     const bad = await axe(page);
     assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(" ")})`), [], `axe on ${path}`);

@@ -38,7 +38,7 @@ pub use finish::finish;
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
         revisions::propose, revisions::list, revisions::approve, revisions::refuse,
-        bottles::receive, bottles::list, bottles::get_one, bottles::life, bottles::step, bottles::discard, bottles::alerts,
+        bottles::receive, bottles::list, bottles::get_one, bottles::life, bottles::safety_card, bottles::step, bottles::discard, bottles::alerts,
         bottles::start_stocktake, bottles::get_stocktake, bottles::count, bottles::explain, bottles::close, bottles::school_shelf,
     ),
     components(schemas(

@@ -363,3 +363,19 @@ pub fn people(
 ) -> Result<Vec<crate::store::chain::Signer>, AppError> {
     Ok(crate::store::chain::of_org(conn, &actor.org_id)?)
 }
+
+/// The safety card of a bottle's substance (`reagent::safety_card`).
+pub fn card(
+    conn: &mut AnyConnection,
+    env: &Env,
+    actor: &Actor,
+    id: &str,
+) -> Result<waste_core::reagent::SafetyCard, AppError> {
+    let row = get(conn, actor, id)?;
+    let sub = substance(env, &row.substance_cas)?;
+    Ok(waste_core::reagent::safety_card(
+        sub,
+        &env.std.reagents.lists,
+        &env.std.reactivity,
+    ))
+}

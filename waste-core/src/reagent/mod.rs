@@ -6,6 +6,7 @@
 mod alerts;
 mod anomalies;
 mod bottle;
+mod card;
 mod controlled;
 mod discard;
 mod label;
@@ -14,6 +15,7 @@ mod stocktake;
 pub use alerts::{Alert, AlertCode, ShelfBottle, alerts};
 pub use anomalies::{Anomaly, Held, ShelfFacts, anomalies};
 pub use bottle::{After, AmountUnit, Bottle, BottleRefusal, Status, Step};
+pub use card::{KeepApart, SafetyCard, Unsourced, safety_card};
 pub use controlled::{ControlList, ControlledLists, Listing};
 pub use discard::{Discarded, waste_of_bottle, waste_of_empty_bottle};
 pub use label::{BottleLabel, label_svg};

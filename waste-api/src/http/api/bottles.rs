@@ -530,3 +530,19 @@ pub async fn school_shelf(
     .await?;
     Ok(web::Json(view::school_shelf(id, shelf)))
 }
+
+/// The safety card of a bottle's substance: its lists, hazards and what to keep it apart from, each with its
+/// source; the parts no data here has a source for are named as such (see the supplier's safety data sheet).
+#[utoipa::path(get, path = "/api/v1/bottles/{id}/safety-card",
+    responses((status = 200, body = waste_core::reagent::SafetyCard, description = "The card")), security(("bearer" = [])))]
+#[get("/api/v1/bottles/{id}/safety-card")]
+pub async fn safety_card(
+    user: AuthUser,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<waste_core::reagent::SafetyCard>, ApiError> {
+    let env = state.env();
+    Ok(web::Json(
+        read(&state, move |c| uc::card(c, &env, &user, &path)).await?,
+    ))
+}

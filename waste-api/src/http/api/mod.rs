@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bottles::list)
         .service(bottles::get_one)
         .service(bottles::life)
+        .service(bottles::safety_card)
         .service(bottles::step)
         .service(bottles::discard)
         .service(bottles::alerts)

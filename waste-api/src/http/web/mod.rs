@@ -127,6 +127,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(shelf::shelf)
         .service(shelf::receive)
         .service(shelf::label)
+        .service(shelf::card)
         .service(shelf::bottle)
         .service(shelf::step)
         .service(shelf::discard)

@@ -18,7 +18,7 @@ pub struct RefusalCard {
     pub code: String,
 }
 
-fn consequence_key(c: Consequence) -> &'static str {
+pub fn consequence_key(c: Consequence) -> &'static str {
     match c {
         Consequence::H => "cons.H",
         Consequence::F => "cons.F",

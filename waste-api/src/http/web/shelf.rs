@@ -604,3 +604,96 @@ pub async fn label(
     .await;
     respond(&req, Some(&viewer), out)
 }
+
+#[derive(Template)]
+#[template(path = "safety_card.html")]
+struct CardPage {
+    c: Chrome,
+    code: String,
+    card: waste_core::reagent::SafetyCard,
+    lists: Vec<(&'static str, String)>,
+    hazards: Vec<&'static str>,
+    apart: Vec<(String, String)>,
+    unsourced: Vec<&'static str>,
+}
+
+/// The safety card of the bottle's substance, one page to print and post by the cabinet.
+#[get("/b/{code}/card")]
+pub async fn card(
+    req: HttpRequest,
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let out = async {
+        keeper(&viewer)?;
+        let c = Chrome::new(&req, Some(&viewer));
+        let (env, actor, code) = (state.env(), viewer.user.clone(), path.into_inner());
+        let key = code.clone();
+        let card = read(&state, move |conn| {
+            let row = uc::by_code(conn, &actor, &key)?;
+            uc::card(conn, &env, &actor, &row.id)
+        })
+        .await?;
+        let zh = c.zh();
+        let lists = card
+            .listings
+            .iter()
+            .map(|l| (list_key(l.list), l.citation.clone()))
+            .collect();
+        let hazards = card
+            .hazards
+            .iter()
+            .map(|h| match h {
+                waste_core::Hazard::T => "card.hazard.t",
+                waste_core::Hazard::C => "card.hazard.c",
+                waste_core::Hazard::I => "card.hazard.i",
+                waste_core::Hazard::R => "card.hazard.r",
+                waste_core::Hazard::In => "card.hazard.in",
+            })
+            .collect();
+        let apart = card
+            .keep_apart
+            .iter()
+            .map(|k| {
+                let name = if zh && !k.group_name_zh.is_empty() {
+                    &k.group_name_zh
+                } else {
+                    &k.group_name
+                };
+                let what: Vec<&str> = k
+                    .consequences
+                    .iter()
+                    .map(|q| c.t(super::refusal::consequence_key(*q)))
+                    .collect();
+                (name.clone(), what.join(c.t("list.sep")))
+            })
+            .collect();
+        let unsourced = card
+            .unsourced
+            .iter()
+            .map(|u| match u {
+                waste_core::reagent::Unsourced::GhsPictograms => "card.ghs",
+                waste_core::reagent::Unsourced::FirstAid => "card.first_aid",
+                waste_core::reagent::Unsourced::SpillMeasures => "card.spill",
+                waste_core::reagent::Unsourced::FireMeasures => "card.fire",
+            })
+            .collect();
+        Ok::<_, WebError>(render(
+            &req,
+            &CardPage {
+                c,
+                code,
+                card,
+                lists,
+                hazards,
+                apart,
+                unsourced,
+            },
+            StatusCode::OK,
+            false,
+        ))
+    }
+    .await;
+    respond(&req, Some(&viewer), out)
+}
