@@ -103,6 +103,7 @@ test("receipt with a second person, issue from the bottle's page, a stocktake sc
   await page.goto(base + bottle + "/card");
   assert.match(await page.locator("h1").innerText(), /安全卡：高锰酸钾/);
   assert.match(await page.locator("#unsourced").innerText(), /安全技术说明书/);
+  assert.match(await page.locator("main").innerText(), /易制毒化学品管理条例 附表 第3类/);
   await shot(page, "safety-card");
 
   for (const path of ["/shelf", bottle, take, bottle + "/card", bottle + "/card?lang=en", "/shelf?lang=en", bottle + "?lang=en", take + "?lang=en"]) {

@@ -160,17 +160,17 @@ fn main() {
     }
     let cases = [
         (
-            "stocktake reconciliation (5,000 books, 200 counted)",
+            format!("stocktake reconciliation ({bottles} books, 200 counted)"),
             format!("/api/v1/stocktakes/{take}"),
             staff.clone(),
         ),
         (
-            "shelf alerts",
+            "shelf alerts".to_owned(),
             "/api/v1/shelf/alerts".to_owned(),
             staff.clone(),
         ),
         (
-            "bureau's view of the school",
+            "bureau's view of the school".to_owned(),
             format!("/api/v1/oversight/schools/{school}/shelf"),
             auditor.clone(),
         ),

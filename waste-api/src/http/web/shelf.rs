@@ -46,6 +46,15 @@ fn status_key(s: &str) -> &'static str {
     }
 }
 
+/// A list entry's citation in Chinese: the instrument as it names itself and the entry.
+fn citation_zh(l: &waste_core::reagent::Listing) -> String {
+    match l.list {
+        ControlList::HighlyToxic => format!("危险化学品目录（2015版）序号 {}", l.entry),
+        ControlList::Precursor => format!("易制毒化学品管理条例 附表 第{}类", l.entry),
+        ControlList::ExplosivePrecursor => format!("易制爆危险化学品名录（2017年版）{}", l.entry),
+    }
+}
+
 /// A bottle as a card shows it.
 pub struct BottleCard {
     pub code: String,
@@ -639,7 +648,16 @@ pub async fn card(
         let lists = card
             .listings
             .iter()
-            .map(|l| (list_key(l.list), l.citation.clone()))
+            .map(|l| {
+                (
+                    list_key(l.list),
+                    if zh {
+                        citation_zh(l)
+                    } else {
+                        l.citation.clone()
+                    },
+                )
+            })
             .collect();
         let hazards = card
             .hazards
