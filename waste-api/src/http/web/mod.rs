@@ -11,6 +11,7 @@
 pub mod add;
 pub mod admin;
 pub mod assets;
+pub mod bottle_print;
 pub mod bureau;
 pub mod collect;
 pub mod contracts;
@@ -126,8 +127,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(bureau::audit)
         .service(shelf::shelf)
         .service(shelf::receive)
-        .service(shelf::label)
-        .service(shelf::card)
+        .service(bottle_print::label)
+        .service(bottle_print::card)
         .service(shelf::bottle)
         .service(shelf::step)
         .service(shelf::discard)

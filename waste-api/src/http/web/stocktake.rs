@@ -6,6 +6,7 @@ use super::form::{Form, WebError};
 use super::lab_app::{read, write};
 use super::page::{Chrome, redirect, render, respond};
 use super::session::Viewer;
+use super::shelf::keeper;
 use crate::app::AppError;
 use crate::app::shelf::{self as uc, CountCmd, StocktakeView};
 use crate::error::ApiError;
@@ -15,12 +16,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use waste_core::reagent::Difference;
-
-fn keeper(v: &Viewer) -> Result<(), WebError> {
-    v.user
-        .may(waste_core::access::Action::KeepReagents)
-        .map_err(|_| WebError::forbidden())
-}
 
 #[post("/shelf/stocktakes")]
 pub async fn start(
