@@ -38,8 +38,8 @@ pub use finish::finish;
         records::get_ledger, records::annual_report, records::management_class, records::enter_paper_manifest,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::delete_webhook, webhooks::list_deliveries,
         revisions::propose, revisions::list, revisions::approve, revisions::refuse,
-        bottles::receive, bottles::list, bottles::get_one, bottles::life, bottles::safety_card, bottles::step, bottles::discard, bottles::alerts,
-        bottles::start_stocktake, bottles::get_stocktake, bottles::count, bottles::explain, bottles::close, bottles::school_shelf,
+        bottles::receive_bottle, bottles::list_bottles, bottles::get_bottle, bottles::bottle_life, bottles::safety_card, bottles::bottle_step, bottles::discard_bottle, bottles::shelf_alerts,
+        bottles::start_stocktake, bottles::get_stocktake, bottles::count_bottle, bottles::explain_difference, bottles::close_stocktake, bottles::school_shelf,
     ),
     components(schemas(
         crate::http::api::ErrorEnvelope,

@@ -98,7 +98,7 @@ pub struct NewBottle {
 #[utoipa::path(post, path = "/api/v1/bottles", request_body = NewBottle,
     responses((status = 201, body = BottleView, description = "The bottle, on the shelf with its label code")), security(("bearer" = [])))]
 #[post("/api/v1/bottles")]
-pub async fn receive(
+pub async fn receive_bottle(
     req: HttpRequest,
     user: AuthUser,
     body: web::Bytes,
@@ -145,7 +145,7 @@ pub struct BottleQuery {
 #[utoipa::path(get, path = "/api/v1/bottles", params(BottleQuery),
     responses((status = 200, body = Paged<BottleView>, description = "The school's bottles")), security(("bearer" = [])))]
 #[get("/api/v1/bottles")]
-pub async fn list(
+pub async fn list_bottles(
     user: AuthUser,
     q: web::Query<BottleQuery>,
     state: web::Data<AppState>,
@@ -168,7 +168,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/bottles/{id}",
     responses((status = 200, body = BottleView, description = "The bottle")), security(("bearer" = [])))]
 #[get("/api/v1/bottles/{id}")]
-pub async fn get_one(
+pub async fn get_bottle(
     user: AuthUser,
     path: web::Path<String>,
     state: web::Data<AppState>,
@@ -182,7 +182,7 @@ pub async fn get_one(
 #[utoipa::path(get, path = "/api/v1/bottles/{id}/life",
     responses((status = 200, body = BottleLife, description = "The bottle's chain and its waste's")), security(("bearer" = [])))]
 #[get("/api/v1/bottles/{id}/life")]
-pub async fn life(
+pub async fn bottle_life(
     user: AuthUser,
     path: web::Path<String>,
     state: web::Data<AppState>,
@@ -258,7 +258,7 @@ fn step_cmd(b: &BottleStepBody) -> Result<StepCmd, AppError> {
 #[utoipa::path(post, path = "/api/v1/bottles/{id}/steps", request_body = BottleStepBody,
     responses((status = 200, body = BottleView, description = "The bottle after the step")), security(("bearer" = [])))]
 #[post("/api/v1/bottles/{id}/steps")]
-pub async fn step(
+pub async fn bottle_step(
     user: AuthUser,
     path: web::Path<String>,
     body: web::Bytes,
@@ -309,7 +309,7 @@ pub struct DiscardBody {
 #[utoipa::path(post, path = "/api/v1/bottles/{id}/discard", request_body = DiscardBody,
     responses((status = 200, body = DiscardedView, description = "The bottle, discarded, and where its waste went")), security(("bearer" = [])))]
 #[post("/api/v1/bottles/{id}/discard")]
-pub async fn discard(
+pub async fn discard_bottle(
     user: AuthUser,
     path: web::Path<String>,
     body: web::Bytes,
@@ -356,7 +356,7 @@ pub async fn discard(
 #[utoipa::path(get, path = "/api/v1/shelf/alerts",
     responses((status = 200, body = AlertsPage, description = "The alerts of the school's shelf")), security(("bearer" = [])))]
 #[get("/api/v1/shelf/alerts")]
-pub async fn alerts(
+pub async fn shelf_alerts(
     user: AuthUser,
     state: web::Data<AppState>,
 ) -> Result<web::Json<AlertsPage>, ApiError> {
@@ -428,7 +428,7 @@ pub struct CountBody {
 #[utoipa::path(post, path = "/api/v1/stocktakes/{id}/counts", request_body = CountBody,
     responses((status = 200, body = StocktakeReport, description = "The stocktake with the count")), security(("bearer" = [])))]
 #[post("/api/v1/stocktakes/{id}/counts")]
-pub async fn count(
+pub async fn count_bottle(
     user: AuthUser,
     path: web::Path<String>,
     body: web::Bytes,
@@ -477,7 +477,7 @@ pub struct ExplainBody {
 #[utoipa::path(post, path = "/api/v1/stocktakes/{id}/explanations", request_body = ExplainBody,
     responses((status = 200, body = StocktakeReport, description = "The stocktake with the explanation")), security(("bearer" = [])))]
 #[post("/api/v1/stocktakes/{id}/explanations")]
-pub async fn explain(
+pub async fn explain_difference(
     user: AuthUser,
     path: web::Path<String>,
     body: web::Bytes,
@@ -499,7 +499,7 @@ pub async fn explain(
 #[utoipa::path(post, path = "/api/v1/stocktakes/{id}/close",
     responses((status = 200, body = StocktakeReport, description = "The stocktake, closed")), security(("bearer" = [])))]
 #[post("/api/v1/stocktakes/{id}/close")]
-pub async fn close(
+pub async fn close_stocktake(
     user: AuthUser,
     path: web::Path<String>,
     state: web::Data<AppState>,
