@@ -207,7 +207,13 @@ fn no_nul_in_parameters(op: &mut Map<String, Value>) {
         let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
             continue;
         };
-        let free_text = schema.get("type").and_then(Value::as_str) == Some("string")
+        // `"string"`, or `["string", "null"]` for an optional one.
+        let string = match schema.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        let free_text = string
             && !["pattern", "enum", "format", "$ref"]
                 .iter()
                 .any(|k| schema.contains_key(*k));
